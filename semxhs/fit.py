@@ -1,0 +1,242 @@
+"""Fit a model in lavaan syntax to a data frame: the one entry point of the SEM engine.
+
+``fit`` parses the model (:mod:`semxhs.spec`), extracts complete rows
+(:mod:`semxhs.data`), estimates by maximum likelihood (:mod:`semxhs.estimate`), and
+collects standard errors, fit measures, the standardized solution, R-square and defined
+parameters into a :class:`semxhs.results.SemResult`. It prints nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from semxhs import fitmeasures as fm
+from semxhs.data import add_products, model_columns
+from semxhs.errors import DataError, EstimationError, SpecError, name_list
+from semxhs.estimate import Estimate, Moments, fit_ml, unit_information
+from semxhs.expression import evaluate, substitute
+from semxhs.inference import covariance_from_information, delta_method, wald
+from semxhs.ram import Implied, RamStructure
+from semxhs.results import FitMeasures, Parameter, SemResult
+from semxhs.spec import ParTable, build_partable
+from semxhs.standardize import r_square, std_all
+
+ESTIMATORS = ("ML",)
+MISSING = ("listwise",)
+
+
+def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", missing: str = "listwise",
+        std_lv: bool = False, level: float = 0.95) -> SemResult:
+    """Fit a structural equation model by maximum likelihood, as ``lavaan::sem()`` does.
+
+    Parameters
+    ----------
+    model : str or ParTable
+        Model text in lavaan syntax (or a parameter table already built).
+    data : pandas.DataFrame
+        One row per respondent; columns named as the model's observed variables.
+    estimator : {"ML"}
+        Normal-theory maximum likelihood, expected information.
+    missing : {"listwise"}
+        Rows with a missing value on any model variable are dropped (``n_dropped``).
+    std_lv : bool
+        Scale latent variables by fixing their variances to 1 (lavaan's ``std.lv``).
+    level : float
+        Confidence level of the Wald intervals.
+
+    Returns
+    -------
+    SemResult
+
+    Raises
+    ------
+    ModelSyntaxError, SpecError, DataError, EstimationError
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(7)
+    >>> x = rng.normal(size=500); m = 0.5 * x + rng.normal(size=500)
+    >>> y = 0.4 * m + 0.2 * x + rng.normal(size=500)
+    >>> res = fit("m ~ a*x\\ny ~ b*m + c*x\\nind := a*b", pd.DataFrame({"x": x, "m": m, "y": y}))
+    >>> res.converged, res.fit.df
+    (True, 0)
+    >>> round(res.parameter("ind", ":=").est, 2)
+    0.22
+    """
+    estimator = estimator.upper()
+    if estimator not in ESTIMATORS:
+        raise SpecError(f"estimator '{estimator}' is not available: choose from {name_list(ESTIMATORS)}")
+    if missing not in MISSING:
+        raise SpecError(f"missing='{missing}' is not available: choose from {name_list(MISSING)}")
+    partable = model if isinstance(model, ParTable) else build_partable(model, std_lv=std_lv)
+    model_text = model if isinstance(model, str) else ""
+    frame = add_products(data, partable.products) if partable.products else data
+    _check_products(partable, frame)
+    md = model_columns(frame, partable.observed, missing)
+    moments = Moments.from_data(md.values)
+    if not np.isfinite(moments.logdet):
+        raise EstimationError(
+            "the sample covariance matrix of the model variables is singular "
+            "(a variable is a linear combination of others)"
+        )
+    structure = RamStructure(partable, moments.cov, moments.mean)
+    est = fit_ml(structure, moments)
+    return collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
+                   estimator=estimator, missing=missing, level=level)
+
+
+def _check_products(partable: ParTable, frame: pd.DataFrame) -> None:
+    latent_products = [f"{a}:{b}" for a, b in partable.products if a in partable.latent or b in partable.latent]
+    if latent_products:
+        raise SpecError(
+            f"product terms of latent variables ({name_list(latent_products)}) need product indicators, "
+            "which plain `fit` does not build"
+        )
+
+
+def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_text: str, n_dropped: int,
+            estimator: str, missing: str, level: float) -> SemResult:
+    """Turn an ML estimate into a :class:`SemResult` (SEs, fit, standardized solution)."""
+    pt = structure.partable
+    n = moments.n
+    imp = structure.implied(est.theta)
+    warnings: list[str] = []
+    improper = False
+    if not est.converged:
+        warnings.append(f"the optimizer did not converge: {est.message}; estimates are not trustworthy")
+    try:
+        info = unit_information(structure, imp)
+        vcov, identified = covariance_from_information(info, n)
+    except np.linalg.LinAlgError:
+        vcov, identified = np.full((structure.q, structure.q), np.nan), False
+    if not identified:
+        improper = True
+        warnings.append("the information matrix is singular: the model may not be identified; "
+                        "standard errors could not be computed")
+    se_free = np.sqrt(np.clip(np.diag(vcov), 0, None)) if structure.q else np.zeros(0)
+
+    params, label_values, label_std = _parameter_rows(structure, imp, est.theta, se_free, level)
+    neg = [f"{p.lhs} ~~ {p.rhs} ({p.est:.3g})" for p in params
+           if p.op == "~~" and p.lhs == p.rhs and p.free and p.est < 0]
+    if neg:
+        improper = True
+        warnings.append("improper solution (Heywood case): negative variance estimates: " + ", ".join(neg))
+    nlat = len(pt.latent)
+    if nlat:
+        lat_cov = imp.C[structure.p:, structure.p:]
+        if np.linalg.eigvalsh(lat_cov).min() <= 0 and not neg:
+            improper = True
+            warnings.append("improper solution: the covariance matrix of the latent variables is not positive definite")
+
+    label_index = {p.label: p.free - 1 for p in pt.params if p.label and p.free}
+    defined_trees: dict[str, object] = {}
+    for d in pt.defined:
+        tree = substitute(d.tree, defined_trees)  # type: ignore[arg-type]
+        defined_trees[d.name] = tree
+        value, se = delta_method(tree, label_values, label_index, vcov)  # type: ignore[arg-type]
+        z, pval, lo, hi = wald(value, se, level)
+        std_value = float(evaluate(tree, label_std))  # type: ignore[arg-type]
+        params.append(Parameter(d.name, ":=", d.text, d.name, value, se, z, pval, lo, hi, std_value, True))
+
+    fit_measures = _fit_measures(structure, moments, est, imp)
+    r2 = r_square(imp.C, imp.S, imp.A, structure.names)
+    return SemResult(
+        model=model_text,
+        n_obs=n,
+        n_dropped=n_dropped,
+        estimator=estimator,
+        missing=missing,
+        converged=est.converged,
+        improper=improper,
+        iterations=est.iterations,
+        warnings=tuple(warnings),
+        fit=fit_measures,
+        parameters=tuple(params),
+        r2=r2,
+        observed=pt.observed,
+        latent=pt.latent,
+    )
+
+
+def _parameter_rows(structure: RamStructure, imp: Implied, theta: np.ndarray, se_free: np.ndarray,
+                    level: float) -> tuple[list[Parameter], dict[str, float], dict[str, float]]:
+    index = structure.index
+    rows: list[Parameter] = []
+    label_values: dict[str, float] = {}
+    label_std: dict[str, float] = {}
+    for p in structure.partable.params:
+        if p.op == "=~":
+            i, j = index[p.rhs], index[p.lhs]
+            value = imp.A[i, j]
+        elif p.op == "~":
+            i, j = index[p.lhs], index[p.rhs]
+            value = imp.A[i, j]
+        elif p.op == "~~":
+            i, j = index[p.lhs], index[p.rhs]
+            value = imp.S[i, j]
+        else:
+            i = j = index[p.lhs]
+            value = imp.alpha[i]
+        value = float(value)
+        if p.free:
+            se = float(se_free[p.free - 1])
+            z, pval, lo, hi = wald(value, se, level)
+        else:
+            se, z, pval, lo, hi = 0.0, None, None, value, value
+        std = std_all(p.op, i, j, value, imp.C, imp.S)
+        rows.append(Parameter(p.lhs, p.op, p.rhs, p.label, value, se, z, pval, lo, hi, std, bool(p.free)))
+        if p.label and p.label not in label_values:
+            label_values[p.label] = value
+            label_std[p.label] = std
+    return rows, label_values, label_std
+
+
+def _fit_measures(structure: RamStructure, moments: Moments, est: Estimate, imp: Implied) -> FitMeasures:
+    pt = structure.partable
+    n, p = moments.n, structure.p
+    exo = np.array([v in pt.exogenous_observed for v in pt.observed], dtype=bool)
+    px = int(exo.sum())
+    n_moments = p * (p + 1) // 2 + (p if pt.meanstructure else 0)
+    n_exo = px * (px + 1) // 2 + (px if pt.meanstructure else 0)
+    npar = structure.q
+    df = n_moments - npar - n_exo
+    chisq = max(n * est.fmin, 0.0)  # F_ML >= 0; a negative value is rounding error
+    chisq_null, df_null = fm.baseline_chisq(moments.cov, n, exo)
+    mean_args = (moments.mean, imp.mu) if pt.meanstructure else (None, None)
+    logl = fm.normal_loglik(n, moments.cov, imp.sigma, *mean_args)
+    logl_h1 = fm.normal_loglik(n, moments.cov, moments.cov)
+    if px:
+        # fixed.x: lavaan's likelihood is that of the outcomes given the covariates, so the
+        # (saturated) marginal likelihood of the covariates is taken out of both
+        sxx = moments.cov[np.ix_(exo, exo)]
+        logl_x = fm.normal_loglik(n, sxx, sxx)
+        logl -= logl_x
+        logl_h1 -= logl_x
+    lo, hi = fm.rmsea_ci(chisq, df, n)
+    return FitMeasures(
+        chisq=chisq,
+        df=df,
+        pvalue=fm.chisq_pvalue(chisq, df),
+        cfi=fm.cfi(chisq, df, chisq_null, df_null),
+        tli=fm.tli(chisq, df, chisq_null, df_null),
+        rmsea=fm.rmsea(chisq, df, n),
+        rmsea_ci_lower=lo,
+        rmsea_ci_upper=hi,
+        srmr=fm.srmr(moments.cov, imp.sigma, *mean_args),
+        aic=fm.aic(logl, npar),
+        bic=fm.bic(logl, npar, n),
+        logl=logl,
+        npar=npar,
+        baseline_chisq=chisq_null,
+        baseline_df=df_null,
+        unrestricted_logl=logl_h1,
+    )
+
+
+def check_data_columns(partable: ParTable, data: pd.DataFrame) -> None:
+    """Raise :class:`DataError` naming the model's observed variables missing from ``data``."""
+    absent = [v for v in partable.observed if ":" not in v and v not in data.columns]
+    if absent:
+        raise DataError(f"some observed variables in the model are not in the data: {name_list(absent)}")

@@ -1,0 +1,155 @@
+"""Frozen result objects with tidy tables (a leaf: imports nothing of ours but errors).
+
+Column names follow lavaan's ``parameterEstimates`` and ``fitMeasures`` with ``_`` for
+``.``, so a reviewer can compare semxhs and lavaan line by line. Nothing here rounds or
+formats; :mod:`semxhs.report` does that.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import pandas as pd
+
+PARAMETER_COLUMNS = ("lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all")
+FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
+               "srmr", "aic", "bic", "logl", "npar")
+
+
+def json_safe(value: Any) -> Any:
+    """Turn NaN and infinities into ``None`` (JSON has no NaN), recursively.
+
+    Examples
+    --------
+    >>> json_safe({"a": float("nan"), "b": [1.0, float("inf")]})
+    {'a': None, 'b': [1.0, None]}
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return json_safe(value.item())
+    return value
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One row of the parameter estimates (lavaan's ``parameterEstimates`` + ``std.all``)."""
+
+    lhs: str
+    op: str
+    rhs: str
+    label: str
+    est: float
+    se: float
+    z: float | None
+    pvalue: float | None
+    ci_lower: float
+    ci_upper: float
+    std_all: float | None
+    free: bool = True
+
+
+@dataclass(frozen=True)
+class FitMeasures:
+    """Global fit, with lavaan's definitions (see :mod:`semxhs.fitmeasures`)."""
+
+    chisq: float
+    df: int
+    pvalue: float | None
+    cfi: float
+    tli: float
+    rmsea: float
+    rmsea_ci_lower: float
+    rmsea_ci_upper: float
+    srmr: float
+    aic: float
+    bic: float
+    logl: float
+    npar: int
+    baseline_chisq: float
+    baseline_df: int
+    unrestricted_logl: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """All measures as a plain dict (NaN as None)."""
+        return json_safe(asdict(self))
+
+
+@dataclass(frozen=True)
+class SemResult:
+    """A fitted structural equation model.
+
+    ``converged`` is False when the optimizer did not reach a stationary point;
+    ``improper`` is True for a Heywood case (negative variance, non-positive-definite
+    latent covariance matrix) or a not-identified model. ``warnings`` says which, in words.
+    """
+
+    model: str
+    n_obs: int
+    n_dropped: int
+    estimator: str
+    missing: str
+    converged: bool
+    improper: bool
+    iterations: int
+    warnings: tuple[str, ...]
+    fit: FitMeasures
+    parameters: tuple[Parameter, ...]
+    r2: dict[str, float]
+    observed: tuple[str, ...]
+    latent: tuple[str, ...]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Parameter estimates as a DataFrame with lavaan's column names.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from semxhs.fit import fit
+        >>> rng = np.random.default_rng(1)
+        >>> x = rng.normal(size=200); y = 0.5 * x + rng.normal(size=200)
+        >>> res = fit("y ~ b*x", pd.DataFrame({"x": x, "y": y}))
+        >>> list(res.to_frame().columns)[:6]
+        ['lhs', 'op', 'rhs', 'label', 'est', 'se']
+        """
+        return pd.DataFrame([{k: getattr(p, k) for k in PARAMETER_COLUMNS} for p in self.parameters],
+                            columns=list(PARAMETER_COLUMNS))
+
+    def fit_frame(self) -> pd.DataFrame:
+        """Fit measures as a one-row DataFrame."""
+        return pd.DataFrame([self.fit.to_dict()])
+
+    def parameter(self, lhs: str, op: str, rhs: str = "") -> Parameter:
+        """Look up one parameter row (``~~`` rows match in either order; ``:=`` by name)."""
+        for p in self.parameters:
+            if (p.lhs, p.op, p.rhs) == (lhs, op, rhs) or (op == "~~" and (p.rhs, p.op, p.lhs) == (lhs, op, rhs)):
+                return p
+            if op == ":=" and p.op == ":=" and p.lhs == lhs:
+                return p
+        raise KeyError(f"{lhs} {op} {rhs}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of ``semxhs fit --json``."""
+        out: dict[str, Any] = {
+            "n_obs": self.n_obs,
+            "n_dropped": self.n_dropped,
+            "estimator": self.estimator,
+            "missing": self.missing,
+            "converged": self.converged,
+            "improper": self.improper,
+            "iterations": self.iterations,
+            "warnings": list(self.warnings),
+            "fit": self.fit.to_dict(),
+            "parameters": [{f.name: getattr(p, f.name) for f in fields(p)} for p in self.parameters],
+            "r2": dict(self.r2),
+            "model": self.model,
+        }
+        out.update(self.extra)
+        return json_safe(out)
