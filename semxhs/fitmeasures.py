@@ -38,7 +38,7 @@ def cfi(chisq: float, df: int, chisq_null: float, df_null: int) -> float:
     """
     num = max(chisq - df, 0.0)
     den = max(chisq - df, chisq_null - df_null, 0.0)
-    return 1.0 if den == 0 else 1.0 - num / den
+    return 1.0 if den == 0 else float(1.0 - num / den)
 
 
 def tli(chisq: float, df: int, chisq_null: float, df_null: int) -> float:
@@ -56,7 +56,7 @@ def tli(chisq: float, df: int, chisq_null: float, df_null: int) -> float:
     t_null = chisq_null / df_null
     if t_null == 1.0:
         return 1.0
-    return (t_null - chisq / df) / (t_null - 1.0)
+    return float((t_null - chisq / df) / (t_null - 1.0))
 
 
 def rmsea(chisq: float, df: int, n: int) -> float:
@@ -140,7 +140,7 @@ def normal_loglik(n: int, sample_cov: np.ndarray, implied_cov: np.ndarray,
     >>> import numpy as np
     >>> s = np.array([[2.0]])
     >>> round(normal_loglik(10, s, s), 6)  # unrestricted: -n/2 (log 2 pi + log s + 1)
-    -17.655319
+    -17.655121
     """
     p = sample_cov.shape[0]
     sign, logdet = np.linalg.slogdet(implied_cov)
@@ -151,17 +151,17 @@ def normal_loglik(n: int, sample_cov: np.ndarray, implied_cov: np.ndarray,
     if sample_mean is not None and implied_mean is not None:
         d = sample_mean - implied_mean
         value += float(d @ inv @ d)
-    return -0.5 * n * value
+    return float(-0.5 * n * value)
 
 
 def aic(logl: float, npar: int) -> float:
     """Akaike information criterion, ``-2 logl + 2 npar``."""
-    return -2.0 * logl + 2.0 * npar
+    return float(-2.0 * logl + 2.0 * npar)
 
 
 def bic(logl: float, npar: int, n: int) -> float:
     """Bayesian information criterion, ``-2 logl + npar log(N)``."""
-    return -2.0 * logl + npar * math.log(n)
+    return float(-2.0 * logl + npar * math.log(n))
 
 
 def baseline_chisq(sample_cov: np.ndarray, n: int, exogenous: np.ndarray | None = None) -> tuple[float, int]:
@@ -196,4 +196,4 @@ def baseline_chisq(sample_cov: np.ndarray, n: int, exogenous: np.ndarray | None 
     f0 = logdet0 + float(np.trace(sample_cov @ np.linalg.inv(sigma0))) - logdet - p
     px = int(exo.sum())
     df0 = p * (p + 1) // 2 - (p - px) - px * (px + 1) // 2
-    return n * f0, df0
+    return float(n * f0), df0

@@ -38,8 +38,8 @@ def wald(est: float, se: float, level: float = 0.95) -> tuple[float | None, floa
     Examples
     --------
     >>> z, p, lo, hi = wald(0.5, 0.1)
-    >>> round(z, 3), round(p, 7), round(lo, 4), round(hi, 4)
-    (5.0, 5.733e-07, 0.304, 0.696)
+    >>> round(z, 3), f"{p:.4g}", round(lo, 4), round(hi, 4)
+    (5.0, '5.733e-07', 0.304, 0.696)
     """
     if not (se > 0 and math.isfinite(se)):
         return None, None, est, est

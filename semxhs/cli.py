@@ -1,0 +1,184 @@
+"""The command-line interface: parse, call the pipeline and the writers, map errors to exit codes.
+
+Holds no statistics. Every error the user can cause ends with one line on stderr
+(``semxhs: error: ...``) and exit status 2; Ctrl-C ends with status 130 and no partial
+output file.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Any, Callable, Optional, TypeVar
+
+import typer
+
+from semxhs import __version__
+from semxhs.errors import SemxhsError
+
+app = typer.Typer(
+    name="semxhs",
+    help="Structural equation modelling of survey data: lavaan syntax in, lavaan-checked numbers "
+         "and a publication-style report (HTML, Word, JSON) out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Language(str, Enum):
+    en = "en"
+    zh = "zh"
+
+
+class Estimator(str, Enum):
+    ml = "ml"
+
+
+class Missing(str, Enum):
+    listwise = "listwise"
+
+
+def _err(message: str) -> None:
+    typer.echo(f"semxhs: error: {message}", err=True)
+
+
+def guarded(func: F) -> F:
+    """Turn user errors into one line and exit 2; Ctrl-C into exit 130."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SemxhsError as exc:
+            _err(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            _err("interrupted; no output was written")
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug of ours: say so in one line, traceback on request
+            if os.environ.get("SEMXHS_DEBUG"):
+                raise
+            _err(f"internal error ({type(exc).__name__}: {exc}); please report it "
+                 "(set SEMXHS_DEBUG=1 for the traceback)")
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"semxhs {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Show the version and exit."),
+) -> None:
+    """semxhs command-line interface."""
+
+
+def _summary(result: Any, written: list[Path], quiet: bool) -> None:
+    from semxhs.console import print_summary
+
+    if not quiet:
+        print_summary(result)
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
+@app.command("fit")
+@guarded
+def fit_command(
+    model: Path = typer.Argument(..., help="Model file in lavaan syntax (.lav)."),
+    data: Path = typer.Argument(..., help="Responses: .csv (UTF-8 or GBK), .xlsx, .sav or .dta."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
+    docx_out: Optional[Path] = typer.Option(None, "--docx", help="Write the Word report here."),
+    estimator: Estimator = typer.Option(Estimator.ml, "--estimator", case_sensitive=False,
+                                        help="Estimator: ml (normal-theory maximum likelihood)."),
+    missing: Missing = typer.Option(Missing.listwise, "--missing", case_sensitive=False,
+                                    help="Missing values: listwise (drop incomplete rows)."),
+    std_lv: bool = typer.Option(False, "--std-lv", help="Scale factors by fixing their variances to 1."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
+    title: Optional[str] = typer.Option(None, "--title", help="Report title."),
+    lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
+) -> None:
+    """Fit MODEL to DATA and report estimates, fit and standardized solution."""
+    from semxhs.outputs import write_outputs
+    from semxhs.pipeline import fit_files
+
+    result = fit_files(model, data, encoding=encoding, estimator=estimator.value.upper(),
+                       missing=missing.value, std_lv=std_lv, title=title, language=lang.value)
+    written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
+                            inputs=(model, data))
+    _summary(result, written, quiet)
+
+
+@app.command("run")
+@guarded
+def run_command(
+    study: Path = typer.Argument(..., help="Study file (study.yaml)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: the study's output.dir)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
+) -> None:
+    """Run a whole study as its YAML file describes it."""
+    from semxhs.outputs import write_outputs
+    from semxhs.pipeline import run_study
+    from semxhs.study import load_study
+
+    spec = load_study(study)
+    result = run_study(spec)
+    folder = out if out is not None else spec.output_dir
+    written = write_outputs(
+        result,
+        json_path=folder / spec.json if spec.json else None,
+        html_path=folder / spec.html if spec.html else None,
+        docx_path=folder / spec.docx if spec.docx else None,
+        inputs=(spec.data, study),
+    )
+    _summary(result, written, quiet)
+
+
+@app.command("demo")
+@guarded
+def demo_command(
+    out: Path = typer.Option(Path("reports") / "demo", "--out", help="Folder for the demo study and its report."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
+) -> None:
+    """Generate the bundled demo study (interactivity -> trust -> purchase intention) and run it."""
+    from semxhs.demo import write_demo_study
+    from semxhs.outputs import write_outputs
+    from semxhs.pipeline import run_study
+    from semxhs.study import load_study
+
+    study_path = write_demo_study(out)
+    spec = load_study(study_path)
+    result = run_study(spec)
+    written = write_outputs(
+        result,
+        json_path=spec.output_dir / (spec.json or "results.json"),
+        html_path=spec.output_dir / (spec.html or "report.html"),
+        docx_path=spec.output_dir / "report.docx",
+    )
+    _summary(result, written, quiet)
+
+
+def main() -> None:
+    """Entry point of the ``semxhs`` command."""
+    app(prog_name="semxhs")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

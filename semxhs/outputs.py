@@ -1,0 +1,66 @@
+"""Write a run's outputs: everything is rendered in memory first, then each file is
+written to a temporary name in its folder and renamed into place, so an interrupted or
+failed run never leaves a partial file (and never touches the input files)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from semxhs.errors import InputFileError
+from semxhs.results import StudyResult
+
+
+def atomic_write_bytes(path: str | Path, payload: bytes) -> None:
+    """Write bytes to ``path`` atomically (temporary file in the same folder, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def results_json(result: StudyResult) -> str:
+    """The results document as JSON text (UTF-8, Chinese kept readable)."""
+    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False)
+
+
+def write_outputs(result: StudyResult, *, json_path: str | Path | None = None,
+                  html_path: str | Path | None = None, docx_path: str | Path | None = None,
+                  inputs: tuple[str | Path, ...] = ()) -> list[Path]:
+    """Render every requested output, then write them all; return the paths written.
+
+    Raises
+    ------
+    InputFileError
+        When an output path would overwrite one of the ``inputs``.
+    """
+    targets = [Path(p) for p in (json_path, html_path, docx_path) if p is not None]
+    protected = {Path(p).resolve() for p in inputs}
+    clash = [str(t) for t in targets if t.resolve() in protected]
+    if clash:
+        raise InputFileError(f"refusing to overwrite an input file with output: {', '.join(clash)}")
+    payloads: list[tuple[Path, bytes]] = []
+    if json_path is not None:
+        payloads.append((Path(json_path), results_json(result).encode("utf-8")))
+    if html_path is not None:
+        from semxhs.report.render import render_html
+
+        payloads.append((Path(html_path), render_html(result).encode("utf-8")))
+    if docx_path is not None:
+        from semxhs.report.docx import docx_bytes
+
+        payloads.append((Path(docx_path), docx_bytes(result)))
+    for path, payload in payloads:
+        atomic_write_bytes(path, payload)
+    return [p for p, _ in payloads]

@@ -1,0 +1,151 @@
+"""Run a study end to end: read, check, fit, test the hypotheses. Prints nothing.
+
+The functions here collect results; :mod:`semxhs.outputs` writes them and
+:mod:`semxhs.report` renders them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from semxhs import __version__
+from semxhs.data import read_table
+from semxhs.errors import InputFileError, StudyError, name_list
+from semxhs.fit import fit
+from semxhs.results import HypothesisResult, SemResult, StudyResult
+from semxhs.spec import ParTable, build_partable
+from semxhs.study import Hypothesis, Study
+
+_ARROW = re.compile(r"^\s*([^\s]+)\s*(?:->|→)\s*([^\s]+)\s*$")
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (recorded so a run can be audited)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_model(path: str | Path) -> str:
+    """Read a model file (UTF-8)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"model file not found: {path}")
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputFileError(f"model file {path.name} is not UTF-8 text") from None
+
+
+def normalize_path(path: str) -> tuple[str, str, str]:
+    """Split a hypothesis path into (lhs, op, rhs); ``X -> Y`` means ``Y ~ X``.
+
+    Examples
+    --------
+    >>> normalize_path("TR ~ PI"), normalize_path("PI -> TR"), normalize_path("ind")
+    (('TR', '~', 'PI'), ('TR', '~', 'PI'), ('ind', ':=', ''))
+    """
+    arrow = _ARROW.match(path)
+    if arrow:
+        return arrow.group(2), "~", arrow.group(1)
+    for op in ("=~", "~~", "~"):
+        if op in path:
+            lhs, _, rhs = path.partition(op)
+            return lhs.strip(), op, rhs.strip()
+    return path.strip(), ":=", ""
+
+
+def check_hypotheses(hypotheses: tuple[Hypothesis, ...], partable: ParTable) -> None:
+    """Raise :class:`StudyError` naming every hypothesis whose path is not in the model."""
+    rows = {(p.lhs, p.op, p.rhs) for p in partable.params}
+    rows |= {(p.rhs, p.op, p.lhs) for p in partable.params if p.op == "~~"}
+    defined = {d.name for d in partable.defined}
+    bad = []
+    for h in hypotheses:
+        lhs, op, rhs = normalize_path(h.path)
+        if (op == ":=" and lhs not in defined) or (op != ":=" and (lhs, op, rhs) not in rows):
+            bad.append(f"{h.id} ({h.path})")
+    if bad:
+        raise StudyError(
+            f"hypotheses name paths that are not in the model: {name_list(bad)}; "
+            "write a path as 'Y ~ X' or 'X -> Y', or the name of a := effect"
+        )
+
+
+def decide_hypotheses(sem: SemResult, hypotheses: tuple[Hypothesis, ...], alpha: float) -> tuple[HypothesisResult, ...]:
+    """Decide each hypothesis: supported when p < alpha and the sign is the expected one."""
+    out = []
+    for h in hypotheses:
+        lhs, op, rhs = normalize_path(h.path)
+        p = sem.parameter(lhs, op, rhs)
+        significant = p.pvalue is not None and p.pvalue < alpha
+        sign_ok = h.sign == "" or (h.sign == "+" and p.est > 0) or (h.sign == "-" and p.est < 0)
+        out.append(HypothesisResult(
+            id=h.id, text=h.text, path=h.path, expected_sign=h.sign, est=p.est, std_all=p.std_all,
+            se=p.se, z=p.z, pvalue=p.pvalue, ci_lower=p.ci_lower, ci_upper=p.ci_upper, alpha=alpha,
+            supported=bool(significant and sign_ok),
+        ))
+    return tuple(out)
+
+
+def run_study(study: Study, data: pd.DataFrame | None = None) -> StudyResult:
+    """Fit a study's model to its data and test its hypotheses.
+
+    Parameters
+    ----------
+    study : Study
+        A validated study (see :func:`semxhs.study.load_study`).
+    data : pandas.DataFrame, optional
+        The responses, if already read; otherwise read from ``study.data``.
+
+    Returns
+    -------
+    StudyResult
+    """
+    partable = build_partable(study.model_text, std_lv=study.std_lv)
+    check_hypotheses(study.hypotheses, partable)
+    frame = read_table(study.data, study.encoding) if data is None else data
+    sem = fit(partable, frame, estimator=study.estimator, missing=study.missing)
+    sem = _with_model_text(sem, study.model_text)
+    return StudyResult(
+        title=study.title,
+        language=study.language,
+        sem=sem,
+        hypotheses=decide_hypotheses(sem, study.hypotheses, study.alpha),
+        data_file=str(study.data),
+        model_file=study.model_file,
+        data_sha256=file_sha256(study.data),
+        version=__version__,
+    )
+
+
+def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | None = None,
+              estimator: str = "ML", missing: str = "listwise", std_lv: bool = False,
+              title: str | None = None, language: str = "en") -> StudyResult:
+    """Fit a model file to a data file (``semxhs fit``): a study with no hypotheses."""
+    text = read_model(model_path)
+    partable = build_partable(text, std_lv=std_lv)
+    frame = read_table(data_path, encoding)
+    sem = _with_model_text(fit(partable, frame, estimator=estimator, missing=missing), text)
+    return StudyResult(
+        title=title or f"{Path(model_path).stem} — {Path(data_path).name}",
+        language=language,
+        sem=sem,
+        hypotheses=(),
+        data_file=str(data_path),
+        model_file=str(model_path),
+        data_sha256=file_sha256(data_path),
+        version=__version__,
+    )
+
+
+def _with_model_text(sem: SemResult, text: str) -> SemResult:
+    from dataclasses import replace
+
+    return replace(sem, model=text)

@@ -1,0 +1,218 @@
+"""Study YAML -> a validated :class:`Study` (every problem reported at once, by key).
+
+A study file names the data, the model, the estimator, the hypotheses and the report's
+title and language. Relative paths resolve against the YAML file's folder::
+
+    title: 感知互动性、信任与购买意愿
+    language: zh            # zh or en
+    data: responses.csv
+    model: ../../models/trust_purchase.lav     # or model_syntax: | <lavaan text>
+    estimator: ML
+    missing: listwise
+    hypotheses:
+      - {id: H1, text: 感知互动性正向影响信任, path: TR ~ PI, sign: "+"}
+      - {id: H4, text: 信任中介感知互动性对购买意愿的影响, path: ind, sign: "+"}
+    output: {dir: ../../reports/demo, html: report.html, json: results.json}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from semxhs.errors import InputFileError, StudyError, name_list
+
+TOP_KEYS = {"title", "language", "data", "encoding", "model", "model_syntax", "estimator", "missing",
+            "std_lv", "alpha", "hypotheses", "output", "description"}
+REQUIRED = ("data",)
+HYPOTHESIS_KEYS = {"id", "text", "path", "sign"}
+OUTPUT_KEYS = {"dir", "html", "json", "docx"}
+LANGUAGES = ("en", "zh")
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One hypothesis: a model path (``"TR ~ PI"``) or the name of a defined effect."""
+
+    id: str
+    text: str
+    path: str
+    sign: str = ""
+
+
+@dataclass(frozen=True)
+class Study:
+    """A validated study description with absolute paths."""
+
+    path: Path
+    title: str
+    language: str
+    data: Path
+    encoding: str | None
+    model_text: str
+    model_file: str
+    estimator: str
+    missing: str
+    std_lv: bool
+    alpha: float
+    hypotheses: tuple[Hypothesis, ...]
+    output_dir: Path
+    html: str | None
+    json: str | None
+    docx: str | None
+
+
+def load_study(path: str | Path) -> Study:
+    """Read and validate a study YAML file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The study file.
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    InputFileError
+        When the file is missing or is not YAML.
+    StudyError
+        Listing every unknown, missing or invalid key at once.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"study file not found: {path}")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise InputFileError(f"study file {path.name} is not valid YAML: {first}") from None
+    return parse_study(raw, path)
+
+
+def parse_study(raw: Any, path: Path) -> Study:
+    """Validate the parsed YAML of a study (see :func:`load_study`).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> parse_study({"data": "d.csv", "model_syntax": "y ~ x", "colour": 1}, Path("s/study.yaml"))
+    Traceback (most recent call last):
+    ...
+    semxhs.errors.StudyError: study file study.yaml: unknown key 'colour'; 'data': file not found: ...
+    """
+    problems: list[str] = []
+    if not isinstance(raw, dict):
+        raise StudyError(f"study file {path.name}: expected a mapping of keys, got {type(raw).__name__}")
+    unknown = sorted(set(raw) - TOP_KEYS)
+    if unknown:
+        problems.append(f"unknown key{'s' if len(unknown) > 1 else ''} {name_list(unknown)}")
+    for key in REQUIRED:
+        if key not in raw:
+            problems.append(f"missing key '{key}'")
+    if "model" in raw and "model_syntax" in raw:
+        problems.append("give either 'model' (a file) or 'model_syntax' (text), not both")
+    if "model" not in raw and "model_syntax" not in raw:
+        problems.append("missing key 'model' (a .lav file) or 'model_syntax'")
+    base = path.parent.resolve()
+
+    def _str(key: str, default: str | None = None) -> str | None:
+        value = raw.get(key, default)
+        if value is not None and not isinstance(value, (str, int, float)):
+            problems.append(f"'{key}' must be text")
+            return default
+        return None if value is None else str(value)
+
+    title = _str("title", path.stem) or path.stem
+    language = (_str("language", "en") or "en").lower()
+    if language not in LANGUAGES:
+        problems.append(f"'language' must be one of {name_list(LANGUAGES)}, got '{language}'")
+    estimator = (_str("estimator", "ML") or "ML").upper()
+    missing = (_str("missing", "listwise") or "listwise").lower()
+    std_lv = raw.get("std_lv", False)
+    if not isinstance(std_lv, bool):
+        problems.append("'std_lv' must be true or false")
+        std_lv = False
+    alpha = raw.get("alpha", 0.05)
+    if not isinstance(alpha, (int, float)) or not 0 < float(alpha) < 1:
+        problems.append(f"'alpha' must be a number between 0 and 1, got {alpha!r}")
+        alpha = 0.05
+
+    data = base / str(raw.get("data", ""))
+    if "data" in raw and not data.is_file():
+        problems.append(f"'data': file not found: {data}")
+
+    model_text, model_file = "", "(inline model_syntax)"
+    if "model" in raw and "model_syntax" not in raw:
+        model_path = base / str(raw["model"])
+        model_file = str(model_path)
+        if not model_path.is_file():
+            problems.append(f"'model': file not found: {model_path}")
+        else:
+            model_text = model_path.read_text(encoding="utf-8")
+    elif "model_syntax" in raw:
+        if not isinstance(raw["model_syntax"], str) or not raw["model_syntax"].strip():
+            problems.append("'model_syntax' must be lavaan model text")
+        else:
+            model_text = raw["model_syntax"]
+
+    hypotheses: list[Hypothesis] = []
+    raw_h = raw.get("hypotheses", []) or []
+    if not isinstance(raw_h, list):
+        problems.append("'hypotheses' must be a list")
+        raw_h = []
+    seen: set[str] = set()
+    for n, h in enumerate(raw_h, start=1):
+        where = f"hypotheses[{n}]"
+        if not isinstance(h, dict):
+            problems.append(f"{where} must be a mapping with keys id, text, path, sign")
+            continue
+        bad = sorted(set(h) - HYPOTHESIS_KEYS)
+        if bad:
+            problems.append(f"{where}: unknown key{'s' if len(bad) > 1 else ''} {name_list(bad)}")
+        for key in ("id", "path"):
+            if key not in h:
+                problems.append(f"{where}: missing key '{key}'")
+        hid = str(h.get("id", f"H{n}"))
+        if hid in seen:
+            problems.append(f"{where}: id '{hid}' is used twice")
+        seen.add(hid)
+        sign = str(h.get("sign", "") or "").strip()
+        if sign not in ("+", "-", ""):
+            problems.append(f"{where}: 'sign' must be '+', '-' or empty, got '{sign}'")
+        hypotheses.append(Hypothesis(hid, str(h.get("text", "")), str(h.get("path", "")).strip(), sign))
+
+    out = raw.get("output", {}) or {}
+    if not isinstance(out, dict):
+        problems.append("'output' must be a mapping with keys dir, html, json, docx")
+        out = {}
+    bad_out = sorted(set(out) - OUTPUT_KEYS)
+    if bad_out:
+        problems.append(f"output: unknown key{'s' if len(bad_out) > 1 else ''} {name_list(bad_out)}")
+    output_dir = base / str(out.get("dir", Path("..") / ".." / "reports" / base.name))
+
+    if problems:
+        raise StudyError(f"study file {path.name}: " + "; ".join(problems))
+    return Study(
+        path=path.resolve(),
+        title=title,
+        language=language,
+        data=data,
+        encoding=_str("encoding"),
+        model_text=model_text,
+        model_file=model_file,
+        estimator=estimator,
+        missing=missing,
+        std_lv=bool(std_lv),
+        alpha=float(alpha),
+        hypotheses=tuple(hypotheses),
+        output_dir=output_dir.resolve(),
+        html=str(out.get("html", "report.html")) if out.get("html", "report.html") else None,
+        json=str(out.get("json", "results.json")) if out.get("json", "results.json") else None,
+        docx=str(out["docx"]) if out.get("docx") else None,
+    )
