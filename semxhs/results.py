@@ -153,3 +153,55 @@ class SemResult:
         }
         out.update(self.extra)
         return json_safe(out)
+
+
+@dataclass(frozen=True)
+class HypothesisResult:
+    """The test of one hypothesis of a study: a path (``"TR ~ PI"``) or a defined effect."""
+
+    id: str
+    text: str
+    path: str
+    expected_sign: str  # "+", "-" or "" (no direction)
+    est: float
+    std_all: float | None
+    se: float
+    z: float | None
+    pvalue: float | None
+    ci_lower: float
+    ci_upper: float
+    alpha: float
+    supported: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return json_safe(asdict(self))
+
+
+@dataclass(frozen=True)
+class StudyResult:
+    """Everything one run of a study produced, ready to be rendered or written as JSON."""
+
+    title: str
+    language: str
+    sem: SemResult
+    hypotheses: tuple[HypothesisResult, ...]
+    data_file: str
+    model_file: str
+    data_sha256: str
+    version: str
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``semxhs run`` (the fit contract plus the study's parts)."""
+        out = self.sem.to_dict()
+        out["study"] = {
+            "title": self.title,
+            "language": self.language,
+            "data_file": self.data_file,
+            "model_file": self.model_file,
+            "data_sha256": self.data_sha256,
+            "semxhs_version": self.version,
+            "notes": list(self.notes),
+        }
+        out["hypotheses"] = [h.to_dict() for h in self.hypotheses]
+        return json_safe(out)
