@@ -1,0 +1,19 @@
+"""PROCESS-style conditional process analysis (Hayes' PROCESS models) by OLS.
+
+One general engine (:func:`run_process`) covers models 1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 58
+and 59 from a table of which paths each moderator acts on
+(:data:`~semxhs.process.models.MODEL_TABLE`).
+
+Modules: ``models`` (the table and the equations it implies), ``data`` (checks, missing
+values, centering), ``ols`` (statsmodels fits, HC0-HC4), ``probe`` (moderator values,
+conditional effects, Johnson-Neyman), ``effects`` (indirect effects as products of paths),
+``bootstrap`` (vectorized resampling), ``engine`` (``run_process``), ``results`` (frozen
+result types) and ``plots`` (SVG figures).
+"""
+
+from semxhs.process.engine import run_process
+from semxhs.process.models import MODEL_TABLE, ModelSpec
+from semxhs.process.plots import interaction_plot, johnson_neyman_plot
+from semxhs.process.results import ProcessResult
+
+__all__ = ["MODEL_TABLE", "ModelSpec", "ProcessResult", "interaction_plot", "johnson_neyman_plot", "run_process"]
