@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
 
 from semxhs.ram import Implied, RamStructure
 
@@ -222,6 +221,8 @@ def fit_ml(structure: RamStructure, moments: Moments, start: np.ndarray | None =
         return Estimate(theta, f, iterations, True, max_grad, "converged (Fisher scoring)")
 
     # quasi-Newton fallback, then scoring polish from wherever it ends
+    from scipy import optimize  # imported here: most fits never need it
+
     def fun(t: np.ndarray) -> float:
         return discrepancy(structure, t, moments)
 

@@ -63,7 +63,7 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
     >>> res.converged, res.fit.df
     (True, 0)
     >>> round(res.parameter("ind", ":=").est, 2)
-    0.22
+    0.18
     """
     estimator = estimator.upper()
     if estimator not in ESTIMATORS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import special
 
 
 def chisq_pvalue(chisq: float, df: int) -> float | None:
@@ -23,7 +23,7 @@ def chisq_pvalue(chisq: float, df: int) -> float | None:
     """
     if df <= 0:
         return None
-    return float(stats.chi2.sf(chisq, df))
+    return float(special.chdtrc(df, chisq))
 
 
 def cfi(chisq: float, df: int, chisq_null: float, df_null: int) -> float:
@@ -91,17 +91,25 @@ def rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float,
     upper_p = (1.0 + level) / 2.0
     lower_p = (1.0 - level) / 2.0
 
-    def bound(target: float) -> float:
-        def f(lam: float) -> float:
-            return float(stats.ncx2.cdf(chisq, df, lam) if lam > 0 else stats.chi2.cdf(chisq, df)) - target
+    def cdf(lam: float) -> float:
+        return float(special.chndtr(chisq, df, lam)) if lam > 0 else float(special.chdtr(df, chisq))
 
-        if f(0.0) < 0:
+    def bound(target: float) -> float:
+        # P(X <= chisq | df, lambda) falls as lambda grows: bracket, then bisect
+        if cdf(0.0) < target:
             return 0.0
-        hi = max(chisq, 1.0)
-        while f(hi) > 0:
-            hi *= 2.0
-        lam = optimize.brentq(f, 0.0, hi, xtol=1e-12, rtol=1e-12, maxiter=500)
-        return math.sqrt(lam / (df * n))
+        lo, hi = 0.0, max(chisq, 1.0)
+        while cdf(hi) > target:
+            lo, hi = hi, hi * 2.0
+        for _ in range(200):
+            mid = 0.5 * (lo + hi)
+            if cdf(mid) > target:
+                lo = mid
+            else:
+                hi = mid
+            if hi - lo <= 1e-12 * max(1.0, hi):
+                break
+        return math.sqrt(0.5 * (lo + hi) / (df * n))
 
     return bound(upper_p), bound(lower_p)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from semxhs.expression import Node, evaluate, gradient
 
@@ -44,8 +44,8 @@ def wald(est: float, se: float, level: float = 0.95) -> tuple[float | None, floa
     if not (se > 0 and math.isfinite(se)):
         return None, None, est, est
     z = est / se
-    crit = float(stats.norm.ppf(0.5 + level / 2))
-    return z, float(2 * stats.norm.sf(abs(z))), est - crit * se, est + crit * se
+    crit = float(special.ndtri(0.5 + level / 2))
+    return z, float(2 * special.ndtr(-abs(z))), est - crit * se, est + crit * se
 
 
 def delta_method(tree: Node, values: dict[str, float], label_index: dict[str, int],

@@ -537,7 +537,10 @@ def _build_defined(raw: list[tuple[str, str, int]], labels: set[str]) -> tuple[D
     for name, text, line in raw:
         if name in known:
             raise SpecError(f"line {line}: defined parameter '{name}' reuses a name that is already a label")
-        tree = parse_expression(text)
+        try:
+            tree = parse_expression(text)
+        except SpecError as exc:
+            raise SpecError(f"line {line}: {exc}") from None
         unknown = sorted(names_in(tree) - known)
         if unknown:
             raise SpecError(

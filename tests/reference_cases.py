@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -22,6 +21,3 @@ def load_case(folder: Path) -> dict:
     }
 
 
-@pytest.fixture
-def fixtures() -> Path:
-    return FIXTURES

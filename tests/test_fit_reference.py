@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import FIXTURES, load_case
+from reference_cases import FIXTURES, load_case
 from semxhs.fit import fit
 
 CASES = [FIXTURES / "shared" / c for c in ("hs1939_cfa", "poldem_sem", "mediation_observed")] + sorted(

@@ -1,0 +1,176 @@
+"""The command line as a user meets it: real subprocesses, exit codes, one-line errors,
+no partial output, input files untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reference_cases import FIXTURES
+
+ROOT = Path(__file__).resolve().parents[1]
+POLDEM = FIXTURES / "shared" / "poldem_sem"
+HEYWOOD = FIXTURES / "lavaan" / "heywood"
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "semxhs", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, timeout=300)
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> None:
+    assert proc.returncode == 2, proc.stderr
+    err = proc.stderr.strip()
+    assert "Traceback" not in proc.stderr
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("semxhs: error:"), err
+    for needle in needles:
+        assert needle in err, err
+
+
+def test_help_lists_commands():
+    proc = run("--help")
+    assert proc.returncode == 0
+    for command in ("fit", "run", "demo"):
+        assert command in proc.stdout
+
+
+def test_fit_writes_json_with_the_contract(tmp_path):
+    out = tmp_path / "out.json"
+    data = POLDEM / "data.csv"
+    before = sha(data)
+    proc = run("fit", str(POLDEM / "model.lav"), str(data), "--json", str(out))
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["n_obs"] == 75 and doc["estimator"] == "ML" and doc["missing"] == "listwise"
+    assert doc["converged"] is True
+    assert set(doc["fit"]) >= {"chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower",
+                               "rmsea_ci_upper", "srmr", "aic", "bic", "logl", "npar"}
+    row = doc["parameters"][0]
+    assert set(row) >= {"lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"}
+    defined = [p for p in doc["parameters"] if p["op"] == ":="]
+    assert [(p["lhs"], p["rhs"], p["label"]) for p in defined] == [("indirect", "a*b", "indirect"),
+                                                                    ("total", "c+a*b", "total")]
+    assert set(doc["r2"]) >= {"dem60", "dem65", "y1"}
+    assert sha(data) == before
+
+
+def test_missing_data_file(tmp_path):
+    out = tmp_path / "out.json"
+    proc = run("fit", str(POLDEM / "model.lav"), str(tmp_path / "nope.csv"), "--json", str(out))
+    assert_one_line_error(proc, "data file not found", "nope.csv")
+    assert not out.exists()
+
+
+def test_unreadable_data_file(tmp_path):
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(b"this is not a workbook")
+    proc = run("fit", str(POLDEM / "model.lav"), str(bad))
+    assert_one_line_error(proc, "cannot read broken.xlsx")
+
+
+def test_model_variables_not_in_data_are_listed(tmp_path):
+    model = tmp_path / "m.lav"
+    model.write_text("f =~ y1 + y2 + zz1\nf ~ zz2\n", encoding="utf-8")
+    out = tmp_path / "o.json"
+    proc = run("fit", str(model), str(POLDEM / "data.csv"), "--json", str(out))
+    assert_one_line_error(proc, "not in the data", "'zz1'", "'zz2'")
+    assert not out.exists()
+
+
+def test_non_numeric_values_name_column_and_rows(tmp_path):
+    data = tmp_path / "d.csv"
+    lines = (POLDEM / "data.csv").read_text().splitlines()
+    header = lines[0].split(",")
+    col = header.index('"y2"')
+    row = lines[3].split(",")
+    row[col] = "agree"
+    lines[3] = ",".join(row)
+    data.write_text("\n".join(lines) + "\n")
+    before = sha(data)
+    out = tmp_path / "o.json"
+    proc = run("fit", str(POLDEM / "model.lav"), str(data), "--json", str(out))
+    assert_one_line_error(proc, "non-numeric", "'y2'", "rows 3", "agree")
+    assert not out.exists()
+    assert sha(data) == before
+
+
+@pytest.mark.parametrize(
+    "model_text, needles",
+    [
+        ("M ~ a*X\nY ~ b*M + c*X\nind := a*d", ["'d'", "not a label", "line 3"]),
+        ("M ~ a*X\nY ~ b*M + c*X\nind := exp(a)", ["function calls", "exp"]),
+        ("M ~ a*X\nY ~ b*M + c*X\nind := a*b; import os", ["line 3"]),
+        ("M ~ a*X\nY ~ b*M + c*X\nind := a*b__import__", ["not a label"]),
+        ("M ~ a*X\nY ~ b*M + c*X\nY ~ M +\nthis is not lavaan\n", ["line"]),
+        ("M ~ a*X\nY ~ b*M + c*X\nind := a**b**", ["not valid arithmetic"]),
+    ],
+)
+def test_bad_models_are_rejected_with_one_line(tmp_path, model_text, needles):
+    model = tmp_path / "m.lav"
+    model.write_text(model_text, encoding="utf-8")
+    out = tmp_path / "o.json"
+    proc = run("fit", str(model), str(FIXTURES / "shared" / "mediation_observed" / "data.csv"), "--json", str(out))
+    assert_one_line_error(proc, *needles)
+    assert not out.exists()
+
+
+def test_syntax_error_names_the_line(tmp_path):
+    model = tmp_path / "m.lav"
+    model.write_text("# comment\nM ~ X\nY ~ M + X\nY ~~ \n", encoding="utf-8")
+    proc = run("fit", str(model), str(FIXTURES / "shared" / "mediation_observed" / "data.csv"))
+    assert_one_line_error(proc, "line 4")
+
+
+def test_study_with_unknown_and_missing_keys(tmp_path):
+    study = tmp_path / "study.yaml"
+    study.write_text("titel: x\nmodel_syntax: 'y ~ x'\nhypotheses:\n  - {id: H1, pth: 'y ~ x'}\n", encoding="utf-8")
+    proc = run("run", str(study))
+    assert_one_line_error(proc, "unknown key 'titel'", "missing key 'data'", "'pth'", "hypotheses[1]")
+
+
+def test_study_hypothesis_not_in_model(tmp_path):
+    (tmp_path / "d.csv").write_text((FIXTURES / "shared" / "mediation_observed" / "data.csv").read_text())
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        "data: d.csv\nmodel_syntax: |\n  M ~ a*X\n  Y ~ b*M + c*X\n  ind := a*b\n"
+        "hypotheses:\n  - {id: H1, path: 'Y ~ M', sign: '+'}\n  - {id: H2, path: 'X ~ Y'}\n"
+        "  - {id: H3, path: 'indirekt'}\n",
+        encoding="utf-8",
+    )
+    proc = run("run", str(study), "--out", str(tmp_path / "out"))
+    assert_one_line_error(proc, "H2 (X ~ Y)", "H3 (indirekt)")
+    assert not (tmp_path / "out").exists()
+
+
+def test_heywood_case_is_reported_not_hidden(tmp_path):
+    out = tmp_path / "o.json"
+    proc = run("fit", str(HEYWOOD / "model.lav"), str(HEYWOOD / "data.csv"), "--json", str(out))
+    assert proc.returncode == 0
+    doc = json.loads(out.read_text())
+    assert doc["improper"] is True
+    assert any("negative variance" in w and "b1 ~~ b1" in w for w in doc["warnings"])
+    assert "negative variance" in proc.stdout
+
+
+def test_output_never_overwrites_input(tmp_path):
+    data = tmp_path / "d.csv"
+    data.write_bytes((POLDEM / "data.csv").read_bytes())
+    before = sha(data)
+    proc = run("fit", str(POLDEM / "model.lav"), str(data), "--json", str(data))
+    assert_one_line_error(proc, "refusing to overwrite an input file")
+    assert sha(data) == before
+
+
+def test_python_dash_m_help():
+    proc = subprocess.run([sys.executable, "-m", "semxhs", "fit", "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "--json" in proc.stdout and "--html" in proc.stdout
