@@ -175,6 +175,68 @@ def demo_command(
     _summary(result, written, quiet)
 
 
+class Center(str, Enum):
+    none = "none"
+    interaction = "interaction"
+    all = "all"
+
+
+def _probe_option(probe: str) -> str | list[float]:
+    if probe in ("percentiles", "moments"):
+        return probe
+    try:
+        return [float(v) for v in probe.split(",") if v.strip()]
+    except ValueError:
+        raise SemxhsUsage(f"--probe must be 'percentiles', 'moments' or numbers like 2,4,6; got '{probe}'") from None
+
+
+class SemxhsUsage(SemxhsError):
+    """A command-line option has a value that cannot be used."""
+
+
+@app.command("process")
+@guarded
+def process_command(
+    data: Path = typer.Argument(..., help="Responses: .csv (UTF-8 or GBK), .xlsx, .sav or .dta."),
+    model: int = typer.Option(..., "--model", help="PROCESS model number (1-8, 14, 15, 58, 59)."),
+    x: str = typer.Option(..., "--x", help="Focal predictor X (a column)."),
+    y: str = typer.Option(..., "--y", help="Outcome Y (a column)."),
+    m: list[str] = typer.Option([], "--m", help="Mediator(s); repeat for parallel (model 4) or serial (model 6)."),
+    w: Optional[str] = typer.Option(None, "--w", help="Moderator W."),
+    z: Optional[str] = typer.Option(None, "--z", help="Second moderator Z (models 2, 3)."),
+    cov: list[str] = typer.Option([], "--cov", help="Covariate in every equation; repeat for several."),
+    boot: int = typer.Option(5000, "--boot", min=0, help="Bootstrap draws for indirect effects."),
+    seed: int = typer.Option(1, "--seed", help="Seed of the bootstrap draws."),
+    hc: Optional[int] = typer.Option(None, "--hc", min=0, max=4, help="Heteroscedasticity-consistent SEs HC0-HC4."),
+    center: Center = typer.Option(Center.none, "--center", help="Mean-center the variables that form products."),
+    probe: str = typer.Option("percentiles", "--probe",
+                              help="Moderator values: percentiles (16/50/84th), moments (mean -1SD/mean/+1SD) or numbers 2,4,6."),
+    conf: float = typer.Option(0.95, "--conf", min=0.5, max=0.999, help="Confidence level."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
+    title: Optional[str] = typer.Option(None, "--title", help="Report title."),
+    lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
+) -> None:
+    """Conditional process analysis (Hayes' PROCESS models) by OLS with bootstrap intervals."""
+    from semxhs.data import read_table
+    from semxhs.outputs import write_process_outputs
+    from semxhs.process import run_process
+
+    frame = read_table(data, encoding)
+    result = run_process(frame, model, x=x, y=y, m=m, w=w, z=z, cov=cov, boot=boot, seed=seed, hc=hc,
+                         center=center.value, probe=_probe_option(probe), conf=conf, progress=not quiet)
+    written = write_process_outputs(result, json_path=json_out, html_path=html_out, inputs=(data,),
+                                    title=title or f"PROCESS model {model} — {data.name}", language=lang.value)
+    if not quiet:
+        from semxhs.console import print_process_summary
+
+        print_process_summary(result)
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
 def main() -> None:
     """Entry point of the ``semxhs`` command."""
     app(prog_name="semxhs")

@@ -157,7 +157,14 @@ def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_t
         r2=r2,
         observed=pt.observed,
         latent=pt.latent,
+        latent_cov=_latent_cov(structure, imp),
     )
+
+
+def _latent_cov(structure: RamStructure, imp: Implied) -> dict[str, dict[str, float]]:
+    names = structure.partable.latent
+    block = imp.C[structure.p:, structure.p:]
+    return {a: {b: float(block[i, j]) for j, b in enumerate(names)} for i, a in enumerate(names)}
 
 
 def _parameter_rows(structure: RamStructure, imp: Implied, theta: np.ndarray, se_free: np.ndarray,

@@ -8,9 +8,13 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from semxhs.errors import InputFileError
 from semxhs.results import StudyResult
+
+if TYPE_CHECKING:
+    from semxhs.process import ProcessResult
 
 
 def atomic_write_bytes(path: str | Path, payload: bytes) -> None:
@@ -61,6 +65,28 @@ def write_outputs(result: StudyResult, *, json_path: str | Path | None = None,
         from semxhs.report.docx import docx_bytes
 
         payloads.append((Path(docx_path), docx_bytes(result)))
+    for path, payload in payloads:
+        atomic_write_bytes(path, payload)
+    return [p for p, _ in payloads]
+
+
+def write_process_outputs(result: "ProcessResult", *, json_path: str | Path | None = None,
+                          html_path: str | Path | None = None, inputs: tuple[str | Path, ...] = (),
+                          title: str = "PROCESS", language: str = "en") -> list[Path]:
+    """Render and write the outputs of a PROCESS analysis (see :func:`write_outputs`)."""
+    targets = [Path(p) for p in (json_path, html_path) if p is not None]
+    protected = {Path(p).resolve() for p in inputs}
+    clash = [str(t) for t in targets if t.resolve() in protected]
+    if clash:
+        raise InputFileError(f"refusing to overwrite an input file with output: {', '.join(clash)}")
+    payloads: list[tuple[Path, bytes]] = []
+    if json_path is not None:
+        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False)
+        payloads.append((Path(json_path), text.encode("utf-8")))
+    if html_path is not None:
+        from semxhs.report.render import render_process_html
+
+        payloads.append((Path(html_path), render_process_html(result, title=title, language=language).encode("utf-8")))
     for path, payload in payloads:
         atomic_write_bytes(path, payload)
     return [p for p, _ in payloads]

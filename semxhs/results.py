@@ -88,6 +88,8 @@ class SemResult:
     ``converged`` is False when the optimizer did not reach a stationary point;
     ``improper`` is True for a Heywood case (negative variance, non-positive-definite
     latent covariance matrix) or a not-identified model. ``warnings`` says which, in words.
+    ``latent_cov`` is the model-implied covariance matrix of the latent variables
+    (lavaan's ``lavInspect(fit, "cov.lv")``).
     """
 
     model: str
@@ -104,6 +106,7 @@ class SemResult:
     r2: dict[str, float]
     observed: tuple[str, ...]
     latent: tuple[str, ...]
+    latent_cov: dict[str, dict[str, float]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
@@ -149,6 +152,7 @@ class SemResult:
             "fit": self.fit.to_dict(),
             "parameters": [{f.name: getattr(p, f.name) for f in fields(p)} for p in self.parameters],
             "r2": dict(self.r2),
+            "latent_cov": self.latent_cov,
             "model": self.model,
         }
         out.update(self.extra)
