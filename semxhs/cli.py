@@ -32,6 +32,10 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class SemxhsUsage(SemxhsError):
+    """A command-line option has a value that cannot be used."""
+
+
 class Language(str, Enum):
     en = "en"
     zh = "zh"
@@ -88,6 +92,23 @@ def _root(
     """semxhs command-line interface."""
 
 
+def _items(text: Optional[str]) -> tuple[str, ...]:
+    return tuple(i.strip() for i in (text or "").split(",") if i.strip())
+
+
+def _scale(text: Optional[str]) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        low, high = (float(p) for p in parts)
+    except ValueError:
+        raise SemxhsUsage(f"--scale must be MIN,MAX such as 1,7; got '{text}'") from None
+    if low >= high:
+        raise SemxhsUsage(f"--scale must be MIN,MAX with MIN < MAX; got '{text}'")
+    return low, high
+
+
 def _summary(result: Any, written: list[Path], quiet: bool) -> None:
     from semxhs.console import print_summary
 
@@ -111,16 +132,24 @@ def fit_command(
                                     help="Missing values: listwise (drop incomplete rows)."),
     std_lv: bool = typer.Option(False, "--std-lv", help="Scale factors by fixing their variances to 1."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
+    reverse: Optional[str] = typer.Option(None, "--reverse", help="Reverse-worded items to re-key, ITEM[,ITEM...]."),
+    scale: Optional[str] = typer.Option(None, "--scale", help="Response scale MIN,MAX for re-keying, e.g. 1,7."),
+    measurement: bool = typer.Option(True, "--measurement/--no-measurement",
+                                     help="Reliability and validity evidence (alpha, CR, AVE, HTMT, KMO...)."),
+    htmt_draws: int = typer.Option(2000, "--htmt-draws", min=0, help="Bootstrap draws for HTMT intervals."),
+    seed: int = typer.Option(1, "--seed", min=0, help="Seed of all bootstrap draws."),
     title: Optional[str] = typer.Option(None, "--title", help="Report title."),
     lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
-    """Fit MODEL to DATA and report estimates, fit and standardized solution."""
+    """Fit MODEL to DATA and report estimates, fit, standardized solution and measurement quality."""
     from semxhs.outputs import write_outputs
     from semxhs.pipeline import fit_files
 
     result = fit_files(model, data, encoding=encoding, estimator=estimator.value.upper(),
-                       missing=missing.value, std_lv=std_lv, title=title, language=lang.value)
+                       missing=missing.value, std_lv=std_lv, reverse=_items(reverse), scale=_scale(scale),
+                       measurement=measurement, htmt_draws=htmt_draws, seed=seed,
+                       title=title, language=lang.value)
     written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
                             inputs=(model, data))
     _summary(result, written, quiet)
@@ -188,10 +217,6 @@ def _probe_option(probe: str) -> str | list[float]:
         return [float(v) for v in probe.split(",") if v.strip()]
     except ValueError:
         raise SemxhsUsage(f"--probe must be 'percentiles', 'moments' or numbers like 2,4,6; got '{probe}'") from None
-
-
-class SemxhsUsage(SemxhsError):
-    """A command-line option has a value that cannot be used."""
 
 
 @app.command("process")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -94,8 +95,53 @@ def decide_hypotheses(sem: SemResult, hypotheses: tuple[Hypothesis, ...], alpha:
     return tuple(out)
 
 
+def rekey(frame: pd.DataFrame, reverse: tuple[str, ...], scale: tuple[float, float] | None) -> pd.DataFrame:
+    """Re-key reverse-worded items (MIN + MAX - x) before anything is computed."""
+    if not reverse:
+        return frame
+    if scale is None:
+        raise StudyError("re-keying reverse-worded items needs the response scale: give --scale MIN,MAX")
+    from semxhs.measurement.recode import reverse_key
+
+    return reverse_key(frame, list(reverse), scale[0], scale[1])
+
+
+def analyse(model_text: str, frame: pd.DataFrame, *, hypotheses: tuple[Hypothesis, ...] = (),
+            alpha: float = 0.05, estimator: str = "ML", missing: str = "listwise", std_lv: bool = False,
+            reverse: tuple[str, ...] = (), scale: tuple[float, float] | None = None,
+            measurement: bool = True, htmt_draws: int = 2000, seed: int = 1,
+            title: str, language: str, data_file: str | Path, model_file: str) -> StudyResult:
+    """Re-key, fit, test hypotheses and assess the measurement model: the whole analysis.
+
+    Every check that can fail on the user's input (model syntax, hypotheses, re-keying, data
+    columns) runs before the estimation; nothing is written here.
+    """
+    partable = build_partable(model_text, std_lv=std_lv)
+    check_hypotheses(hypotheses, partable)
+    frame = rekey(frame, reverse, scale)
+    sem = replace(fit(partable, frame, estimator=estimator, missing=missing), model=model_text)
+    quality = None
+    if measurement:
+        from semxhs.measurement.from_fit import measurement_from_fit
+
+        quality = measurement_from_fit(sem, frame, htmt_boot=htmt_draws, seed=seed)
+    return StudyResult(
+        title=title,
+        language=language,
+        sem=sem,
+        hypotheses=decide_hypotheses(sem, hypotheses, alpha),
+        data_file=str(data_file),
+        model_file=model_file,
+        data_sha256=file_sha256(data_file),
+        version=__version__,
+        reversed_items=tuple(reverse),
+        scale=scale,
+        measurement=quality,
+    )
+
+
 def run_study(study: Study, data: pd.DataFrame | None = None) -> StudyResult:
-    """Fit a study's model to its data and test its hypotheses.
+    """Run a study: read its data, then :func:`analyse` as its YAML says.
 
     Parameters
     ----------
@@ -108,44 +154,29 @@ def run_study(study: Study, data: pd.DataFrame | None = None) -> StudyResult:
     -------
     StudyResult
     """
-    partable = build_partable(study.model_text, std_lv=study.std_lv)
-    check_hypotheses(study.hypotheses, partable)
+    build_partable(study.model_text, std_lv=study.std_lv)  # syntax errors before reading data
     frame = read_table(study.data, study.encoding) if data is None else data
-    sem = fit(partable, frame, estimator=study.estimator, missing=study.missing)
-    sem = _with_model_text(sem, study.model_text)
-    return StudyResult(
-        title=study.title,
-        language=study.language,
-        sem=sem,
-        hypotheses=decide_hypotheses(sem, study.hypotheses, study.alpha),
-        data_file=str(study.data),
-        model_file=study.model_file,
-        data_sha256=file_sha256(study.data),
-        version=__version__,
+    return analyse(
+        study.model_text, frame, hypotheses=study.hypotheses, alpha=study.alpha,
+        estimator=study.estimator, missing=study.missing, std_lv=study.std_lv,
+        reverse=study.reverse, scale=study.scale, measurement=study.measurement,
+        htmt_draws=study.htmt_draws, seed=study.seed, title=study.title, language=study.language,
+        data_file=study.data, model_file=study.model_file,
     )
 
 
 def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | None = None,
               estimator: str = "ML", missing: str = "listwise", std_lv: bool = False,
+              reverse: tuple[str, ...] = (), scale: tuple[float, float] | None = None,
+              measurement: bool = True, htmt_draws: int = 2000, seed: int = 1,
               title: str | None = None, language: str = "en") -> StudyResult:
     """Fit a model file to a data file (``semxhs fit``): a study with no hypotheses."""
     text = read_model(model_path)
-    partable = build_partable(text, std_lv=std_lv)
+    build_partable(text, std_lv=std_lv)  # syntax errors before reading data
     frame = read_table(data_path, encoding)
-    sem = _with_model_text(fit(partable, frame, estimator=estimator, missing=missing), text)
-    return StudyResult(
-        title=title or f"{Path(model_path).stem} — {Path(data_path).name}",
-        language=language,
-        sem=sem,
-        hypotheses=(),
-        data_file=str(data_path),
-        model_file=str(model_path),
-        data_sha256=file_sha256(data_path),
-        version=__version__,
+    return analyse(
+        text, frame, estimator=estimator, missing=missing, std_lv=std_lv, reverse=reverse, scale=scale,
+        measurement=measurement, htmt_draws=htmt_draws, seed=seed,
+        title=title or f"{Path(model_path).stem} — {Path(data_path).name}", language=language,
+        data_file=data_path, model_file=str(model_path),
     )
-
-
-def _with_model_text(sem: SemResult, text: str) -> SemResult:
-    from dataclasses import replace
-
-    return replace(sem, model=text)

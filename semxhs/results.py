@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:  # only for type checkers: results stays a leaf at run time
+    from semxhs.measurement.results import MeasurementResult
 
 PARAMETER_COLUMNS = ("lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all")
 FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
                "srmr", "aic", "bic", "logl", "npar")
+ROBUST_FIT_COLUMNS = ("chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor",
+                      "baseline_chisq_scaled", "baseline_chisq_scaling_factor", "cfi_scaled", "tli_scaled",
+                      "rmsea_scaled", "cfi_robust", "tli_robust", "rmsea_robust")
 
 
 def json_safe(value: Any) -> Any:
@@ -75,10 +81,27 @@ class FitMeasures:
     baseline_chisq: float
     baseline_df: int
     unrestricted_logl: float
+    # robust (MLR) and missing-data measures, lavaan's names; None when not computed
+    chisq_scaled: float | None = None
+    df_scaled: int | None = None
+    pvalue_scaled: float | None = None
+    chisq_scaling_factor: float | None = None
+    baseline_chisq_scaled: float | None = None
+    baseline_chisq_scaling_factor: float | None = None
+    cfi_scaled: float | None = None
+    tli_scaled: float | None = None
+    rmsea_scaled: float | None = None
+    cfi_robust: float | None = None
+    tli_robust: float | None = None
+    rmsea_robust: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """All measures as a plain dict (NaN as None)."""
-        return json_safe(asdict(self))
+        """All measures as a plain dict (NaN as None); robust measures only when computed."""
+        out = asdict(self)
+        for name in ROBUST_FIT_COLUMNS:
+            if out[name] is None:
+                del out[name]
+        return json_safe(out)
 
 
 @dataclass(frozen=True)
@@ -194,6 +217,9 @@ class StudyResult:
     data_sha256: str
     version: str
     notes: tuple[str, ...] = ()
+    reversed_items: tuple[str, ...] = ()
+    scale: tuple[float, float] | None = None
+    measurement: "MeasurementResult | None" = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``semxhs run`` (the fit contract plus the study's parts)."""
@@ -205,7 +231,11 @@ class StudyResult:
             "model_file": self.model_file,
             "data_sha256": self.data_sha256,
             "semxhs_version": self.version,
+            "reversed_items": list(self.reversed_items),
+            "scale": list(self.scale) if self.scale else None,
             "notes": list(self.notes),
         }
         out["hypotheses"] = [h.to_dict() for h in self.hypotheses]
+        if self.measurement is not None:
+            out.update(self.measurement.to_dict())
         return json_safe(out)

@@ -13,6 +13,11 @@ title and language. Relative paths resolve against the YAML file's folder::
       - {id: H1, text: 感知互动性正向影响信任, path: TR ~ PI, sign: "+"}
       - {id: H4, text: 信任中介感知互动性对购买意愿的影响, path: ind, sign: "+"}
     output: {dir: ../../reports/demo, html: report.html, json: results.json}
+    reverse: [TR3]          # reverse-worded items, re-keyed as MIN + MAX - x before anything else
+    scale: [1, 7]
+    measurement: true       # reliability and validity evidence (alpha, CR, AVE, HTMT, ...)
+    htmt_draws: 2000        # bootstrap draws for the HTMT intervals
+    seed: 1
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ import yaml
 from semxhs.errors import InputFileError, StudyError, name_list
 
 TOP_KEYS = {"title", "language", "data", "encoding", "model", "model_syntax", "estimator", "missing",
-            "std_lv", "alpha", "hypotheses", "output", "description"}
+            "std_lv", "alpha", "hypotheses", "output", "description", "reverse", "scale", "seed",
+            "measurement", "htmt_draws"}
 REQUIRED = ("data",)
 HYPOTHESIS_KEYS = {"id", "text", "path", "sign"}
 OUTPUT_KEYS = {"dir", "html", "json", "docx"}
@@ -63,6 +69,11 @@ class Study:
     html: str | None
     json: str | None
     docx: str | None
+    reverse: tuple[str, ...] = ()
+    scale: tuple[float, float] | None = None
+    seed: int = 1
+    measurement: bool = True
+    htmt_draws: int = 2000
 
 
 def load_study(path: str | Path) -> Study:
@@ -196,6 +207,33 @@ def parse_study(raw: Any, path: Path) -> Study:
         problems.append(f"output: unknown key{'s' if len(bad_out) > 1 else ''} {name_list(bad_out)}")
     output_dir = base / str(out.get("dir", Path("..") / ".." / "reports" / base.name))
 
+    reverse = raw.get("reverse", []) or []
+    if isinstance(reverse, str):
+        reverse = [r.strip() for r in reverse.split(",") if r.strip()]
+    if not isinstance(reverse, list) or not all(isinstance(r, str) for r in reverse):
+        problems.append("'reverse' must be a list of item names")
+        reverse = []
+    scale = raw.get("scale")
+    if scale is not None:
+        if (not isinstance(scale, list) or len(scale) != 2
+                or not all(isinstance(v, (int, float)) for v in scale) or scale[0] >= scale[1]):
+            problems.append(f"'scale' must be [MIN, MAX] with MIN < MAX, got {scale!r}")
+            scale = None
+    if reverse and scale is None:
+        problems.append("'reverse' needs 'scale: [MIN, MAX]' (e.g. [1, 7]) to re-key items")
+    seed = raw.get("seed", 1)
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        problems.append(f"'seed' must be a whole number >= 0, got {seed!r}")
+        seed = 1
+    measurement = raw.get("measurement", True)
+    if not isinstance(measurement, bool):
+        problems.append("'measurement' must be true or false")
+        measurement = True
+    htmt_draws = raw.get("htmt_draws", 2000)
+    if not isinstance(htmt_draws, int) or isinstance(htmt_draws, bool) or htmt_draws < 0:
+        problems.append(f"'htmt_draws' must be a whole number >= 0, got {htmt_draws!r}")
+        htmt_draws = 2000
+
     if problems:
         raise StudyError(f"study file {path.name}: " + "; ".join(problems))
     return Study(
@@ -215,4 +253,9 @@ def parse_study(raw: Any, path: Path) -> Study:
         html=str(out.get("html", "report.html")) if out.get("html", "report.html") else None,
         json=str(out.get("json", "results.json")) if out.get("json", "results.json") else None,
         docx=str(out["docx"]) if out.get("docx") else None,
+        reverse=tuple(reverse),
+        scale=(float(scale[0]), float(scale[1])) if scale else None,
+        seed=int(seed),
+        measurement=bool(measurement),
+        htmt_draws=int(htmt_draws),
     )

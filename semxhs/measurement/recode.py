@@ -56,7 +56,7 @@ def reverse_key(
     >>> reverse_key(df, ["q2"], 1, 5)
     Traceback (most recent call last):
     ...
-    semxhs.errors.DataError: reverse_key: column 'q2' has values outside the scale 1 to 5 in rows 2 (value 6)
+    semxhs.errors.DataError: reverse_key: column 'q2' has values outside the scale 1 to 5 in rows 3 (value 6)
     """
     if isinstance(items, str):
         items = [items]
@@ -74,9 +74,10 @@ def reverse_key(
             raise DataError(f"reverse_key: column '{item}' is not numeric (dtype {col.dtype})")
         outside = col.notna() & ((col < scale_min) | (col > scale_max))
         if outside.any():
-            rows = col.index[outside.to_numpy()][:5]
-            shown = ", ".join(f"{r} (value {col.loc[r]:g})" for r in rows)
-            more = f" and {int(outside.sum()) - len(rows)} more rows" if outside.sum() > len(rows) else ""
+            # rows are counted from 1 over the data rows (the header is not a row)
+            positions = np.flatnonzero(outside.to_numpy())[:5]
+            shown = ", ".join(f"{int(r) + 1} (value {col.iloc[r]:g})" for r in positions)
+            more = f" and {int(outside.sum()) - len(positions)} more rows" if outside.sum() > len(positions) else ""
             raise DataError(
                 f"reverse_key: column '{item}' has values outside the scale "
                 f"{scale_min:g} to {scale_max:g} in rows {shown}{more}"

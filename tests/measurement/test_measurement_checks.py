@@ -70,11 +70,12 @@ def test_reverse_key_unknown_item():
 
 
 def test_reverse_key_out_of_range_names_column_and_rows():
+    # rows are data rows counted from 1, whatever the frame's index
     df = pd.DataFrame({"q1": [1, 7, 2, 0]}, index=["r1", "r2", "r3", "r4"])
     with pytest.raises(DataError) as err:
         reverse_key(df, ["q1"], 1, 5)
     msg = str(err.value)
-    assert "'q1'" in msg and "r2 (value 7)" in msg and "r4 (value 0)" in msg and "r1" not in msg
+    assert "'q1'" in msg and "rows 2 (value 7), 4 (value 0)" in msg and "1 (value" not in msg
 
 
 def test_reverse_key_bad_scale_and_text():
