@@ -17,6 +17,7 @@ from semxhs import __version__
 from semxhs.data import read_table
 from semxhs.errors import InputFileError, StudyError, name_list
 from semxhs.fit import fit
+from semxhs.interaction import expand_latent_products
 from semxhs.results import HypothesisResult, SemResult, StudyResult
 from semxhs.spec import ParTable, build_partable
 from semxhs.study import Hypothesis, Study
@@ -84,7 +85,10 @@ def decide_hypotheses(sem: SemResult, hypotheses: tuple[Hypothesis, ...], alpha:
     out = []
     for h in hypotheses:
         lhs, op, rhs = normalize_path(h.path)
-        p = sem.parameter(lhs, op, rhs)
+        try:
+            p = sem.parameter(lhs, op, rhs)
+        except KeyError:  # a latent product X:W is estimated as the factor XW
+            p = sem.parameter(lhs, op, rhs.replace(":", ""))
         significant = p.pvalue is not None and p.pvalue < alpha
         sign_ok = h.sign == "" or (h.sign == "+" and p.est > 0) or (h.sign == "-" and p.est < 0)
         out.append(HypothesisResult(
@@ -116,9 +120,10 @@ def analyse(model_text: str, frame: pd.DataFrame, *, hypotheses: tuple[Hypothesi
     Every check that can fail on the user's input (model syntax, hypotheses, re-keying, data
     columns) runs before the estimation; nothing is written here.
     """
-    partable = build_partable(model_text, std_lv=std_lv)
-    check_hypotheses(hypotheses, partable)
+    check_hypotheses(hypotheses, build_partable(model_text, std_lv=std_lv))
     frame = rekey(frame, reverse, scale)
+    fitted_text, frame, notes = expand_latent_products(model_text, frame)
+    partable = build_partable(fitted_text, std_lv=std_lv)
     sem = replace(fit(partable, frame, estimator=estimator, missing=missing), model=model_text)
     quality = None
     if measurement:
@@ -137,6 +142,7 @@ def analyse(model_text: str, frame: pd.DataFrame, *, hypotheses: tuple[Hypothesi
         reversed_items=tuple(reverse),
         scale=scale,
         measurement=quality,
+        notes=notes,
     )
 
 
