@@ -1,0 +1,16 @@
+"""Publication-style (APA) reports of a study: HTML for the screen and the printer, Word for theses.
+
+Collect first, render second: :func:`build_context` turns a
+:class:`~semxhs.results.StudyResult` into finished strings (numbers formatted by
+:mod:`semxhs.report.format`, words from :mod:`semxhs.report.labels`); :func:`render_html`
+/ :func:`write_html` print them through Jinja templates, :func:`write_docx` through
+python-docx. Nothing here computes a statistic.
+"""
+
+from __future__ import annotations
+
+from semxhs.report.context import build_context
+from semxhs.report.docx import build_document, docx_bytes, write_docx
+from semxhs.report.render import render_html, write_html
+
+__all__ = ["build_context", "build_document", "docx_bytes", "render_html", "write_docx", "write_html"]

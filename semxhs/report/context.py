@@ -1,0 +1,556 @@
+"""Turn a :class:`~semxhs.results.StudyResult` into the report's context: rows of finished strings.
+
+This is the "collect" half of collect-then-render (pandas' ``Styler._translate``):
+everything a report shows is decided here, once, and both the HTML template
+(:mod:`semxhs.report.render`) and the Word writer (:mod:`semxhs.report.docx`) only
+print it. Numbers are formatted by :mod:`semxhs.report.format`, words come from
+:mod:`semxhs.report.labels`; no statistic is computed here beyond picking rows out of
+the parameter table.
+
+The context is a plain ``dict`` (a :class:`Context` ``TypedDict``)::
+
+    {"language", "html_lang", "t" (the wording), "header", "sections", "references", "footer"}
+
+Each section is a :class:`Section` with an ``id`` (the HTML anchor), a ``title``, the
+``template`` (partial) that prints it, paragraphs, and tables (:class:`Table`: caption
+number, title, columns, rows of strings, notes). A section whose data is absent is not
+in the list, so it is not rendered.
+
+Adding a section (measurement quality, bootstrap indirect effects, PROCESS moderation)
+means writing one function ``(result, t) -> Section | None`` that reads its data with
+``getattr(result, "measurement", None)`` and returns ``None`` when it is missing, adding
+it to :data:`SECTION_BUILDERS`, and, only if the generic table layout does not fit,
+a partial template ``templates/section_<id>.html.j2``. Tables are numbered after all
+sections are collected, so numbers never skip.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from typing import Literal, TypedDict
+
+from semxhs.report import format as f
+from semxhs.report.labels import (
+    HTML_LANG,
+    REFERENCES,
+    describe_estimator,
+    describe_missing,
+    labels_for,
+)
+from semxhs.results import HypothesisResult, Parameter, SemResult, StudyResult
+
+__all__ = [
+    "Column",
+    "Context",
+    "Header",
+    "Row",
+    "Section",
+    "SECTION_BUILDERS",
+    "Table",
+    "build_context",
+    "ci_level",
+    "fit_section",
+    "warnings_section",
+]
+
+Labels = Mapping[str, str]
+
+
+class Column(TypedDict):
+    """One column: header text, alignment, and whether the header is a symbol set in italics (APA)."""
+
+    label: str
+    align: Literal["left", "num", "center"]
+    italic: bool
+
+
+class Row(TypedDict):
+    """One body row; ``starts_group`` marks the first row of a block (a factor, an outcome)."""
+
+    cells: list[str]
+    starts_group: bool
+
+
+class Table(TypedDict):
+    """An APA table: ``caption`` (``"Table 3"``/``"表 3"``) is filled in by :func:`build_context`."""
+
+    id: str
+    caption: str
+    title: str
+    columns: list[Column]
+    rows: list[Row]
+    notes: list[str]
+    keep_together: bool
+
+
+class Section(TypedDict):
+    """A titled part of the report; ``alert`` asks the renderers to make it impossible to miss."""
+
+    id: str
+    title: str
+    template: str
+    alert: bool
+    heading: str
+    paragraphs: list[str]
+    bullets: list[str]
+    tables: list[Table]
+
+
+class HeaderRow(TypedDict):
+    label: str
+    value: str
+
+
+class Header(TypedDict):
+    title: str
+    subtitle: str
+    rows: list[HeaderRow]
+    notes: list[str]
+
+
+class Context(TypedDict):
+    language: str
+    html_lang: str
+    t: Mapping[str, str]
+    header: Header
+    sections: list[Section]
+    references: list[str]
+    footer: str
+
+
+SectionBuilder = Callable[[StudyResult, Labels], "Section | None"]
+
+GENERIC_TEMPLATE = "section_tables.html.j2"
+KEEP_TOGETHER_MAX_ROWS = 25  # longer tables may break across pages (their header repeats)
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _col(label: str, align: Literal["left", "num", "center"] = "num", italic: bool = False) -> Column:
+    return {"label": label, "align": align, "italic": italic}
+
+
+def _table(table_id: str, title: str, columns: list[Column], rows: list[Row], notes: Iterable[str]) -> Table:
+    return {"id": table_id, "caption": "", "title": title, "columns": columns, "rows": rows,
+            "notes": [n for n in notes if n], "keep_together": len(rows) <= KEEP_TOGETHER_MAX_ROWS}
+
+
+def _section(section_id: str, title: str, tables: list[Table], *, paragraphs: Sequence[str] = (),
+             template: str = GENERIC_TEMPLATE) -> Section:
+    return {"id": section_id, "title": title, "template": template, "alert": False, "heading": "",
+            "paragraphs": list(paragraphs), "bullets": [], "tables": tables}
+
+
+def _row(cells: list[str], starts_group: bool = False) -> Row:
+    return {"cells": cells, "starts_group": starts_group}
+
+
+def ci_level(sem: SemResult) -> float:
+    """The confidence level of the parameter intervals, read back from the intervals themselves.
+
+    ``SemResult`` does not store the level it was fitted with; the Wald interval
+    ``est ± z·SE`` gives it back as ``level = erf(z / √2)``. Falls back to .95 when no
+    free parameter has a standard error.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from semxhs.fit import fit
+    >>> rng = np.random.default_rng(1)
+    >>> x = rng.normal(size=100); y = 0.5 * x + rng.normal(size=100)
+    >>> round(ci_level(fit("y ~ x", pd.DataFrame({"x": x, "y": y}), level=0.90)), 3)
+    0.9
+    """
+    for p in sem.parameters:
+        if p.free and p.se and not f.is_missing(p.se) and p.se > 0 and not f.is_missing(p.ci_upper):
+            z = (p.ci_upper - p.est) / p.se
+            if z > 0:
+                return math.erf(z / math.sqrt(2.0))
+    return 0.95
+
+
+def _level_text(sem: SemResult) -> str:
+    """``95`` or ``99.5``: the level as a percentage, for column headers."""
+    return f"{round(ci_level(sem) * 100, 1):g}"
+
+
+def _endogenous(sem: SemResult) -> set[str]:
+    """Variables with a residual: indicators of a factor and outcomes of a regression."""
+    out: set[str] = set()
+    for p in sem.parameters:
+        if p.op == "=~":
+            out.add(p.rhs)
+        elif p.op == "~":
+            out.add(p.lhs)
+    return out
+
+
+def _estimate(p: Parameter, t: Labels, digits: int = 3) -> str:
+    """The unstandardized estimate; a fixed one says so (``"1.000 (fixed)"``)."""
+    text = f.fmt_num(p.est, digits)
+    return text if p.free else text + t["fixed_suffix"]
+
+
+def _inference(p: Parameter) -> list[str]:
+    """SE, z, p for a free parameter; em dashes for a fixed one (it has no sampling variance)."""
+    if not p.free:
+        return [f.DASH, f.DASH, f.DASH]
+    return [f.fmt_num(p.se, 3), f.fmt_num(p.z, 2), f.fmt_p(p.pvalue)]
+
+
+def _ci(p: Parameter) -> str:
+    return f.fmt_ci(p.ci_lower, p.ci_upper, 3) if p.free else f.DASH
+
+
+def _path(outcome: str, predictor: str, label: str = "") -> str:
+    text = f"{outcome} ← {predictor}"
+    return f"{text} ({label})" if label else text
+
+
+def _alpha_text(alphas: Iterable[float]) -> str:
+    values = sorted({a for a in alphas if not f.is_missing(a)})
+    if not values:
+        return f.DASH
+    return ", ".join(f.fmt_bounded(a, 2 if f.as_printed(a, 2) == a else 3) for a in values)
+
+
+# --------------------------------------------------------------------------- sections
+
+def warnings_section(result: StudyResult, t: Labels) -> Section:
+    """Estimation status, always present; an alert when the fit failed, is improper or warned.
+
+    Non-convergence and improper solutions are stated in words before the engine's own
+    messages, so a reader who skips to the tables still passes this block first.
+    """
+    sem = result.sem
+    items: list[str] = []
+    if not sem.converged:
+        items.append(t["warn_not_converged"].format(iterations=sem.iterations))
+    if sem.improper:
+        items.append(t["warn_improper"])
+    section = _section("warnings", t["sec_warnings"], [], template="section_warnings.html.j2")
+    if items or sem.warnings:
+        section["alert"] = True
+        section["heading"] = t["warn_heading"]
+        section["paragraphs"] = items
+        if sem.warnings:
+            section["paragraphs"].append(t["warn_engine_intro"])
+        section["bullets"] = [str(w) for w in sem.warnings]
+    else:
+        section["paragraphs"] = [t["status_ok"].format(iterations=sem.iterations)]
+    return section
+
+
+def _judge(value: float | None, digits: int, *, good: float, acceptable: float | None,
+           higher_is_better: bool, t: Labels) -> str:
+    """Evaluate a fit index against its cut-offs, on the value as printed."""
+    if f.is_missing(value):
+        return f.DASH
+    v = f.as_printed(float(value), digits)  # type: ignore[arg-type]
+
+    def ok(cut: float) -> bool:
+        return v >= cut if higher_is_better else v <= cut
+
+    if acceptable is None:
+        return t["eval_met"] if ok(good) else t["eval_not_met"]
+    if ok(good):
+        return t["eval_good"]
+    return t["eval_acceptable"] if ok(acceptable) else t["eval_not_met"]
+
+
+def fit_section(result: StudyResult, t: Labels) -> Section:
+    """Global fit indices beside their cut-offs (Hu & Bentler, 1999; Browne & Cudeck, 1993).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from semxhs.fit import fit
+    >>> from semxhs.results import StudyResult
+    >>> from semxhs.report.labels import labels_for
+    >>> rng = np.random.default_rng(3)
+    >>> x = rng.normal(size=(300, 1)) + rng.normal(size=(300, 4))
+    >>> sem = fit("f =~ a + b + c + d", pd.DataFrame(x, columns=list("abcd")))
+    >>> study = StudyResult("Demo", "en", sem, (), "d.csv", "m.lav", "0" * 64, "0.1.0")
+    >>> rows = fit_section(study, labels_for("en"))["tables"][0]["rows"]
+    >>> [r["cells"][0] for r in rows][:4]
+    ['χ²(df)', 'p (χ² test)', 'χ²/df', 'CFI']
+    """
+    fm = result.sem.fit
+    dash = f.DASH
+    rmsea_value = f.fmt_bounded(fm.rmsea, 3)
+    rmsea_ci = f.fmt_ci(fm.rmsea_ci_lower, fm.rmsea_ci_upper, 3, bounded=True)
+    if rmsea_ci != dash:
+        rmsea_value = f"{rmsea_value} {rmsea_ci}"
+    chisq_df = (fm.chisq / fm.df) if (fm.df and not f.is_missing(fm.chisq)) else None
+    chisq_text = f.fmt_num(fm.chisq, 2)
+    if chisq_text != dash:
+        chisq_text = f"{chisq_text} ({f.fmt_int(fm.df)})"
+    rows = [
+        _row([t["fit_chisq"], chisq_text, dash, dash]),
+        _row([t["fit_chisq_p"], f.fmt_p(fm.pvalue), dash, dash]),
+        _row([t["fit_chisq_df"], f.fmt_ratio(fm.chisq, fm.df, 2), t["cut_chisq_df"],
+              _judge(chisq_df, 2, good=3.0, acceptable=None, higher_is_better=False, t=t)]),
+        _row([t["fit_cfi"], f.fmt_bounded(fm.cfi, 3), t["cut_incremental"],
+              _judge(fm.cfi, 3, good=0.95, acceptable=0.90, higher_is_better=True, t=t)]),
+        _row([t["fit_tli"], f.fmt_bounded(fm.tli, 3), t["cut_incremental"],
+              _judge(fm.tli, 3, good=0.95, acceptable=0.90, higher_is_better=True, t=t)]),
+        _row([t["fit_rmsea"], rmsea_value, t["cut_rmsea"],
+              _judge(fm.rmsea, 3, good=0.06, acceptable=0.08, higher_is_better=False, t=t)]),
+        _row([t["fit_srmr"], f.fmt_bounded(fm.srmr, 3), t["cut_srmr"],
+              _judge(fm.srmr, 3, good=0.08, acceptable=None, higher_is_better=False, t=t)]),
+        _row([t["fit_aic"], f.fmt_num(fm.aic, 2), t["cut_information"], dash]),
+        _row([t["fit_bic"], f.fmt_num(fm.bic, 2), t["cut_information"], dash]),
+    ]
+    columns = [_col(t["col_index"], "left"), _col(t["col_value"]), _col(t["col_cutoff"], "left"),
+               _col(t["col_evaluation"], "left")]
+    table = _table("table-fit", t["tbl_fit"], columns, rows, [t["note_fit"]])
+    summary = f.fmt_chisq(fm.chisq, fm.df, fm.pvalue)
+    summary += f", CFI = {f.fmt_bounded(fm.cfi)}, TLI = {f.fmt_bounded(fm.tli)}, RMSEA = {rmsea_value}, " \
+               f"SRMR = {f.fmt_bounded(fm.srmr)}"
+    return _section("fit", t["sec_fit"], [table], paragraphs=[summary])
+
+
+def measurement_section(result: StudyResult, t: Labels) -> Section | None:
+    """Factor loadings (``=~``): factor, item, B, SE, β, p; markers shown as fixed."""
+    loadings = [p for p in result.sem.parameters if p.op == "=~"]
+    if not loadings:
+        return None
+    rows: list[Row] = []
+    previous = None
+    for p in loadings:
+        first = p.lhs != previous
+        previous = p.lhs
+        se, _z, pv = _inference(p)
+        rows.append(_row([p.lhs if first else "", p.rhs, _estimate(p, t), se, f.fmt_bounded(p.std_all, 3), pv],
+                         starts_group=first))
+    columns = [_col(t["col_factor"], "left"), _col(t["col_item"], "left"), _col(t["col_loading_b"]),
+               _col(t["col_se"], italic=True), _col(t["col_loading_std"]), _col(t["col_p"], italic=True)]
+    table = _table("table-measurement", t["tbl_measurement"], columns, rows, [t["note_measurement"]])
+    return _section("measurement", t["sec_measurement"], [table])
+
+
+def structural_section(result: StudyResult, t: Labels) -> Section | None:
+    """Regression paths (``~``): outcome ← predictor, B, SE, z, p, β, CI."""
+    paths = [p for p in result.sem.parameters if p.op == "~"]
+    if not paths:
+        return None
+    level = _level_text(result.sem)
+    rows: list[Row] = []
+    previous = None
+    for p in paths:
+        rows.append(_row([_path(p.lhs, p.rhs, p.label), _estimate(p, t), *_inference(p),
+                          f.fmt_bounded(p.std_all, 3), _ci(p)], starts_group=p.lhs != previous))
+        previous = p.lhs
+    columns = [_col(t["col_path"], "left"), _col(t["col_b"], italic=True), _col(t["col_se"], italic=True),
+               _col(t["col_z"], italic=True), _col(t["col_p"], italic=True), _col(t["col_beta"]),
+               _col(t["col_ci"].format(level=level))]
+    table = _table("table-structural", t["tbl_structural"], columns, rows,
+                   [t["note_structural"].format(level=level)])
+    return _section("structural", t["sec_structural"], [table])
+
+
+def defined_section(result: StudyResult, t: Labels) -> Section | None:
+    """Defined parameters (``:=``): name, definition, estimate, SE, z, p, CI, standardized."""
+    defined = [p for p in result.sem.parameters if p.op == ":="]
+    if not defined:
+        return None
+    level = _level_text(result.sem)
+    rows = [_row([p.lhs, p.rhs, f.fmt_num(p.est, 3), *_inference(p), _ci(p), f.fmt_bounded(p.std_all, 3)])
+            for p in defined]
+    columns = [_col(t["col_effect"], "left"), _col(t["col_definition"], "left"), _col(t["col_estimate"]),
+               _col(t["col_se"], italic=True), _col(t["col_z"], italic=True), _col(t["col_p"], italic=True),
+               _col(t["col_ci"].format(level=level)), _col(t["col_std"])]
+    table = _table("table-defined", t["tbl_defined"], columns, rows, [t["note_defined"].format(level=level)])
+    return _section("defined", t["sec_defined"], [table])
+
+
+def r2_section(result: StudyResult, t: Labels) -> Section | None:
+    """R² of every endogenous variable: latent outcomes first, then indicators."""
+    r2 = result.sem.r2
+    if not r2:
+        return None
+    latent = set(result.sem.latent)
+    ordered = [v for v in r2 if v in latent] + [v for v in r2 if v not in latent]
+    rows = [_row([v, t["type_latent"] if v in latent else t["type_observed"], f.fmt_bounded(r2[v], 3)],
+                 starts_group=(i == 0 or (v in latent) != (ordered[i - 1] in latent)))
+            for i, v in enumerate(ordered)]
+    columns = [_col(t["col_variable"], "left"), _col(t["col_type"], "left"), _col(t["col_r2"], italic=True)]
+    table = _table("table-r2", t["tbl_r2"], columns, rows, [t["note_r2"]])
+    return _section("r2", t["sec_r2"], [table])
+
+
+def _hypothesis_path(path: str) -> str:
+    """``"TR ~ PI"`` → ``"TR ← PI"`` (as in the structural table); a defined effect's name is kept."""
+    if "~" in path and "=~" not in path and "~~" not in path:
+        outcome, _, predictors = path.partition("~")
+        return _path(outcome.strip(), predictors.strip())
+    return path.strip()
+
+
+def _expected(sign: str, t: Labels) -> str:
+    sign = sign.strip()
+    if sign == "+":
+        return "+"
+    if sign == "-":
+        return "\u2212"
+    return t["no_direction"]
+
+
+def hypotheses_section(result: StudyResult, t: Labels) -> Section | None:
+    """One row per hypothesis: id, statement, path, expected sign, B, β, p, and the verdict in words."""
+    hyps: Sequence[HypothesisResult] = result.hypotheses
+    if not hyps:
+        return None
+    rows = [_row([h.id, h.text, _hypothesis_path(h.path), _expected(h.expected_sign, t), f.fmt_num(h.est, 3),
+                  f.fmt_bounded(h.std_all, 3), f.fmt_p(h.pvalue),
+                  t["supported"] if h.supported else t["not_supported"]]) for h in hyps]
+    columns = [_col(t["col_hypothesis"], "left"), _col(t["col_statement"], "left"), _col(t["col_path_short"], "left"),
+               _col(t["col_expected"], "center"), _col(t["col_b"], italic=True), _col(t["col_beta"]),
+               _col(t["col_p"], italic=True), _col(t["col_result"], "left")]
+    note = t["note_hypotheses"].format(alpha=_alpha_text(h.alpha for h in hyps))
+    table = _table("table-hypotheses", t["tbl_hypotheses"], columns, rows, [note])
+    return _section("hypotheses", t["sec_hypotheses"], [table])
+
+
+def covariances_section(result: StudyResult, t: Labels) -> Section | None:
+    """Covariances (residual ones marked) and variances (residual ones marked)."""
+    sem = result.sem
+    endo = _endogenous(sem)
+    level = _level_text(sem)
+    covs = [p for p in sem.parameters if p.op == "~~" and p.lhs != p.rhs]
+    variances = [p for p in sem.parameters if p.op == "~~" and p.lhs == p.rhs]
+    tables: list[Table] = []
+    if covs:
+        rows = [_row([f"{p.lhs} ↔ {p.rhs}",
+                      t["type_residual_covariance"] if {p.lhs, p.rhs} <= endo else t["type_covariance"],
+                      _estimate(p, t), *_inference(p), f.fmt_bounded(p.std_all, 3), _ci(p)]) for p in covs]
+        columns = [_col(t["col_variables"], "left"), _col(t["col_type"], "left"), _col(t["col_estimate"]),
+                   _col(t["col_se"], italic=True), _col(t["col_z"], italic=True), _col(t["col_p"], italic=True),
+                   _col(t["col_r"], italic=True), _col(t["col_ci"].format(level=level))]
+        tables.append(_table("table-covariances", t["tbl_covariances"], columns, rows,
+                             [t["note_covariances"].format(level=level)]))
+    if variances:
+        rows = [_row([p.lhs, t["type_residual_variance"] if p.lhs in endo else t["type_variance"],
+                      _estimate(p, t), *_inference(p), f.fmt_bounded(p.std_all, 3), _ci(p)]) for p in variances]
+        columns = [_col(t["col_variable"], "left"), _col(t["col_type"], "left"), _col(t["col_estimate"]),
+                   _col(t["col_se"], italic=True), _col(t["col_z"], italic=True), _col(t["col_p"], italic=True),
+                   _col(t["col_std"]), _col(t["col_ci"].format(level=level))]
+        tables.append(_table("table-variances", t["tbl_variances"], columns, rows, [t["note_variances"]]))
+    if not tables:
+        return None
+    return _section("covariances", t["sec_covariances"], tables)
+
+
+def intercepts_section(result: StudyResult, t: Labels) -> Section | None:
+    """Intercepts (``~1``) when the model has a mean structure."""
+    sem = result.sem
+    rows_p = [p for p in sem.parameters if p.op == "~1"]
+    if not rows_p:
+        return None
+    endo = _endogenous(sem)
+    level = _level_text(sem)
+    rows = [_row([p.lhs, t["type_intercept"] if p.lhs in endo else t["type_mean"], _estimate(p, t),
+                  *_inference(p), f.fmt_num(p.std_all, 3), _ci(p)]) for p in rows_p]
+    columns = [_col(t["col_variable"], "left"), _col(t["col_type"], "left"), _col(t["col_estimate"]),
+               _col(t["col_se"], italic=True), _col(t["col_z"], italic=True), _col(t["col_p"], italic=True),
+               _col(t["col_std"]), _col(t["col_ci"].format(level=level))]
+    table = _table("table-intercepts", t["tbl_intercepts"], columns, rows,
+                   [t["note_intercepts"].format(level=level)])
+    return _section("intercepts", t["sec_intercepts"], [table])
+
+
+SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
+    warnings_section,
+    fit_section,
+    measurement_section,
+    structural_section,
+    defined_section,
+    r2_section,
+    hypotheses_section,
+    covariances_section,
+    intercepts_section,
+)
+"""The report's sections in order; each returns ``None`` when its data is absent."""
+
+
+# --------------------------------------------------------------------------- entry point
+
+def _header(result: StudyResult, t: Labels, today: date) -> Header:
+    sem = result.sem
+    lang = result.language
+    rows: list[HeaderRow] = [
+        {"label": t["n_obs"], "value": f.fmt_int(sem.n_obs)},
+        {"label": t["n_dropped"], "value": f.fmt_int(sem.n_dropped)},
+        {"label": t["estimator"], "value": describe_estimator(sem.estimator, lang)},
+        {"label": t["missing"], "value": describe_missing(sem.missing, lang)},
+        {"label": t["data_file"], "value": result.data_file or f.DASH},
+        {"label": t["data_sha256"], "value": f.short_hash(result.data_sha256)},
+        {"label": t["model_file"], "value": result.model_file or f.DASH},
+        {"label": t["version"], "value": result.version or f.DASH},
+        {"label": t["date"], "value": f.fmt_date(today)},
+    ]
+    return {"title": result.title, "subtitle": t["report_kind"], "rows": rows, "notes": list(result.notes)}
+
+
+def build_context(result: StudyResult, *, today: date | None = None,
+                  builders: Sequence[SectionBuilder] = SECTION_BUILDERS) -> Context:
+    """Collect everything a report of ``result`` shows, as finished strings.
+
+    Parameters
+    ----------
+    result : StudyResult
+        The study's results (full precision; nothing is rounded before this point).
+    today : datetime.date, optional
+        The report date (default: today); pass one for reproducible output.
+    builders : sequence of callables
+        Section builders, in report order (default :data:`SECTION_BUILDERS`).
+
+    Returns
+    -------
+    Context
+        A plain dict of strings and lists, the same for HTML and Word.
+
+    Raises
+    ------
+    StudyError
+        When ``result.language`` is not ``"en"`` or ``"zh"``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from datetime import date
+    >>> from semxhs.fit import fit
+    >>> from semxhs.results import StudyResult
+    >>> rng = np.random.default_rng(1)
+    >>> x = rng.normal(size=200); y = 0.5 * x + rng.normal(size=200)
+    >>> sem = fit("y ~ b*x", pd.DataFrame({"x": x, "y": y}))
+    >>> ctx = build_context(StudyResult("Demo", "zh", sem, (), "d.csv", "m.lav", "ab" * 32, "0.1.0"),
+    ...                     today=date(2024, 5, 1))
+    >>> [s["id"] for s in ctx["sections"]]
+    ['warnings', 'fit', 'structural', 'r2', 'covariances']
+    >>> ctx["sections"][2]["tables"][0]["caption"]
+    '表 2'
+    """
+    t = labels_for(result.language)
+    sections: list[Section] = []
+    for build in builders:
+        section = build(result, t)
+        if section is not None:
+            sections.append(section)
+    number = 0
+    for section in sections:
+        for table in section["tables"]:
+            number += 1
+            table["caption"] = f"{t['table_word']} {number}"
+    day = today or date.today()
+    return {
+        "language": result.language,
+        "html_lang": HTML_LANG[result.language],
+        "t": dict(t),
+        "header": _header(result, t, day),
+        "sections": sections,
+        "references": list(REFERENCES),
+        "footer": t["generated_by"].format(version=result.version or f.DASH, date=f.fmt_date(day)),
+    }

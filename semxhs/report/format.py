@@ -1,0 +1,287 @@
+"""APA-style formatting of numbers: the one place where semxhs rounds.
+
+Every function takes plain numbers (full precision, as the result objects keep them)
+and returns a string ready to print. Missing values (``None``, NaN, infinities) print
+as an em dash, as APA tables do for empty cells. Rules follow the *Publication
+Manual of the American Psychological Association* (7th ed., 2020, sections 6.36 and
+6.44): no leading zero for a statistic that cannot exceed 1 in absolute value
+(correlations, standardized coefficients, *p*, CFI, TLI, RMSEA, SRMR, *R*², alpha);
+exact *p* to three decimals and ``< .001`` below that; two decimals for most other
+statistics. A printed value is never ``-0.00``.
+
+Negative numbers use the ASCII hyphen-minus so that a student can copy a value into
+Excel or SPSS and have it parsed as a number.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+__all__ = [
+    "DASH",
+    "as_printed",
+    "is_missing",
+    "fmt_bounded",
+    "fmt_chisq",
+    "fmt_ci",
+    "fmt_date",
+    "fmt_int",
+    "fmt_num",
+    "fmt_p",
+    "fmt_ratio",
+    "short_hash",
+]
+
+DASH = "\u2014"
+"""What an empty or undefined cell shows (an em dash)."""
+
+
+def is_missing(x: float | int | None) -> bool:
+    """True for ``None``, NaN and infinities: values a table cannot show.
+
+    Examples
+    --------
+    >>> is_missing(None), is_missing(float("nan")), is_missing(0.0)
+    (True, True, False)
+    """
+    if x is None:
+        return True
+    try:
+        return not math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return True
+
+
+def _fixed(x: float, digits: int) -> str:
+    """``x`` with ``digits`` decimals, never negative zero."""
+    text = f"{float(x):.{digits}f}"
+    if text.startswith("-") and float(text) == 0.0:
+        text = text[1:]
+    return text
+
+
+def as_printed(x: float, digits: int) -> float:
+    """The value a reader sees once ``x`` is printed with ``digits`` decimals.
+
+    Cut-offs are judged on this value so a table never says that a printed ``.950``
+    misses a ``≥ .95`` criterion.
+
+    Examples
+    --------
+    >>> as_printed(0.94996, 3)
+    0.95
+    >>> as_printed(-0.0001, 3)
+    0.0
+    """
+    return float(_fixed(x, digits))
+
+
+def fmt_num(x: float | int | None, digits: int = 2) -> str:
+    """A number with a fixed count of decimals (estimates, SEs, *z*, χ², AIC).
+
+    Parameters
+    ----------
+    x : float or None
+        The value; ``None`` or NaN prints as an em dash.
+    digits : int
+        Decimals to keep (APA: 2 for most statistics, 3 where precision matters).
+
+    Examples
+    --------
+    >>> fmt_num(1.48299)
+    '1.48'
+    >>> fmt_num(1.48299, 3)
+    '1.483'
+    >>> fmt_num(-0.0004, 3)
+    '0.000'
+    >>> fmt_num(float("nan"))
+    '—'
+    >>> fmt_num(None, 3)
+    '—'
+    """
+    if is_missing(x):
+        return DASH
+    return _fixed(float(x), digits)  # type: ignore[arg-type]
+
+
+def fmt_bounded(x: float | None, digits: int = 3) -> str:
+    """A statistic that cannot exceed 1 in absolute value, without the leading zero.
+
+    Used for correlations, standardized coefficients (β), CFI, TLI, RMSEA, SRMR, *R*²
+    and Cronbach's alpha. A value that *does* print as 1 or more in absolute value
+    (a Heywood case, a TLI above 1) keeps its integer digit, which flags it.
+
+    Examples
+    --------
+    >>> fmt_bounded(0.9953745)
+    '.995'
+    >>> fmt_bounded(-0.4467, 2)
+    '-.45'
+    >>> fmt_bounded(-0.0002)
+    '.000'
+    >>> fmt_bounded(1.0596)
+    '1.060'
+    >>> fmt_bounded(None)
+    '—'
+    """
+    if is_missing(x):
+        return DASH
+    text = _fixed(float(x), digits)  # type: ignore[arg-type]
+    if text.startswith("0."):
+        return text[1:]
+    if text.startswith("-0."):
+        return "-" + text[2:]
+    return text
+
+
+def fmt_p(p: float | None, *, with_symbol: bool = False) -> str:
+    """A *p* value the APA way: three decimals, no leading zero, ``< .001`` below.
+
+    Parameters
+    ----------
+    p : float or None
+        The *p* value.
+    with_symbol : bool
+        Prefix ``p =`` / ``p <`` for running text (``"p = .032"``).
+
+    Examples
+    --------
+    >>> fmt_p(0.0321)
+    '.032'
+    >>> fmt_p(0.0002)
+    '< .001'
+    >>> fmt_p(0.0005)
+    '< .001'
+    >>> fmt_p(0.32918, with_symbol=True)
+    'p = .329'
+    >>> fmt_p(1e-17, with_symbol=True)
+    'p < .001'
+    >>> fmt_p(0.99996)
+    '> .999'
+    >>> fmt_p(None)
+    '—'
+    """
+    if is_missing(p):
+        return DASH
+    value = float(p)  # type: ignore[arg-type]
+    if value < 0.001:
+        text = "< .001"
+    elif _fixed(value, 3) == "1.000" and value < 1.0:
+        text = "> .999"
+    else:
+        text = fmt_bounded(value, 3)
+    if not with_symbol:
+        return text
+    return f"p {text}" if text[0] in "<>" else f"p = {text}"
+
+
+def fmt_ci(lower: float | None, upper: float | None, digits: int = 2, *, bounded: bool = False) -> str:
+    """A confidence interval in brackets, ``[lower, upper]``.
+
+    Parameters
+    ----------
+    lower, upper : float or None
+        The limits; if either is missing the whole interval prints as an em dash.
+    digits : int
+        Decimals.
+    bounded : bool
+        Drop the leading zero (for intervals of RMSEA, correlations, β).
+
+    Examples
+    --------
+    >>> fmt_ci(0.1234, 0.4521)
+    '[0.12, 0.45]'
+    >>> fmt_ci(-0.0786, 1.32597, 3)
+    '[-0.079, 1.326]'
+    >>> fmt_ci(0.0, 0.0922, 3, bounded=True)
+    '[.000, .092]'
+    >>> fmt_ci(None, 1.0)
+    '—'
+    """
+    if is_missing(lower) or is_missing(upper):
+        return DASH
+    f = fmt_bounded if bounded else fmt_num
+    return f"[{f(lower, digits)}, {f(upper, digits)}]"
+
+
+def fmt_int(n: int | float | None) -> str:
+    """A count with thousands separators (APA 6.33: ``1,234``).
+
+    Examples
+    --------
+    >>> fmt_int(75)
+    '75'
+    >>> fmt_int(12345)
+    '12,345'
+    >>> fmt_int(None)
+    '—'
+    """
+    if is_missing(n):
+        return DASH
+    return f"{int(round(float(n))):,}"  # type: ignore[arg-type]
+
+
+def fmt_ratio(num: float | None, den: float | None, digits: int = 2) -> str:
+    """``num / den`` with ``digits`` decimals; an em dash when ``den`` is 0 (χ²/df at df = 0).
+
+    Examples
+    --------
+    >>> fmt_ratio(38.125, 35)
+    '1.09'
+    >>> fmt_ratio(0.0, 0)
+    '—'
+    """
+    if is_missing(num) or is_missing(den) or float(den) == 0.0:  # type: ignore[arg-type]
+        return DASH
+    return fmt_num(float(num) / float(den), digits)  # type: ignore[arg-type]
+
+
+def fmt_chisq(chisq: float | None, df: int | float | None, p: float | None, *, symbol: str = "p") -> str:
+    """A chi-square test in APA running-text form: ``χ²(df) = value, p …``.
+
+    Examples
+    --------
+    >>> fmt_chisq(85.314, 24, 0.00000012)
+    'χ²(24) = 85.31, p < .001'
+    >>> fmt_chisq(38.12521, 35, 0.32918)
+    'χ²(35) = 38.13, p = .329'
+    >>> fmt_chisq(0.0, 0, None)
+    'χ²(0) = 0.00'
+    >>> fmt_chisq(None, 3, None)
+    '—'
+    """
+    if is_missing(chisq) or is_missing(df):
+        return DASH
+    text = f"χ²({fmt_int(df)}) = {fmt_num(chisq, 2)}"
+    if is_missing(p):
+        return text
+    p_text = fmt_p(p)
+    return f"{text}, {symbol} {p_text}" if p_text[0] in "<>" else f"{text}, {symbol} = {p_text}"
+
+
+def short_hash(digest: str | None, length: int = 12) -> str:
+    """The first ``length`` hex digits of a SHA-256 digest (enough to tell files apart).
+
+    Examples
+    --------
+    >>> short_hash("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
+    '9f86d081884c'
+    >>> short_hash("")
+    '—'
+    """
+    if not digest:
+        return DASH
+    return digest.strip().lower()[:length]
+
+
+def fmt_date(day: date) -> str:
+    """An ISO 8601 date (``2024-05-01``), unambiguous in English and Chinese.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> fmt_date(date(2024, 5, 1))
+    '2024-05-01'
+    """
+    return day.isoformat()

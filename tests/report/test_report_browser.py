@@ -1,0 +1,53 @@
+"""The written HTML file opened by a real browser (headless Chromium): DOM and a screenshot."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from semxhs.report.render import write_html
+from semxhs.results import StudyResult
+
+from report_helpers import TODAY
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _chromium(*args: str) -> subprocess.CompletedProcess[str]:
+    if CHROMIUM is None:
+        pytest.skip("no chromium binary on PATH (install Debian's `chromium` to run browser tests)")
+    with tempfile.TemporaryDirectory(prefix="semxhs-chromium-") as profile:
+        command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                   f"--user-data-dir={profile}", *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_browser_dom_and_screenshot(request: pytest.FixtureRequest, language: str, tmp_path: Path) -> None:
+    study: StudyResult = request.getfixturevalue(f"study_{language}")
+    page = write_html(study, tmp_path / f"report_{language}.html", today=TODAY)
+    url = page.resolve().as_uri()
+
+    dom = _chromium("--dump-dom", url)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    html = dom.stdout
+    for section_id in ("warnings", "fit", "measurement", "structural", "defined", "r2", "hypotheses"):
+        assert f'id="{section_id}"' in html, section_id
+    assert ".995" in html and ".035 [.000, .092]" in html and "&lt; .001" in html
+    assert "1.000 (fixed)" in html if language == "en" else "1.000（固定）" in html
+    assert ("Supported" if language == "en" else "支持") in html
+    assert "dem60 ← ind60 (a)" in html
+
+    png = tmp_path / f"report_{language}.png"
+    shot = _chromium("--hide-scrollbars", "--window-size=1100,2400", f"--screenshot={png}", url)
+    assert shot.returncode == 0, shot.stderr[-2000:]
+    data = png.read_bytes()
+    assert data.startswith(PNG_MAGIC) and len(data) > 20_000  # a blank page would be a few kB
