@@ -10,6 +10,7 @@ import hashlib
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -20,7 +21,11 @@ from semxhs.fit import fit
 from semxhs.interaction import expand_latent_products
 from semxhs.results import HypothesisResult, SemResult, StudyResult
 from semxhs.spec import ParTable, build_partable
-from semxhs.study import Hypothesis, Study
+from semxhs.constructs import blocks_from_model, construct_scores
+from semxhs.study import Hypothesis, ProcessSpec, Study
+
+if TYPE_CHECKING:
+    from semxhs.process import ProcessResult
 
 _ARROW = re.compile(r"^\s*([^\s]+)\s*(?:->|→)\s*([^\s]+)\s*$")
 
@@ -146,6 +151,24 @@ def analyse(model_text: str, frame: pd.DataFrame, *, hypotheses: tuple[Hypothesi
     )
 
 
+def run_process_specs(specs: tuple[ProcessSpec, ...], frame: pd.DataFrame,
+                      blocks: dict[str, list[str]]) -> tuple["ProcessResult", ...]:
+    """Run a study's PROCESS analyses; constructs become the means of their (re-keyed) items."""
+    if not specs:
+        return ()
+    from semxhs.process import run_process
+
+    results = []
+    for spec in specs:
+        scored = construct_scores(frame, spec.roles(), blocks)
+        probe = list(spec.probe) if isinstance(spec.probe, tuple) else spec.probe
+        results.append(run_process(
+            scored, spec.model, x=spec.x, y=spec.y, m=spec.m, w=spec.w, z=spec.z, cov=spec.cov,
+            boot=spec.boot, seed=spec.seed, hc=spec.hc, center=spec.center, probe=probe, conf=spec.conf,
+        ))
+    return tuple(results)
+
+
 def run_study(study: Study, data: pd.DataFrame | None = None) -> StudyResult:
     """Run a study: read its data, then :func:`analyse` as its YAML says.
 
@@ -162,13 +185,18 @@ def run_study(study: Study, data: pd.DataFrame | None = None) -> StudyResult:
     """
     build_partable(study.model_text, std_lv=study.std_lv)  # syntax errors before reading data
     frame = read_table(study.data, study.encoding) if data is None else data
-    return analyse(
+    blocks = blocks_from_model(study.model_text)
+    for spec in study.process:  # unknown roles are reported before anything is estimated
+        construct_scores(frame.head(0), spec.roles(), blocks)
+    result = analyse(
         study.model_text, frame, hypotheses=study.hypotheses, alpha=study.alpha,
         estimator=study.estimator, missing=study.missing, std_lv=study.std_lv,
         reverse=study.reverse, scale=study.scale, measurement=study.measurement,
         htmt_draws=study.htmt_draws, seed=study.seed, title=study.title, language=study.language,
         data_file=study.data, model_file=study.model_file,
     )
+    process = run_process_specs(study.process, rekey(frame, study.reverse, study.scale), blocks)
+    return replace(result, process=process) if process else result
 
 
 def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | None = None,

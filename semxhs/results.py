@@ -15,6 +15,7 @@ import pandas as pd
 
 if TYPE_CHECKING:  # only for type checkers: results stays a leaf at run time
     from semxhs.measurement.results import MeasurementResult
+    from semxhs.process.results import ProcessResult
 
 PARAMETER_COLUMNS = ("lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all")
 FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
@@ -220,6 +221,7 @@ class StudyResult:
     reversed_items: tuple[str, ...] = ()
     scale: tuple[float, float] | None = None
     measurement: "MeasurementResult | None" = None
+    process: "tuple[ProcessResult, ...]" = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``semxhs run`` (the fit contract plus the study's parts)."""
@@ -238,4 +240,6 @@ class StudyResult:
         out["hypotheses"] = [h.to_dict() for h in self.hypotheses]
         if self.measurement is not None:
             out.update(self.measurement.to_dict())
+        if self.process:
+            out["process"] = [p.to_dict() for p in self.process]
         return json_safe(out)

@@ -18,6 +18,8 @@ title and language. Relative paths resolve against the YAML file's folder::
     measurement: true       # reliability and validity evidence (alpha, CR, AVE, HTMT, ...)
     htmt_draws: 2000        # bootstrap draws for the HTMT intervals
     seed: 1
+    process:                # PROCESS-style analyses; roles name columns or constructs (item means)
+      - {model: 7, x: PI, m: [TR], w: CE, y: PU, boot: 5000, probe: percentiles}
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from semxhs.errors import InputFileError, StudyError, name_list
 
 TOP_KEYS = {"title", "language", "data", "encoding", "model", "model_syntax", "estimator", "missing",
             "std_lv", "alpha", "hypotheses", "output", "description", "reverse", "scale", "seed",
-            "measurement", "htmt_draws"}
+            "measurement", "htmt_draws", "process"}
+PROCESS_KEYS = {"model", "x", "m", "w", "z", "y", "cov", "boot", "seed", "hc", "center", "probe", "conf", "title"}
 REQUIRED = ("data",)
 HYPOTHESIS_KEYS = {"id", "text", "path", "sign"}
 OUTPUT_KEYS = {"dir", "html", "json", "docx"}
@@ -47,6 +50,96 @@ class Hypothesis:
     text: str
     path: str
     sign: str = ""
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    """One PROCESS-style analysis of a study; roles name columns or constructs."""
+
+    model: int
+    x: str
+    y: str
+    m: tuple[str, ...] = ()
+    w: str | None = None
+    z: str | None = None
+    cov: tuple[str, ...] = ()
+    boot: int = 5000
+    seed: int = 1
+    hc: int | None = None
+    center: str = "none"
+    probe: str | tuple[float, ...] = "percentiles"
+    conf: float = 0.95
+    title: str = ""
+
+    def roles(self) -> list[str]:
+        """Every column or construct the analysis uses."""
+        return [self.x, self.y, *self.m, *(v for v in (self.w, self.z) if v), *self.cov]
+
+
+def _names(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    return (str(value),)
+
+
+def _parse_process(raw: object, seed: int, problems: list[str]) -> tuple[ProcessSpec, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append("'process' must be a list of analyses")
+        return ()
+    specs = []
+    for n, item in enumerate(raw, start=1):
+        where = f"process[{n}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where} must be a mapping with keys model, x, y, m, w, z, cov, ...")
+            continue
+        bad = sorted(set(item) - PROCESS_KEYS)
+        if bad:
+            problems.append(f"{where}: unknown key{'s' if len(bad) > 1 else ''} {name_list(bad)}")
+        for key in ("model", "x", "y"):
+            if key not in item:
+                problems.append(f"{where}: missing key '{key}'")
+        model = item.get("model", 0)
+        if not isinstance(model, int) or isinstance(model, bool):
+            problems.append(f"{where}: 'model' must be a PROCESS model number, got {model!r}")
+            model = 0
+        probe = item.get("probe", "percentiles")
+        if isinstance(probe, list):
+            if not all(isinstance(v, (int, float)) for v in probe):
+                problems.append(f"{where}: 'probe' values must be numbers")
+                probe = "percentiles"
+            else:
+                probe = tuple(float(v) for v in probe)
+        elif probe not in ("percentiles", "moments"):
+            problems.append(f"{where}: 'probe' must be percentiles, moments or a list of numbers, got {probe!r}")
+            probe = "percentiles"
+        center = str(item.get("center", "none"))
+        if center not in ("none", "interaction", "all"):
+            problems.append(f"{where}: 'center' must be none, interaction or all, got '{center}'")
+        hc = item.get("hc")
+        if hc is not None and (not isinstance(hc, int) or not 0 <= hc <= 4):
+            problems.append(f"{where}: 'hc' must be 0, 1, 2, 3 or 4, got {hc!r}")
+            hc = None
+        boot = item.get("boot", 5000)
+        if not isinstance(boot, int) or boot < 0:
+            problems.append(f"{where}: 'boot' must be a whole number >= 0, got {boot!r}")
+            boot = 5000
+        conf = item.get("conf", 0.95)
+        if not isinstance(conf, (int, float)) or not 0.5 <= float(conf) < 1:
+            problems.append(f"{where}: 'conf' must be between .50 and 1, got {conf!r}")
+            conf = 0.95
+        specs.append(ProcessSpec(
+            model=model, x=str(item.get("x", "")), y=str(item.get("y", "")), m=_names(item.get("m")),
+            w=str(item["w"]) if item.get("w") else None, z=str(item["z"]) if item.get("z") else None,
+            cov=_names(item.get("cov")), boot=boot, seed=int(item.get("seed", seed)), hc=hc, center=center,
+            probe=probe, conf=float(conf), title=str(item.get("title", "")),
+        ))
+    return tuple(specs)
 
 
 @dataclass(frozen=True)
@@ -74,6 +167,7 @@ class Study:
     seed: int = 1
     measurement: bool = True
     htmt_draws: int = 2000
+    process: tuple[ProcessSpec, ...] = ()
 
 
 def load_study(path: str | Path) -> Study:
@@ -234,6 +328,8 @@ def parse_study(raw: Any, path: Path) -> Study:
         problems.append(f"'htmt_draws' must be a whole number >= 0, got {htmt_draws!r}")
         htmt_draws = 2000
 
+    process = _parse_process(raw.get("process"), int(seed), problems)
+
     if problems:
         raise StudyError(f"study file {path.name}: " + "; ".join(problems))
     return Study(
@@ -258,4 +354,5 @@ def parse_study(raw: Any, path: Path) -> Study:
         seed=int(seed),
         measurement=bool(measurement),
         htmt_draws=int(htmt_draws),
+        process=process,
     )
