@@ -237,19 +237,29 @@ def process_command(
     probe: str = typer.Option("percentiles", "--probe",
                               help="Moderator values: percentiles (16/50/84th), moments (mean -1SD/mean/+1SD) or numbers 2,4,6."),
     conf: float = typer.Option(0.95, "--conf", min=0.5, max=0.999, help="Confidence level."),
+    constructs: Optional[Path] = typer.Option(
+        None, "--constructs", help="A lavaan model whose 'F =~ items' lines define constructs: a role naming "
+                                   "a construct is scored as the mean of its items."),
+    reverse: Optional[str] = typer.Option(None, "--reverse", help="Reverse-worded items to re-key, ITEM[,ITEM...]."),
+    scale: Optional[str] = typer.Option(None, "--scale", help="Response scale MIN,MAX for re-keying, e.g. 1,7."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
-    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report (and its SVG plots beside it)."),
     title: Optional[str] = typer.Option(None, "--title", help="Report title."),
     lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
     """Conditional process analysis (Hayes' PROCESS models) by OLS with bootstrap intervals."""
+    from semxhs.constructs import blocks_from_model, construct_scores
     from semxhs.data import read_table
     from semxhs.outputs import write_process_outputs
+    from semxhs.pipeline import read_model, rekey
     from semxhs.process import run_process
 
-    frame = read_table(data, encoding)
+    blocks = blocks_from_model(read_model(constructs)) if constructs else {}
+    frame = rekey(read_table(data, encoding), _items(reverse), _scale(scale))
+    roles = [x, y, *m, *(v for v in (w, z) if v), *cov]
+    frame = construct_scores(frame, roles, blocks)
     result = run_process(frame, model, x=x, y=y, m=m, w=w, z=z, cov=cov, boot=boot, seed=seed, hc=hc,
                          center=center.value, probe=_probe_option(probe), conf=conf, progress=not quiet)
     written = write_process_outputs(result, json_path=json_out, html_path=html_out, inputs=(data,),

@@ -174,3 +174,21 @@ def test_output_never_overwrites_input(tmp_path):
 def test_python_dash_m_help():
     proc = subprocess.run([sys.executable, "-m", "semxhs", "fit", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "--json" in proc.stdout and "--html" in proc.stdout
+
+
+def test_process_command_scores_constructs(tmp_path):
+    out = tmp_path / "p.json"
+    proc = run("process", "surveys/demo/responses.csv", "--model", "4", "--x", "PI", "--m", "TR", "--y", "PU",
+               "--constructs", "models/trust_purchase.lav", "--boot", "500", "--json", str(out), "-q")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["model"] == 4 and doc["variables"]["x"] == "PI" and doc["n"] == 400
+    assert doc["indirect"][0]["ci_lower"] > 0
+
+
+def test_process_command_bad_input(tmp_path):
+    proc = run("process", "surveys/demo/responses.csv", "--model", "9", "--x", "PI1", "--y", "PU1")
+    assert_one_line_error(proc, "model 9", "supported")
+    proc = run("process", "surveys/demo/responses.csv", "--model", "4", "--x", "PI", "--m", "TRX", "--y", "PU",
+               "--constructs", "models/trust_purchase.lav")
+    assert_one_line_error(proc, "'TRX'")
