@@ -75,17 +75,29 @@ def discrepancy(structure: RamStructure, theta: np.ndarray, moments: Moments) ->
     return float(value)
 
 
-def _gradient_and_information(structure: RamStructure, theta: np.ndarray,
-                              moments: Moments) -> tuple[np.ndarray, np.ndarray, Implied]:
-    imp = structure.implied(theta)
-    inv = np.linalg.inv(imp.sigma)
+def gradient(structure: RamStructure, theta: np.ndarray, moments: Moments,
+             imp: Implied | None = None, inv: np.ndarray | None = None) -> np.ndarray:
+    """Analytic gradient of F_ML with respect to the free parameters.
+
+    ``dF/dSigma = Sigma^-1 (Sigma - S - d d') Sigma^-1`` and ``dF/dmu = -2 Sigma^-1 d`` with
+    ``d = ybar - mu``, carried to the parameters by :meth:`RamStructure.gradient_from_weights`.
+    """
+    imp = structure.implied(theta) if imp is None else imp
+    inv = np.linalg.inv(imp.sigma) if inv is None else inv
     d = moments.mean - imp.mu
     resid = imp.sigma - moments.cov
     if structure.meanstructure:
         resid = resid - np.outer(d, d)
     W = inv @ resid @ inv
     g_mu = -2.0 * inv @ d if structure.meanstructure else None
-    grad = structure.gradient_from_weights(imp, W, g_mu)
+    return structure.gradient_from_weights(imp, W, g_mu)
+
+
+def _gradient_and_information(structure: RamStructure, theta: np.ndarray,
+                              moments: Moments) -> tuple[np.ndarray, np.ndarray, Implied]:
+    imp = structure.implied(theta)
+    inv = np.linalg.inv(imp.sigma)
+    grad = gradient(structure, theta, moments, imp, inv)
     info = unit_information(structure, imp, inv)
     return grad, info, imp
 
@@ -158,6 +170,28 @@ def start_values(structure: RamStructure, moments: Moments) -> np.ndarray:
     return theta
 
 
+def numerical_hessian(structure: RamStructure, theta: np.ndarray, moments: Moments,
+                      h: float = 1e-6) -> np.ndarray | None:
+    """Hessian of F_ML by central differences of the analytic gradient; None unless positive definite."""
+    q = theta.size
+    hess = np.empty((q, q))
+    try:
+        for k in range(q):
+            step = np.zeros(q)
+            step[k] = h * max(1.0, abs(theta[k]))
+            g_plus = gradient(structure, theta + step, moments)
+            g_minus = gradient(structure, theta - step, moments)
+            hess[:, k] = (g_plus - g_minus) / (2.0 * step[k])
+    except np.linalg.LinAlgError:
+        return None
+    hess = 0.5 * (hess + hess.T)
+    try:
+        np.linalg.cholesky(hess)
+    except np.linalg.LinAlgError:
+        return None
+    return hess
+
+
 def fit_ml(structure: RamStructure, moments: Moments, start: np.ndarray | None = None,
            gtol: float = 1e-9, max_iter: int = 500) -> Estimate:
     """Minimize F_ML by Fisher scoring (with step halving), falling back to BFGS.
@@ -198,10 +232,17 @@ def fit_ml(structure: RamStructure, moments: Moments, start: np.ndarray | None =
             break
         if np.max(np.abs(grad)) < gtol:
             break
+        hessian = 2.0 * info
+        if np.max(np.abs(grad)) < 1e-3:
+            # near the optimum of a misfitting model scoring converges only linearly; Newton
+            # steps with the exact Hessian (differences of the analytic gradient) converge fast
+            exact = numerical_hessian(structure, theta, moments)
+            if exact is not None:
+                hessian = exact
         try:
-            step = np.linalg.solve(2.0 * info, grad)
+            step = np.linalg.solve(hessian, grad)
         except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(2.0 * info, grad, rcond=None)[0]
+            step = np.linalg.lstsq(hessian, grad, rcond=None)[0]
         t = 1.0
         for _ in range(40):
             candidate = theta - t * step
@@ -228,10 +269,9 @@ def fit_ml(structure: RamStructure, moments: Moments, start: np.ndarray | None =
 
     def jac(t: np.ndarray) -> np.ndarray:
         try:
-            g, _, _ = _gradient_and_information(structure, t, moments)
+            return gradient(structure, t, moments)
         except np.linalg.LinAlgError:
             return np.zeros_like(t)
-        return g
 
     res = optimize.minimize(fun, theta, jac=jac, method="BFGS",
                             options={"gtol": gtol, "maxiter": 20 * max_iter})
