@@ -43,10 +43,12 @@ class Language(str, Enum):
 
 class Estimator(str, Enum):
     ml = "ml"
+    mlr = "mlr"
 
 
 class Missing(str, Enum):
     listwise = "listwise"
+    fiml = "fiml"
 
 
 def _err(message: str) -> None:
@@ -127,9 +129,11 @@ def fit_command(
     html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
     docx_out: Optional[Path] = typer.Option(None, "--docx", help="Write the Word report here."),
     estimator: Estimator = typer.Option(Estimator.ml, "--estimator", case_sensitive=False,
-                                        help="Estimator: ml (normal-theory maximum likelihood)."),
+                                        help="Estimator: ml (maximum likelihood) or mlr (ML with robust "
+                                             "sandwich SEs and the Yuan-Bentler scaled chi-square)."),
     missing: Missing = typer.Option(Missing.listwise, "--missing", case_sensitive=False,
-                                    help="Missing values: listwise (drop incomplete rows)."),
+                                    help="Missing values: listwise (drop incomplete rows) or fiml "
+                                         "(full-information ML, as lavaan's missing='ml')."),
     std_lv: bool = typer.Option(False, "--std-lv", help="Scale factors by fixing their variances to 1."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     reverse: Optional[str] = typer.Option(None, "--reverse", help="Reverse-worded items to re-key, ITEM[,ITEM...]."),

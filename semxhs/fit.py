@@ -8,27 +8,37 @@ parameters into a :class:`semxhs.results.SemResult`. It prints nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
 from semxhs import fitmeasures as fm
+from semxhs import robust
 from semxhs.data import add_products, model_columns
 from semxhs.errors import DataError, EstimationError, SpecError, name_list
 from semxhs.estimate import Estimate, Moments, fit_ml, unit_information
 from semxhs.expression import evaluate, substitute
+from semxhs.fiml import fiml_fit_measures, fit_fiml_model
 from semxhs.inference import covariance_from_information, delta_method, wald
 from semxhs.ram import Implied, RamStructure
 from semxhs.results import FitMeasures, Parameter, SemResult
 from semxhs.spec import ParTable, build_partable
 from semxhs.standardize import r_square, std_all
 
-ESTIMATORS = ("ML",)
-MISSING = ("listwise",)
+ESTIMATORS = ("ML", "MLR")
+MISSING = ("listwise", "fiml")
 
 
 def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", missing: str = "listwise",
         std_lv: bool = False, level: float = 0.95) -> SemResult:
     """Fit a structural equation model by maximum likelihood, as ``lavaan::sem()`` does.
+
+    ``estimator="MLR"`` is lavaan's ``estimator = "MLR"`` (robust sandwich standard errors,
+    Yuan-Bentler-Mplus scaled chi-square, scaled and robust CFI/TLI/RMSEA; see
+    :mod:`semxhs.robust`); ``missing="fiml"`` is lavaan's ``missing = "ml"`` (full-information
+    ML with a mean structure, observed-information standard errors; see :mod:`semxhs.fiml`).
+    The two combine as in lavaan.
 
     Parameters
     ----------
@@ -36,10 +46,13 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
         Model text in lavaan syntax (or a parameter table already built).
     data : pandas.DataFrame
         One row per respondent; columns named as the model's observed variables.
-    estimator : {"ML"}
-        Normal-theory maximum likelihood, expected information.
-    missing : {"listwise"}
-        Rows with a missing value on any model variable are dropped (``n_dropped``).
+    estimator : {"ML", "MLR"}
+        Normal-theory maximum likelihood: expected information with listwise deletion,
+        observed information with FIML (as lavaan); or MLR (robust, see above).
+    missing : {"listwise", "fiml"}
+        ``"listwise"``: rows with a missing value on any model variable are dropped
+        (``n_dropped``). ``"fiml"``: every row is used with the variables it has; only rows
+        missing all model variables (or a fixed.x covariate) are dropped.
     std_lv : bool
         Scale latent variables by fixing their variances to 1 (lavaan's ``std.lv``).
     level : float
@@ -68,13 +81,20 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
     estimator = estimator.upper()
     if estimator not in ESTIMATORS:
         raise SpecError(f"estimator '{estimator}' is not available: choose from {name_list(ESTIMATORS)}")
+    missing = missing.lower()
+    if missing in ("ml", "fiml"):  # lavaan's name and ours
+        missing = "fiml"
     if missing not in MISSING:
         raise SpecError(f"missing='{missing}' is not available: choose from {name_list(MISSING)}")
-    partable = model if isinstance(model, ParTable) else build_partable(model, std_lv=std_lv)
+    fiml = missing == "fiml"
+    partable = model if isinstance(model, ParTable) else build_partable(model, std_lv=std_lv, meanstructure=fiml)
     model_text = model if isinstance(model, str) else ""
     frame = add_products(data, partable.products) if partable.products else data
     _check_products(partable, frame)
     md = model_columns(frame, partable.observed, missing)
+    if fiml:
+        return _fit_fiml(partable, md.values, model_text=model_text, n_total=md.n_total,
+                         estimator=estimator, level=level)
     moments = Moments.from_data(md.values)
     if not np.isfinite(moments.logdet):
         raise EstimationError(
@@ -83,8 +103,32 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
         )
     structure = RamStructure(partable, moments.cov, moments.mean)
     est = fit_ml(structure, moments)
+    if estimator == "MLR":
+        fit_measures = _fit_measures(structure, moments, est, structure.implied(est.theta))
+        exo = np.array([v in partable.exogenous_observed for v in partable.observed], dtype=bool)
+        rob = robust.mlr_complete(structure, moments, est, md.values, exo, fit_measures.chisq, fit_measures.df,
+                                  fit_measures.baseline_chisq, fit_measures.baseline_df)
+        return collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
+                       estimator=estimator, missing=missing, level=level, vcov=rob.vcov,
+                       identified=rob.identified, fit_measures=replace(fit_measures, **rob.fit_keys))
     return collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
                    estimator=estimator, missing=missing, level=level)
+
+
+def _fit_fiml(partable: ParTable, values: np.ndarray, *, model_text: str, n_total: int, estimator: str,
+              level: float) -> SemResult:
+    """FIML (lavaan ``missing = "ml"``), with ML or MLR standard errors and robust indices."""
+    ff = fit_fiml_model(partable, values)
+    rob = robust.mlr_fiml(ff) if estimator == "MLR" else robust.fiml_standard(ff)
+    notes = []
+    if ff.data.n_empty:
+        notes.append(f"{ff.data.n_empty} rows with all model variables missing were dropped")
+    if ff.n_missing_x:
+        notes.append(f"{ff.n_missing_x} rows with missing values on fixed.x covariates "
+                     f"({name_list(partable.exogenous_observed)}) were dropped")
+    return collect(ff.structure, ff.moments, ff.estimate, model_text=model_text, n_dropped=n_total - ff.data.n,
+                   estimator=estimator, missing="fiml", level=level, vcov=rob.vcov, identified=rob.identified,
+                   fit_measures=replace(fiml_fit_measures(ff), **rob.fit_keys), notes=tuple(notes))
 
 
 def _check_products(partable: ParTable, frame: pd.DataFrame) -> None:
@@ -97,20 +141,27 @@ def _check_products(partable: ParTable, frame: pd.DataFrame) -> None:
 
 
 def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_text: str, n_dropped: int,
-            estimator: str, missing: str, level: float) -> SemResult:
-    """Turn an ML estimate into a :class:`SemResult` (SEs, fit, standardized solution)."""
+            estimator: str, missing: str, level: float, vcov: np.ndarray | None = None,
+            identified: bool = True, fit_measures: FitMeasures | None = None,
+            notes: tuple[str, ...] = ()) -> SemResult:
+    """Turn an ML estimate into a :class:`SemResult` (SEs, fit, standardized solution).
+
+    ``vcov`` and ``fit_measures``, when given (FIML, MLR), replace the expected-information
+    covariance and the complete-data fit measures; ``notes`` go first into the warnings.
+    """
     pt = structure.partable
     n = moments.n
     imp = structure.implied(est.theta)
-    warnings: list[str] = []
+    warnings: list[str] = list(notes)
     improper = False
     if not est.converged:
         warnings.append(f"the optimizer did not converge: {est.message}; estimates are not trustworthy")
-    try:
-        info = unit_information(structure, imp)
-        vcov, identified = covariance_from_information(info, n)
-    except np.linalg.LinAlgError:
-        vcov, identified = np.full((structure.q, structure.q), np.nan), False
+    if vcov is None:
+        try:
+            info = unit_information(structure, imp)
+            vcov, identified = covariance_from_information(info, n)
+        except np.linalg.LinAlgError:
+            vcov, identified = np.full((structure.q, structure.q), np.nan), False
     if not identified:
         improper = True
         warnings.append("the information matrix is singular: the model may not be identified; "
@@ -140,7 +191,8 @@ def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_t
         std_value = float(evaluate(tree, label_std))  # type: ignore[arg-type]
         params.append(Parameter(d.name, ":=", d.text, d.name, value, se, z, pval, lo, hi, std_value, True))
 
-    fit_measures = _fit_measures(structure, moments, est, imp)
+    if fit_measures is None:
+        fit_measures = _fit_measures(structure, moments, est, imp)
     r2 = r_square(imp.C, imp.S, imp.A, structure.names)
     return SemResult(
         model=model_text,

@@ -31,7 +31,7 @@ def product_indicators(frame: pd.DataFrame, left: list[str], right: list[str]) -
     >>> df = pd.DataFrame({"x1": [1.0, 2.0, 3.0], "w1": [2.0, 2.0, 5.0]})
     >>> prods, names = product_indicators(df, ["x1"], ["w1"])
     >>> names, [round(v, 4) for v in prods["x1.w1"]]
-    (['x1.w1'], [0.0, -0.0, 0.0])
+    (['x1.w1'], [0.0, -1.0, 1.0])
     """
     k = min(len(left), len(right))
     out = {}

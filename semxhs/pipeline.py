@@ -128,7 +128,7 @@ def analyse(model_text: str, frame: pd.DataFrame, *, hypotheses: tuple[Hypothesi
     check_hypotheses(hypotheses, build_partable(model_text, std_lv=std_lv))
     frame = rekey(frame, reverse, scale)
     fitted_text, frame, notes = expand_latent_products(model_text, frame)
-    partable = build_partable(fitted_text, std_lv=std_lv)
+    partable = build_partable(fitted_text, std_lv=std_lv, meanstructure=missing.lower() in ("fiml", "ml"))
     sem = replace(fit(partable, frame, estimator=estimator, missing=missing), model=model_text)
     quality = None
     if measurement:
