@@ -41,6 +41,14 @@ class Language(str, Enum):
     zh = "zh"
 
 
+class Platform(str, Enum):
+    auto = "auto"
+    wenjuanxing = "wenjuanxing"
+    tencent = "tencent"
+    credamo = "credamo"
+    generic = "generic"
+
+
 class Estimator(str, Enum):
     ml = "ml"
     mlr = "mlr"
@@ -94,6 +102,10 @@ def _root(
     """semxhs command-line interface."""
 
 
+def _sheet(text: str) -> str | int:
+    return int(text) if text.isdigit() else text
+
+
 def _items(text: Optional[str]) -> tuple[str, ...]:
     return tuple(i.strip() for i in (text or "").split(",") if i.strip())
 
@@ -142,6 +154,11 @@ def fit_command(
                                      help="Reliability and validity evidence (alpha, CR, AVE, HTMT, KMO...)."),
     htmt_draws: int = typer.Option(2000, "--htmt-draws", min=0, help="Bootstrap draws for HTMT intervals."),
     seed: int = typer.Option(1, "--seed", min=0, help="Seed of all bootstrap draws."),
+    instrument: Optional[Path] = typer.Option(
+        None, "--instrument", help="instrument.yaml: map a survey-platform export (Chinese headers, text "
+                                   "answers) to item ids, validate it and re-key its reverse-worded items."),
+    platform: Platform = typer.Option(Platform.auto, "--platform", help="Survey platform of the export."),
+    sheet: str = typer.Option("0", "--sheet", help="Excel sheet (name or 0-based number)."),
     title: Optional[str] = typer.Option(None, "--title", help="Report title."),
     lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
@@ -152,8 +169,8 @@ def fit_command(
 
     result = fit_files(model, data, encoding=encoding, estimator=estimator.value.upper(),
                        missing=missing.value, std_lv=std_lv, reverse=_items(reverse), scale=_scale(scale),
-                       measurement=measurement, htmt_draws=htmt_draws, seed=seed,
-                       title=title, language=lang.value)
+                       measurement=measurement, htmt_draws=htmt_draws, seed=seed, instrument=instrument,
+                       platform=platform.value, sheet=_sheet(sheet), title=title, language=lang.value)
     written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
                             inputs=(model, data))
     _summary(result, written, quiet)
@@ -181,6 +198,11 @@ def run_command(
         docx_path=folder / spec.docx if spec.docx else None,
         inputs=(spec.data, study),
     )
+    if result.intake is not None and result.derived_files:
+        from semxhs.screening import write_screening
+
+        files = write_screening(result.intake.screening, spec.data, folder)
+        written += [files.cleaned, files.exclusions, files.flow]
     _summary(result, written, quiet)
 
 
@@ -274,6 +296,93 @@ def process_command(
         print_process_summary(result)
     for path in written:
         typer.echo(f"wrote {path}")
+
+
+@app.command("screen")
+@guarded
+def screen_command(
+    data: Path = typer.Argument(..., help="Responses: a platform export (.xlsx/.csv) or .sav/.dta."),
+    instrument: Path = typer.Option(..., "--instrument", help="instrument.yaml of the questionnaire."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for the cleaned data, exclusion log and flow "
+                                                          "(default: next to DATA; never over it)."),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="YAML file of screening rules (default: all "
+                                                              "rules with their default thresholds)."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
+    platform: Platform = typer.Option(Platform.auto, "--platform", help="Survey platform of the export."),
+    sheet: str = typer.Option("0", "--sheet", help="Excel sheet (name or 0-based number)."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the screening record (JSON) here."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
+) -> None:
+    """Screen respondents: attention checks, speeders, straight-liners, multivariate outliers."""
+    import json
+
+    import yaml
+
+    from semxhs.instrument import load_instrument
+    from semxhs.outputs import atomic_write_bytes
+    from semxhs.screening import ScreeningRules, screen_file
+
+    inst = load_instrument(instrument)
+    raw_rules = None
+    if rules is not None:
+        if not rules.is_file():
+            raise SemxhsUsage(f"rules file not found: {rules}")
+        raw_rules = yaml.safe_load(rules.read_text(encoding="utf-8"))
+    screening_rules = ScreeningRules.from_dict(raw_rules)
+    run = screen_file(data, inst, screening_rules, out=out, encoding=encoding, platform=platform.value,
+                      sheet=_sheet(sheet), write=False)
+    payload = None
+    if json_out is not None:
+        if json_out.resolve() == data.resolve():
+            raise SemxhsUsage(f"refusing to overwrite the input file {data}")
+        payload = json.dumps(run.to_dict(), ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    from semxhs.screening import write_screening
+
+    files = write_screening(run.screening, data, out)
+    written = [files.cleaned, files.exclusions, files.flow]
+    if payload is not None:
+        atomic_write_bytes(json_out, payload)
+        written.append(json_out)
+    if not quiet:
+        typer.echo(run.screening.flow_frame().to_string(index=False))
+        for note in (*run.screening.notes, *run.notes):
+            typer.echo(f"note: {note}")
+        if run.normality is not None:
+            for reason in run.normality.recommendation.reasons:
+                typer.echo(f"normality: {reason}")
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
+instrument_app = typer.Typer(help="Questionnaire instruments (instrument.yaml).", no_args_is_help=True)
+app.add_typer(instrument_app, name="instrument")
+
+
+@instrument_app.command("check")
+@guarded
+def instrument_check_command(
+    instrument: Path = typer.Argument(..., help="instrument.yaml to validate."),
+    data: Optional[Path] = typer.Option(None, "--data", help="Also map and validate this response file."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
+    platform: Platform = typer.Option(Platform.auto, "--platform", help="Survey platform of the export."),
+) -> None:
+    """Validate an instrument (and optionally map a response file to it)."""
+    from semxhs.data import validate_responses
+    from semxhs.instrument import load_instrument, measurement_model
+    from semxhs.platforms import read_survey
+
+    inst = load_instrument(instrument)
+    typer.echo(inst.to_frame().to_string(index=False))
+    typer.echo("")
+    typer.echo("measurement model:")
+    typer.echo(measurement_model(inst))
+    if data is not None:
+        survey = read_survey(data, inst, encoding=encoding, platform=platform.value)
+        typer.echo(survey.header_frame().to_string(index=False))
+        survey.raise_if_problems()
+        validate_responses(survey.frame, inst, id_column=survey.id_column).raise_if_problems()
+        typer.echo(f"{data}: {len(survey.frame)} responses map to the instrument without problems")
+    typer.echo(f"{instrument}: valid")
 
 
 def main() -> None:

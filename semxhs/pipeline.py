@@ -6,19 +6,19 @@ The functions here collect results; :mod:`semxhs.outputs` writes them and
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from semxhs import __version__
-from semxhs.data import read_table
+from semxhs.data import read_data, read_table
 from semxhs.errors import InputFileError, StudyError, name_list
 from semxhs.fit import fit
 from semxhs.interaction import expand_latent_products
+from semxhs.provenance import DataProvenance, file_sha256, make_provenance
 from semxhs.results import HypothesisResult, SemResult, StudyResult
 from semxhs.spec import ParTable, build_partable
 from semxhs.constructs import blocks_from_model, construct_scores
@@ -26,17 +26,9 @@ from semxhs.study import Hypothesis, ProcessSpec, Study
 
 if TYPE_CHECKING:
     from semxhs.process import ProcessResult
+    from semxhs.screening import ScreeningRun
 
 _ARROW = re.compile(r"^\s*([^\s]+)\s*(?:->|→)\s*([^\s]+)\s*$")
-
-
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes (recorded so a run can be audited)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_model(path: str | Path) -> str:
@@ -104,6 +96,55 @@ def decide_hypotheses(sem: SemResult, hypotheses: tuple[Hypothesis, ...], alpha:
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class Responses:
+    """Responses ready for analysis, with what reading and screening did to them."""
+
+    frame: pd.DataFrame
+    provenance: DataProvenance
+    intake: "ScreeningRun | None" = None
+    reverse: tuple[str, ...] = ()
+    scale: tuple[float, float] | None = None
+    derived_files: tuple[str, ...] = ()
+
+
+#: Screening rules that keep everyone: ``semxhs fit --instrument`` maps and validates only.
+NO_SCREENING = {"attention": False, "speed": False, "longstring": False, "irv": False, "mahalanobis": False}
+
+
+def load_responses(data_path: str | Path, *, encoding: str | None = None, instrument: str | Path | None = None,
+                   screening: dict | None = None, platform: str = "auto", sheet: str | int = 0,
+                   out_dir: str | Path | None = None, options: dict | None = None) -> Responses:
+    """Read a response file; with an instrument, map platform exports, validate and screen.
+
+    Nothing is written here; with screening, the cleaned data, exclusion log and flow go
+    to ``out_dir`` later (their names are in ``derived_files``).
+    """
+    if instrument is None:
+        table = read_data(data_path, encoding)
+        provenance = make_provenance(data_path, format=table.format, encoding=table.encoding,
+                                     encoding_detected=table.encoding_detected, options=options)
+        return Responses(table.frame, provenance.with_rows("read", len(table.frame)))
+    from semxhs.instrument import load_instrument
+    from semxhs.screening import screen_file, screening_paths
+
+    inst = load_instrument(instrument)
+    rules = screening if screening is not None else NO_SCREENING
+    run = screen_file(data_path, inst, rules, encoding=encoding, platform=platform, sheet=sheet, write=False)
+    files = ()
+    if screening is not None:
+        paths = screening_paths(data_path, out_dir)
+        files = (str(paths.cleaned), str(paths.exclusions), str(paths.flow))
+    return Responses(
+        frame=run.screening.cleaned,
+        provenance=replace(run.provenance, options={**run.provenance.options, **(options or {})}),
+        intake=run,
+        reverse=tuple(inst.reverse_items()),
+        scale=(float(inst.scale.min), float(inst.scale.max)),
+        derived_files=files,
+    )
+
+
 def rekey(frame: pd.DataFrame, reverse: tuple[str, ...], scale: tuple[float, float] | None) -> pd.DataFrame:
     """Re-key reverse-worded items (MIN + MAX - x) before anything is computed."""
     if not reverse:
@@ -115,7 +156,7 @@ def rekey(frame: pd.DataFrame, reverse: tuple[str, ...], scale: tuple[float, flo
     return reverse_key(frame, list(reverse), scale[0], scale[1])
 
 
-def analyse(model_text: str, frame: pd.DataFrame, *, hypotheses: tuple[Hypothesis, ...] = (),
+def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tuple[Hypothesis, ...] = (),
             alpha: float = 0.05, estimator: str = "ML", missing: str = "listwise", std_lv: bool = False,
             reverse: tuple[str, ...] = (), scale: tuple[float, float] | None = None,
             measurement: bool = True, htmt_draws: int = 2000, seed: int = 1,
@@ -123,8 +164,15 @@ def analyse(model_text: str, frame: pd.DataFrame, *, hypotheses: tuple[Hypothesi
     """Re-key, fit, test hypotheses and assess the measurement model: the whole analysis.
 
     Every check that can fail on the user's input (model syntax, hypotheses, re-keying, data
-    columns) runs before the estimation; nothing is written here.
+    columns) runs before the estimation; nothing is written here. ``frame`` may be a
+    :class:`Responses` (from :func:`load_responses`), whose re-keying rules, provenance and
+    screening results are carried into the result.
     """
+    responses = frame if isinstance(frame, Responses) else None
+    if responses is not None:
+        frame = responses.frame
+        reverse = reverse or responses.reverse
+        scale = scale or responses.scale
     check_hypotheses(hypotheses, build_partable(model_text, std_lv=std_lv))
     frame = rekey(frame, reverse, scale)
     fitted_text, frame, notes = expand_latent_products(model_text, frame)
@@ -148,6 +196,9 @@ def analyse(model_text: str, frame: pd.DataFrame, *, hypotheses: tuple[Hypothesi
         scale=scale,
         measurement=quality,
         notes=notes,
+        provenance=(responses.provenance.with_rows("complete_cases", sem.n_obs) if responses else None),
+        intake=responses.intake if responses else None,
+        derived_files=responses.derived_files if responses else (),
     )
 
 
@@ -184,18 +235,26 @@ def run_study(study: Study, data: pd.DataFrame | None = None) -> StudyResult:
     StudyResult
     """
     build_partable(study.model_text, std_lv=study.std_lv)  # syntax errors before reading data
-    frame = read_table(study.data, study.encoding) if data is None else data
+    options = {"estimator": study.estimator, "missing": study.missing, "std_lv": study.std_lv,
+               "reverse": list(study.reverse), "scale": list(study.scale) if study.scale else None,
+               "seed": study.seed, "htmt_draws": study.htmt_draws, "study": str(study.path)}
+    if data is None:
+        responses = load_responses(study.data, encoding=study.encoding, instrument=study.instrument,
+                                   screening=study.screening, platform=study.platform, sheet=study.sheet,
+                                   out_dir=study.output_dir, options=options)
+    else:
+        responses = Responses(data, make_provenance(study.data, options=options).with_rows("read", len(data)))
     blocks = blocks_from_model(study.model_text)
     for spec in study.process:  # unknown roles are reported before anything is estimated
-        construct_scores(frame.head(0), spec.roles(), blocks)
+        construct_scores(responses.frame.head(0), spec.roles(), blocks)
     result = analyse(
-        study.model_text, frame, hypotheses=study.hypotheses, alpha=study.alpha,
+        study.model_text, responses, hypotheses=study.hypotheses, alpha=study.alpha,
         estimator=study.estimator, missing=study.missing, std_lv=study.std_lv,
         reverse=study.reverse, scale=study.scale, measurement=study.measurement,
         htmt_draws=study.htmt_draws, seed=study.seed, title=study.title, language=study.language,
         data_file=study.data, model_file=study.model_file,
     )
-    process = run_process_specs(study.process, rekey(frame, study.reverse, study.scale), blocks)
+    process = run_process_specs(study.process, rekey(responses.frame, result.reversed_items, result.scale), blocks)
     return replace(result, process=process) if process else result
 
 
@@ -203,13 +262,22 @@ def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | 
               estimator: str = "ML", missing: str = "listwise", std_lv: bool = False,
               reverse: tuple[str, ...] = (), scale: tuple[float, float] | None = None,
               measurement: bool = True, htmt_draws: int = 2000, seed: int = 1,
+              instrument: str | Path | None = None, platform: str = "auto", sheet: str | int = 0,
               title: str | None = None, language: str = "en") -> StudyResult:
-    """Fit a model file to a data file (``semxhs fit``): a study with no hypotheses."""
+    """Fit a model file to a data file (``semxhs fit``): a study with no hypotheses.
+
+    With an ``instrument``, a survey-platform export is mapped to item ids and validated
+    (no respondent is screened out) and the instrument's reverse-keyed items are re-keyed.
+    """
     text = read_model(model_path)
     build_partable(text, std_lv=std_lv)  # syntax errors before reading data
-    frame = read_table(data_path, encoding)
+    options = {"estimator": estimator, "missing": missing, "std_lv": std_lv, "reverse": list(reverse),
+               "scale": list(scale) if scale else None, "seed": seed, "htmt_draws": htmt_draws,
+               "model": str(model_path)}
+    responses = load_responses(data_path, encoding=encoding, instrument=instrument, platform=platform,
+                               sheet=sheet, options=options)
     return analyse(
-        text, frame, estimator=estimator, missing=missing, std_lv=std_lv, reverse=reverse, scale=scale,
+        text, responses, estimator=estimator, missing=missing, std_lv=std_lv, reverse=reverse, scale=scale,
         measurement=measurement, htmt_draws=htmt_draws, seed=seed,
         title=title or f"{Path(model_path).stem} — {Path(data_path).name}", language=language,
         data_file=data_path, model_file=str(model_path),

@@ -16,6 +16,8 @@ import pandas as pd
 if TYPE_CHECKING:  # only for type checkers: results stays a leaf at run time
     from semxhs.measurement.results import MeasurementResult
     from semxhs.process.results import ProcessResult
+    from semxhs.provenance import DataProvenance
+    from semxhs.screening import ScreeningRun
 
 PARAMETER_COLUMNS = ("lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all")
 FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
@@ -222,6 +224,9 @@ class StudyResult:
     scale: tuple[float, float] | None = None
     measurement: "MeasurementResult | None" = None
     process: "tuple[ProcessResult, ...]" = ()
+    provenance: "DataProvenance | None" = None
+    intake: "ScreeningRun | None" = None
+    derived_files: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``semxhs run`` (the fit contract plus the study's parts)."""
@@ -242,4 +247,11 @@ class StudyResult:
             out.update(self.measurement.to_dict())
         if self.process:
             out["process"] = [p.to_dict() for p in self.process]
+        if self.intake is not None:
+            intake = self.intake.to_dict()
+            for key in ("screening", "missing_data", "mcar", "normality", "validation", "survey"):
+                out[key] = intake[key]
+        if self.provenance is not None:
+            out["data_provenance"] = self.provenance.to_dict()
+        out["study"]["derived_files"] = list(self.derived_files)
         return json_safe(out)

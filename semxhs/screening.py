@@ -607,6 +607,31 @@ class ScreeningFiles:
         return {"cleaned": str(self.cleaned), "exclusions": str(self.exclusions), "flow": str(self.flow)}
 
 
+def screening_paths(source: str | Path, out: str | Path | None = None) -> ScreeningFiles:
+    """Where :func:`write_screening` puts its files (known before anything is written).
+
+    Raises
+    ------
+    InputFileError
+        If a file would be ``source`` itself, or ``out`` is an existing file.
+
+    Examples
+    --------
+    >>> screening_paths("/data/responses.csv", "/out").cleaned.name
+    'responses.cleaned.csv'
+    """
+    source = Path(source).resolve()
+    folder = source.parent if out is None else Path(out).resolve()
+    if folder.exists() and not folder.is_dir():
+        raise InputFileError(f"--out must be a folder, but {folder} is a file")
+    stem = source.stem
+    files = ScreeningFiles(folder / f"{stem}.cleaned.csv", folder / f"{stem}.exclusions.csv",
+                           folder / f"{stem}.flow.csv")
+    if any(p.resolve() == source for p in (files.cleaned, files.exclusions, files.flow)):
+        raise InputFileError(f"refusing to overwrite the input file {source}")
+    return files
+
+
 def write_screening(result: ScreeningResult, source: str | Path, out: str | Path | None = None) -> ScreeningFiles:
     """Write ``<stem>.cleaned.csv``, ``<stem>.exclusions.csv`` and ``<stem>.flow.csv``.
 
@@ -620,17 +645,8 @@ def write_screening(result: ScreeningResult, source: str | Path, out: str | Path
     InputFileError
         If a file to write would be ``source`` itself, or ``out`` is an existing file.
     """
-    source = Path(source).resolve()
-    folder = source.parent if out is None else Path(out).resolve()
-    if folder.exists() and not folder.is_dir():
-        raise InputFileError(f"--out must be a folder, but {folder} is a file")
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = source.stem
-    files = ScreeningFiles(folder / f"{stem}.cleaned.csv", folder / f"{stem}.exclusions.csv",
-                           folder / f"{stem}.flow.csv")
-    clash = [str(p) for p in (files.cleaned, files.exclusions, files.flow) if p.resolve() == source]
-    if clash:
-        raise InputFileError(f"refusing to overwrite the input file {source}")
+    files = screening_paths(source, out)
+    files.cleaned.parent.mkdir(parents=True, exist_ok=True)
     _atomic_csv(result.cleaned, files.cleaned)
     _atomic_csv(result.to_frame(), files.exclusions)
     _atomic_csv(result.flow_frame(), files.flow)

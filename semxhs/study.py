@@ -20,6 +20,9 @@ title and language. Relative paths resolve against the YAML file's folder::
     seed: 1
     process:                # PROCESS-style analyses; roles name columns or constructs (item means)
       - {model: 7, x: PI, m: [TR], w: CE, y: PU, boot: 5000, probe: percentiles}
+    instrument: instrument.yaml   # maps platform exports (Chinese headers, text answers) to items
+    screening: {attention: true, speed: {fraction_of_median: 0.333}, longstring: true, mahalanobis: true}
+    platform: auto          # auto, wenjuanxing, tencent, credamo or generic
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from semxhs.errors import InputFileError, StudyError, name_list
 
 TOP_KEYS = {"title", "language", "data", "encoding", "model", "model_syntax", "estimator", "missing",
             "std_lv", "alpha", "hypotheses", "output", "description", "reverse", "scale", "seed",
-            "measurement", "htmt_draws", "process"}
+            "measurement", "htmt_draws", "process", "instrument", "screening", "platform", "sheet"}
 PROCESS_KEYS = {"model", "x", "m", "w", "z", "y", "cov", "boot", "seed", "hc", "center", "probe", "conf", "title"}
 REQUIRED = ("data",)
 HYPOTHESIS_KEYS = {"id", "text", "path", "sign"}
@@ -168,6 +171,10 @@ class Study:
     measurement: bool = True
     htmt_draws: int = 2000
     process: tuple[ProcessSpec, ...] = ()
+    instrument: Path | None = None
+    screening: dict[str, Any] | None = None
+    platform: str = "auto"
+    sheet: str | int = 0
 
 
 def load_study(path: str | Path) -> Study:
@@ -330,6 +337,31 @@ def parse_study(raw: Any, path: Path) -> Study:
 
     process = _parse_process(raw.get("process"), int(seed), problems)
 
+    instrument = None
+    if raw.get("instrument") is not None:
+        instrument = base / str(raw["instrument"])
+        if not instrument.is_file():
+            problems.append(f"'instrument': file not found: {instrument}")
+    screening = raw.get("screening")
+    if screening is not None:
+        if instrument is None:
+            problems.append("'screening' needs 'instrument' (it names the items, checks and duration column)")
+        from semxhs.screening import ScreeningRules
+
+        try:
+            ScreeningRules.from_dict(screening if isinstance(screening, dict) else None)
+            if not isinstance(screening, dict):
+                problems.append("'screening' must be a mapping of rules")
+        except StudyError as exc:
+            problems.append(str(exc))
+    platform = str(raw.get("platform", "auto"))
+    if platform not in ("auto", "wenjuanxing", "tencent", "credamo", "generic"):
+        problems.append(f"'platform' must be auto, wenjuanxing, tencent, credamo or generic, got '{platform}'")
+    sheet = raw.get("sheet", 0)
+    if not isinstance(sheet, (str, int)):
+        problems.append("'sheet' must be a sheet name or number")
+        sheet = 0
+
     if problems:
         raise StudyError(f"study file {path.name}: " + "; ".join(problems))
     return Study(
@@ -355,4 +387,8 @@ def parse_study(raw: Any, path: Path) -> Study:
         measurement=bool(measurement),
         htmt_draws=int(htmt_draws),
         process=process,
+        instrument=instrument,
+        screening=screening if isinstance(screening, dict) else None,
+        platform=platform,
+        sheet=sheet,
     )
