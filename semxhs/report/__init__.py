@@ -4,13 +4,16 @@ Collect first, render second: :func:`build_context` turns a
 :class:`~semxhs.results.StudyResult` into finished strings (numbers formatted by
 :mod:`semxhs.report.format`, words from :mod:`semxhs.report.labels`); :func:`render_html`
 / :func:`write_html` print them through Jinja templates, :func:`write_docx` through
-python-docx. Nothing here computes a statistic.
+python-docx. A PROCESS analysis has its own entry points (:func:`render_process_html`,
+:func:`process_docx_bytes`, :func:`process_plot_files`). Nothing here computes a statistic.
 """
 
 from __future__ import annotations
 
 from semxhs.report.context import build_context
-from semxhs.report.docx import build_document, docx_bytes, write_docx
-from semxhs.report.render import render_html, write_html
+from semxhs.report.docx import build_document, docx_bytes, process_docx_bytes, write_docx
+from semxhs.report.process import build_process_context, process_plot_files
+from semxhs.report.render import render_html, render_process_html, write_html
 
-__all__ = ["build_context", "build_document", "docx_bytes", "render_html", "write_docx", "write_html"]
+__all__ = ["build_context", "build_document", "build_process_context", "docx_bytes", "process_docx_bytes",
+           "process_plot_files", "render_html", "render_process_html", "write_docx", "write_html"]

@@ -20,18 +20,42 @@ Adding a section (measurement quality, bootstrap indirect effects, PROCESS moder
 means writing one function ``(result, t) -> Section | None`` that reads its data with
 ``getattr(result, "measurement", None)`` and returns ``None`` when it is missing, adding
 it to :data:`SECTION_BUILDERS`, and, only if the generic table layout does not fit,
-a partial template ``templates/section_<id>.html.j2``. Tables are numbered after all
-sections are collected, so numbers never skip.
+a partial template ``templates/section_<id>.html.j2``. A builder may also return a list
+of sections (one PROCESS analysis gives several). Tables and figures are numbered after
+all sections are collected, so numbers never skip.
+
+Section ids, in order: ``warnings``, ``fit``, ``measurement``, then the measurement-quality
+sections of :mod:`semxhs.report.measurement` (``reliability``, ``discriminant``, ``items``,
+``cmb``), ``structural``, ``defined``, ``r2``, ``hypotheses``, ``covariances``,
+``intercepts``, and for the k-th PROCESS analysis of the study ``process-<k>-model`` …
+``process-<k>-notes`` (:mod:`semxhs.report.process`). The shapes (``Section``, ``Table``,
+``Figure`` …) live in :mod:`semxhs.report.blocks` and are re-exported here.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Literal, TypedDict
 
 from semxhs.report import format as f
+from semxhs.report.blocks import (
+    Column,
+    Context,
+    Figure,
+    Header,
+    HeaderRow,
+    Labels,
+    Row,
+    Section,
+    Table,
+    collect_references,
+    column,
+    number_captions,
+    row,
+    section,
+    table,
+)
 from semxhs.report.labels import (
     HTML_LANG,
     REFERENCES,
@@ -39,11 +63,14 @@ from semxhs.report.labels import (
     describe_missing,
     labels_for,
 )
+from semxhs.report.measurement import MEASUREMENT_BUILDERS
+from semxhs.report.process import process_study_sections
 from semxhs.results import HypothesisResult, Parameter, SemResult, StudyResult
 
 __all__ = [
     "Column",
     "Context",
+    "Figure",
     "Header",
     "Row",
     "Section",
@@ -55,97 +82,16 @@ __all__ = [
     "warnings_section",
 ]
 
-Labels = Mapping[str, str]
+SectionBuilder = Callable[[StudyResult, Labels], "Section | Sequence[Section] | None"]
+"""A section builder returns one section, several (one per PROCESS analysis), or ``None``."""
 
-
-class Column(TypedDict):
-    """One column: header text, alignment, and whether the header is a symbol set in italics (APA)."""
-
-    label: str
-    align: Literal["left", "num", "center"]
-    italic: bool
-
-
-class Row(TypedDict):
-    """One body row; ``starts_group`` marks the first row of a block (a factor, an outcome)."""
-
-    cells: list[str]
-    starts_group: bool
-
-
-class Table(TypedDict):
-    """An APA table: ``caption`` (``"Table 3"``/``"表 3"``) is filled in by :func:`build_context`."""
-
-    id: str
-    caption: str
-    title: str
-    columns: list[Column]
-    rows: list[Row]
-    notes: list[str]
-    keep_together: bool
-
-
-class Section(TypedDict):
-    """A titled part of the report; ``alert`` asks the renderers to make it impossible to miss."""
-
-    id: str
-    title: str
-    template: str
-    alert: bool
-    heading: str
-    paragraphs: list[str]
-    bullets: list[str]
-    tables: list[Table]
-
-
-class HeaderRow(TypedDict):
-    label: str
-    value: str
-
-
-class Header(TypedDict):
-    title: str
-    subtitle: str
-    rows: list[HeaderRow]
-    notes: list[str]
-
-
-class Context(TypedDict):
-    language: str
-    html_lang: str
-    t: Mapping[str, str]
-    header: Header
-    sections: list[Section]
-    references: list[str]
-    footer: str
-
-
-SectionBuilder = Callable[[StudyResult, Labels], "Section | None"]
-
-GENERIC_TEMPLATE = "section_tables.html.j2"
-KEEP_TOGETHER_MAX_ROWS = 25  # longer tables may break across pages (their header repeats)
+_col = column
+_table = table
+_section = section
+_row = row
 
 
 # --------------------------------------------------------------------------- helpers
-
-def _col(label: str, align: Literal["left", "num", "center"] = "num", italic: bool = False) -> Column:
-    return {"label": label, "align": align, "italic": italic}
-
-
-def _table(table_id: str, title: str, columns: list[Column], rows: list[Row], notes: Iterable[str]) -> Table:
-    return {"id": table_id, "caption": "", "title": title, "columns": columns, "rows": rows,
-            "notes": [n for n in notes if n], "keep_together": len(rows) <= KEEP_TOGETHER_MAX_ROWS}
-
-
-def _section(section_id: str, title: str, tables: list[Table], *, paragraphs: Sequence[str] = (),
-             template: str = GENERIC_TEMPLATE) -> Section:
-    return {"id": section_id, "title": title, "template": template, "alert": False, "heading": "",
-            "paragraphs": list(paragraphs), "bullets": [], "tables": tables}
-
-
-def _row(cells: list[str], starts_group: bool = False) -> Row:
-    return {"cells": cells, "starts_group": starts_group}
-
 
 def ci_level(sem: SemResult) -> float:
     """The confidence level of the parameter intervals, read back from the intervals themselves.
@@ -465,12 +411,14 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     warnings_section,
     fit_section,
     measurement_section,
+    *MEASUREMENT_BUILDERS,
     structural_section,
     defined_section,
     r2_section,
     hypotheses_section,
     covariances_section,
     intercepts_section,
+    process_study_sections,
 )
 """The report's sections in order; each returns ``None`` when its data is absent."""
 
@@ -536,14 +484,14 @@ def build_context(result: StudyResult, *, today: date | None = None,
     t = labels_for(result.language)
     sections: list[Section] = []
     for build in builders:
-        section = build(result, t)
-        if section is not None:
-            sections.append(section)
-    number = 0
-    for section in sections:
-        for table in section["tables"]:
-            number += 1
-            table["caption"] = f"{t['table_word']} {number}"
+        built = build(result, t)
+        if built is None:
+            continue
+        if isinstance(built, dict):
+            sections.append(built)  # type: ignore[arg-type]
+        else:
+            sections.extend(built)
+    number_captions(sections, t)
     day = today or date.today()
     return {
         "language": result.language,
@@ -551,6 +499,7 @@ def build_context(result: StudyResult, *, today: date | None = None,
         "t": dict(t),
         "header": _header(result, t, day),
         "sections": sections,
-        "references": list(REFERENCES),
+        "references": collect_references(REFERENCES, sections),
         "footer": t["generated_by"].format(version=result.version or f.DASH, date=f.fmt_date(day)),
     }
+

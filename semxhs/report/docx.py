@@ -20,6 +20,7 @@ import os
 import unicodedata
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docx import Document as new_document
 from docx.document import Document
@@ -32,11 +33,15 @@ from docx.styles.style import BaseStyle
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
 
-from semxhs.report.context import Context, Section, Table, build_context
+from semxhs.report.context import Context, Figure, Section, Table, build_context
 from semxhs.report.render import atomic_write_bytes
 from semxhs.results import StudyResult
 
-__all__ = ["LATIN_FONT", "CJK_BODY_FONT", "CJK_HEADING_FONT", "build_document", "docx_bytes", "write_docx"]
+if TYPE_CHECKING:
+    from semxhs.process.results import ProcessResult
+
+__all__ = ["LATIN_FONT", "CJK_BODY_FONT", "CJK_HEADING_FONT", "build_document", "docx_bytes", "process_docx_bytes",
+           "write_docx"]
 
 LATIN_FONT = "Times New Roman"
 CJK_BODY_FONT = "宋体"  # SimSun; Word maps the Chinese and the English name to the same font
@@ -230,22 +235,7 @@ def _add_table(doc: Document, table: Table, language: str, note_lead: str) -> Do
     cell_size = 10.0
     # Caption: APA puts the number in bold and the title in italics on the next line;
     # Chinese theses centre one bold line, "表 1 标题".
-    if zh:
-        cap = doc.add_paragraph()
-        cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(cap, f"{table['caption']}  {table['title']}", bold=True, cjk=CJK_HEADING_FONT)
-        _tight(cap, keep_with_next=True)
-        cap.paragraph_format.space_before = Pt(12)
-        cap.paragraph_format.space_after = Pt(3)
-    else:
-        num = doc.add_paragraph()
-        _run(num, table["caption"], bold=True)
-        _tight(num, keep_with_next=True)
-        num.paragraph_format.space_before = Pt(12)
-        title = doc.add_paragraph()
-        _run(title, table["title"], italic=True)
-        _tight(title, keep_with_next=True)
-        title.paragraph_format.space_after = Pt(3)
+    _caption(doc, table["caption"], table["title"], language)
 
     columns = table["columns"]
     out = doc.add_table(rows=1 + len(table["rows"]), cols=len(columns))
@@ -284,6 +274,53 @@ def _add_table(doc: Document, table: Table, language: str, note_lead: str) -> Do
     return out
 
 
+def _caption(doc: Document, caption: str, title: str, language: str) -> None:
+    """APA: the number in bold, the title in italics on the next line; Chinese: one centred bold line."""
+    if language == "zh":
+        cap = doc.add_paragraph()
+        cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _run(cap, f"{caption}  {title}", bold=True, cjk=CJK_HEADING_FONT)
+        _tight(cap, keep_with_next=True)
+        cap.paragraph_format.space_before = Pt(12)
+        cap.paragraph_format.space_after = Pt(3)
+        return
+    num = doc.add_paragraph()
+    _run(num, caption, bold=True)
+    _tight(num, keep_with_next=True)
+    num.paragraph_format.space_before = Pt(12)
+    head = doc.add_paragraph()
+    _run(head, title, italic=True)
+    _tight(head, keep_with_next=True)
+    head.paragraph_format.space_after = Pt(3)
+
+
+def _add_figure(doc: Document, fig: Figure, context: Context) -> None:
+    """A figure's caption, a placeholder naming the SVG file to insert, and its notes.
+
+    python-docx cannot embed SVG (Word needs a PNG beside it), so the Word report
+    points to the SVG file saved beside it; Word 2016 and later insert SVG directly.
+    """
+    language = context["language"]
+    t = context["t"]
+    zh = language == "zh"
+    _caption(doc, fig["caption"], fig["title"], language)
+    box = doc.add_paragraph()
+    box.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(box, t["figure_placeholder"].format(file=fig["file"]), italic=not zh,
+         color=RGBColor(0x55, 0x55, 0x55))
+    _tight(box, keep_with_next=bool(fig["notes"]))
+    box.paragraph_format.space_before = Pt(18)
+    box.paragraph_format.space_after = Pt(18)
+    for k, note in enumerate(fig["notes"]):
+        para = doc.add_paragraph()
+        if k == 0:
+            _run(para, t["note_lead"], italic=not zh, size=9.5)
+            _run(para, "" if zh else " ", size=9.5)
+        _run(para, note, size=9.5)
+        _tight(para)
+    _tight(doc.add_paragraph())
+
+
 def _add_section(doc: Document, section: Section, context: Context) -> None:
     heading = doc.add_heading(level=1)
     _run(heading, section["title"], bold=True, cjk=CJK_HEADING_FONT)
@@ -299,6 +336,8 @@ def _add_section(doc: Document, section: Section, context: Context) -> None:
         _run(para, item, color=color)
     for table in section["tables"]:
         _add_table(doc, table, context["language"], context["t"]["note_lead"])
+    for fig in section["figures"]:
+        _add_figure(doc, fig, context)
 
 
 def build_document(context: Context) -> Document:
@@ -396,3 +435,24 @@ def write_docx(result: StudyResult, path: str | os.PathLike[str], *, today: date
         The path written.
     """
     return atomic_write_bytes(path, docx_bytes(result, today=today))
+
+
+def process_docx_bytes(result: "ProcessResult", *, title: str, language: str, today: date | None = None) -> bytes:
+    """The Word report of one PROCESS analysis as ``.docx`` bytes (the same context as the HTML one).
+
+    Figures appear as captions with a placeholder naming their SVG file
+    (:func:`semxhs.report.process.process_plot_files`), which the caller saves beside the report.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from semxhs.process import run_process
+    >>> d = pd.read_csv("tests/fixtures/process/process_model1/data.csv")
+    >>> process_docx_bytes(run_process(d, 1, x="PI", y="VC", w="CE", boot=0), title="调节", language="zh")[:2]
+    b'PK'
+    """
+    from semxhs.report.process import build_process_context
+
+    buffer = io.BytesIO()
+    build_document(build_process_context(result, title=title, language=language, today=today)).save(buffer)
+    return buffer.getvalue()

@@ -16,6 +16,7 @@ Excel or SPSS and have it parsed as a number.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
 __all__ = [
@@ -24,11 +25,16 @@ __all__ = [
     "is_missing",
     "fmt_bounded",
     "fmt_chisq",
+    "fmt_chisq_diff",
+    "fmt_citation",
     "fmt_ci",
+    "fmt_cutoff",
     "fmt_date",
+    "fmt_f_test",
     "fmt_int",
     "fmt_num",
     "fmt_p",
+    "fmt_percent",
     "fmt_ratio",
     "short_hash",
 ]
@@ -258,6 +264,111 @@ def fmt_chisq(chisq: float | None, df: int | float | None, p: float | None, *, s
         return text
     p_text = fmt_p(p)
     return f"{text}, {symbol} {p_text}" if p_text[0] in "<>" else f"{text}, {symbol} = {p_text}"
+
+
+def fmt_chisq_diff(delta_chisq: float | None, delta_df: int | float | None, p: float | None) -> str:
+    """A chi-square difference test in running text: ``Δχ²(Δdf) = value, p …``.
+
+    Examples
+    --------
+    >>> fmt_chisq_diff(226.95864, 3, 6.3e-49)
+    'Δχ²(3) = 226.96, p < .001'
+    >>> fmt_chisq_diff(2.5, 1, 0.1138)
+    'Δχ²(1) = 2.50, p = .114'
+    """
+    text = fmt_chisq(delta_chisq, delta_df, p)
+    return text if text == DASH else "Δ" + text
+
+
+def fmt_f_test(f_value: float | None, df1: int | float | None, df2: int | float | None,
+               p: float | None) -> str:
+    """An *F* test in APA running-text form: ``F(df1, df2) = value, p …``.
+
+    Examples
+    --------
+    >>> fmt_f_test(23.531797, 3, 396, 4.9e-14)
+    'F(3, 396) = 23.53, p < .001'
+    >>> fmt_f_test(1.2, 1, 396, 0.27391)
+    'F(1, 396) = 1.20, p = .274'
+    >>> fmt_f_test(None, 1, 396, 0.5)
+    '—'
+    """
+    if is_missing(f_value) or is_missing(df1) or is_missing(df2):
+        return DASH
+    text = f"F({fmt_int(df1)}, {fmt_int(df2)}) = {fmt_num(f_value, 2)}"
+    if is_missing(p):
+        return text
+    return f"{text}, {fmt_p(p, with_symbol=True)}"
+
+
+def fmt_percent(share: float | None, digits: int = 1) -> str:
+    """A proportion as a percentage (APA 6.40: a number and ``%``), e.g. Harman's first-factor share.
+
+    Examples
+    --------
+    >>> fmt_percent(0.35737157)
+    '35.7%'
+    >>> fmt_percent(0.5, 0)
+    '50%'
+    >>> fmt_percent(None)
+    '—'
+    """
+    if is_missing(share):
+        return DASH
+    return f"{_fixed(float(share) * 100.0, digits)}%"  # type: ignore[arg-type]
+
+
+_RELATIONS = {">=": "≥", ">": ">", "<": "<", "<=": "≤"}
+
+
+def fmt_cutoff(requirement: str, value: float, digits: int = 2, *, bounded: bool = True,
+               percent: bool = False) -> str:
+    """A cut-off as a reader applies it: the relation that *meets* it and the value (``≥ .70``).
+
+    Parameters
+    ----------
+    requirement : {">=", ">", "<", "<="}
+        The condition that meets the cut-off.
+    value : float
+        The cut-off.
+    digits : int
+        Decimals.
+    bounded : bool
+        Drop the leading zero (cut-offs of alpha, CR, AVE, loadings, HTMT, KMO, *p*).
+    percent : bool
+        Print as a percentage (Harman's share: ``< 50%``).
+
+    Examples
+    --------
+    >>> fmt_cutoff(">=", 0.7)
+    '≥ .70'
+    >>> fmt_cutoff("<", 0.85)
+    '< .85'
+    >>> fmt_cutoff("<", 0.5, 0, percent=True)
+    '< 50%'
+    """
+    relation = _RELATIONS[requirement]
+    if percent:
+        return f"{relation} {fmt_percent(value, digits)}"
+    return f"{relation} {(fmt_bounded if bounded else fmt_num)(value, digits)}"
+
+
+def fmt_citation(source: str) -> str:
+    """A narrative citation (``Nunnally (1978)``) in the parenthetical form used inside brackets.
+
+    APA 8.11: inside parentheses the year follows a comma, and works are separated by
+    semicolons, so a cut-off reads ``≥ .70 (Nunnally, 1978)``, not ``(Nunnally (1978))``.
+
+    Examples
+    --------
+    >>> fmt_citation("Nunnally (1978)")
+    'Nunnally, 1978'
+    >>> fmt_citation("Kline (2011); Henseler et al. (2015)")
+    'Kline, 2011; Henseler et al., 2015'
+    >>> fmt_citation("Fornell & Larcker, 1981")
+    'Fornell & Larcker, 1981'
+    """
+    return re.sub(r"\s*\((\d{4}[a-z]?)\)", r", \1", source.strip())
 
 
 def short_hash(digest: str | None, length: int = 12) -> str:

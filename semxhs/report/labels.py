@@ -17,8 +17,8 @@ from types import MappingProxyType
 
 from semxhs.errors import StudyError
 
-__all__ = ["LANGUAGES", "LABELS", "ESTIMATORS", "MISSING_METHODS", "REFERENCES", "labels_for",
-           "describe_estimator", "describe_missing"]
+__all__ = ["LANGUAGES", "LABELS", "ESTIMATORS", "MISSING_METHODS", "MEASUREMENT_REFERENCES", "PROCESS_REFERENCES",
+           "REFERENCES", "labels_for", "language_of", "describe_estimator", "describe_missing"]
 
 LANGUAGES: tuple[str, ...] = ("en", "zh")
 """Report languages: ``"en"`` (APA 7) and ``"zh"`` (simplified Chinese)."""
@@ -163,6 +163,205 @@ _EN: dict[str, str] = {
                        "standardized value is 1 − R². A negative variance is an improper solution."),
     "note_intercepts": ("Intercepts of endogenous variables, means of exogenous ones; CI = {level}% Wald "
                         "confidence interval."),
+    # measurement quality: shared words
+    "figure_word": "Figure",
+    "list_sep": ", ",
+    "pair_words": "{a} and {b}",
+    "pair_sep": "; ",
+    "cut_with_source": "{cut} ({source})",
+    "cut_two_levels": "{minimum} ({ideal})",
+    "cut_p": "p {cut}",
+    "note_marks": "{fail} below the conventional minimum; {warn} below the recommended level.",
+    "reversed_suffix": " (R)",
+    "note_reversed": "(R) = reverse-worded item, re-keyed before the analysis: {items}.",
+    "note_reversed_scale": ("(R) = reverse-worded item, re-keyed as {low} + {high} − x on the {low}–{high} "
+                            "response scale before the analysis: {items}."),
+    "row_cutoff": "Cut-off",
+    "col_construct": "Construct",
+    "col_alpha": "α",
+    "col_cr": "CR",
+    "col_omega": "ω",
+    "col_ave": "AVE",
+    "col_mean": "M",
+    "col_sd": "SD",
+    "col_skew": "Skewness",
+    "col_kurtosis": "Kurtosis",
+    "col_item_total": "Corrected item–total r",
+    "col_alpha_deleted": "α if item deleted",
+    "col_msa": "MSA",
+    "col_check": "Check",
+    "col_source": "Source",
+    # reliability and convergent validity
+    "sec_reliability": "Reliability and convergent validity",
+    "tbl_reliability": "Reliability and Convergent Validity of the Constructs",
+    "rel_short": "Constructs that fall short of a reliability or convergent-validity cut-off: {constructs}.",
+    "rel_items_short": "Items whose standardized loading falls short of a cut-off: {items}.",
+    "rel_all_met": ("Every construct meets the cut-offs for alpha, CR and AVE, and every standardized loading "
+                    "meets its cut-off."),
+    "note_reliability": ("Standardized loading = completely standardized factor loading; α = Cronbach’s alpha with "
+                         "its {level}% confidence interval (Feldt et al., 1987); CR = composite reliability; "
+                         "AVE = average variance extracted. Construct-level values are on the construct’s first row."),
+    "note_omega": "ω = McDonald’s omega from the fitted model.",
+    "note_reliability_cutoffs": ("Cut-offs: standardized loading {loading_min} as the minimum and {loading_ideal} "
+                                 "as the recommended level; α {alpha}; CR {cr}; AVE {ave}."),
+    # discriminant validity
+    "sec_discriminant": "Discriminant validity",
+    "tbl_fornell_larcker": "Discriminant Validity: Fornell–Larcker Criterion",
+    "tbl_htmt": "Discriminant Validity: Heterotrait–Monotrait Ratio (HTMT)",
+    "disc_fail": "Discriminant validity is not established for: {pairs}.",
+    "disc_warn": "Discriminant validity is questionable for: {pairs}.",
+    "disc_all_met": "All pairs of constructs meet HTMT < .85 and the Fornell–Larcker criterion.",
+    "note_fornell_larcker": ("Diagonal: √AVE of the construct; below the diagonal: correlations between the latent "
+                             "variables. Fornell–Larcker criterion: each construct’s √AVE exceeds its correlations "
+                             "with every other construct (Fornell & Larcker, 1981). {mark} criterion not met."),
+    "note_htmt_ci": ("Below the diagonal: HTMT (Henseler et al., 2015) with its {level}% percentile bootstrap "
+                     "confidence interval ({draws} draws, seed {seed}, {failed} failed draws); above the diagonal: "
+                     "HTMT2 (Roemer et al., 2021)."),
+    "note_htmt_no_ci": ("Below the diagonal: HTMT (Henseler et al., 2015); above the diagonal: HTMT2 (Roemer et al., "
+                        "2021). No bootstrap confidence interval was computed."),
+    "note_htmt_cutoffs": ("Cut-offs: HTMT {strict} (strict) and {liberal} (liberal); upper limit of the bootstrap "
+                          "interval {ci_upper}. {fail} HTMT not below the liberal cut-off; {warn} not below the strict "
+                          "cut-off, or the upper interval limit not below .90."),
+    # items and sampling adequacy
+    "sec_items": "Item statistics and sampling adequacy",
+    "tbl_items": "Descriptive Statistics and Item Analysis",
+    "note_items": ("M = mean; SD = standard deviation; skewness and kurtosis are the bias-adjusted estimates G1 and "
+                   "G2 (kurtosis is excess kurtosis, 0 for a normal distribution); corrected item–total r = "
+                   "correlation of the item with the sum of the other items of its construct; MSA = Kaiser’s "
+                   "measure of sampling adequacy of the item, cut-off {msa}; {warn} below the cut-off."),
+    "tbl_adequacy": "Sampling Adequacy of the Items",
+    "chk_kmo": "Kaiser–Meyer–Olkin (KMO)",
+    "chk_bartlett": "Bartlett’s test of sphericity",
+    "note_adequacy": "KMO and Bartlett’s test are computed on the correlations of all items (N = {n}).",
+    "adequacy_summary": "KMO = {kmo}, Bartlett’s test of sphericity {bartlett}.",
+    # common-method bias
+    "sec_cmb": "Common-method bias",
+    "tbl_cmb": "Common-Method Bias Checks",
+    "chk_harman": "Harman’s single factor: variance explained",
+    "chk_one_factor": "One-factor CFA vs. measurement model",
+    "cmb_harman": ("In Harman’s single-factor test the first unrotated factor explained {share} of the total "
+                   "variance of the {n} items, {relation} the {cut} cut-off ({source})."),
+    "cmb_below": "below",
+    "cmb_not_below": "not below",
+    "cmb_cfa_worse": ("A one-factor CFA, {model}, fitted significantly worse than the measurement model, {test}."),
+    "cmb_cfa_not_worse": ("A one-factor CFA, {model}, did not fit significantly worse than the measurement model, "
+                          "{test}: common-method bias is possible."),
+    "cmb_cfa_missing": "The one-factor CFA comparison was not run.",
+    "cmb_caveat": ("Both checks are insensitive: passing them does not rule common-method variance out "
+                   "(Podsakoff et al., 2003)."),
+    "note_cmb": ("Harman’s share = variance of the first unrotated principal component of the item correlations, as "
+                 "a percentage of the total. The one-factor CFA loads every item on one factor; a significant "
+                 "chi-square difference means one factor does not account for the data."),
+    # PROCESS
+    "process_report_kind": "Conditional process analysis (PROCESS) report",
+    "process_title_prefix": "PROCESS model {model} (analysis {k}): ",
+    "process_lead": ("PROCESS model {model} (Hayes, 2022) was estimated by ordinary least squares regression "
+                     "on N = {n} cases."),
+    "sec_process_model": "Model and options",
+    "sec_process_equations": "Regression equations",
+    "sec_process_interactions": "Tests of the interactions",
+    "sec_process_conditional": "Conditional effects at values of the moderator",
+    "sec_process_jn": "Johnson–Neyman technique",
+    "sec_process_effects": "Direct and indirect effects",
+    "sec_process_notes": "Notes of the analysis",
+    "tbl_process_model": "Variables and Options of the PROCESS Analysis",
+    "tbl_model_summary": "Model Summaries of the Regression Equations",
+    "tbl_coefficients": "Regression Coefficients, Outcome: {y}",
+    "tbl_total_coefficients": "Regression Coefficients of the Total Effect Model, Outcome: {y}",
+    "tbl_interactions": "Tests of the Highest-Order Unconditional Interactions",
+    "tbl_conditional": "Conditional Effects of the Focal Predictor at Values of the Moderator(s)",
+    "tbl_jn": "Conditional Effect of {x} on {y} Across Values of {w} (Johnson–Neyman)",
+    "tbl_direct": "Direct Effect of X on Y",
+    "tbl_total": "Total Effect of X on Y",
+    "tbl_indirect": "Indirect Effects of X on Y",
+    "tbl_indirect_std": "Completely Standardized Indirect Effects of X on Y",
+    "tbl_contrasts": "Pairwise Contrasts Between Specific Indirect Effects",
+    "tbl_index": "Index of Moderated Mediation",
+    "col_setting": "Setting",
+    "col_term": "Term",
+    "col_b_lower": "b",
+    "col_t": "t",
+    "col_f": "F",
+    "col_df1": "df1",
+    "col_df2": "df2",
+    "col_mse": "MSE",
+    "col_outcome": "Outcome",
+    "col_focal": "Focal predictor",
+    "col_r2_change": "ΔR²",
+    "col_effect_value": "Effect",
+    "col_boot_se": "Boot SE",
+    "col_boot_ci": "Boot {level}% CI",
+    "col_indirect_path": "Indirect path",
+    "col_contrast": "Contrast",
+    "col_moderator": "Moderator",
+    "col_mm_index": "Index",
+    "proc_model": "PROCESS model",
+    "proc_roles": "Variables",
+    "proc_x": "X (focal predictor)",
+    "proc_m": "M (mediators)",
+    "proc_w": "W (moderator)",
+    "proc_z": "Z (second moderator)",
+    "proc_y": "Y (outcome)",
+    "proc_cov": "Covariates",
+    "proc_se": "Standard errors",
+    "proc_center": "Mean-centering",
+    "proc_probe": "Probe values of the moderator(s)",
+    "proc_conf": "Confidence level",
+    "proc_boot": "Bootstrap",
+    "proc_failed": "Failed bootstrap draws",
+    "term_constant": "Constant",
+    "se_ols": "OLS standard errors",
+    "se_hc": "heteroscedasticity-consistent standard errors (HC{hc})",
+    "probe_percentiles": "16th, 50th and 84th percentiles",
+    "probe_moments": "mean and ±1 SD",
+    "center_none": "None",
+    "center_interaction": "Variables forming products: {names}",
+    "center_all": "All predictors: {names}",
+    "boot_none": "None",
+    "boot_summary": "{draws} percentile bootstrap draws, seed {seed}",
+    "total_model_label": "{y} (total effect model)",
+    "eq_summary": "Model summary: R² = {r2}, {test}, MSE = {mse}.",
+    "eq_line": "{y}: R² = {r2}, {test}.",
+    "interaction_line": "{y}: {term}, ΔR² = {r2}, {test}.",
+    "note_process_model": ("Probe values, Johnson–Neyman points and conditional effects are on the scale of the "
+                           "analysed (possibly mean-centered) variables."),
+    "note_model_summary": "R² = proportion of variance explained; F tests all slopes of the equation ({se}); MSE = mean squared error.",
+    "note_coefficients": "b = unstandardized coefficient; SE = standard error ({se}); CI = {level}% confidence interval of b.",
+    "note_interactions": "ΔR² = increase in R² when the product term(s) are added to the equation.",
+    "note_conditional": ("Effects of the focal predictor at the probe values of the moderator(s) ({probe}); "
+                         "SE = standard error ({se}); CI = {level}% confidence interval."),
+    "note_jn": ("Conditional effect across the observed range of the moderator; rows marked “(J–N)” are the "
+                "Johnson–Neyman points, where the {level}% confidence interval just touches zero."),
+    "note_direct_total": "SE = standard error ({se}); CI = {level}% confidence interval.",
+    "note_indirect": "Indirect effect = product of the coefficients along the path, at the moderator values shown.",
+    "note_indirect_std": "Completely standardized: the indirect effect in standard-deviation units of X and Y.",
+    "note_contrasts": "Difference between two specific indirect effects.",
+    "note_index": ("Index of moderated mediation (Hayes, 2015): the change of the indirect effect per unit of the "
+                   "moderator; a bootstrap interval excluding zero means the indirect effect depends on the moderator."),
+    "note_boot": ("Boot SE = bootstrap standard error; Boot CI = {level}% percentile bootstrap confidence interval "
+                  "({draws} draws, seed {seed}; {failed} failed draws)."),
+    "note_no_boot": "No bootstrap was run, so the indirect effects have no standard error or confidence interval.",
+    "index_line": "{path}, moderator {w}: index = {index}, {level}% CI {ci}; {verdict}",
+    "index_moderated": "the interval excludes zero: the indirect effect is moderated by {w}.",
+    "index_not_moderated": "the interval includes zero: no evidence that {w} moderates the indirect effect.",
+    "index_no_ci": "no bootstrap interval was computed for {w}.",
+    "jn_line": ("The conditional effect of {x} on {y} is significant (its {level}% CI excludes zero) {where} "
+                "within the observed range of {w}, {observed}; {points}"),
+    "jn_everywhere": "across the whole range",
+    "jn_nowhere": "nowhere",
+    "jn_regions": "for {w} in {regions}",
+    "jn_points": "Johnson–Neyman point(s): {w} = {points}.",
+    "jn_no_points": "no Johnson–Neyman point lies within the observed range of {w}.",
+    "jn_point_suffix": " (J–N)",
+    "plot_predicted": "Predicted {y}",
+    "plot_conditional_effect": "Conditional effect of {x} on {y}",
+    "fig_interaction": "Simple Slopes of {y} on {x} at Values of the Moderator",
+    "fig_jn": "Conditional Effect of {x} on {y} Across {w} (Johnson–Neyman Plot)",
+    "note_fig_interaction": "Lines at the probe values of the moderator ({probe}); other predictors at their means.",
+    "note_fig_jn": ("Solid line: conditional effect; band: its {level}% confidence interval; shaded: region of "
+                    "significance; dashed lines: Johnson–Neyman points."),
+    "figure_file_note": "Also saved as {file}.",
+    "figure_placeholder": "[Insert the figure here from the file {file} (Insert ▸ Pictures).]",
 }
 
 _ZH: dict[str, str] = {
@@ -281,6 +480,179 @@ _ZH: dict[str, str] = {
     "note_covariances": "残差协方差连接两个内生变量未被解释的部分。r = 标准化协方差（相关系数）；置信区间为 {level}% Wald 置信区间。",
     "note_variances": "残差方差为内生变量未被解释的方差，其标准化值等于 1 − R²。方差为负表示解不合理。",
     "note_intercepts": "内生变量为截距，外生变量为均值；置信区间为 {level}% Wald 置信区间。",
+    "figure_word": "图",
+    "list_sep": "、",
+    "pair_words": "{a} 与 {b}",
+    "pair_sep": "；",
+    "cut_with_source": "{cut}（{source}）",
+    "cut_two_levels": "{minimum}（{ideal}）",
+    "cut_p": "p {cut}",
+    "note_marks": "{fail} 低于常规最低标准；{warn} 低于推荐水平。",
+    "reversed_suffix": "（R）",
+    "note_reversed": "（R）= 反向计分题项，分析前已反向编码：{items}。",
+    "note_reversed_scale": "（R）= 反向计分题项，分析前已按 {low}–{high} 量表以 {low} + {high} − x 反向编码：{items}。",
+    "row_cutoff": "判断标准",
+    "col_construct": "构念",
+    "col_alpha": "α",
+    "col_cr": "CR",
+    "col_omega": "ω",
+    "col_ave": "AVE",
+    "col_mean": "M",
+    "col_sd": "SD",
+    "col_skew": "偏度",
+    "col_kurtosis": "峰度",
+    "col_item_total": "校正的题项–总分相关",
+    "col_alpha_deleted": "删除该题项后的 α",
+    "col_msa": "MSA",
+    "col_check": "检验",
+    "col_source": "来源",
+    "sec_reliability": "信度与聚合效度",
+    "tbl_reliability": "各构念的信度与聚合效度",
+    "rel_short": "未达到信度或聚合效度标准的构念：{constructs}。",
+    "rel_items_short": "标准化载荷未达到标准的题项：{items}。",
+    "rel_all_met": "所有构念的 α、CR 与 AVE 均达到标准，所有题项的标准化载荷均达到标准。",
+    "note_reliability": ("标准化载荷 = 完全标准化因子载荷；α = Cronbach’s α 系数及其 {level}% 置信区间"
+                         "（Feldt et al., 1987）；CR = 组合信度；AVE = 平均方差抽取量。构念层面的数值列于该构念的第一行。"),
+    "note_omega": "ω = 根据拟合模型计算的 McDonald’s ω 系数。",
+    "note_reliability_cutoffs": ("判断标准：标准化载荷最低 {loading_min}，推荐 {loading_ideal}；α {alpha}；"
+                                 "CR {cr}；AVE {ave}。"),
+    "sec_discriminant": "区分效度",
+    "tbl_fornell_larcker": "区分效度：Fornell–Larcker 准则",
+    "tbl_htmt": "区分效度：异质–单质比率（HTMT）",
+    "disc_fail": "以下构念对的区分效度不成立：{pairs}。",
+    "disc_warn": "以下构念对的区分效度存疑：{pairs}。",
+    "disc_all_met": "所有构念对均满足 HTMT < .85 与 Fornell–Larcker 标准。",
+    "note_fornell_larcker": ("对角线为各构念 AVE 的平方根（√AVE），对角线以下为潜变量间的相关系数。Fornell–Larcker 准则："
+                             "各构念的 √AVE 应大于其与其他构念的相关系数（Fornell & Larcker, 1981）。{mark} 未满足该准则。"),
+    "note_htmt_ci": ("对角线以下为 HTMT（Henseler et al., 2015）及其 {level}% 百分位自助法置信区间"
+                     "（{draws} 次抽样，随机种子 {seed}，失败 {failed} 次）；对角线以上为 HTMT2（Roemer et al., 2021）。"),
+    "note_htmt_no_ci": "对角线以下为 HTMT（Henseler et al., 2015），对角线以上为 HTMT2（Roemer et al., 2021）。未计算自助法置信区间。",
+    "note_htmt_cutoffs": ("判断标准：HTMT {strict}（严格）与 {liberal}（宽松）；自助法置信区间上限 {ci_upper}。"
+                          "{fail} HTMT 未低于宽松标准；{warn} 未低于严格标准，或置信区间上限未低于 .90。"),
+    "sec_items": "题项统计与取样适切性",
+    "tbl_items": "题项的描述统计与题项分析",
+    "note_items": ("M = 均值；SD = 标准差；偏度与峰度为偏差校正估计值 G1 与 G2（峰度为超额峰度，正态分布为 0）；"
+                   "校正的题项–总分相关 = 题项与所属构念其他题项总分的相关；MSA = 题项的 Kaiser 取样适切性量数，"
+                   "判断标准 {msa}；{warn} 未达标准。"),
+    "tbl_adequacy": "题项的取样适切性",
+    "chk_kmo": "KMO 取样适切性量数",
+    "chk_bartlett": "Bartlett 球形检验",
+    "note_adequacy": "KMO 与 Bartlett 检验基于全部题项的相关矩阵（N = {n}）。",
+    "adequacy_summary": "KMO = {kmo}，Bartlett 球形检验 {bartlett}。",
+    "sec_cmb": "共同方法偏差",
+    "tbl_cmb": "共同方法偏差检验",
+    "chk_harman": "Harman 单因子检验：解释方差",
+    "chk_one_factor": "单因子 CFA 与测量模型比较",
+    "cmb_harman": "Harman 单因子检验显示，未旋转的第一个因子解释了 {n} 个题项总方差的 {share}，{relation} {cut} 的标准（{source}）。",
+    "cmb_below": "低于",
+    "cmb_not_below": "未低于",
+    "cmb_cfa_worse": "单因子 CFA 模型（{model}）的拟合显著差于测量模型，{test}。",
+    "cmb_cfa_not_worse": "单因子 CFA 模型（{model}）的拟合并不显著差于测量模型，{test}，可能存在共同方法偏差。",
+    "cmb_cfa_missing": "未进行单因子 CFA 比较。",
+    "cmb_caveat": "以上两种检验的敏感性都有限：通过检验并不能排除共同方法变异（Podsakoff et al., 2003）。",
+    "note_cmb": ("Harman 比例 = 题项相关矩阵未旋转的第一个主成分所解释的方差占总方差的百分比。单因子 CFA 将所有题项"
+                 "设定在同一个因子上；卡方差异显著表示单一因子不能解释数据。"),
+    "process_report_kind": "条件过程分析（PROCESS）报告",
+    "process_title_prefix": "PROCESS 模型 {model}（分析 {k}）：",
+    "process_lead": "采用普通最小二乘回归估计 PROCESS 模型 {model}（Hayes, 2022），有效样本量 N = {n}。",
+    "sec_process_model": "模型与选项",
+    "sec_process_equations": "回归方程",
+    "sec_process_interactions": "交互作用检验",
+    "sec_process_conditional": "调节变量不同取值下的条件效应",
+    "sec_process_jn": "Johnson–Neyman 分析",
+    "sec_process_effects": "直接效应与间接效应",
+    "sec_process_notes": "分析说明",
+    "tbl_process_model": "PROCESS 分析的变量与选项",
+    "tbl_model_summary": "各回归方程的模型摘要",
+    "tbl_coefficients": "回归系数（结果变量：{y}）",
+    "tbl_total_coefficients": "总效应模型的回归系数（结果变量：{y}）",
+    "tbl_interactions": "最高阶交互项检验",
+    "tbl_conditional": "调节变量不同取值下焦点预测变量的条件效应",
+    "tbl_jn": "{x} 对 {y} 的条件效应随 {w} 的变化（Johnson–Neyman）",
+    "tbl_direct": "X 对 Y 的直接效应",
+    "tbl_total": "X 对 Y 的总效应",
+    "tbl_indirect": "X 对 Y 的间接效应",
+    "tbl_indirect_std": "X 对 Y 的完全标准化间接效应",
+    "tbl_contrasts": "特定间接效应之间的两两比较",
+    "tbl_index": "被调节的中介指数",
+    "col_setting": "设置",
+    "col_term": "项",
+    "col_b_lower": "b",
+    "col_t": "t",
+    "col_f": "F",
+    "col_df1": "df1",
+    "col_df2": "df2",
+    "col_mse": "MSE",
+    "col_outcome": "结果变量",
+    "col_focal": "焦点预测变量",
+    "col_r2_change": "ΔR²",
+    "col_effect_value": "效应值",
+    "col_boot_se": "Boot SE",
+    "col_boot_ci": "Boot {level}% 置信区间",
+    "col_indirect_path": "间接路径",
+    "col_contrast": "比较",
+    "col_moderator": "调节变量",
+    "col_mm_index": "指数",
+    "proc_model": "PROCESS 模型",
+    "proc_roles": "变量",
+    "proc_x": "X（自变量）",
+    "proc_m": "M（中介变量）",
+    "proc_w": "W（调节变量）",
+    "proc_z": "Z（第二调节变量）",
+    "proc_y": "Y（因变量）",
+    "proc_cov": "控制变量",
+    "proc_se": "标准误",
+    "proc_center": "均值中心化",
+    "proc_probe": "调节变量的取值",
+    "proc_conf": "置信水平",
+    "proc_boot": "自助法（Bootstrap）",
+    "proc_failed": "失败的自助抽样次数",
+    "term_constant": "常数项",
+    "se_ols": "OLS 标准误",
+    "se_hc": "异方差稳健标准误（HC{hc}）",
+    "probe_percentiles": "第 16、50、84 百分位数",
+    "probe_moments": "均值及均值 ±1 个标准差",
+    "center_none": "无",
+    "center_interaction": "构成乘积项的变量：{names}",
+    "center_all": "全部预测变量：{names}",
+    "boot_none": "无",
+    "boot_summary": "百分位自助法 {draws} 次抽样，随机种子 {seed}",
+    "total_model_label": "{y}（总效应模型）",
+    "eq_summary": "模型摘要：R² = {r2}，{test}，MSE = {mse}。",
+    "eq_line": "{y}：R² = {r2}，{test}。",
+    "interaction_line": "{y}：{term}，ΔR² = {r2}，{test}。",
+    "note_process_model": "调节变量取值、Johnson–Neyman 点与条件效应均以分析所用（可能已中心化）的变量尺度表示。",
+    "note_model_summary": "R² = 被解释的方差比例；F 检验方程中所有斜率（{se}）；MSE = 均方误差。",
+    "note_coefficients": "b = 非标准化系数；SE = 标准误（{se}）；置信区间为 b 的 {level}% 置信区间。",
+    "note_interactions": "ΔR² = 方程加入乘积项后 R² 的增量。",
+    "note_conditional": "焦点预测变量在调节变量各取值（{probe}）下的效应；SE = 标准误（{se}）；置信区间为 {level}% 置信区间。",
+    "note_jn": "条件效应在调节变量观测范围内的变化；标注“（J–N）”的行为 Johnson–Neyman 点，此处 {level}% 置信区间恰好触及 0。",
+    "note_direct_total": "SE = 标准误（{se}）；置信区间为 {level}% 置信区间。",
+    "note_indirect": "间接效应 = 路径上各系数的乘积（在所示调节变量取值下）。",
+    "note_indirect_std": "完全标准化：以 X 和 Y 的标准差为单位的间接效应。",
+    "note_contrasts": "两个特定间接效应之差。",
+    "note_index": "被调节的中介指数（Hayes, 2015）：调节变量每增加一个单位，间接效应的变化量；自助法置信区间不包含 0 表示间接效应受调节变量影响。",
+    "note_boot": "Boot SE = 自助法标准误；Boot 置信区间 = {level}% 百分位自助法置信区间（{draws} 次抽样，随机种子 {seed}；失败 {failed} 次）。",
+    "note_no_boot": "未进行自助抽样，间接效应没有标准误和置信区间。",
+    "index_line": "{path}，调节变量 {w}：指数 = {index}，{level}% 置信区间 {ci}；{verdict}",
+    "index_moderated": "置信区间不包含 0，间接效应受 {w} 调节。",
+    "index_not_moderated": "置信区间包含 0，没有证据表明 {w} 调节了间接效应。",
+    "index_no_ci": "未计算 {w} 的自助法置信区间。",
+    "jn_line": "在 {w} 的观测范围 {observed} 内，{x} 对 {y} 的条件效应（{level}% 置信区间不包含 0）{where}显著；{points}",
+    "jn_everywhere": "在整个范围内均",
+    "jn_nowhere": "在任何取值下均不",
+    "jn_regions": "当 {w} 位于 {regions} 时",
+    "jn_points": "Johnson–Neyman 点：{w} = {points}。",
+    "jn_no_points": "在 {w} 的观测范围内没有 Johnson–Neyman 点。",
+    "jn_point_suffix": "（J–N）",
+    "plot_predicted": "{y} 预测值",
+    "plot_conditional_effect": "{x} 对 {y} 的条件效应",
+    "fig_interaction": "调节变量不同取值下 {x} 对 {y} 的简单斜率",
+    "fig_jn": "{x} 对 {y} 的条件效应随 {w} 的变化（Johnson–Neyman 图）",
+    "note_fig_interaction": "各线对应调节变量的取值（{probe}）；其他预测变量取均值。",
+    "note_fig_jn": "实线为条件效应；阴影带为其 {level}% 置信区间；灰色区域为显著区间；虚线为 Johnson–Neyman 点。",
+    "figure_file_note": "图另存为 {file}。",
+    "figure_placeholder": "［请在此处插入图片文件 {file}（插入 ▸ 图片）。］",
 }
 
 LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
@@ -310,6 +682,53 @@ REFERENCES: tuple[str, ...] = (
     "https://doi.org/10.1080/10705519909540118",
 )
 """Works cited in the notes, in APA 7 reference style (the same in both languages)."""
+
+
+_BARTLETT = ("Bartlett, M. S. (1951). The effect of standardization on a χ² approximation in factor analysis. "
+             "Biometrika, 38(3/4), 337–344. https://doi.org/10.2307/2332580")
+_FELDT = ("Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). Statistical inference for coefficient alpha. "
+          "Applied Psychological Measurement, 11(1), 93–103. https://doi.org/10.1177/014662168701100107")
+_FORNELL = ("Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models with unobservable variables "
+            "and measurement error. Journal of Marketing Research, 18(1), 39–50. https://doi.org/10.1177/002224378101800104")
+_FRANKE = ("Franke, G., & Sarstedt, M. (2019). Heuristics versus statistics in discriminant validity testing: "
+           "A comparison of four procedures. Internet Research, 29(3), 430–447. https://doi.org/10.1108/IntR-12-2017-0515")
+_GOLD = ("Gold, A. H., Malhotra, A., & Segars, A. H. (2001). Knowledge management: An organizational capabilities "
+         "perspective. Journal of Management Information Systems, 18(1), 185–214. "
+         "https://doi.org/10.1080/07421222.2001.11045669")
+_HAIR = "Hair, J. F., Black, W. C., Babin, B. J., & Anderson, R. E. (2019). Multivariate data analysis (8th ed.). Cengage."
+_HENSELER = ("Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing discriminant validity "
+             "in variance-based structural equation modeling. Journal of the Academy of Marketing Science, 43(1), "
+             "115–135. https://doi.org/10.1007/s11747-014-0403-8")
+_KAISER = "Kaiser, H. F. (1974). An index of factorial simplicity. Psychometrika, 39(1), 31–36. https://doi.org/10.1007/BF02291575"
+_KLINE = "Kline, R. B. (2011). Principles and practice of structural equation modeling (3rd ed.). Guilford Press."
+_NUNNALLY = "Nunnally, J. C. (1978). Psychometric theory (2nd ed.). McGraw-Hill."
+_PODSAKOFF = ("Podsakoff, P. M., MacKenzie, S. B., Lee, J.-Y., & Podsakoff, N. P. (2003). Common method biases in "
+              "behavioral research: A critical review of the literature and recommended remedies. Journal of Applied "
+              "Psychology, 88(5), 879–903. https://doi.org/10.1037/0021-9010.88.5.879")
+_ROEMER = ("Roemer, E., Schuberth, F., & Henseler, J. (2021). HTMT2—an improved criterion for assessing discriminant "
+           "validity in structural equation modeling. Industrial Management & Data Systems, 121(12), 2637–2650. "
+           "https://doi.org/10.1108/IMDS-02-2021-0082")
+
+MEASUREMENT_REFERENCES: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "reliability": (_FELDT, _FORNELL, _HAIR, _NUNNALLY),
+    "discriminant": (_FORNELL, _FRANKE, _GOLD, _HENSELER, _KLINE, _ROEMER),
+    "items": (_BARTLETT, _KAISER),
+    "cmb": (_PODSAKOFF,),
+})
+"""Works cited by each measurement-quality section (APA 7), listed only when the section is shown."""
+
+PROCESS_REFERENCES: Mapping[str, str] = MappingProxyType({
+    "hayes2022": ("Hayes, A. F. (2022). Introduction to mediation, moderation, and conditional process analysis: "
+                  "A regression-based approach (3rd ed.). Guilford Press."),
+    "hayes2015": ("Hayes, A. F. (2015). An index and test of linear moderated mediation. Multivariate Behavioral "
+                  "Research, 50(1), 1–22. https://doi.org/10.1080/00273171.2014.962683"),
+    "johnson1936": ("Johnson, P. O., & Neyman, J. (1936). Tests of certain linear hypotheses and their application "
+                    "to some educational problems. Statistical Research Memoirs, 1, 57–93."),
+    "hayes_cai2007": ("Hayes, A. F., & Cai, L. (2007). Using heteroskedasticity-consistent standard error estimators "
+                      "in OLS regression: An introduction and software implementation. Behavior Research Methods, "
+                      "39(4), 709–722. https://doi.org/10.3758/BF03192961"),
+})
+"""Works cited by the PROCESS sections (APA 7), by key."""
 
 
 def labels_for(language: str) -> Mapping[str, str]:
@@ -358,3 +777,19 @@ def describe_missing(method: str, language: str) -> str:
     'Listwise deletion'
     """
     return MISSING_METHODS[language].get(method.lower(), method)
+
+
+def language_of(t: Mapping[str, str]) -> str:
+    """The language code of a wording mapping from :func:`labels_for` (``"en"`` or ``"zh"``).
+
+    Examples
+    --------
+    >>> language_of(labels_for("zh"))
+    'zh'
+    >>> language_of(dict(labels_for("en")))
+    'en'
+    """
+    for code, words in LABELS.items():
+        if t is words or t.get("report_kind") == words["report_kind"]:
+            return code
+    raise StudyError("wording: not one of the report languages (use labels_for)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -40,3 +41,21 @@ def make_study(sem: SemResult, language: str, title: str | None = None) -> Study
     return StudyResult(title=title, language=language, sem=sem, hypotheses=hypotheses(sem, language),
                        data_file="data/poldem.csv", model_file="model.lav", data_sha256=SHA, version="0.1.0",
                        notes=("Bollen (1989) example.",))
+
+
+def chromium(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run headless Chromium (Debian's ``chromium``) with a throw-away profile; skip the test without it."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    import pytest
+
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary is None:
+        pytest.skip("no chromium binary on PATH (install Debian's `chromium` to run browser tests)")
+    with tempfile.TemporaryDirectory(prefix="semxhs-chromium-") as profile:
+        command = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                   f"--user-data-dir={profile}", *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
