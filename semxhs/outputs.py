@@ -61,6 +61,7 @@ def write_outputs(result: StudyResult, *, json_path: str | Path | None = None,
         from semxhs.report.render import render_html
 
         payloads.append((Path(html_path), render_html(result).encode("utf-8")))
+        payloads.extend(_plot_payloads(result.process, Path(html_path).parent, result.language, study=True))
     if docx_path is not None:
         from semxhs.report.docx import docx_bytes
 
@@ -87,6 +88,24 @@ def write_process_outputs(result: "ProcessResult", *, json_path: str | Path | No
         from semxhs.report.render import render_process_html
 
         payloads.append((Path(html_path), render_process_html(result, title=title, language=language).encode("utf-8")))
+        payloads.extend(_plot_payloads((result,), Path(html_path).parent, language, study=False))
     for path, payload in payloads:
         atomic_write_bytes(path, payload)
     return [p for p, _ in payloads]
+
+
+def _plot_payloads(analyses: "tuple[ProcessResult, ...]", folder: Path, language: str, *,
+                   study: bool) -> list[tuple[Path, bytes]]:
+    """The SVG plots a report shows inline, to be saved beside it (names as the report cites them)."""
+    if not analyses:
+        return []
+    from semxhs.report.labels import labels_for
+    from semxhs.report.process import process_figures
+
+    labels = labels_for(language)
+    out = []
+    for k, analysis in enumerate(analyses, start=1):
+        prefix = f"process{k}_" if study else ""
+        for _, name, _, svg in process_figures(analysis, labels, file_prefix=prefix):
+            out.append((folder / name, svg.encode("utf-8")))
+    return out

@@ -192,3 +192,16 @@ def test_process_command_bad_input(tmp_path):
     proc = run("process", "surveys/demo/responses.csv", "--model", "4", "--x", "PI", "--m", "TRX", "--y", "PU",
                "--constructs", "models/trust_purchase.lav")
     assert_one_line_error(proc, "'TRX'")
+
+
+def test_process_html_report_with_plots_beside_it(tmp_path):
+    html = tmp_path / "report.html"
+    proc = run("process", str(FIXTURES / "process" / "process_model7" / "data.csv"), "--model", "7",
+               "--x", "PI", "--m", "TR", "--w", "CE", "--y", "PU", "--boot", "500", "--html", str(html),
+               "--lang", "zh", "-q")
+    assert proc.returncode == 0, proc.stderr
+    page = html.read_text(encoding="utf-8")
+    assert page.count("<svg") >= 2 and "调节" in page
+    for name in ("interaction_plot.svg", "johnson_neyman.svg"):
+        svg = (tmp_path / name).read_text(encoding="utf-8")
+        assert svg.lstrip().startswith("<?xml") or "<svg" in svg
