@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from semxhs import __version__
-from semxhs.data import read_data, read_table
+from semxhs.data import read_data
 from semxhs.errors import InputFileError, StudyError, name_list
 from semxhs.fit import fit
 from semxhs.interaction import expand_latent_products
