@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar
@@ -52,6 +54,16 @@ class Platform(str, Enum):
 class Estimator(str, Enum):
     ml = "ml"
     mlr = "mlr"
+
+
+class CiType(str, Enum):
+    percentile = "percentile"
+    bc = "bc"
+
+
+class FailedRule(str, Enum):
+    nonconverged = "nonconverged"
+    improper = "improper"
 
 
 class Missing(str, Enum):
@@ -100,6 +112,25 @@ def _root(
                                  help="Show the version and exit."),
 ) -> None:
     """semxhs command-line interface."""
+
+
+@contextmanager
+def _progress_bar(show: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr fed by ``tick(done, total)``; nothing when ``show`` is false."""
+    if not show:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("bootstrap"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("bootstrap", total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield tick
 
 
 def _sheet(text: str) -> str | int:
@@ -159,6 +190,16 @@ def fit_command(
                                    "answers) to item ids, validate it and re-key its reverse-worded items."),
     platform: Platform = typer.Option(Platform.auto, "--platform", help="Survey platform of the export."),
     sheet: str = typer.Option("0", "--sheet", help="Excel sheet (name or 0-based number)."),
+    bootstrap: int = typer.Option(0, "--bootstrap", min=0,
+                                  help="Bootstrap draws (e.g. 5000) for SEs, := effects and every indirect effect."),
+    ci: CiType = typer.Option(CiType.percentile, "--ci", help="Bootstrap interval: percentile or bc (bias-corrected)."),
+    failed_rule: FailedRule = typer.Option(FailedRule.nonconverged, "--failed-rule",
+                                           help="Which bootstrap draws count as failed: nonconverged, or also "
+                                                "improper (negative variances)."),
+    monte_carlo: int = typer.Option(0, "--monte-carlo", min=0, help="Also Monte Carlo intervals with this many draws."),
+    sobel: bool = typer.Option(False, "--sobel", help="Also the (legacy) Sobel test of := effects."),
+    jobs: int = typer.Option(1, "--jobs", min=1, max=64, help="Processes for the bootstrap."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar for long runs."),
     title: Optional[str] = typer.Option(None, "--title", help="Report title."),
     lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
@@ -167,10 +208,16 @@ def fit_command(
     from semxhs.outputs import write_outputs
     from semxhs.pipeline import fit_files
 
-    result = fit_files(model, data, encoding=encoding, estimator=estimator.value.upper(),
-                       missing=missing.value, std_lv=std_lv, reverse=_items(reverse), scale=_scale(scale),
-                       measurement=measurement, htmt_draws=htmt_draws, seed=seed, instrument=instrument,
-                       platform=platform.value, sheet=_sheet(sheet), title=title, language=lang.value)
+    from semxhs.study import BootstrapSpec
+
+    spec = BootstrapSpec(draws=bootstrap, ci=ci.value, failed_rule=failed_rule.value, monte_carlo=monte_carlo,
+                         sobel=sobel, jobs=jobs) if bootstrap else None
+    with _progress_bar(progress and not quiet and spec is not None) as tick:
+        result = fit_files(model, data, encoding=encoding, estimator=estimator.value.upper(),
+                           missing=missing.value, std_lv=std_lv, reverse=_items(reverse), scale=_scale(scale),
+                           measurement=measurement, htmt_draws=htmt_draws, seed=seed, instrument=instrument,
+                           platform=platform.value, sheet=_sheet(sheet), bootstrap=spec, progress=tick,
+                           title=title, language=lang.value)
     written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
                             inputs=(model, data))
     _summary(result, written, quiet)
@@ -181,6 +228,7 @@ def fit_command(
 def run_command(
     study: Path = typer.Argument(..., help="Study file (study.yaml)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: the study's output.dir)."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar for long runs."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
     """Run a whole study as its YAML file describes it."""
@@ -189,7 +237,8 @@ def run_command(
     from semxhs.study import load_study
 
     spec = load_study(study)
-    result = run_study(spec)
+    with _progress_bar(progress and not quiet and spec.bootstrap is not None) as tick:
+        result = run_study(spec, progress=tick)
     folder = out if out is not None else spec.output_dir
     written = write_outputs(
         result,

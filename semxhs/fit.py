@@ -14,12 +14,10 @@ import numpy as np
 import pandas as pd
 
 from semxhs import fitmeasures as fm
-from semxhs import robust
 from semxhs.data import add_products, model_columns
 from semxhs.errors import DataError, EstimationError, SpecError, name_list
 from semxhs.estimate import Estimate, Moments, fit_ml, unit_information
 from semxhs.expression import evaluate, substitute
-from semxhs.fiml import fiml_fit_measures, fit_fiml_model
 from semxhs.inference import covariance_from_information, delta_method, wald
 from semxhs.ram import Implied, RamStructure
 from semxhs.results import FitMeasures, Parameter, SemResult
@@ -104,6 +102,8 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
     structure = RamStructure(partable, moments.cov, moments.mean)
     est = fit_ml(structure, moments)
     if estimator == "MLR":
+        from semxhs import robust  # imported here: plain ML never needs it
+
         fit_measures = _fit_measures(structure, moments, est, structure.implied(est.theta))
         exo = np.array([v in partable.exogenous_observed for v in partable.observed], dtype=bool)
         rob = robust.mlr_complete(structure, moments, est, md.values, exo, fit_measures.chisq, fit_measures.df,
@@ -118,6 +118,9 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
 def _fit_fiml(partable: ParTable, values: np.ndarray, *, model_text: str, n_total: int, estimator: str,
               level: float) -> SemResult:
     """FIML (lavaan ``missing = "ml"``), with ML or MLR standard errors and robust indices."""
+    from semxhs import robust
+    from semxhs.fiml import fiml_fit_measures, fit_fiml_model
+
     ff = fit_fiml_model(partable, values)
     rob = robust.mlr_fiml(ff) if estimator == "MLR" else robust.fiml_standard(ff)
     notes = []

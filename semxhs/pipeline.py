@@ -22,9 +22,11 @@ from semxhs.provenance import DataProvenance, file_sha256, make_provenance
 from semxhs.results import HypothesisResult, SemResult, StudyResult
 from semxhs.spec import ParTable, build_partable
 from semxhs.constructs import blocks_from_model, construct_scores
-from semxhs.study import Hypothesis, ProcessSpec, Study
+from semxhs.study import BootstrapSpec, Hypothesis, ProcessSpec, Study
 
 if TYPE_CHECKING:
+    from semxhs.bootstrap import ProgressCallback
+    from semxhs.mediation import BootstrapResult
     from semxhs.process import ProcessResult
     from semxhs.screening import ScreeningRun
 
@@ -77,8 +79,15 @@ def check_hypotheses(hypotheses: tuple[Hypothesis, ...], partable: ParTable) -> 
         )
 
 
-def decide_hypotheses(sem: SemResult, hypotheses: tuple[Hypothesis, ...], alpha: float) -> tuple[HypothesisResult, ...]:
-    """Decide each hypothesis: supported when p < alpha and the sign is the expected one."""
+def decide_hypotheses(sem: SemResult, hypotheses: tuple[Hypothesis, ...], alpha: float,
+                      bootstrap: "BootstrapResult | None" = None) -> tuple[HypothesisResult, ...]:
+    """Decide each hypothesis: supported when p < alpha and the sign is the expected one.
+
+    With a bootstrap, a defined effect (``:=``, typically an indirect effect) is decided by
+    its bootstrap interval instead: supported when the interval excludes zero on the
+    expected side (the test reviewers ask for; the delta-method z assumes normality).
+    """
+    boot_ci = {d.label: (d.ci_lower, d.ci_upper) for d in bootstrap.defined} if bootstrap else {}
     out = []
     for h in hypotheses:
         lhs, op, rhs = normalize_path(h.path)
@@ -86,12 +95,19 @@ def decide_hypotheses(sem: SemResult, hypotheses: tuple[Hypothesis, ...], alpha:
             p = sem.parameter(lhs, op, rhs)
         except KeyError:  # a latent product X:W is estimated as the factor XW
             p = sem.parameter(lhs, op, rhs.replace(":", ""))
-        significant = p.pvalue is not None and p.pvalue < alpha
         sign_ok = h.sign == "" or (h.sign == "+" and p.est > 0) or (h.sign == "-" and p.est < 0)
+        if op == ":=" and lhs in boot_ci:
+            lo, hi = boot_ci[lhs]
+            significant = lo is not None and hi is not None and (lo > 0 or hi < 0)
+            test = "bootstrap"
+        else:
+            lo, hi = p.ci_lower, p.ci_upper
+            significant = p.pvalue is not None and p.pvalue < alpha
+            test = "z"
         out.append(HypothesisResult(
             id=h.id, text=h.text, path=h.path, expected_sign=h.sign, est=p.est, std_all=p.std_all,
-            se=p.se, z=p.z, pvalue=p.pvalue, ci_lower=p.ci_lower, ci_upper=p.ci_upper, alpha=alpha,
-            supported=bool(significant and sign_ok),
+            se=p.se, z=p.z, pvalue=p.pvalue, ci_lower=lo, ci_upper=hi, alpha=alpha,
+            supported=bool(significant and sign_ok), test=test,
         ))
     return tuple(out)
 
@@ -160,6 +176,7 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
             alpha: float = 0.05, estimator: str = "ML", missing: str = "listwise", std_lv: bool = False,
             reverse: tuple[str, ...] = (), scale: tuple[float, float] | None = None,
             measurement: bool = True, htmt_draws: int = 2000, seed: int = 1,
+            bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
             title: str, language: str, data_file: str | Path, model_file: str) -> StudyResult:
     """Re-key, fit, test hypotheses and assess the measurement model: the whole analysis.
 
@@ -176,10 +193,21 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
     check_hypotheses(hypotheses, build_partable(model_text, std_lv=std_lv))
     frame = rekey(frame, reverse, scale)
     fitted_text, frame, notes = expand_latent_products(model_text, frame)
-    partable = build_partable(fitted_text, std_lv=std_lv, meanstructure=missing.lower() in ("fiml", "ml"))
+    fiml = missing.lower() in ("fiml", "ml")
+    if bootstrap is not None and fiml:
+        raise StudyError("the bootstrap resamples complete rows: use missing listwise with --bootstrap "
+                         "(bootstrap with FIML is not available yet)")
+    partable = build_partable(fitted_text, std_lv=std_lv, meanstructure=fiml)
     sem = replace(fit(partable, frame, estimator=estimator, missing=missing), model=model_text)
+    boot = None
+    if bootstrap is not None:
+        from semxhs.mediation import bootstrap_sem
+
+        boot = bootstrap_sem(partable, frame, draws=bootstrap.draws, seed=seed, ci=bootstrap.ci,
+                             failed_rule=bootstrap.failed_rule, progress=progress, n_jobs=bootstrap.jobs,
+                             monte_carlo=bootstrap.monte_carlo, sobel=bootstrap.sobel)
     quality = None
-    if measurement:
+    if measurement and sem.latent:
         from semxhs.measurement.from_fit import measurement_from_fit
 
         quality = measurement_from_fit(sem, frame, htmt_boot=htmt_draws, seed=seed)
@@ -187,7 +215,7 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
         title=title,
         language=language,
         sem=sem,
-        hypotheses=decide_hypotheses(sem, hypotheses, alpha),
+        hypotheses=decide_hypotheses(sem, hypotheses, alpha, boot),
         data_file=str(data_file),
         model_file=model_file,
         data_sha256=file_sha256(data_file),
@@ -199,6 +227,7 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
         provenance=(responses.provenance.with_rows("complete_cases", sem.n_obs) if responses else None),
         intake=responses.intake if responses else None,
         derived_files=responses.derived_files if responses else (),
+        bootstrap=boot,
     )
 
 
@@ -220,7 +249,8 @@ def run_process_specs(specs: tuple[ProcessSpec, ...], frame: pd.DataFrame,
     return tuple(results)
 
 
-def run_study(study: Study, data: pd.DataFrame | None = None) -> StudyResult:
+def run_study(study: Study, data: pd.DataFrame | None = None,
+              progress: "ProgressCallback | None" = None) -> StudyResult:
     """Run a study: read its data, then :func:`analyse` as its YAML says.
 
     Parameters
@@ -252,7 +282,7 @@ def run_study(study: Study, data: pd.DataFrame | None = None) -> StudyResult:
         estimator=study.estimator, missing=study.missing, std_lv=study.std_lv,
         reverse=study.reverse, scale=study.scale, measurement=study.measurement,
         htmt_draws=study.htmt_draws, seed=study.seed, title=study.title, language=study.language,
-        data_file=study.data, model_file=study.model_file,
+        data_file=study.data, model_file=study.model_file, bootstrap=study.bootstrap, progress=progress,
     )
     process = run_process_specs(study.process, rekey(responses.frame, result.reversed_items, result.scale), blocks)
     return replace(result, process=process) if process else result
@@ -263,6 +293,7 @@ def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | 
               reverse: tuple[str, ...] = (), scale: tuple[float, float] | None = None,
               measurement: bool = True, htmt_draws: int = 2000, seed: int = 1,
               instrument: str | Path | None = None, platform: str = "auto", sheet: str | int = 0,
+              bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
               title: str | None = None, language: str = "en") -> StudyResult:
     """Fit a model file to a data file (``semxhs fit``): a study with no hypotheses.
 
@@ -278,7 +309,7 @@ def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | 
                                sheet=sheet, options=options)
     return analyse(
         text, responses, estimator=estimator, missing=missing, std_lv=std_lv, reverse=reverse, scale=scale,
-        measurement=measurement, htmt_draws=htmt_draws, seed=seed,
+        measurement=measurement, htmt_draws=htmt_draws, seed=seed, bootstrap=bootstrap, progress=progress,
         title=title or f"{Path(model_path).stem} — {Path(data_path).name}", language=language,
         data_file=data_path, model_file=str(model_path),
     )

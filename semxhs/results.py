@@ -15,6 +15,7 @@ import pandas as pd
 
 if TYPE_CHECKING:  # only for type checkers: results stays a leaf at run time
     from semxhs.measurement.results import MeasurementResult
+    from semxhs.mediation import BootstrapResult
     from semxhs.process.results import ProcessResult
     from semxhs.provenance import DataProvenance
     from semxhs.screening import ScreeningRun
@@ -202,6 +203,7 @@ class HypothesisResult:
     ci_upper: float
     alpha: float
     supported: bool
+    test: str = "z"  # "z": Wald test (delta method for := effects); "bootstrap": the bootstrap CI
 
     def to_dict(self) -> dict[str, Any]:
         return json_safe(asdict(self))
@@ -227,6 +229,7 @@ class StudyResult:
     provenance: "DataProvenance | None" = None
     intake: "ScreeningRun | None" = None
     derived_files: tuple[str, ...] = ()
+    bootstrap: "BootstrapResult | None" = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``semxhs run`` (the fit contract plus the study's parts)."""
@@ -245,6 +248,8 @@ class StudyResult:
         out["hypotheses"] = [h.to_dict() for h in self.hypotheses]
         if self.measurement is not None:
             out.update(self.measurement.to_dict())
+        if self.bootstrap is not None:
+            out["bootstrap"] = self.bootstrap.to_dict()
         if self.process:
             out["process"] = [p.to_dict() for p in self.process]
         if self.intake is not None:

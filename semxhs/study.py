@@ -23,6 +23,7 @@ title and language. Relative paths resolve against the YAML file's folder::
     instrument: instrument.yaml   # maps platform exports (Chinese headers, text answers) to items
     screening: {attention: true, speed: {fraction_of_median: 0.333}, longstring: true, mahalanobis: true}
     platform: auto          # auto, wenjuanxing, tencent, credamo or generic
+    bootstrap: {draws: 5000, ci: percentile}   # or bc; failed_rule: nonconverged|improper; monte_carlo; sobel
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ from semxhs.errors import InputFileError, StudyError, name_list
 
 TOP_KEYS = {"title", "language", "data", "encoding", "model", "model_syntax", "estimator", "missing",
             "std_lv", "alpha", "hypotheses", "output", "description", "reverse", "scale", "seed",
-            "measurement", "htmt_draws", "process", "instrument", "screening", "platform", "sheet"}
+            "measurement", "htmt_draws", "process", "instrument", "screening", "platform", "sheet",
+            "bootstrap"}
+BOOTSTRAP_KEYS = {"draws", "ci", "failed_rule", "monte_carlo", "sobel", "jobs"}
 PROCESS_KEYS = {"model", "x", "m", "w", "z", "y", "cov", "boot", "seed", "hc", "center", "probe", "conf", "title"}
 REQUIRED = ("data",)
 HYPOTHESIS_KEYS = {"id", "text", "path", "sign"}
@@ -53,6 +56,61 @@ class Hypothesis:
     text: str
     path: str
     sign: str = ""
+
+
+@dataclass(frozen=True)
+class BootstrapSpec:
+    """How to bootstrap the SEM: draws, interval type, failure rule, extras."""
+
+    draws: int = 5000
+    ci: str = "percentile"
+    failed_rule: str = "nonconverged"
+    monte_carlo: int = 0
+    sobel: bool = False
+    jobs: int = 1
+
+
+def _parse_bootstrap(raw: object, problems: list[str]) -> BootstrapSpec | None:
+    if raw is None or raw is False:
+        return None
+    if isinstance(raw, bool):
+        return BootstrapSpec()
+    if isinstance(raw, int):
+        if raw < 0:
+            problems.append(f"'bootstrap' draws must be >= 0, got {raw}")
+            return None
+        return BootstrapSpec(draws=raw) if raw else None
+    if not isinstance(raw, dict):
+        problems.append("'bootstrap' must be a number of draws or a mapping with keys "
+                        + name_list(sorted(BOOTSTRAP_KEYS)))
+        return None
+    bad = sorted(set(raw) - BOOTSTRAP_KEYS)
+    if bad:
+        problems.append(f"bootstrap: unknown key{'s' if len(bad) > 1 else ''} {name_list(bad)}")
+    spec = BootstrapSpec()
+    draws = raw.get("draws", spec.draws)
+    if not isinstance(draws, int) or isinstance(draws, bool) or draws < 1:
+        problems.append(f"bootstrap: 'draws' must be a whole number >= 1, got {draws!r}")
+        draws = spec.draws
+    ci = str(raw.get("ci", spec.ci))
+    if ci not in ("percentile", "bc"):
+        problems.append(f"bootstrap: 'ci' must be percentile or bc, got '{ci}'")
+    rule = str(raw.get("failed_rule", spec.failed_rule))
+    if rule not in ("nonconverged", "improper"):
+        problems.append(f"bootstrap: 'failed_rule' must be nonconverged or improper, got '{rule}'")
+    mc = raw.get("monte_carlo", 0)
+    if not isinstance(mc, int) or mc < 0:
+        problems.append(f"bootstrap: 'monte_carlo' must be a number of draws >= 0, got {mc!r}")
+        mc = 0
+    sobel = raw.get("sobel", False)
+    if not isinstance(sobel, bool):
+        problems.append("bootstrap: 'sobel' must be true or false")
+        sobel = False
+    jobs = raw.get("jobs", 1)
+    if not isinstance(jobs, int) or jobs < 1:
+        problems.append(f"bootstrap: 'jobs' must be a whole number >= 1, got {jobs!r}")
+        jobs = 1
+    return BootstrapSpec(draws=draws, ci=ci, failed_rule=rule, monte_carlo=mc, sobel=sobel, jobs=jobs)
 
 
 @dataclass(frozen=True)
@@ -175,6 +233,7 @@ class Study:
     screening: dict[str, Any] | None = None
     platform: str = "auto"
     sheet: str | int = 0
+    bootstrap: BootstrapSpec | None = None
 
 
 def load_study(path: str | Path) -> Study:
@@ -336,6 +395,7 @@ def parse_study(raw: Any, path: Path) -> Study:
         htmt_draws = 2000
 
     process = _parse_process(raw.get("process"), int(seed), problems)
+    boot = _parse_bootstrap(raw.get("bootstrap"), problems)
 
     instrument = None
     if raw.get("instrument") is not None:
@@ -391,4 +451,5 @@ def parse_study(raw: Any, path: Path) -> Study:
         screening=screening if isinstance(screening, dict) else None,
         platform=platform,
         sheet=sheet,
+        bootstrap=boot,
     )

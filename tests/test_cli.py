@@ -205,3 +205,34 @@ def test_process_html_report_with_plots_beside_it(tmp_path):
     for name in ("interaction_plot.svg", "johnson_neyman.svg"):
         svg = (tmp_path / name).read_text(encoding="utf-8")
         assert svg.lstrip().startswith("<?xml") or "<svg" in svg
+
+
+def test_bootstrap_from_the_command_line(tmp_path):
+    out = tmp_path / "b.json"
+    case = FIXTURES / "shared" / "mediation_observed"
+    proc = run("fit", str(case / "model.lav"), str(case / "data.csv"), "--bootstrap", "2000", "--seed", "5",
+               "--ci", "bc", "--json", str(out), "-q")
+    assert proc.returncode == 0, proc.stderr
+    boot = json.loads(out.read_text())["bootstrap"]
+    assert boot["draws"] == 2000 and boot["seed"] == 5 and boot["ci"] == "bc" and boot["failed"] == 0
+    assert {d["label"] for d in boot["defined"]} == {"indirect", "total"}
+    assert any(e["path"] == "X -> M -> Y" for e in boot["indirect"])
+
+
+def test_ctrl_c_during_bootstrap_leaves_no_output(tmp_path):
+    import signal
+    import time
+
+    out = tmp_path / "b.json"
+    html = tmp_path / "b.html"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "semxhs", "fit", str(POLDEM / "model.lav"), str(POLDEM / "data.csv"),
+         "--bootstrap", "200000", "--json", str(out), "--html", str(html)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    time.sleep(4)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert not out.exists() and not html.exists()
+    assert list(tmp_path.iterdir()) == []
