@@ -56,5 +56,9 @@ class EstimationError(SemxhsError):
     """The model could not be estimated at all (for example a singular sample covariance)."""
 
 
+class ReportError(SemxhsError):
+    """A report cannot be rendered (for example an unsafe figure)."""
+
+
 class SemxhsWarning(UserWarning):
     """Something the user must know about a result that is still produced."""

@@ -9,6 +9,7 @@ templates and the one Word writer print. Nothing here formats a number.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal, TypedDict
 
@@ -70,14 +71,17 @@ class Figure(TypedDict):
     """An APA figure: an SVG document (our own matplotlib output) with number, title and notes.
 
     ``svg`` is the raw SVG text; only :func:`semxhs.report.render.inline_svg` turns it
-    into markup, after checking it. ``file`` is the name the figure is saved under
-    beside the report (the Word file points to it).
+    into markup, after checking it. ``png`` is the same figure as a PNG image, base64
+    encoded (so the context stays plain JSON), for Word, which cannot embed SVG; ``""``
+    when there is none (Word then shows a placeholder naming ``file``). ``file`` is the
+    name the figure is saved under beside the report, ``""`` when it is not saved.
     """
 
     id: str
     caption: str
     title: str
     svg: str
+    png: str
     file: str
     notes: list[str]
 
@@ -141,10 +145,19 @@ def table(table_id: str, title: str, columns: list[Column], rows: list[Row], not
             "notes": [n for n in notes if n], "keep_together": len(rows) <= KEEP_TOGETHER_MAX_ROWS}
 
 
-def figure(figure_id: str, title: str, svg: str, file: str, notes: Iterable[str]) -> Figure:
-    """A figure with its caption still empty (numbered once all sections exist)."""
-    return {"id": figure_id, "caption": "", "title": title, "svg": svg, "file": file,
-            "notes": [n for n in notes if n]}
+def figure(figure_id: str, title: str, svg: str, file: str, notes: Iterable[str], *, png: bytes = b"") -> Figure:
+    """A figure with its caption still empty (numbered once all sections exist); empty notes are dropped.
+
+    ``png`` (the PNG file's bytes, for Word) is stored base64-encoded.
+
+    Examples
+    --------
+    >>> fig = figure("figure-1", "Flow", "<svg/>", "", ["", "A note."], png=b"\\x89PNG")
+    >>> fig["png"], fig["notes"]
+    ('iVBORw==', ['A note.'])
+    """
+    return {"id": figure_id, "caption": "", "title": title, "svg": svg,
+            "png": base64.b64encode(png).decode("ascii"), "file": file, "notes": [n for n in notes if n]}
 
 
 def section(section_id: str, title: str, tables: list[Table], *, paragraphs: Sequence[str] = (),

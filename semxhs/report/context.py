@@ -24,7 +24,13 @@ a partial template ``templates/section_<id>.html.j2``. A builder may also return
 of sections (one PROCESS analysis gives several). Tables and figures are numbered after
 all sections are collected, so numbers never skip.
 
-Section ids, in order: ``warnings``, ``fit``, ``measurement``, then the measurement-quality
+Section ids, in order: ``warnings``, then the data-intake sections of
+:mod:`semxhs.report.intake` (``data``: data source and rows at each step, whenever
+``result.provenance`` is present; ``screening``: participant flow table and diagram,
+screening rules and thresholds; ``missing-data``: missing values per item and overall,
+Little's MCAR test; ``normality``: univariate and Mardia's tests, the recommended
+estimator and whether the study follows it; the last three only with ``result.intake``),
+``fit``, ``measurement``, then the measurement-quality
 sections of :mod:`semxhs.report.measurement` (``reliability``, ``discriminant``, ``items``,
 ``cmb``), ``structural``, ``defined``, ``r2``, ``hypotheses``, ``covariances``,
 ``intercepts``, and for the k-th PROCESS analysis of the study ``process-<k>-model`` …
@@ -63,6 +69,7 @@ from semxhs.report.labels import (
     describe_missing,
     labels_for,
 )
+from semxhs.report.intake import INTAKE_BUILDERS
 from semxhs.report.measurement import MEASUREMENT_BUILDERS
 from semxhs.report.process import process_study_sections
 from semxhs.results import HypothesisResult, Parameter, SemResult, StudyResult
@@ -409,6 +416,7 @@ def intercepts_section(result: StudyResult, t: Labels) -> Section | None:
 
 SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     warnings_section,
+    *INTAKE_BUILDERS,
     fit_section,
     measurement_section,
     *MEASUREMENT_BUILDERS,

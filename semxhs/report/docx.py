@@ -15,6 +15,7 @@ python-docx has no switch for, and this module sets them:
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import unicodedata
@@ -26,9 +27,10 @@ from docx import Document as new_document
 from docx.document import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.image.image import Image
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Emu, Length, Pt, RGBColor
 from docx.styles.style import BaseStyle
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
@@ -52,6 +54,7 @@ RULE_THIN = 6  # 0.75 pt rule under the header
 TEXT_WIDTH = 9072  # dxa: 16 cm between 2.5 cm margins on A4
 DXA_PER_CHAR = 110  # one Latin character at 10 pt Times New Roman, with some air
 CELL_PADDING = 230  # Word's default left and right cell margins (2 x 0.19 cm) plus a little
+FIGURE_MAX_WIDTH = Cm(15.0)  # within the 16 cm text block
 
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
@@ -295,10 +298,11 @@ def _caption(doc: Document, caption: str, title: str, language: str) -> None:
 
 
 def _add_figure(doc: Document, fig: Figure, context: Context) -> None:
-    """A figure's caption, a placeholder naming the SVG file to insert, and its notes.
+    """A figure's caption, the figure as an inline PNG picture, and its notes.
 
-    python-docx cannot embed SVG (Word needs a PNG beside it), so the Word report
-    points to the SVG file saved beside it; Word 2016 and later insert SVG directly.
+    python-docx cannot embed SVG, so the context carries each figure also as a PNG
+    (base64); a figure without one gets a placeholder naming its SVG file instead
+    (Word 2016 and later insert SVG directly).
     """
     language = context["language"]
     t = context["t"]
@@ -306,11 +310,19 @@ def _add_figure(doc: Document, fig: Figure, context: Context) -> None:
     _caption(doc, fig["caption"], fig["title"], language)
     box = doc.add_paragraph()
     box.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(box, t["figure_placeholder"].format(file=fig["file"]), italic=not zh,
-         color=RGBColor(0x55, 0x55, 0x55))
-    _tight(box, keep_with_next=bool(fig["notes"]))
-    box.paragraph_format.space_before = Pt(18)
-    box.paragraph_format.space_after = Pt(18)
+    png = base64.b64decode(fig["png"]) if fig["png"] else b""
+    if png:
+        width = min(_png_width(png), FIGURE_MAX_WIDTH)
+        box.add_run().add_picture(io.BytesIO(png), width=width)
+        _tight(box, keep_with_next=bool(fig["notes"]))
+        box.paragraph_format.space_before = Pt(6)
+        box.paragraph_format.space_after = Pt(3)
+    else:
+        text = t["figure_placeholder"].format(file=fig["file"]) if fig["file"] else t["figure_placeholder_nofile"]
+        _run(box, text, italic=not zh, color=RGBColor(0x55, 0x55, 0x55))
+        _tight(box, keep_with_next=bool(fig["notes"]))
+        box.paragraph_format.space_before = Pt(18)
+        box.paragraph_format.space_after = Pt(18)
     for k, note in enumerate(fig["notes"]):
         para = doc.add_paragraph()
         if k == 0:
@@ -319,6 +331,13 @@ def _add_figure(doc: Document, fig: Figure, context: Context) -> None:
         _run(para, note, size=9.5)
         _tight(para)
     _tight(doc.add_paragraph())
+
+
+def _png_width(png: bytes) -> Length:
+    """The printed width of a PNG at the resolution it declares (pHYs), 96 dpi when it declares none."""
+    image = Image.from_blob(png)
+    dpi = image.horz_dpi or 96
+    return Emu(int(image.px_width * 914400 / dpi))
 
 
 def _add_section(doc: Document, section: Section, context: Context) -> None:
@@ -440,8 +459,8 @@ def write_docx(result: StudyResult, path: str | os.PathLike[str], *, today: date
 def process_docx_bytes(result: "ProcessResult", *, title: str, language: str, today: date | None = None) -> bytes:
     """The Word report of one PROCESS analysis as ``.docx`` bytes (the same context as the HTML one).
 
-    Figures appear as captions with a placeholder naming their SVG file
-    (:func:`semxhs.report.process.process_plot_files`), which the caller saves beside the report.
+    Figures are embedded as PNG pictures (the SVG files of
+    :func:`semxhs.report.process.process_plot_files` are saved beside the report by the caller).
 
     Examples
     --------

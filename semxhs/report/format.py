@@ -23,6 +23,7 @@ __all__ = [
     "DASH",
     "as_printed",
     "is_missing",
+    "fmt_alpha",
     "fmt_bounded",
     "fmt_chisq",
     "fmt_chisq_diff",
@@ -180,6 +181,28 @@ def fmt_p(p: float | None, *, with_symbol: bool = False) -> str:
     if not with_symbol:
         return text
     return f"p {text}" if text[0] in "<>" else f"p = {text}"
+
+
+def fmt_alpha(p: float | None) -> str:
+    """A significance level or probability cut-off with as many decimals as it needs (at least two).
+
+    Unlike :func:`fmt_p` (three decimals, ``< .001``), a threshold is printed exactly:
+    ``.05``, ``.001``, ``.0001``.
+
+    Examples
+    --------
+    >>> fmt_alpha(0.05), fmt_alpha(0.001), fmt_alpha(0.0001), fmt_alpha(0.025)
+    ('.05', '.001', '.0001', '.025')
+    >>> fmt_alpha(None)
+    '—'
+    """
+    if is_missing(p):
+        return DASH
+    value = float(p)  # type: ignore[arg-type]
+    digits = 2
+    while digits < 8 and abs(float(_fixed(value, digits)) - value) > 1e-12:
+        digits += 1
+    return fmt_bounded(value, digits)
 
 
 def fmt_ci(lower: float | None, upper: float | None, digits: int = 2, *, bounded: bool = False) -> str:

@@ -6,7 +6,8 @@ formatted by :mod:`semxhs.report.format`, words from :mod:`semxhs.report.labels`
 :func:`build_process_context` wraps them into a full report context that
 ``report.html.j2`` and the Word writer print. The figures are the SVG text of
 :mod:`semxhs.process.plots`, drawn with labels in the report's language; the HTML
-renderer checks each before inlining it (:func:`semxhs.report.render.inline_svg`).
+renderer checks each before inlining it (:func:`semxhs.report.render.inline_svg`); each
+figure also carries the same plot as a PNG (base64), which the Word writer embeds.
 
 Section ids of the stand-alone report (``semxhs process --html``), in order:
 ``process-model``, ``process-equations``, ``process-interactions``,
@@ -18,11 +19,21 @@ are left out. Inside a study report (:func:`process_study_sections`) the ids are
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from functools import partial
+from typing import NamedTuple
 
 from semxhs import __version__
-from semxhs.process.plots import interaction_plot, johnson_neyman_plot, significant_intervals
+from semxhs.process.plots import (
+    cjk_font,
+    has_wide_text,
+    interaction_plot,
+    interaction_plot_png,
+    johnson_neyman_plot,
+    johnson_neyman_plot_png,
+    significant_intervals,
+)
 from semxhs.process.results import (
     ConditionalEffect,
     Equation,
@@ -253,6 +264,42 @@ def _effect_columns(result: ProcessResult, t: Labels, names: Sequence[str]) -> l
 
 # --------------------------------------------------------------------------- figures
 
+class _FigureSpec(NamedTuple):
+    """One plot of a PROCESS report, drawable as SVG (HTML, saved file) and as PNG (Word)."""
+
+    kind: str
+    name: str
+    title: str
+    svg: Callable[[], str]
+    png: Callable[[], bytes]
+    texts: tuple[str, ...]  # the words drawn in it (to tell whether the PNG needs a CJK font)
+
+
+def _figure_specs(result: ProcessResult, t: Labels, file_prefix: str) -> list[_FigureSpec]:
+    out: list[_FigureSpec] = []
+    pairs = list(dict.fromkeys((r.equation, r.focal) for r in result.conditional_effects if ":" not in r.focal))
+    for k, (eq, focal) in enumerate(pairs, start=1):
+        y_label = t["plot_predicted"].format(y=eq)
+        kwargs = {"equation": eq, "focal": focal, "x_label": focal, "y_label": y_label}
+        moderators = [name for r in result.conditional_effects if r.equation == eq and r.focal == focal
+                      for name, _ in r.moderator_values]
+        name = f"{file_prefix}interaction_plot{'' if k == 1 else f'_{k}'}.svg"
+        out.append(_FigureSpec("interaction", name, t["fig_interaction"].format(x=focal, y=eq),
+                               partial(interaction_plot, result, **kwargs),
+                               partial(interaction_plot_png, result, **kwargs),
+                               (focal, y_label, *moderators)))
+    for k, jn in enumerate(result.johnson_neyman, start=1):
+        effect_label = t["plot_conditional_effect"].format(x=_term(jn.focal, t), y=jn.equation)
+        name = f"{file_prefix}johnson_neyman{'' if k == 1 else f'_{k}'}.svg"
+        out.append(_FigureSpec("jn", name, t["fig_jn"].format(x=_term(jn.focal, t), y=jn.equation, w=jn.moderator),
+                               partial(johnson_neyman_plot, result, k - 1, moderator_label=jn.moderator,
+                                       effect_label=effect_label),
+                               partial(johnson_neyman_plot_png, result, k - 1, moderator_label=jn.moderator,
+                                       effect_label=effect_label),
+                               (jn.moderator, effect_label)))
+    return out
+
+
 def process_figures(result: ProcessResult, t: Labels, *, file_prefix: str = "") -> list[tuple[str, str, str, str]]:
     """The plots of ``result`` with labels in the report's language: ``(kind, file name, title, svg)``.
 
@@ -261,19 +308,7 @@ def process_figures(result: ProcessResult, t: Labels, *, file_prefix: str = "") 
     ``result.johnson_neyman``. File names: ``interaction_plot.svg``,
     ``johnson_neyman.svg``, then ``_2``, ``_3`` … for further plots of a kind.
     """
-    out: list[tuple[str, str, str, str]] = []
-    pairs = list(dict.fromkeys((r.equation, r.focal) for r in result.conditional_effects if ":" not in r.focal))
-    for k, (eq, focal) in enumerate(pairs, start=1):
-        svg = interaction_plot(result, equation=eq, focal=focal, x_label=focal,
-                               y_label=t["plot_predicted"].format(y=eq))
-        name = f"{file_prefix}interaction_plot{'' if k == 1 else f'_{k}'}.svg"
-        out.append(("interaction", name, t["fig_interaction"].format(x=focal, y=eq), svg))
-    for k, jn in enumerate(result.johnson_neyman, start=1):
-        svg = johnson_neyman_plot(result, k - 1, moderator_label=jn.moderator,
-                                  effect_label=t["plot_conditional_effect"].format(x=_term(jn.focal, t), y=jn.equation))
-        name = f"{file_prefix}johnson_neyman{'' if k == 1 else f'_{k}'}.svg"
-        out.append(("jn", name, t["fig_jn"].format(x=_term(jn.focal, t), y=jn.equation, w=jn.moderator), svg))
-    return out
+    return [(spec.kind, spec.name, spec.title, spec.svg()) for spec in _figure_specs(result, t, file_prefix)]
 
 
 def process_plot_files(result: ProcessResult, *, language: str) -> dict[str, str]:
@@ -452,13 +487,15 @@ def process_sections(result: ProcessResult, t: Labels, *, id_prefix: str = "proc
     >>> [s["id"] for s in process_sections(r, labels_for("en"))]
     ['process-model', 'process-equations', 'process-interactions', 'process-conditional', 'process-jn']
     """
-    made = process_figures(result, t, file_prefix=file_prefix)
     figures: dict[str, list[Figure]] = {"interaction": [], "jn": []}
-    for k, (kind, name, title, svg) in enumerate(made, start=1):
-        note = t["note_fig_interaction"] if kind == "interaction" else t["note_fig_jn"]
-        figures[kind].append(figure(f"figure-{id_prefix}-{k}", title, svg, name,
-                                    [note.format(level=_level(result), probe=_probe_text(result, t)),
-                                     t["figure_file_note"].format(file=name)]))
+    for k, spec in enumerate(_figure_specs(result, t, file_prefix), start=1):
+        note = t["note_fig_interaction"] if spec.kind == "interaction" else t["note_fig_jn"]
+        # Word shows the PNG; without a CJK font its Chinese text is drawn as boxes, so say so
+        font_note = t["note_png_no_cjk"] if has_wide_text(*spec.texts) and cjk_font() is None else ""
+        figures[spec.kind].append(figure(f"figure-{id_prefix}-{k}", spec.title, spec.svg(), spec.name,
+                                         [note.format(level=_level(result), probe=_probe_text(result, t)),
+                                          t["figure_file_note"].format(file=spec.name), font_note],
+                                         png=spec.png()))
     built = [
         _model_section(result, t, f"{id_prefix}-model", title_prefix),
         _equations_section(result, t, f"{id_prefix}-equations", title_prefix),

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from semxhs.errors import SemxhsError
+from semxhs.errors import ReportError
 from semxhs.report.context import Context, build_context
 from semxhs.results import StudyResult
 
@@ -72,7 +72,7 @@ def inline_svg(svg: str, prefix: str) -> Markup:
 
     Raises
     ------
-    SemxhsError
+    ReportError
         When the text is not well-formed SVG or contains anything active.
 
     Examples
@@ -83,34 +83,34 @@ def inline_svg(svg: str, prefix: str) -> Markup:
     >>> inline_svg('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "f")
     Traceback (most recent call last):
     ...
-    semxhs.errors.SemxhsError: figure f: the SVG contains a <script> element; refusing to inline it
+    semxhs.errors.ReportError: figure f: the SVG contains a <script> element; refusing to inline it
     """
     prolog = _PROLOG.match(svg)
     body = svg[prolog.end():] if prolog else svg
     if "<!ENTITY" in svg or not body.startswith("<svg"):
-        raise SemxhsError(f"figure {prefix}: not an SVG document (expected <svg> after the XML prolog)")
+        raise ReportError(f"figure {prefix}: not an SVG document (expected <svg> after the XML prolog)")
     try:
         root = ET.fromstring(body)
     except ET.ParseError as exc:
-        raise SemxhsError(f"figure {prefix}: the SVG is not well-formed XML ({exc})") from None
+        raise ReportError(f"figure {prefix}: the SVG is not well-formed XML ({exc})") from None
     if root.tag != f"{_SVG_NS}svg":
-        raise SemxhsError(f"figure {prefix}: the root element is {root.tag!r}, expected an SVG <svg>")
+        raise ReportError(f"figure {prefix}: the root element is {root.tag!r}, expected an SVG <svg>")
     for el in root.iter():
         name = _local(str(el.tag))
         if name in _FORBIDDEN_ELEMENTS:
-            raise SemxhsError(f"figure {prefix}: the SVG contains a <{name}> element; refusing to inline it")
+            raise ReportError(f"figure {prefix}: the SVG contains a <{name}> element; refusing to inline it")
         texts = [el.text or ""] if name == "style" else []
         for attr, value in el.attrib.items():
             attr_name = _local(attr)
             if attr_name.startswith("on"):
-                raise SemxhsError(f"figure {prefix}: the SVG has an event handler ({attr_name}); refusing to inline it")
+                raise ReportError(f"figure {prefix}: the SVG has an event handler ({attr_name}); refusing to inline it")
             if attr_name == "href" and not value.startswith("#"):
-                raise SemxhsError(f"figure {prefix}: the SVG links outside itself ({value!r}); refusing to inline it")
+                raise ReportError(f"figure {prefix}: the SVG links outside itself ({value!r}); refusing to inline it")
             texts.append(value)
         for text in texts:
             low = text.lower()
             if "javascript:" in low or "@import" in low or re.search(r"url\(\s*['\"]?(?!#)", low):
-                raise SemxhsError(f"figure {prefix}: the SVG refers to outside content; refusing to inline it")
+                raise ReportError(f"figure {prefix}: the SVG refers to outside content; refusing to inline it")
     body = re.sub(r'(\sid=")([^"]+)"', lambda m: f'{m.group(1)}{prefix}-{m.group(2)}"', body)
     body = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", body)
     body = re.sub(r'(href=")#([^"]+)"', lambda m: f'{m.group(1)}#{prefix}-{m.group(2)}"', body)

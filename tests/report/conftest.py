@@ -8,7 +8,7 @@ import pytest
 from semxhs.fit import fit
 from semxhs.results import SemResult, StudyResult
 
-from report_helpers import POLDEM, make_study
+from .report_helpers import POLDEM, make_study
 
 
 @pytest.fixture(scope="session")

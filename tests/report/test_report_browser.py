@@ -12,7 +12,7 @@ import pytest
 from semxhs.report.render import write_html
 from semxhs.results import StudyResult
 
-from report_helpers import TODAY
+from .report_helpers import TODAY
 
 pytestmark = pytest.mark.browser
 

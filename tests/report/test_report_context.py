@@ -14,7 +14,7 @@ from semxhs.report.context import SECTION_BUILDERS, build_context, ci_level
 from semxhs.report.format import DASH
 from semxhs.results import SemResult, StudyResult
 
-from report_helpers import TODAY, make_study
+from .report_helpers import TODAY, make_study
 
 LAVAAN = Path(__file__).resolve().parents[1] / "fixtures" / "lavaan"
 

@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 from semxhs.report.docx import CJK_BODY_FONT, write_docx
 from semxhs.results import SemResult, StudyResult
 
-from report_helpers import TODAY, make_study
+from .report_helpers import TODAY, make_study
 
 
 def _open(study: StudyResult, path: Path) -> docx.document.Document:

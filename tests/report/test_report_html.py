@@ -12,7 +12,7 @@ import pytest
 from semxhs.report.render import render_html, write_html
 from semxhs.results import SemResult, StudyResult
 
-from report_helpers import TODAY, make_study
+from .report_helpers import TODAY, make_study
 
 SECTION_IDS = ("warnings", "fit", "measurement", "structural", "defined", "r2", "hypotheses")
 

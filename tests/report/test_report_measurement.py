@@ -22,7 +22,7 @@ from semxhs.report.render import render_html
 from semxhs.results import StudyResult
 from semxhs.simulate import simulate
 
-from report_helpers import TODAY
+from .report_helpers import TODAY
 
 HS = Path(__file__).resolve().parents[1] / "fixtures" / "shared" / "hs1939_cfa"
 QUALITY_IDS = ("reliability", "discriminant", "items", "cmb")
@@ -106,7 +106,8 @@ def test_failing_pair_is_marked_in_the_htmt_table(near_identical: dict[str, Stud
 
 def test_quality_sections_in_order(hs: StudyResult) -> None:
     ids = [s["id"] for s in build_context(hs, today=TODAY)["sections"]]
-    assert ids[:7] == ["warnings", "fit", "measurement", *QUALITY_IDS]
+    # fit_files records where the data came from (section "data"); no instrument, so no other intake section
+    assert ids[:8] == ["warnings", "data", "fit", "measurement", *QUALITY_IDS]
     assert ids.index("cmb") < ids.index("structural") if "structural" in ids else True
 
 

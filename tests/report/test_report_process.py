@@ -26,7 +26,7 @@ from semxhs.report.process import build_process_context
 from semxhs.report.render import inline_svg, process_plot_files, render_process_html
 from semxhs.results import StudyResult
 
-from report_helpers import TODAY
+from .report_helpers import TODAY
 
 PROCESS = Path(__file__).resolve().parents[1] / "fixtures" / "process"
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -192,6 +192,9 @@ def test_model7_docx(model7: ProcessResult, language: str, tmp_path: Path) -> No
     else:
         assert "Figure 2" in text and "johnson_neyman.svg" in text and "Index of Moderated Mediation" in text
     assert document.core_properties.title == "Model 7"
+    # both plots are embedded as pictures (PNG), not placeholders
+    assert len(document.inline_shapes) == 2
+    assert "Insert ▸ Pictures" not in text and "插入 ▸ 图片" not in text
 
 
 # --------------------------------------------------------------------------- the SVG gate

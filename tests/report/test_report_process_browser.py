@@ -15,7 +15,7 @@ import pytest
 from semxhs.process import run_process
 from semxhs.report.render import atomic_write_bytes, render_process_html
 
-from report_helpers import TODAY, chromium
+from .report_helpers import TODAY, chromium
 
 pytestmark = pytest.mark.browser
 
