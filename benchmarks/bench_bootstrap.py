@@ -4,8 +4,9 @@ Times whole commands as a user runs them (start to exit, imports included):
 
 - lavaan: ``Rscript`` running ``sem(model, data, se = "bootstrap", bootstrap = N)`` after
   ``set.seed(seed)`` and ``parameterEstimates(fit, boot.ci.type = "perc")``;
-- semxhs: ``python -c`` importing :func:`semxhs.mediation.bootstrap_sem` and running it with the
-  same number of draws (percentile intervals), once with ``n_jobs=1`` and once with ``n_jobs=2``.
+- semxhs: the command a user runs, ``semxhs fit MODEL DATA --bootstrap N --seed S --json OUT
+  --no-measurement -q`` (the same work: the fit and its bootstrap, percentile intervals), once
+  with ``--jobs 1`` and once with ``--jobs 2``.
 
 Prints seconds, the ratio lavaan / semxhs and whether every percentile interval end of the
 ``:=`` parameters agrees within 5% of lavaan's interval width, scaled by ``sqrt(5000 / N)`` for
@@ -44,15 +45,6 @@ d <- pe[pe$op == ":=", ]
 cat(toJSON(data.frame(label = d$lhs, lower = d$ci.lower, upper = d$ci.upper, se = d$se), digits = NA))
 """
 
-PY_SCRIPT = """
-import json, sys
-import pandas as pd
-from semxhs.mediation import bootstrap_sem
-model, data, draws, seed, jobs = sys.argv[1:6]
-res = bootstrap_sem(open(model, encoding="utf-8").read(), pd.read_csv(data), draws=int(draws),
-                    seed=int(seed), n_jobs=int(jobs))
-print(json.dumps(res.to_dict()))
-"""
 
 
 def run(cmd: list[str]) -> tuple[float, str]:
@@ -85,9 +77,9 @@ def main() -> None:
     if shutil.which("Rscript") is None:
         raise SystemExit("Rscript not found: apt-get install r-base-core r-cran-lavaan")
     tmp = Path(tempfile.mkdtemp())
-    rfile, pyfile = tmp / "boot.R", tmp / "boot.py"
+    rfile = tmp / "boot.R"
     rfile.write_text(R_SCRIPT)
-    pyfile.write_text(PY_SCRIPT)
+    semxhs = [shutil.which("semxhs")] if shutil.which("semxhs") else [sys.executable, "-m", "semxhs"]
     header = (f"{'case':20s} {'draws':>6s} {'lavaan (s)':>11s} {'semxhs 1 job (s)':>17s} {'ratio':>7s} "
               f"{'semxhs 2 jobs (s)':>18s} {'ratio':>7s} {'intervals agree (worst gap / width)':>36s}")
     print(header)
@@ -99,9 +91,10 @@ def main() -> None:
             line = [f"{name:20s} {draws:6d} {t_r:11.2f}"]
             verdicts = []
             for jobs in (1, 2):
-                t_py, out_py = timed([sys.executable, str(pyfile), str(model), str(data), str(draws), str(seed),
-                                      str(jobs)], args.repeats)
-                ok, worst = agree(lavaan, json.loads(out_py), draws)
+                out_json = tmp / "out.json"
+                t_py, _ = timed([*semxhs, "fit", str(model), str(data), "--bootstrap", str(draws), "--seed", str(seed),
+                                 "--jobs", str(jobs), "--json", str(out_json), "--no-measurement", "-q"], args.repeats)
+                ok, worst = agree(lavaan, json.loads(out_json.read_text())["bootstrap"], draws)
                 line.append(f"{t_py:17.2f} {t_r / t_py:6.1f}x" if jobs == 1 else f"{t_py:18.2f} {t_r / t_py:6.1f}x")
                 verdicts.append(f"{'yes' if ok else 'NO'} ({worst:.1%})")
             print(" ".join(line) + f" {' / '.join(verdicts):>36s}")

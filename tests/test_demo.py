@@ -38,7 +38,8 @@ def test_demo_supports_the_population_hypotheses(demo):
 
 def test_demo_report_shows_every_section(demo):
     html = (demo[0] / "report.html").read_text(encoding="utf-8")
-    for section in ("warnings", "fit", "measurement", "structural", "defined", "r2", "hypotheses"):
+    for section in ("warnings", "data", "fit", "measurement", "reliability", "discriminant", "structural",
+                    "defined", "bootstrap", "r2", "hypotheses", "process-1-model"):
         assert f'id="{section}"' in html, section
     assert "支持" in html and "<script" not in html
 

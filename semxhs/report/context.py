@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 from semxhs.report import format as f
+from semxhs.report.bootstrap import bootstrap_section
 from semxhs.report.blocks import (
     Column,
     Context,
@@ -352,18 +353,27 @@ def _expected(sign: str, t: Labels) -> str:
 
 
 def hypotheses_section(result: StudyResult, t: Labels) -> Section | None:
-    """One row per hypothesis: id, statement, path, expected sign, B, β, p, and the verdict in words."""
+    """One row per hypothesis: id, statement, path, expected sign, B, β, p, CI and the verdict in words.
+
+    A hypothesis decided by its bootstrap interval (``test == "bootstrap"``) shows that
+    interval, marked with a dagger, and the note says so.
+    """
     hyps: Sequence[HypothesisResult] = result.hypotheses
     if not hyps:
         return None
+    boot_ids = [h.id for h in hyps if getattr(h, "test", "z") == "bootstrap"]
     rows = [_row([h.id, h.text, _hypothesis_path(h.path), _expected(h.expected_sign, t), f.fmt_num(h.est, 3),
                   f.fmt_bounded(h.std_all, 3), f.fmt_p(h.pvalue),
+                  f.fmt_ci(h.ci_lower, h.ci_upper, 3) + ("\u2020" if h.id in boot_ids else ""),
                   t["supported"] if h.supported else t["not_supported"]]) for h in hyps]
+    level = _level_text(result.sem)
     columns = [_col(t["col_hypothesis"], "left"), _col(t["col_statement"], "left"), _col(t["col_path_short"], "left"),
                _col(t["col_expected"], "center"), _col(t["col_b"], italic=True), _col(t["col_beta"]),
-               _col(t["col_p"], italic=True), _col(t["col_result"], "left")]
-    note = t["note_hypotheses"].format(alpha=_alpha_text(h.alpha for h in hyps))
-    table = _table("table-hypotheses", t["tbl_hypotheses"], columns, rows, [note])
+               _col(t["col_p"], italic=True), _col(t["col_hyp_ci"].format(level=level)), _col(t["col_result"], "left")]
+    notes = [t["note_hypotheses"].format(alpha=_alpha_text(h.alpha for h in hyps))]
+    if boot_ids:
+        notes.append("\u2020 " + t["note_hypotheses_boot"].format(ids=", ".join(boot_ids)))
+    table = _table("table-hypotheses", t["tbl_hypotheses"], columns, rows, notes)
     return _section("hypotheses", t["sec_hypotheses"], [table])
 
 
@@ -422,6 +432,7 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     *MEASUREMENT_BUILDERS,
     structural_section,
     defined_section,
+    bootstrap_section,
     r2_section,
     hypotheses_section,
     covariances_section,

@@ -530,6 +530,38 @@ _EN: dict[str, str] = {
     "note_png_no_cjk": ("No Chinese font was found when this report was made, so Chinese text in the Word version "
                         "of this figure may show as boxes (install a CJK font such as Noto Sans CJK); the HTML "
                         "report and the SVG file are not affected."),
+    "sec_bootstrap": "Indirect effects (bootstrap)",
+    "tbl_indirect": "Direct, Indirect and Total Effects with Bootstrap Confidence Intervals",
+    "tbl_boot_defined": "Defined Effects with Bootstrap Confidence Intervals",
+    "tbl_boot_extra": "Monte Carlo and Sobel Tests of the Defined Effects",
+    "col_effect_path": "Effect",
+    "col_boot_se": "Boot SE",
+    "col_boot_ci": "{level}% bootstrap CI",
+    "col_significant": "CI excludes 0",
+    "col_method": "Method",
+    "yes": "Yes",
+    "no": "No",
+    "effect_total_indirect": "Total indirect: {source} → {target}",
+    "effect_direct": "Direct: {source} → {target}",
+    "effect_total": "Total: {source} → {target}",
+    "ci_percentile": "percentile",
+    "ci_bc": "bias-corrected (bca.simple)",
+    "boot_sentence": ("Effects were tested with {draws} bootstrap resamples of the {n} cases (seed {seed}); "
+                      "{level}% {ci} confidence intervals are reported (Preacher & Hayes, 2008). {failed} of "
+                      "{draws} resamples failed ({rule}) and are left out of the intervals."),
+    "boot_rule_nonconverged": "a resample fails when its estimation does not converge; improper solutions are kept",
+    "boot_rule_improper": "a resample fails when its estimation does not converge or gives an improper solution",
+    "boot_improper_count": "{n} of the kept resamples had an improper solution (a negative variance).",
+    "note_indirect": ("B = unstandardized effect; β = completely standardized effect (std.all). An effect is "
+                      "significant when its bootstrap confidence interval excludes zero. Specific indirect "
+                      "effects are products of the paths along each route; total effects = direct + total indirect."),
+    "note_boot_defined": "Defined effects (:=) of the model; the delta-method test is in the table of defined effects.",
+    "method_monte_carlo": "Monte Carlo ({draws} draws; Selig & Preacher, 2008)",
+    "method_sobel": "Sobel test (legacy; assumes normality)",
+    "note_boot_extra": ("The Monte Carlo interval draws the parameters from their estimated sampling distribution; "
+                        "the Sobel test is shown for comparison only, as it assumes a normal indirect effect."),
+    "note_hypotheses_boot": "Hypotheses about defined effects ({ids}) are decided by their bootstrap confidence interval.",
+    "col_hyp_ci": "{level}% CI",
 }
 
 _ZH: dict[str, str] = {
@@ -973,6 +1005,36 @@ _ZH: dict[str, str] = {
     "figure_placeholder_nofile": "［此图见 HTML 报告。］",
     "note_png_no_cjk": ("生成报告时未找到中文字体，Word 版本中此图的中文可能显示为方框（请安装 Noto Sans CJK 等中文字体）；"
                         "HTML 报告与 SVG 文件不受影响。"),
+    "sec_bootstrap": "中介效应检验（Bootstrap）",
+    "tbl_indirect": "直接效应、间接效应与总效应的 Bootstrap 置信区间",
+    "tbl_boot_defined": "定义效应的 Bootstrap 置信区间",
+    "tbl_boot_extra": "定义效应的蒙特卡洛与 Sobel 检验",
+    "col_effect_path": "效应",
+    "col_boot_se": "Boot SE",
+    "col_boot_ci": "{level}% Bootstrap 置信区间",
+    "col_significant": "区间不含 0",
+    "col_method": "方法",
+    "yes": "是",
+    "no": "否",
+    "effect_total_indirect": "总间接效应：{source} → {target}",
+    "effect_direct": "直接效应：{source} → {target}",
+    "effect_total": "总效应：{source} → {target}",
+    "ci_percentile": "百分位",
+    "ci_bc": "偏差校正（bca.simple）",
+    "boot_sentence": ("采用 Bootstrap 法检验效应：对 {n} 个样本重复抽样 {draws} 次（随机种子 {seed}），报告 {level}% "
+                      "{ci}置信区间（Preacher & Hayes, 2008）。{draws} 次抽样中有 {failed} 次失败（{rule}），"
+                      "未纳入区间计算。"),
+    "boot_rule_nonconverged": "判定规则：估计未收敛即为失败，不合理解予以保留",
+    "boot_rule_improper": "判定规则：估计未收敛或出现不合理解即为失败",
+    "boot_improper_count": "保留的抽样中有 {n} 次出现不合理解（方差为负）。",
+    "note_indirect": ("B = 非标准化效应；β = 完全标准化效应（std.all）。Bootstrap 置信区间不包含 0 即为显著。"
+                      "特定间接效应为路径上各系数之积；总效应 = 直接效应 + 总间接效应。"),
+    "note_boot_defined": "模型中的定义效应（:=）；delta 法检验见定义效应表。",
+    "method_monte_carlo": "蒙特卡洛法（{draws} 次抽样；Selig & Preacher, 2008）",
+    "method_sobel": "Sobel 检验（传统方法，假定正态）",
+    "note_boot_extra": "蒙特卡洛区间从参数的估计抽样分布中抽样；Sobel 检验假定间接效应服从正态分布，仅供对照。",
+    "note_hypotheses_boot": "关于定义效应的假设（{ids}）依据其 Bootstrap 置信区间判定。",
+    "col_hyp_ci": "{level}% 置信区间",
 }
 
 LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
@@ -1020,6 +1082,12 @@ _HENSELER = ("Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterio
              "in variance-based structural equation modeling. Journal of the Academy of Marketing Science, 43(1), "
              "115–135. https://doi.org/10.1007/s11747-014-0403-8")
 _KAISER = "Kaiser, H. F. (1974). An index of factorial simplicity. Psychometrika, 39(1), 31–36. https://doi.org/10.1007/BF02291575"
+PREACHER_HAYES = ("Preacher, K. J., & Hayes, A. F. (2008). Asymptotic and resampling strategies for assessing and "
+                  "comparing indirect effects in multiple mediator models. Behavior Research Methods, 40(3), "
+                  "879–891. https://doi.org/10.3758/BRM.40.3.879")
+SELIG_PREACHER = ("Selig, J. P., & Preacher, K. J. (2008). Monte Carlo method for assessing mediation: An "
+                  "interactive tool for creating confidence intervals for indirect effects [Computer software]. "
+                  "http://quantpsy.org/")
 _KLINE = "Kline, R. B. (2011). Principles and practice of structural equation modeling (3rd ed.). Guilford Press."
 _NUNNALLY = "Nunnally, J. C. (1978). Psychometric theory (2nd ed.). McGraw-Hill."
 _PODSAKOFF = ("Podsakoff, P. M., MacKenzie, S. B., Lee, J.-Y., & Podsakoff, N. P. (2003). Common method biases in "

@@ -119,7 +119,7 @@ def test_defined_covariance_r2_rows(study_en: StudyResult) -> None:
 def test_hypotheses_in_words(study_en: StudyResult, study_zh: StudyResult) -> None:
     rows = _rows(build_context(study_en), "table-hypotheses")
     assert [r[0] for r in rows] == ["H1", "H2", "H3", "H4"]
-    assert rows[0][2:] == ["dem60 ← ind60", "+", "1.483", ".447", "< .001", "Supported"]
+    assert rows[0][2:] == ["dem60 ← ind60", "+", "1.483", ".447", "< .001", "[0.701, 2.265]", "Supported"]
     assert rows[2][3] == "\u2212" and rows[2][-1] == "Not supported"
     assert rows[3][2] == "indirect"
     zh_rows = _rows(build_context(study_zh), "table-hypotheses")
