@@ -68,7 +68,7 @@ def bootstrap_section(result: StudyResult, t: Labels) -> Section | None:
     if improper:
         paragraphs.append(t["boot_improper_count"].format(n=f.fmt_int(improper)))
     tables = []
-    ci_col = column(t["col_boot_ci"].format(level=level))
+    ci_col = column(t["col_boot_ci"].format(level=level))  # "Boot 95% CI", as in the PROCESS tables
     if boot.indirect:
         rows: list[Row] = []
         previous = None
@@ -81,7 +81,7 @@ def bootstrap_section(result: StudyResult, t: Labels) -> Section | None:
             previous = pair
         columns = [column(t["col_effect_path"], "left"), column(t["col_b"], italic=True), column(t["col_beta"]),
                    column(t["col_boot_se"]), ci_col, column(t["col_significant"], "center")]
-        tables.append(table("table-indirect", t["tbl_indirect"], columns, rows, [t["note_indirect"]]))
+        tables.append(table("table-indirect", t["tbl_sem_indirect"], columns, rows, [t["note_sem_indirect"]]))
     if boot.defined:
         rows = [row([d.label, f.fmt_num(d.est, 3), f.fmt_num(d.boot_se, 3), f.fmt_ci(d.ci_lower, d.ci_upper, 3),
                      _excludes_zero(d.ci_lower, d.ci_upper, t)]) for d in boot.defined]

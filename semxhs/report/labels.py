@@ -531,16 +531,12 @@ _EN: dict[str, str] = {
                         "of this figure may show as boxes (install a CJK font such as Noto Sans CJK); the HTML "
                         "report and the SVG file are not affected."),
     "sec_bootstrap": "Indirect effects (bootstrap)",
-    "tbl_indirect": "Direct, Indirect and Total Effects with Bootstrap Confidence Intervals",
+    "tbl_sem_indirect": "Direct, Indirect and Total Effects with Bootstrap Confidence Intervals",
     "tbl_boot_defined": "Defined Effects with Bootstrap Confidence Intervals",
     "tbl_boot_extra": "Monte Carlo and Sobel Tests of the Defined Effects",
     "col_effect_path": "Effect",
-    "col_boot_se": "Boot SE",
-    "col_boot_ci": "{level}% bootstrap CI",
     "col_significant": "CI excludes 0",
     "col_method": "Method",
-    "yes": "Yes",
-    "no": "No",
     "effect_total_indirect": "Total indirect: {source} → {target}",
     "effect_direct": "Direct: {source} → {target}",
     "effect_total": "Total: {source} → {target}",
@@ -552,7 +548,7 @@ _EN: dict[str, str] = {
     "boot_rule_nonconverged": "a resample fails when its estimation does not converge; improper solutions are kept",
     "boot_rule_improper": "a resample fails when its estimation does not converge or gives an improper solution",
     "boot_improper_count": "{n} of the kept resamples had an improper solution (a negative variance).",
-    "note_indirect": ("B = unstandardized effect; β = completely standardized effect (std.all). An effect is "
+    "note_sem_indirect": ("B = unstandardized effect; β = completely standardized effect (std.all). An effect is "
                       "significant when its bootstrap confidence interval excludes zero. Specific indirect "
                       "effects are products of the paths along each route; total effects = direct + total indirect."),
     "note_boot_defined": "Defined effects (:=) of the model; the delta-method test is in the table of defined effects.",
@@ -1006,16 +1002,12 @@ _ZH: dict[str, str] = {
     "note_png_no_cjk": ("生成报告时未找到中文字体，Word 版本中此图的中文可能显示为方框（请安装 Noto Sans CJK 等中文字体）；"
                         "HTML 报告与 SVG 文件不受影响。"),
     "sec_bootstrap": "中介效应检验（Bootstrap）",
-    "tbl_indirect": "直接效应、间接效应与总效应的 Bootstrap 置信区间",
+    "tbl_sem_indirect": "直接效应、间接效应与总效应的 Bootstrap 置信区间",
     "tbl_boot_defined": "定义效应的 Bootstrap 置信区间",
     "tbl_boot_extra": "定义效应的蒙特卡洛与 Sobel 检验",
     "col_effect_path": "效应",
-    "col_boot_se": "Boot SE",
-    "col_boot_ci": "{level}% Bootstrap 置信区间",
     "col_significant": "区间不含 0",
     "col_method": "方法",
-    "yes": "是",
-    "no": "否",
     "effect_total_indirect": "总间接效应：{source} → {target}",
     "effect_direct": "直接效应：{source} → {target}",
     "effect_total": "总效应：{source} → {target}",
@@ -1027,7 +1019,7 @@ _ZH: dict[str, str] = {
     "boot_rule_nonconverged": "判定规则：估计未收敛即为失败，不合理解予以保留",
     "boot_rule_improper": "判定规则：估计未收敛或出现不合理解即为失败",
     "boot_improper_count": "保留的抽样中有 {n} 次出现不合理解（方差为负）。",
-    "note_indirect": ("B = 非标准化效应；β = 完全标准化效应（std.all）。Bootstrap 置信区间不包含 0 即为显著。"
+    "note_sem_indirect": ("B = 非标准化效应；β = 完全标准化效应（std.all）。Bootstrap 置信区间不包含 0 即为显著。"
                       "特定间接效应为路径上各系数之积；总效应 = 直接效应 + 总间接效应。"),
     "note_boot_defined": "模型中的定义效应（:=）；delta 法检验见定义效应表。",
     "method_monte_carlo": "蒙特卡洛法（{draws} 次抽样；Selig & Preacher, 2008）",
