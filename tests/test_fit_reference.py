@@ -8,6 +8,7 @@ chisq/aic/bic/logl 0.1% relative, cfi/tli/rmsea/srmr/pvalue 2e-3 absolute, r2 2e
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -106,3 +107,22 @@ def test_improper_solutions_are_flagged(case):
     negative = any(p["op"] == "~~" and p["lhs"] == p["rhs"] and p["est"] < 0 for p in case["ref"]["parameters"])
     assert case["result"].improper == negative
     assert case["result"].converged
+
+
+MLR_CASES = sorted(p for p in (FIXTURES / "lavaan").iterdir() if (p / "mlr.json").is_file())
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("folder", MLR_CASES, ids=lambda p: p.name)
+def test_mlr_agrees_with_lavaan(folder):
+    """lavaan estimator = "MLR": sandwich SEs (2%), scaled chi-square (0.1%), robust indices (2e-3)."""
+    ref = json.loads((folder / "mlr.json").read_text())
+    out = fit((folder / "model.lav").read_text(), pd.read_csv(folder / "data.csv"), estimator="MLR").to_dict()
+    for key, want in ref["fit"].items():
+        rel = 1e-3 if key.startswith("chisq") else 0.0
+        assert _close(out["fit"].get(key), want, rel=rel, abs_=2e-3 if not rel else 0.0), key
+    for p in ref["parameters"]:
+        g = _match(out, p)
+        assert g is not None
+        if p.get("se"):
+            assert _close(g["se"], p["se"], rel=0.02), f"se {p['lhs']} {p['op']} {p['rhs']}"
