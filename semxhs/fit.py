@@ -89,6 +89,7 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
     model_text = model if isinstance(model, str) else ""
     frame = add_products(data, partable.products) if partable.products else data
     _check_products(partable, frame)
+    check_degrees_of_freedom(partable)
     md = model_columns(frame, partable.observed, missing)
     if fiml:
         return _fit_fiml(partable, md.values, model_text=model_text, n_total=md.n_total,
@@ -132,6 +133,32 @@ def _fit_fiml(partable: ParTable, values: np.ndarray, *, model_text: str, n_tota
     return collect(ff.structure, ff.moments, ff.estimate, model_text=model_text, n_dropped=n_total - ff.data.n,
                    estimator=estimator, missing="fiml", level=level, vcov=rob.vcov, identified=rob.identified,
                    fit_measures=replace(fiml_fit_measures(ff), **rob.fit_keys), notes=tuple(notes))
+
+
+def degrees_of_freedom(partable: ParTable) -> int:
+    """Sample moments minus free parameters (fixed.x moments count as neither), as lavaan counts.
+
+    Examples
+    --------
+    >>> degrees_of_freedom(build_partable("f =~ x1 + x2 + x3 + x4"))
+    2
+    """
+    p = len(partable.observed)
+    px = len(partable.exogenous_observed)
+    n_moments = p * (p + 1) // 2 + (p if partable.meanstructure else 0)
+    n_exo = px * (px + 1) // 2 + (px if partable.meanstructure else 0)
+    return n_moments - n_exo - partable.n_free
+
+
+def check_degrees_of_freedom(partable: ParTable) -> None:
+    """Refuse a model with more free parameters than sample moments (it cannot be identified)."""
+    df = degrees_of_freedom(partable)
+    if df < 0:
+        raise SpecError(
+            f"the model is not identified: it has {partable.n_free} free parameters but the data give only "
+            f"{partable.n_free + df} sample moments (df = {df}); fix or constrain {-df} more parameter"
+            f"{'s' if df < -1 else ''} or add indicators"
+        )
 
 
 def _check_products(partable: ParTable, frame: pd.DataFrame) -> None:
@@ -257,13 +284,11 @@ def _parameter_rows(structure: RamStructure, imp: Implied, theta: np.ndarray, se
 
 def _fit_measures(structure: RamStructure, moments: Moments, est: Estimate, imp: Implied) -> FitMeasures:
     pt = structure.partable
-    n, p = moments.n, structure.p
+    n = moments.n
     exo = np.array([v in pt.exogenous_observed for v in pt.observed], dtype=bool)
     px = int(exo.sum())
-    n_moments = p * (p + 1) // 2 + (p if pt.meanstructure else 0)
-    n_exo = px * (px + 1) // 2 + (px if pt.meanstructure else 0)
     npar = structure.q
-    df = n_moments - npar - n_exo
+    df = degrees_of_freedom(pt)
     chisq = max(n * est.fmin, 0.0)  # F_ML >= 0; a negative value is rounding error
     chisq_null, df_null = fm.baseline_chisq(moments.cov, n, exo)
     mean_args = (moments.mean, imp.mu) if pt.meanstructure else (None, None)

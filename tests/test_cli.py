@@ -236,3 +236,12 @@ def test_ctrl_c_during_bootstrap_leaves_no_output(tmp_path):
     assert "interrupted" in err and "Traceback" not in err
     assert not out.exists() and not html.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_model_with_negative_df_is_refused(tmp_path):
+    model = tmp_path / "m.lav"
+    model.write_text("f =~ x1 + x2\n", encoding="utf-8")
+    out = tmp_path / "o.json"
+    proc = run("fit", str(model), str(FIXTURES / "shared" / "hs1939_cfa" / "data.csv"), "--json", str(out))
+    assert_one_line_error(proc, "not identified", "df = -1")
+    assert not out.exists()
