@@ -368,7 +368,7 @@ def screen_command(
     import yaml
 
     from semxhs.instrument import load_instrument
-    from semxhs.outputs import atomic_write_bytes
+    from semxhs.atomic import atomic_write_bytes
     from semxhs.screening import ScreeningRules, screen_file
 
     inst = load_instrument(instrument)

@@ -42,7 +42,7 @@ def write_demo_study(folder: str | Path) -> Path:
     """Write study.yaml, model.lav and responses.csv of the demo into ``folder``; return the YAML path."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    from semxhs.outputs import atomic_write_bytes
+    from semxhs.atomic import atomic_write_bytes
 
     atomic_write_bytes(folder / "model.lav", demo_file("model.lav").encode("utf-8"))
     atomic_write_bytes(folder / "responses.csv", demo_responses().to_csv(index=False).encode("utf-8"))

@@ -5,11 +5,10 @@ failed run never leaves a partial file (and never touches the input files)."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from semxhs.atomic import atomic_write_bytes
 from semxhs.errors import InputFileError
 from semxhs.results import StudyResult
 
@@ -17,21 +16,12 @@ if TYPE_CHECKING:
     from semxhs.process import ProcessResult
 
 
-def atomic_write_bytes(path: str | Path, payload: bytes) -> None:
-    """Write bytes to ``path`` atomically (temporary file in the same folder, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+def refuse_overwriting(inputs: tuple[str | Path, ...], *outputs: str | Path | None) -> None:
+    """Raise :class:`InputFileError` when an output path is one of the input files."""
+    protected = {Path(p).resolve() for p in inputs}
+    clash = [str(p) for p in outputs if p is not None and Path(p).resolve() in protected]
+    if clash:
+        raise InputFileError(f"refusing to overwrite an input file with output: {', '.join(clash)}")
 
 
 def results_json(result: StudyResult) -> str:
@@ -49,11 +39,7 @@ def write_outputs(result: StudyResult, *, json_path: str | Path | None = None,
     InputFileError
         When an output path would overwrite one of the ``inputs``.
     """
-    targets = [Path(p) for p in (json_path, html_path, docx_path) if p is not None]
-    protected = {Path(p).resolve() for p in inputs}
-    clash = [str(t) for t in targets if t.resolve() in protected]
-    if clash:
-        raise InputFileError(f"refusing to overwrite an input file with output: {', '.join(clash)}")
+    refuse_overwriting(inputs, json_path, html_path, docx_path)
     payloads: list[tuple[Path, bytes]] = []
     if json_path is not None:
         payloads.append((Path(json_path), results_json(result).encode("utf-8")))
@@ -75,11 +61,7 @@ def write_process_outputs(result: "ProcessResult", *, json_path: str | Path | No
                           html_path: str | Path | None = None, inputs: tuple[str | Path, ...] = (),
                           title: str = "PROCESS", language: str = "en") -> list[Path]:
     """Render and write the outputs of a PROCESS analysis (see :func:`write_outputs`)."""
-    targets = [Path(p) for p in (json_path, html_path) if p is not None]
-    protected = {Path(p).resolve() for p in inputs}
-    clash = [str(t) for t in targets if t.resolve() in protected]
-    if clash:
-        raise InputFileError(f"refusing to overwrite an input file with output: {', '.join(clash)}")
+    refuse_overwriting(inputs, json_path, html_path)
     payloads: list[tuple[Path, bytes]] = []
     if json_path is not None:
         text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False)

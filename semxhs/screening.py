@@ -22,8 +22,6 @@ ch. 4: Mahalanobis distance evaluated as χ² with p degrees of freedom at p < .
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -33,6 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from semxhs.atomic import atomic_write_bytes
 from semxhs.data import ValidationReport, read_data, validate_responses
 from semxhs.errors import DataError, InputFileError, StudyError, name_list
 from semxhs.instrument import Instrument
@@ -654,15 +653,8 @@ def write_screening(result: ScreeningResult, source: str | Path, out: str | Path
 
 
 def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as stream:
-            frame.to_csv(stream, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    # UTF-8 with a BOM, so that Excel on Chinese Windows shows the headers correctly
+    atomic_write_bytes(path, frame.to_csv(index=False).encode("utf-8-sig"))
 
 
 # --------------------------------------------------------------------------- a file end to end

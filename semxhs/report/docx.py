@@ -36,7 +36,7 @@ from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
 
 from semxhs.report.context import Context, Figure, Section, Table, build_context
-from semxhs.report.render import atomic_write_bytes
+from semxhs.atomic import atomic_write_bytes
 from semxhs.results import StudyResult
 
 if TYPE_CHECKING:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from datetime import date
 from functools import lru_cache
@@ -24,13 +23,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from semxhs.errors import ReportError
+from semxhs.atomic import atomic_write_bytes
 from semxhs.report.context import Context, build_context
 from semxhs.results import StudyResult
 
 if TYPE_CHECKING:
     from semxhs.process.results import ProcessResult
 
-__all__ = ["TEMPLATES", "atomic_write_bytes", "environment", "inline_svg", "process_plot_files",
+__all__ = ["TEMPLATES", "environment", "inline_svg", "process_plot_files",
            "render_context", "render_html", "render_process_html", "write_html"]
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -169,41 +169,6 @@ def render_html(result: StudyResult, *, today: date | None = None) -> str:
     (True, True, True)
     """
     return render_context(build_context(result, today=today))
-
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half of one.
-
-    The bytes go to a temporary file in the same folder (same file system), are flushed
-    to disk, and the temporary file is renamed over ``path`` with :func:`os.replace`.
-    Missing parent folders are created.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> atomic_write_bytes(folder / "a" / "b.txt", b"hi").read_bytes()
-    b'hi'
-    >>> sorted(p.name for p in (folder / "a").iterdir())
-    ['b.txt']
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644)  # mkstemp makes 0600; a report is meant to be shared
-        os.replace(tmp_name, target)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
-        raise
-    return target
 
 
 def write_html(result: StudyResult, path: str | os.PathLike[str], *, today: date | None = None) -> Path:

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from semxhs.process import run_process
-from semxhs.report.render import atomic_write_bytes, render_process_html
+from semxhs.atomic import atomic_write_bytes
+from semxhs.report.render import render_process_html
 
 from .report_helpers import TODAY, chromium
 
