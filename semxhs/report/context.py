@@ -257,13 +257,46 @@ def fit_section(result: StudyResult, t: Labels) -> Section:
         _row([t["fit_aic"], f.fmt_num(fm.aic, 2), t["cut_information"], dash]),
         _row([t["fit_bic"], f.fmt_num(fm.bic, 2), t["cut_information"], dash]),
     ]
+    notes = [t["note_fit"]]
+    robust = _robust_rows(fm, t)
+    if robust:
+        rows.extend(robust)
+        notes.append(t["note_fit_robust"])
     columns = [_col(t["col_index"], "left"), _col(t["col_value"]), _col(t["col_cutoff"], "left"),
                _col(t["col_evaluation"], "left")]
-    table = _table("table-fit", t["tbl_fit"], columns, rows, [t["note_fit"]])
+    table = _table("table-fit", t["tbl_fit"], columns, rows, notes)
     summary = f.fmt_chisq(fm.chisq, fm.df, fm.pvalue)
     summary += f", CFI = {f.fmt_bounded(fm.cfi)}, TLI = {f.fmt_bounded(fm.tli)}, RMSEA = {rmsea_value}, " \
                f"SRMR = {f.fmt_bounded(fm.srmr)}"
     return _section("fit", t["sec_fit"], [table], paragraphs=[summary])
+
+
+def _robust_rows(fm: object, t: Labels) -> list[Row]:
+    """Rows of the scaled test (MLR) and the robust indices (MLR, FIML), when the fit has them."""
+    rows: list[Row] = []
+    dash = f.DASH
+    scaled = getattr(fm, "chisq_scaled", None)
+    if scaled is not None:
+        text = f"{f.fmt_num(scaled, 2)} ({f.fmt_int(getattr(fm, 'df_scaled', None))})"
+        first = _row([t["fit_chisq_scaled"], text, dash, dash])
+        first["starts_group"] = True
+        rows.append(first)
+        rows.append(_row([t["fit_chisq_scaled_p"], f.fmt_p(getattr(fm, "pvalue_scaled", None)), dash, dash]))
+        rows.append(_row([t["fit_scaling_factor"], f.fmt_num(getattr(fm, "chisq_scaling_factor", None), 3),
+                          dash, dash]))
+    for key, label, good, acceptable, higher in (("cfi_robust", "fit_cfi_robust", 0.95, 0.90, True),
+                                                 ("tli_robust", "fit_tli_robust", 0.95, 0.90, True),
+                                                 ("rmsea_robust", "fit_rmsea_robust", 0.06, 0.08, False)):
+        value = getattr(fm, key, None)
+        if value is None:
+            continue
+        cut = t["cut_incremental"] if higher else t["cut_rmsea"]
+        row_ = _row([t[label], f.fmt_bounded(value, 3), cut,
+                     _judge(value, 3, good=good, acceptable=acceptable, higher_is_better=higher, t=t)])
+        if not rows:
+            row_["starts_group"] = True
+        rows.append(row_)
+    return rows
 
 
 def measurement_section(result: StudyResult, t: Labels) -> Section | None:

@@ -530,6 +530,15 @@ _EN: dict[str, str] = {
     "note_png_no_cjk": ("No Chinese font was found when this report was made, so Chinese text in the Word version "
                         "of this figure may show as boxes (install a CJK font such as Noto Sans CJK); the HTML "
                         "report and the SVG file are not affected."),
+    "fit_chisq_scaled": "χ²(df), Yuan–Bentler scaled",
+    "fit_chisq_scaled_p": "p (scaled χ² test)",
+    "fit_scaling_factor": "Scaling correction factor",
+    "fit_cfi_robust": "CFI (robust)",
+    "fit_tli_robust": "TLI (robust)",
+    "fit_rmsea_robust": "RMSEA (robust)",
+    "note_fit_robust": ("Robust rows: the Yuan–Bentler scaled χ² of the MLR estimator and the robust CFI, TLI "
+                        "and RMSEA (Brosseau-Liard & Savalei, 2014; with missing data, the FIML-corrected "
+                        "versions of Zhang & Savalei), computed as lavaan does; report these with MLR."),
     "sec_bootstrap": "Indirect effects (bootstrap)",
     "tbl_sem_indirect": "Direct, Indirect and Total Effects with Bootstrap Confidence Intervals",
     "tbl_boot_defined": "Defined Effects with Bootstrap Confidence Intervals",
@@ -1001,6 +1010,15 @@ _ZH: dict[str, str] = {
     "figure_placeholder_nofile": "［此图见 HTML 报告。］",
     "note_png_no_cjk": ("生成报告时未找到中文字体，Word 版本中此图的中文可能显示为方框（请安装 Noto Sans CJK 等中文字体）；"
                         "HTML 报告与 SVG 文件不受影响。"),
+    "fit_chisq_scaled": "χ²(df)，Yuan–Bentler 校正",
+    "fit_chisq_scaled_p": "p（校正 χ² 检验）",
+    "fit_scaling_factor": "校正因子",
+    "fit_cfi_robust": "CFI（稳健）",
+    "fit_tli_robust": "TLI（稳健）",
+    "fit_rmsea_robust": "RMSEA（稳健）",
+    "note_fit_robust": ("稳健指标：MLR 估计的 Yuan–Bentler 校正 χ² 以及稳健 CFI、TLI 与 RMSEA（Brosseau-Liard & "
+                        "Savalei, 2014；有缺失数据时为 Zhang 与 Savalei 的 FIML 校正版本），计算方法与 lavaan 相同；"
+                        "使用 MLR 时应报告这些指标。"),
     "sec_bootstrap": "中介效应检验（Bootstrap）",
     "tbl_sem_indirect": "直接效应、间接效应与总效应的 Bootstrap 置信区间",
     "tbl_boot_defined": "定义效应的 Bootstrap 置信区间",

@@ -130,3 +130,16 @@ def test_write_html_is_atomic(study_en: StudyResult, tmp_path: Path) -> None:
     write_html(dataclasses.replace(study_en, title="Second"), target, today=TODAY)
     assert "Second" in target.read_text(encoding="utf-8")
     assert [p.name for p in target.parent.iterdir()] == ["report.html"]  # no temp file left behind
+
+
+def test_mlr_report_shows_scaled_test_and_robust_indices() -> None:
+    from semxhs.pipeline import fit_files
+    from semxhs.report.render import render_html
+
+    case = "tests/fixtures/shared/hs1939_mlr"
+    result = fit_files(f"{case}/model.lav", f"{case}/data.csv", estimator="MLR", measurement=False)
+    html = render_html(result)
+    for text in ("Yuan–Bentler scaled", "87.13 (24)", "CFI (robust)", ".930", "RMSEA (robust)", ".092"):
+        assert text in html, text
+    zh = render_html(__import__("dataclasses").replace(result, language="zh"))
+    assert "CFI（稳健）" in zh
