@@ -284,14 +284,14 @@ def _robust_rows(fm: object, t: Labels) -> list[Row]:
         rows.append(_row([t["fit_chisq_scaled_p"], f.fmt_p(getattr(fm, "pvalue_scaled", None)), dash, dash]))
         rows.append(_row([t["fit_scaling_factor"], f.fmt_num(getattr(fm, "chisq_scaling_factor", None), 3),
                           dash, dash]))
-    for key, label, good, acceptable, higher in (("cfi_robust", "fit_cfi_robust", 0.95, 0.90, True),
-                                                 ("tli_robust", "fit_tli_robust", 0.95, 0.90, True),
-                                                 ("rmsea_robust", "fit_rmsea_robust", 0.06, 0.08, False)):
+    for key, label, good, acceptable, higher in (("cfi_robust", t["fit_cfi_robust"], 0.95, 0.90, True),
+                                                 ("tli_robust", t["fit_tli_robust"], 0.95, 0.90, True),
+                                                 ("rmsea_robust", t["fit_rmsea_robust"], 0.06, 0.08, False)):
         value = getattr(fm, key, None)
         if value is None:
             continue
         cut = t["cut_incremental"] if higher else t["cut_rmsea"]
-        row_ = _row([t[label], f.fmt_bounded(value, 3), cut,
+        row_ = _row([label, f.fmt_bounded(value, 3), cut,
                      _judge(value, 3, good=good, acceptable=acceptable, higher_is_better=higher, t=t)])
         if not rows:
             row_["starts_group"] = True
