@@ -20,7 +20,7 @@ from semxhs.estimate import Estimate, Moments, fit_ml, unit_information
 from semxhs.expression import evaluate, substitute
 from semxhs.inference import covariance_from_information, delta_method, wald
 from semxhs.ram import Implied, RamStructure
-from semxhs.results import FitMeasures, Parameter, SemResult
+from semxhs.results import FitMeasures, Message, Parameter, SemResult, message_texts
 from semxhs.spec import ParTable, build_partable
 from semxhs.standardize import r_square, std_all
 
@@ -124,12 +124,15 @@ def _fit_fiml(partable: ParTable, values: np.ndarray, *, model_text: str, n_tota
 
     ff = fit_fiml_model(partable, values)
     rob = robust.mlr_fiml(ff) if estimator == "MLR" else robust.fiml_standard(ff)
-    notes = []
+    notes: list[Message] = []
     if ff.data.n_empty:
-        notes.append(f"{ff.data.n_empty} rows with all model variables missing were dropped")
+        notes.append(Message("fiml_empty_rows", {"n": int(ff.data.n_empty)},
+                             f"{ff.data.n_empty} rows with all model variables missing were dropped"))
     if ff.n_missing_x:
-        notes.append(f"{ff.n_missing_x} rows with missing values on fixed.x covariates "
-                     f"({name_list(partable.exogenous_observed)}) were dropped")
+        notes.append(Message("fiml_missing_x", {"n": int(ff.n_missing_x),
+                                                "covariates": list(partable.exogenous_observed)},
+                             f"{ff.n_missing_x} rows with missing values on fixed.x covariates "
+                             f"({name_list(partable.exogenous_observed)}) were dropped"))
     return collect(ff.structure, ff.moments, ff.estimate, model_text=model_text, n_dropped=n_total - ff.data.n,
                    estimator=estimator, missing="fiml", level=level, vcov=rob.vcov, identified=rob.identified,
                    fit_measures=replace(fiml_fit_measures(ff), **rob.fit_keys), notes=tuple(notes))
@@ -173,19 +176,26 @@ def _check_products(partable: ParTable, frame: pd.DataFrame) -> None:
 def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_text: str, n_dropped: int,
             estimator: str, missing: str, level: float, vcov: np.ndarray | None = None,
             identified: bool = True, fit_measures: FitMeasures | None = None,
-            notes: tuple[str, ...] = ()) -> SemResult:
+            notes: tuple[Message, ...] = ()) -> SemResult:
     """Turn an ML estimate into a :class:`SemResult` (SEs, fit, standardized solution).
 
     ``vcov`` and ``fit_measures``, when given (FIML, MLR), replace the expected-information
     covariance and the complete-data fit measures; ``notes`` go first into the warnings.
+    Each warning is also a :class:`~semxhs.results.Message` in ``warning_codes``: codes
+    ``fiml_empty_rows`` (n), ``fiml_missing_x`` (n, covariates), ``not_converged`` (iterations,
+    max_gradient, message), ``singular_information``, ``heywood`` (variances: lhs, rhs, est),
+    ``latent_cov_not_pd``; ``SemResult.warnings`` keeps their English text.
     """
     pt = structure.partable
     n = moments.n
     imp = structure.implied(est.theta)
-    warnings: list[str] = list(notes)
+    warnings: list[Message] = list(notes)
     improper = False
     if not est.converged:
-        warnings.append(f"the optimizer did not converge: {est.message}; estimates are not trustworthy")
+        warnings.append(Message(
+            "not_converged",
+            {"iterations": int(est.iterations), "max_gradient": float(est.max_gradient), "message": est.message},
+            f"the optimizer did not converge: {est.message}; estimates are not trustworthy"))
     if vcov is None:
         try:
             info = unit_information(structure, imp)
@@ -194,22 +204,26 @@ def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_t
             vcov, identified = np.full((structure.q, structure.q), np.nan), False
     if not identified:
         improper = True
-        warnings.append("the information matrix is singular: the model may not be identified; "
-                        "standard errors could not be computed")
+        warnings.append(Message("singular_information", {},
+                                "the information matrix is singular: the model may not be identified; "
+                                "standard errors could not be computed"))
     se_free = np.sqrt(np.clip(np.diag(vcov), 0, None)) if structure.q else np.zeros(0)
 
     params, label_values, label_std = _parameter_rows(structure, imp, est.theta, se_free, level)
-    neg = [f"{p.lhs} ~~ {p.rhs} ({p.est:.3g})" for p in params
-           if p.op == "~~" and p.lhs == p.rhs and p.free and p.est < 0]
+    negative = [p for p in params if p.op == "~~" and p.lhs == p.rhs and p.free and p.est < 0]
+    neg = [f"{p.lhs} ~~ {p.rhs} ({p.est:.3g})" for p in negative]
     if neg:
         improper = True
-        warnings.append("improper solution (Heywood case): negative variance estimates: " + ", ".join(neg))
+        warnings.append(Message(
+            "heywood", {"variances": [{"lhs": p.lhs, "rhs": p.rhs, "est": float(p.est)} for p in negative]},
+            "improper solution (Heywood case): negative variance estimates: " + ", ".join(neg)))
     nlat = len(pt.latent)
     if nlat:
         lat_cov = imp.C[structure.p:, structure.p:]
         if np.linalg.eigvalsh(lat_cov).min() <= 0 and not neg:
             improper = True
-            warnings.append("improper solution: the covariance matrix of the latent variables is not positive definite")
+            warnings.append(Message("latent_cov_not_pd", {}, "improper solution: the covariance matrix of the "
+                                    "latent variables is not positive definite"))
 
     label_index = {p.label: p.free - 1 for p in pt.params if p.label and p.free}
     defined_trees: dict[str, object] = {}
@@ -233,13 +247,14 @@ def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_t
         converged=est.converged,
         improper=improper,
         iterations=est.iterations,
-        warnings=tuple(warnings),
+        warnings=message_texts(warnings),
         fit=fit_measures,
         parameters=tuple(params),
         r2=r2,
         observed=pt.observed,
         latent=pt.latent,
         latent_cov=_latent_cov(structure, imp),
+        warning_codes=tuple(warnings),
     )
 
 

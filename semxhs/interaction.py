@@ -17,6 +17,7 @@ import re
 import pandas as pd
 
 from semxhs.errors import DataError, SpecError
+from semxhs.results import Message, message_texts
 from semxhs.spec import build_partable
 
 
@@ -49,6 +50,15 @@ def product_indicators(frame: pd.DataFrame, left: list[str], right: list[str]) -
 def expand_latent_products(model: str, frame: pd.DataFrame) -> tuple[str, pd.DataFrame, tuple[str, ...]]:
     """Rewrite latent product terms ``X:W`` of a model into product-indicator factors.
 
+    :func:`latent_product_expansion` with the notes as English sentences.
+    """
+    text, frame, messages = latent_product_expansion(model, frame)
+    return text, frame, message_texts(messages)
+
+
+def latent_product_expansion(model: str, frame: pd.DataFrame) -> tuple[str, pd.DataFrame, tuple[Message, ...]]:
+    """Rewrite latent product terms ``X:W`` of a model into product-indicator factors.
+
     Parameters
     ----------
     model : str
@@ -62,8 +72,19 @@ def expand_latent_products(model: str, frame: pd.DataFrame) -> tuple[str, pd.Dat
         The rewritten model (unchanged when it has no latent product).
     frame : pandas.DataFrame
         The data with the product indicators.
-    notes : tuple of str
-        What was done, for the report.
+    notes : tuple of Message
+        What was done, for the report: code ``latent_product`` with ``term`` (``"X:W"``),
+        ``name`` (the product factor) and ``indicators`` (its product indicators); the
+        English sentence in ``text``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame(rng.normal(size=(50, 5)), columns=["x1", "x2", "w1", "w2", "y"])
+    >>> text, wide, notes = latent_product_expansion("X =~ x1 + x2\\nW =~ w1 + w2\\ny ~ X + W + X:W", df)
+    >>> notes[0].code, notes[0].params["name"], notes[0].params["indicators"]
+    ('latent_product', 'XW', ['x1.w1', 'x2.w2'])
     """
     partable = build_partable(model)
     latent_products = [(a, b) for a, b in partable.products if a in partable.latent or b in partable.latent]
@@ -76,7 +97,7 @@ def expand_latent_products(model: str, frame: pd.DataFrame) -> tuple[str, pd.Dat
     taken = set(partable.observed) | set(partable.latent) | set(frame.columns)
     frame = frame.copy()
     lines = [model.rstrip()]
-    notes = []
+    notes: list[Message] = []
     for a, b in latent_products:
         for side in (a, b):
             if side not in partable.latent:
@@ -98,8 +119,9 @@ def expand_latent_products(model: str, frame: pd.DataFrame) -> tuple[str, pd.Dat
             frame[col] = prods[col]
         lines[0] = re.sub(rf"(?<![\w.]){re.escape(a)}:{re.escape(b)}(?![\w.])", name, lines[0])
         lines.append(f"{name} =~ " + " + ".join(names))
-        notes.append(
+        notes.append(Message(
+            "latent_product", {"term": f"{a}:{b}", "name": name, "indicators": list(names)},
             f"{a}:{b} is estimated as the latent product {name}, measured by the double-mean-centred "
             f"products of matched indicator pairs ({', '.join(names)})"
-        )
+        ))
     return "\n".join(lines) + "\n", frame, tuple(notes)

@@ -37,6 +37,7 @@ import pandas as pd
 from scipy import stats
 
 from semxhs.errors import DataError, name_list
+from semxhs.results import Message, message_texts, messages_to_json
 
 __all__ = [
     "EstimatorRecommendation",
@@ -198,15 +199,32 @@ class EstimatorRecommendation:
     """The estimator and missing-data treatment the data suggest, with the reasons.
 
     ``estimator`` is ``"ML"`` or ``"MLR"``, ``missing`` ``"listwise"`` or ``"fiml"``
-    (the names :func:`semxhs.fit.fit` takes); ``reasons`` are full sentences.
+    (the names :func:`semxhs.fit.fit` takes); ``reasons`` are full English sentences and
+    ``reason_codes`` the same reasons as :class:`~semxhs.results.Message` records (same
+    order), which the report words in its language. Codes and parameters:
+
+    ``mlr_kurtosis``
+        Mardia's kurtosis significant: ``z``, ``p``, ``alpha``.
+    ``mlr_skew``
+        Mardia's skewness significant: ``chisq``, ``df``, ``p``, ``alpha``.
+    ``mlr_items``
+        Severely non-normal items: ``items``, ``skew_limit``, ``kurtosis_limit``.
+    ``ml_adequate``
+        Neither test significant at ``alpha`` and no severe item.
+    ``fiml_missing``
+        Item answers missing: ``pct`` (percent of cells), ``mcar_pvalue`` (or None).
+    ``coarse_scale``
+        Fewer than five scale points: ``points``.
     """
 
     estimator: str
     missing: str
     reasons: tuple[str, ...]
+    reason_codes: tuple[Message, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"estimator": self.estimator, "missing": self.missing, "reasons": list(self.reasons)}
+        return {"estimator": self.estimator, "missing": self.missing, "reasons": list(self.reasons),
+                "reason_codes": messages_to_json(self.reason_codes)}
 
 
 @dataclass(frozen=True)
@@ -253,39 +271,53 @@ def recommend_estimator(
     >>> rec = recommend_estimator([], m)
     >>> rec.estimator, rec.reasons[0]
     ('MLR', "MLR recommended: Mardia's kurtosis z = 4.90, p < .001")
+    >>> rec.reason_codes[0].code, rec.reason_codes[0].params["z"]
+    ('mlr_kurtosis', 4.9)
     """
-    reasons: list[str] = []
+    reasons: list[Message] = []
     robust = False
     if mardia_result.p_kurtosis < alpha:
         robust = True
-        reasons.append(f"MLR recommended: Mardia's kurtosis z = {mardia_result.kurtosis:.2f}, p < {_p(alpha)}")
+        reasons.append(Message(
+            "mlr_kurtosis", {"z": mardia_result.kurtosis, "p": mardia_result.p_kurtosis, "alpha": alpha},
+            f"MLR recommended: Mardia's kurtosis z = {mardia_result.kurtosis:.2f}, p < {_p(alpha)}"))
     if mardia_result.p_skew < alpha:
         robust = True
-        reasons.append(f"MLR recommended: Mardia's skewness χ²({mardia_result.df_skew:g}) = "
-                       f"{mardia_result.skew:.2f}, p < {_p(alpha)}")
+        reasons.append(Message(
+            "mlr_skew", {"chisq": mardia_result.skew, "df": mardia_result.df_skew, "p": mardia_result.p_skew,
+                         "alpha": alpha},
+            f"MLR recommended: Mardia's skewness χ²({mardia_result.df_skew:g}) = "
+            f"{mardia_result.skew:.2f}, p < {_p(alpha)}"))
     severe = [r.item for r in univariate
               if (math.isfinite(r.skew) and abs(r.skew) > SKEW_LIMIT)
               or (math.isfinite(r.kurtosis) and abs(r.kurtosis) > KURTOSIS_LIMIT)]
     if severe:
         robust = True
-        reasons.append(f"MLR recommended: items with |skew| > {SKEW_LIMIT:g} or |excess kurtosis| > "
-                       f"{KURTOSIS_LIMIT:g}: {name_list(severe)}")
+        reasons.append(Message(
+            "mlr_items", {"items": severe, "skew_limit": SKEW_LIMIT, "kurtosis_limit": KURTOSIS_LIMIT},
+            f"MLR recommended: items with |skew| > {SKEW_LIMIT:g} or |excess kurtosis| > "
+            f"{KURTOSIS_LIMIT:g}: {name_list(severe)}"))
     if not robust:
-        reasons.append(f"ML: Mardia's skewness and kurtosis tests are not significant at p < {_p(alpha)} "
-                       "and no item is severely non-normal")
+        reasons.append(Message(
+            "ml_adequate", {"alpha": alpha},
+            f"ML: Mardia's skewness and kurtosis tests are not significant at p < {_p(alpha)} "
+            "and no item is severely non-normal"))
     missing = "listwise"
     if pct_missing_cells > 0:
         missing = "fiml"
         text = f"FIML recommended: {pct_missing_cells:.1f}% of item answers are missing"
-        if mcar_pvalue is not None and math.isfinite(mcar_pvalue):
+        mcar = float(mcar_pvalue) if mcar_pvalue is not None and math.isfinite(mcar_pvalue) else None
+        if mcar is not None:
             verdict = ("not MCAR (Little's test p < .05), so listwise deletion may bias estimates"
-                       if mcar_pvalue < 0.05 else "consistent with MCAR (Little's test p ≥ .05)")
+                       if mcar < 0.05 else "consistent with MCAR (Little's test p ≥ .05)")
             text += f"; the data are {verdict}"
-        reasons.append(text)
+        reasons.append(Message("fiml_missing", {"pct": float(pct_missing_cells), "mcar_pvalue": mcar}, text))
     if scale_points is not None and scale_points < 5:
-        reasons.append(f"a {scale_points}-point scale is coarse for treating items as continuous; "
-                       "consider a categorical (WLSMV) analysis")
-    return EstimatorRecommendation("MLR" if robust else "ML", missing, tuple(reasons))
+        reasons.append(Message(
+            "coarse_scale", {"points": int(scale_points)},
+            f"a {scale_points}-point scale is coarse for treating items as continuous; "
+            "consider a categorical (WLSMV) analysis"))
+    return EstimatorRecommendation("MLR" if robust else "ML", missing, message_texts(reasons), tuple(reasons))
 
 
 def _p(alpha: float) -> str:

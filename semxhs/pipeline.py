@@ -17,9 +17,9 @@ from semxhs import __version__
 from semxhs.data import read_data
 from semxhs.errors import InputFileError, StudyError, name_list
 from semxhs.fit import fit
-from semxhs.interaction import expand_latent_products
+from semxhs.interaction import latent_product_expansion
 from semxhs.provenance import DataProvenance, file_sha256, make_provenance
-from semxhs.results import HypothesisResult, SemResult, StudyResult
+from semxhs.results import HypothesisResult, SemResult, StudyResult, message_texts
 from semxhs.spec import ParTable, build_partable
 from semxhs.constructs import blocks_from_model, construct_scores
 from semxhs.study import BootstrapSpec, Hypothesis, ProcessSpec, Study
@@ -192,7 +192,7 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
         scale = scale or responses.scale
     check_hypotheses(hypotheses, build_partable(model_text, std_lv=std_lv))
     frame = rekey(frame, reverse, scale)
-    fitted_text, frame, notes = expand_latent_products(model_text, frame)
+    fitted_text, frame, notes = latent_product_expansion(model_text, frame)
     fiml = missing.lower() in ("fiml", "ml")
     if bootstrap is not None and fiml:
         raise StudyError("the bootstrap resamples complete rows: use missing listwise with --bootstrap "
@@ -223,7 +223,8 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
         reversed_items=tuple(reverse),
         scale=scale,
         measurement=quality,
-        notes=notes,
+        notes=message_texts(notes),
+        note_codes=notes,
         provenance=(responses.provenance.with_rows("complete_cases", sem.n_obs) if responses else None),
         intake=responses.intake if responses else None,
         derived_files=responses.derived_files if responses else (),

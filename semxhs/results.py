@@ -8,6 +8,7 @@ formats; :mod:`semxhs.report` does that.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,48 @@ def json_safe(value: Any) -> Any:
     if hasattr(value, "item") and callable(value.item):  # numpy scalars
         return json_safe(value.item())
     return value
+
+
+@dataclass(frozen=True)
+class Message:
+    """A note or warning of the analysis layer as data: a stable code, its parameters, its English text.
+
+    The analysis layer says what happened once, as data; the report words it in the
+    report's language from a template keyed by ``code`` (:mod:`semxhs.report.messages`),
+    with the numbers in ``params`` formatted there. ``text`` is the English sentence the
+    result objects have always carried (and still carry, in their ``warnings``, ``notes``
+    or ``reasons``); a report that does not know ``code`` shows ``text`` as it is.
+
+    ``params`` holds plain JSON values only (str, int, float, None, and lists or dicts of
+    them); numbers are at full precision. The codes of each producer are listed in its
+    module (e.g. :data:`semxhs.fit.WARNING_CODES`).
+
+    Examples
+    --------
+    >>> m = Message("fiml_empty_rows", {"n": 4}, "4 rows with all model variables missing were dropped")
+    >>> m.to_dict()
+    {'code': 'fiml_empty_rows', 'params': {'n': 4}, 'text': '4 rows with all model variables missing were dropped'}
+    >>> message_texts([m])
+    ('4 rows with all model variables missing were dropped',)
+    """
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    text: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"code", "params", "text"}`` (NaN as None)."""
+        return json_safe({"code": self.code, "params": dict(self.params), "text": self.text})
+
+
+def message_texts(messages: Iterable[Message]) -> tuple[str, ...]:
+    """The English sentences of ``messages``, in order (for the fields that hold plain text)."""
+    return tuple(m.text for m in messages)
+
+
+def messages_to_json(messages: Iterable[Message]) -> list[dict[str, Any]]:
+    """``messages`` as JSON records ``{"code", "params", "text"}``."""
+    return [m.to_dict() for m in messages]
 
 
 @dataclass(frozen=True)
@@ -114,7 +157,9 @@ class SemResult:
 
     ``converged`` is False when the optimizer did not reach a stationary point;
     ``improper`` is True for a Heywood case (negative variance, non-positive-definite
-    latent covariance matrix) or a not-identified model. ``warnings`` says which, in words.
+    latent covariance matrix) or a not-identified model. ``warnings`` says which, in words;
+    ``warning_codes`` says the same as :class:`Message` records (one per warning, same
+    order), which the report words in its language.
     ``latent_cov`` is the model-implied covariance matrix of the latent variables
     (lavaan's ``lavInspect(fit, "cov.lv")``).
     """
@@ -135,6 +180,7 @@ class SemResult:
     latent: tuple[str, ...]
     latent_cov: dict[str, dict[str, float]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    warning_codes: tuple[Message, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """Parameter estimates as a DataFrame with lavaan's column names.
@@ -176,6 +222,7 @@ class SemResult:
             "improper": self.improper,
             "iterations": self.iterations,
             "warnings": list(self.warnings),
+            "warning_codes": messages_to_json(self.warning_codes),
             "fit": self.fit.to_dict(),
             "parameters": [{f.name: getattr(p, f.name) for f in fields(p)} for p in self.parameters],
             "r2": dict(self.r2),
@@ -211,7 +258,12 @@ class HypothesisResult:
 
 @dataclass(frozen=True)
 class StudyResult:
-    """Everything one run of a study produced, ready to be rendered or written as JSON."""
+    """Everything one run of a study produced, ready to be rendered or written as JSON.
+
+    ``notes`` are English sentences about the run (e.g. how a latent product was
+    estimated); ``note_codes`` the same notes as :class:`Message` records (same order),
+    which the report words in its language.
+    """
 
     title: str
     language: str
@@ -230,6 +282,7 @@ class StudyResult:
     intake: "ScreeningRun | None" = None
     derived_files: tuple[str, ...] = ()
     bootstrap: "BootstrapResult | None" = None
+    note_codes: tuple[Message, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``semxhs run`` (the fit contract plus the study's parts)."""
@@ -244,6 +297,7 @@ class StudyResult:
             "reversed_items": list(self.reversed_items),
             "scale": list(self.scale) if self.scale else None,
             "notes": list(self.notes),
+            "note_codes": messages_to_json(self.note_codes),
         }
         out["hypotheses"] = [h.to_dict() for h in self.hypotheses]
         if self.measurement is not None:

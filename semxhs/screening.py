@@ -39,6 +39,7 @@ from semxhs.missingness import LittleMCAR, MissingnessResult, little_mcar, missi
 from semxhs.normality import NormalityResult, assess_normality
 from semxhs.platforms import SurveyImport, import_survey, parse_duration
 from semxhs.provenance import DataProvenance, make_provenance
+from semxhs.results import Message, message_texts, messages_to_json
 
 __all__ = [
     "RULE_ORDER",
@@ -336,7 +337,12 @@ class ScreeningResult:
     thresholds : dict
         The thresholds as applied (e.g. the speed cut-off in seconds and the median).
     notes : tuple of str
-        What could not be screened and why (e.g. respondents without a duration).
+        What could not be screened and why (e.g. respondents without a duration), in English.
+    note_codes : tuple of Message
+        The same notes as records (same order). Codes: ``attention_no_checks``,
+        ``speed_no_duration_column`` (no parameters), ``speed_no_duration`` (``n``: respondents
+        without a completion time), ``mahalanobis_incomplete`` (``n``: respondents with
+        missing items, not screened by the rule).
     """
 
     cleaned: pd.DataFrame
@@ -345,6 +351,7 @@ class ScreeningResult:
     rules: ScreeningRules
     thresholds: Mapping[str, float | None] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    note_codes: tuple[Message, ...] = ()
 
     @property
     def n_received(self) -> int:
@@ -377,6 +384,7 @@ class ScreeningResult:
             "flow": [asdict(s) for s in self.flow],
             "log": [{**asdict(e), "value": _json(e.value), "threshold": _json(e.threshold)} for e in self.log],
             "notes": list(self.notes),
+            "note_codes": messages_to_json(self.note_codes),
         }
 
 
@@ -438,15 +446,17 @@ def screen(
     if not isinstance(rules, ScreeningRules):
         rules = ScreeningRules.from_dict(rules)
 
-    notes: list[str] = []
+    notes: list[Message] = []
     # A rule whose input the questionnaire does not have is skipped with a note; a declared
     # column that is absent from the data is an error (below).
     if rules.attention and not instrument.attention_checks:
         rules = replace(rules, attention=False)
-        notes.append("attention: the instrument declares no attention_checks; rule not applied")
+        notes.append(Message("attention_no_checks", {},
+                             "attention: the instrument declares no attention_checks; rule not applied"))
     if rules.speed and duration_column is None:
         rules = replace(rules, speed=False)
-        notes.append("speed: no completion-time column (instrument 'duration'); rule not applied")
+        notes.append(Message("speed_no_duration_column", {},
+                             "speed: no completion-time column (instrument 'duration'); rule not applied"))
     needed = list(instrument.item_ids) + (list(instrument.check_ids) if rules.attention else [])
     report = validate_responses(frame, needed, None, id_column=id_column)
     blocking = [p for p in report.problems if p.kind in ("missing_item", "missing_id_column", "non_numeric")]
@@ -499,7 +509,9 @@ def screen(
         criteria["speed"] = (f"completed in under {cut:g} s" + (
             "" if rules.speed_min_seconds is not None else f" ({rules.speed_fraction:g} x median {median:g} s)"))
         if (~finite).any():
-            notes.append(f"speed: {int((~finite).sum())} respondent(s) without a completion time were not screened")
+            k = int((~finite).sum())
+            notes.append(Message("speed_no_duration", {"n": k},
+                                 f"speed: {k} respondent(s) without a completion time were not screened"))
         for i in np.flatnonzero(finite & (durations < cut)):
             flags["speed"].append((i, float(durations[i]), cut, f"{durations[i]:g} s"))
 
@@ -531,7 +543,8 @@ def screen(
         criteria["mahalanobis"] = f"Mahalanobis D² > {crit:.2f} (χ²({p}), p < {rules.mahalanobis_p:g})"
         incomplete = int((~np.isfinite(x).all(axis=1) & np.array([i not in earlier for i in range(n)])).sum())
         if incomplete:
-            notes.append(f"mahalanobis: {incomplete} respondent(s) with missing items were not screened")
+            notes.append(Message("mahalanobis_incomplete", {"n": incomplete},
+                                 f"mahalanobis: {incomplete} respondent(s) with missing items were not screened"))
         index = np.flatnonzero(keep)
         d2 = mahalanobis_d2(x[index])
         pvals = stats.chi2.sf(d2, p)
@@ -563,7 +576,8 @@ def screen(
         flow=tuple(flow),
         rules=rules,
         thresholds=thresholds,
-        notes=tuple(notes),
+        notes=message_texts(notes),
+        note_codes=tuple(notes),
     )
 
 
@@ -663,7 +677,13 @@ def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
 class ScreeningRun:
     """Everything :func:`screen_file` did: import, validation, screening, files, and the
     missing-data and normality checks of the cleaned data (``mcar`` is ``None`` when nothing
-    is missing; ``normality`` is ``None`` with a note when it cannot be computed)."""
+    is missing; ``normality`` is ``None`` with a note when it cannot be computed).
+
+    ``notes`` are English sentences; ``note_codes`` the same notes as records (same order):
+    ``intake_tests_too_few_rows`` (``n_complete`` complete rows, ``n_items`` items: the
+    missing-data and normality tests need more rows than items), ``intake_tests_singular``
+    (the same parameters: the item covariance matrix of the complete rows is singular) or
+    ``intake_tests_not_run`` (``detail``: the reason as the failing test gave it, in English)."""
 
     survey: SurveyImport
     validation: ValidationReport
@@ -674,6 +694,7 @@ class ScreeningRun:
     mcar: LittleMCAR | None
     normality: NormalityResult | None
     notes: tuple[str, ...] = ()
+    note_codes: tuple[Message, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -686,6 +707,7 @@ class ScreeningRun:
             "data_provenance": self.provenance.to_dict(),
             "files": self.files.to_dict() if self.files else None,
             "notes": list(self.notes),
+            "note_codes": messages_to_json(self.note_codes),
         }
 
 
@@ -748,7 +770,7 @@ def screen_file(
     )
     files = write_screening(result, path, out) if write else None
     missing = missingness(result.cleaned, items)
-    notes: list[str] = []
+    notes: list[Message] = []
     mcar: LittleMCAR | None = None
     normality: NormalityResult | None = None
     try:
@@ -757,5 +779,18 @@ def screen_file(
         normality = assess_normality(result.cleaned, items, mcar_pvalue=mcar.pvalue if mcar else None,
                                      scale_points=instrument.scale.points)
     except DataError as exc:  # too few rows, or a singular covariance: the data are still screened
-        notes.append(f"missing-data and normality tests not run: {exc}")
-    return ScreeningRun(survey, validation, result, provenance, files, missing, mcar, normality, tuple(notes))
+        text = f"missing-data and normality tests not run: {exc}"
+        if complete <= len(items):  # Mardia's test (and Little's) need more rows than items
+            notes.append(Message("intake_tests_too_few_rows", {"n_complete": complete, "n_items": len(items)}, text))
+        elif _singular(result.cleaned.loc[:, items].to_numpy(dtype=float)):
+            notes.append(Message("intake_tests_singular", {"n_complete": complete, "n_items": len(items)}, text))
+        else:
+            notes.append(Message("intake_tests_not_run", {"detail": str(exc)}, text))
+    return ScreeningRun(survey, validation, result, provenance, files, missing, mcar, normality,
+                        message_texts(notes), tuple(notes))
+
+
+def _singular(values: np.ndarray) -> bool:
+    """Whether the covariance matrix of the complete rows is singular (Mardia's test cannot run)."""
+    x = values[np.isfinite(values).all(axis=1)]
+    return int(np.linalg.matrix_rank(np.cov(x, rowvar=False))) < x.shape[1]

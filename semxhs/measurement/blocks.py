@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from semxhs.errors import DataError, name_list
+from semxhs.results import Message, message_texts
 
 __all__ = ["CheckedBlocks", "check_blocks", "check_item_map", "item_matrix"]
 
@@ -29,12 +30,16 @@ class CheckedBlocks:
         Every item of every block (single-item blocks included), first occurrence order;
         the item set for KMO, Bartlett's test and Harman's test.
     notes : tuple of str
-        One note per skipped block.
+        One note per skipped block (English).
+    note_codes : tuple of Message
+        The same notes as records: code ``block_skipped``, parameters ``factor``,
+        ``items``, ``min_items``.
     """
 
     kept: dict[str, tuple[str, ...]]
     all_items: tuple[str, ...]
     notes: tuple[str, ...]
+    note_codes: tuple[Message, ...] = ()
 
 
 def check_blocks(
@@ -85,7 +90,7 @@ def check_blocks(
     columns = set(map(str, data.columns))
     owner: dict[str, str] = {}
     kept: dict[str, tuple[str, ...]] = {}
-    notes: list[str] = []
+    notes: list[Message] = []
     for factor, items in blocks.items():
         if isinstance(items, str):
             raise DataError(
@@ -108,16 +113,17 @@ def check_blocks(
                 )
             owner[i] = str(factor)
         if len(items) < min_items:
-            notes.append(
+            notes.append(Message(
+                "block_skipped", {"factor": str(factor), "items": list(items), "min_items": int(min_items)},
                 f"block '{factor}' has {len(items)} item{'s' if len(items) != 1 else ''} "
                 f"({name_list(items)}); at least {min_items} are needed, so it is skipped "
                 "in reliability, AVE, Fornell-Larcker and HTMT"
-            )
+            ))
             continue
         kept[str(factor)] = items
     all_items = tuple(owner)
     item_matrix(data, all_items)  # type and completeness checks
-    return CheckedBlocks(kept=kept, all_items=all_items, notes=tuple(notes))
+    return CheckedBlocks(kept=kept, all_items=all_items, notes=message_texts(notes), note_codes=tuple(notes))
 
 
 def item_matrix(data: pd.DataFrame, items: Sequence[str]) -> np.ndarray:

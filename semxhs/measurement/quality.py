@@ -32,6 +32,7 @@ from semxhs.measurement.reliability import (
 from semxhs.measurement.results import ChisqDifference, MeasurementResult, ReliabilityRow
 from semxhs.measurement.thresholds import THRESHOLDS, Threshold
 from semxhs.measurement.validity import fornell_larcker, htmt, htmt2, htmt_bootstrap, negative_correlations
+from semxhs.results import Message, message_texts
 
 __all__ = ["measurement_quality"]
 
@@ -114,7 +115,7 @@ def measurement_quality(
     ()
     """
     checked = check_blocks(data, blocks)
-    notes = list(checked.notes)
+    notes: list[Message] = list(checked.note_codes)
     if not checked.kept:
         raise DataError(
             "blocks: no block has at least 2 items, so reliability and validity cannot be assessed"
@@ -148,7 +149,8 @@ def measurement_quality(
             )
         )
     if omega_inputs is None:
-        notes.append("omega not computed: no unstandardized estimates (omega_inputs) were given")
+        notes.append(Message("omega_not_computed", {},
+                             "omega not computed: no unstandardized estimates (omega_inputs) were given"))
 
     items_table = item_statistics(data, checked.kept, loadings_std)
     fl = fornell_larcker(ave, latent_corr)
@@ -164,24 +166,29 @@ def measurement_quality(
         within = neg[neg["within"]]
         if len(within):
             pairs = ", ".join(f"{r.lhs}~{r.rhs}" for r in within.itertuples())
-            notes.append(
+            notes.append(Message(
+                "negative_within", {"pairs": [[str(r.lhs), str(r.rhs)] for r in within.itertuples()]},
                 f"negative item correlations within a block ({pairs}): check reverse-keyed items; "
                 "HTMT and HTMT2 use absolute correlations (as semTools::htmt and SmartPLS)"
-            )
+            ))
         between = neg[~neg["within"]]
         if len(between):
             shown = ", ".join(f"{r.lhs}~{r.rhs}" for r in between.head(6).itertuples())
             more = f" and {len(between) - 6} more" if len(between) > 6 else ""
-            notes.append(
+            notes.append(Message(
+                "negative_between", {"pairs": [[str(r.lhs), str(r.rhs)] for r in between.head(6).itertuples()],
+                                     "more": max(len(between) - 6, 0)},
                 f"negative item correlations between blocks ({shown}{more}); "
                 "HTMT and HTMT2 use absolute correlations (as semTools::htmt and SmartPLS)"
-            )
+            ))
 
     boot = None
     if htmt_boot and len(checked.kept) > 1:
         boot = htmt_bootstrap(data, checked.kept, int(htmt_boot), seed, level=level)
         if boot.failed:
-            notes.append(f"HTMT bootstrap: {len(boot.failed)} of {boot.draws} draws failed (an item without variance)")
+            notes.append(Message(
+                "htmt_boot_failed", {"failed": len(boot.failed), "draws": int(boot.draws)},
+                f"HTMT bootstrap: {len(boot.failed)} of {boot.draws} draws failed (an item without variance)"))
 
     all_items = list(checked.all_items)
     result = MeasurementResult(
@@ -196,7 +203,10 @@ def measurement_quality(
         n=n,
         one_factor_cfa=one_factor_cfa,
         htmt_ci=boot,
-        notes=tuple(notes),
+        notes=message_texts(notes),
+        note_codes=tuple(notes),
+        thresholds=dict(thresholds),
+        level=float(level),
     )
     return dataclasses.replace(result, findings=make_findings(result, thresholds))
 

@@ -1,6 +1,7 @@
 """Frozen result records of the measurement-quality computations.
 
-A leaf of :mod:`semxhs.measurement`: it imports nothing else of the package, holds
+A leaf of :mod:`semxhs.measurement`: it imports only other leaves (:mod:`semxhs.results`
+for :class:`~semxhs.results.Message`, :mod:`~semxhs.measurement.thresholds`), holds
 full-precision numbers (never rounded) and turns them into tidy tables
 (``to_frame()``) or the JSON contract (``to_dict()``). Missing values are ``nan``
 in the records and frames and ``None`` (JSON ``null``) in ``to_dict()``.
@@ -14,6 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+
+from semxhs.measurement.thresholds import THRESHOLDS, Threshold
+from semxhs.results import Message, messages_to_json
 
 __all__ = [
     "BartlettResult",
@@ -336,6 +340,15 @@ class MeasurementResult:
     :class:`pandas.DataFrame` objects (constructs in model order); tables are tuples
     of frozen records. ``to_frame()`` gives the per-construct reliability table,
     ``items_frame()`` the item table, and ``to_dict()`` the JSON contract.
+
+    ``thresholds`` are the cut-offs the findings were judged against (by key, as
+    :data:`~semxhs.measurement.thresholds.THRESHOLDS`), ``level`` the confidence level of
+    the alpha (and HTMT) intervals. ``notes`` are English sentences; ``note_codes`` the
+    same notes as :class:`~semxhs.results.Message` records (same order). Codes:
+    ``block_skipped`` (``factor``, ``items``, ``min_items``), ``omega_not_computed``,
+    ``negative_within`` (``pairs``: ``[item, item]`` lists), ``negative_between``
+    (``pairs``, the first six; ``more``: how many more), ``htmt_boot_failed``
+    (``failed``, ``draws``).
     """
 
     reliability: tuple[ReliabilityRow, ...]
@@ -351,6 +364,9 @@ class MeasurementResult:
     htmt_ci: HtmtBootstrap | None = None
     findings: tuple[Finding, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    note_codes: tuple[Message, ...] = ()
+    thresholds: Mapping[str, Threshold] = field(default_factory=lambda: dict(THRESHOLDS))
+    level: float = 0.95
 
     @property
     def factors(self) -> tuple[str, ...]:
@@ -398,6 +414,11 @@ class MeasurementResult:
                 "htmt_ci": None if self.htmt_ci is None else self.htmt_ci.to_dict(),
                 "findings": [f.to_dict() for f in self.findings],
                 "notes": list(self.notes),
+                "note_codes": messages_to_json(self.note_codes),
+                "level": self.level,
+                "thresholds": {key: {"statistic": th.statistic, "requirement": th.requirement, "value": th.value,
+                                     "severity": th.severity, "source": th.source}
+                               for key, th in self.thresholds.items()},
             }
         }
 

@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from semxhs.errors import SpecError, name_list
+from semxhs.results import Message, message_texts
 from semxhs.process import bootstrap as bs
 from semxhs.process.data import design_frame, prepare_data
 from semxhs.process.effects import index_of_moderated_mediation, indirect_effect, link_moderators, moderator_degree
@@ -125,7 +126,7 @@ def run_process(data: pd.DataFrame, model: int, x: str, y: str, m: Sequence[str]
         total_eq = EquationSpec(y, ((x,),) + tuple((c,) for c in cov))
         total_fit = fit_equation(design_frame(frame, total_eq), frame[y], hc, conf)
 
-    notes: list[str] = []
+    notes: list[Message] = []
     tests = [t for e in equations for t in _interaction_tests(e, designs[e.outcome], frame[e.outcome], fits[e.outcome])]
     focals = _focals(spec, equations, x, m, w, z, moderators)
     conditional = []
@@ -136,13 +137,17 @@ def run_process(data: pd.DataFrame, model: int, x: str, y: str, m: Sequence[str]
             conditional.append(_conditional(eq, fit, focal, values))
         if len(mods) == 1:
             if is_dichotomous(frame[mods[0]].to_numpy()):
-                notes.append(f"Johnson-Neyman: not computed for '{term_name(focal)}' in '{eq.outcome}', "
-                             f"moderator '{mods[0]}' is dichotomous")
+                notes.append(Message(
+                    "jn_dichotomous", {"focal": term_name(focal), "outcome": eq.outcome, "moderator": mods[0]},
+                    f"Johnson-Neyman: not computed for '{term_name(focal)}' in '{eq.outcome}', "
+                    f"moderator '{mods[0]}' is dichotomous"))
             else:
                 jn.append(_johnson_neyman(eq, fit, focal, mods[0], frame[mods[0]].to_numpy()))
         else:
-            notes.append(f"Johnson-Neyman: not computed for '{term_name(focal)}' in '{eq.outcome}', "
-                         f"its effect depends on two moderators ({name_list(mods)})")
+            notes.append(Message(
+                "jn_two_moderators", {"focal": term_name(focal), "outcome": eq.outcome, "moderators": list(mods)},
+                f"Johnson-Neyman: not computed for '{term_name(focal)}' in '{eq.outcome}', "
+                f"its effect depends on two moderators ({name_list(mods)})"))
 
     direct, total = [], []
     if m:
@@ -152,7 +157,8 @@ def run_process(data: pd.DataFrame, model: int, x: str, y: str, m: Sequence[str]
         total_eq = EquationSpec(y, ((x,),) + tuple((c,) for c in cov))
         total = [_conditional(total_eq, total_fit, (x,), {})]
     elif m:
-        notes.append(f"total effect: not reported for model {spec.number}; with a moderator it is conditional")
+        notes.append(Message("total_effect_conditional", {"model": spec.number},
+                             f"total effect: not reported for model {spec.number}; with a moderator it is conditional"))
 
     paths = indirect_paths(spec, x, y, m)
     draws_info = BootstrapInfo(0, None, 0.0, 0, ())
@@ -172,8 +178,9 @@ def run_process(data: pd.DataFrame, model: int, x: str, y: str, m: Sequence[str]
         failed = tuple(int(i) for i in out.failed)
         draws_info = BootstrapInfo(boot, seed, seconds, len(failed), failed)
         if failed:
-            notes.append(f"bootstrap: {len(failed)} of {boot} draws failed (singular design) and are "
-                         "left out of the intervals")
+            notes.append(Message("bootstrap_failed", {"failed": len(failed), "draws": int(boot)},
+                                 f"bootstrap: {len(failed)} of {boot} draws failed (singular design) and are "
+                                 "left out of the intervals"))
     elif not paths:
         seed = None
 
@@ -192,7 +199,7 @@ def run_process(data: pd.DataFrame, model: int, x: str, y: str, m: Sequence[str]
         johnson_neyman=tuple(jn), direct_effects=Table(tuple(direct)), total_effects=Table(tuple(total)),
         indirect=Table(tuple(indirect)), indirect_standardized=Table(tuple(standardized)),
         indirect_contrasts=Table(tuple(contrasts)), index_of_moderated_mediation=Table(tuple(indices_mm)),
-        bootstrap=draws_info, notes=tuple(notes),
+        bootstrap=draws_info, notes=message_texts(notes), note_codes=tuple(notes),
         means=tuple((str(c), float(frame[c].mean())) for c in frame.columns),
         ranges=tuple((str(c), float(frame[c].min()), float(frame[c].max())) for c in frame.columns))
 
@@ -324,7 +331,7 @@ def _summary(point: float, draws: np.ndarray | None, conf: float) -> tuple[float
 def _mediation(spec: ModelSpec, eq_map: Mapping[str, EquationSpec], paths: Sequence[tuple[str, ...]],
                moderators: Sequence[str], probe_map: Mapping[str, np.ndarray], point: Mapping[str, np.ndarray],
                boot_coefs: Mapping[str, np.ndarray] | None, boot_sds: np.ndarray | None, frame: pd.DataFrame,
-               x: str, y: str, conf: float, notes: list[str]
+               x: str, y: str, conf: float, notes: list[Message]
                ) -> tuple[list[IndirectEffect], list[IndirectEffect], list[IndirectContrast],
                           list[ModeratedMediationIndex]]:
     """Indirect effects, standardized ones, contrasts and indices of moderated mediation."""
@@ -360,8 +367,10 @@ def _mediation(spec: ModelSpec, eq_map: Mapping[str, EquationSpec], paths: Seque
             sdraws = None if draws is None or ratio is None else draws * ratio
             standardized.append(IndirectEffect(name, (), *_summary(est * sd[0] / sd[1], sdraws, conf)))
         if is_dichotomous(frame[x].to_numpy()):
-            notes.append(f"standardized indirect effects: X '{x}' is dichotomous; the completely standardized "
-                         "effect scales by its SD, a partially standardized one may read better")
+            notes.append(Message(
+                "standardized_dichotomous_x", {"x": x},
+                f"standardized indirect effects: X '{x}' is dichotomous; the completely standardized "
+                "effect scales by its SD, a partially standardized one may read better"))
     for values in _grid(probe_map, all_mods):
         for p1, p2 in itertools.combinations(paths, 2):
             e1, d1 = both(p1, values)
@@ -377,9 +386,13 @@ def _mediation(spec: ModelSpec, eq_map: Mapping[str, EquationSpec], paths: Seque
                 draws = None if boot_coefs is None else index_of_moderated_mediation(boot_coefs, eq_map, path, v)
                 indices.append(ModeratedMediationIndex(v, path_name(path), *_summary(est, draws, conf)))
         if any(d >= 2 for d in degrees.values()):
-            notes.append(f"index of moderated mediation: not defined for model {spec.number}; the indirect effect "
-                         f"is quadratic in '{v}' (W moderates both stages), see the conditional indirect effects")
+            notes.append(Message(
+                "index_quadratic", {"model": spec.number, "moderator": v},
+                f"index of moderated mediation: not defined for model {spec.number}; the indirect effect "
+                f"is quadratic in '{v}' (W moderates both stages), see the conditional indirect effects"))
         elif all(d == 0 for d in degrees.values()):
-            notes.append(f"index of moderated mediation: not applicable to model {spec.number}; '{v}' moderates "
-                         "the direct path only, so the indirect effects are not moderated")
+            notes.append(Message(
+                "index_direct_only", {"model": spec.number, "moderator": v},
+                f"index of moderated mediation: not applicable to model {spec.number}; '{v}' moderates "
+                "the direct path only, so the indirect effects are not moderated"))
     return indirect, standardized, contrasts, indices

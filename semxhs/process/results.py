@@ -17,6 +17,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 import numpy as np
 import pandas as pd
 
+from semxhs.results import Message, messages_to_json
+
 ModeratorValues = tuple[tuple[str, float], ...]
 
 
@@ -307,7 +309,13 @@ class ProcessResult:
     johnson_neyman : tuple of JohnsonNeyman
     bootstrap : BootstrapInfo
     notes : tuple of str
-        What was not reported and why (e.g. the index of moderated mediation of model 58).
+        What was not reported and why (e.g. the index of moderated mediation of model 58), in English.
+    note_codes : tuple of Message
+        The same notes as records (same order), worded by the report in its language. Codes:
+        ``jn_dichotomous`` (``focal``, ``outcome``, ``moderator``), ``jn_two_moderators``
+        (``focal``, ``outcome``, ``moderators``), ``total_effect_conditional`` (``model``),
+        ``bootstrap_failed`` (``failed``, ``draws``), ``standardized_dichotomous_x`` (``x``),
+        ``index_quadratic`` and ``index_direct_only`` (``model``, ``moderator``).
     means : tuple of (str, float)
         Means of the analysed (possibly centered) variables, for plots.
     ranges : tuple of (str, float, float)
@@ -335,6 +343,7 @@ class ProcessResult:
     notes: tuple[str, ...]
     means: tuple[tuple[str, float], ...]
     ranges: tuple[tuple[str, float, float], ...]
+    note_codes: tuple[Message, ...] = ()
 
     table_names: ClassVar[tuple[str, ...]] = (
         "interaction_tests", "conditional_effects", "direct_effects", "total_effects", "indirect",
@@ -389,5 +398,6 @@ class ProcessResult:
                 {"equation": j.equation, "focal": j.focal, "moderator": j.moderator,
                  "rows": j.table.to_json()} for j in self.johnson_neyman],
             "notes": list(self.notes),
+            "note_codes": messages_to_json(self.note_codes),
         }
         return clean(out)

@@ -72,6 +72,7 @@ from semxhs.report.labels import (
 )
 from semxhs.report.intake import INTAKE_BUILDERS
 from semxhs.report.measurement import MEASUREMENT_BUILDERS
+from semxhs.report.messages import messages_in_words
 from semxhs.report.process import process_study_sections
 from semxhs.results import HypothesisResult, Parameter, SemResult, StudyResult
 
@@ -176,7 +177,9 @@ def warnings_section(result: StudyResult, t: Labels) -> Section:
     """Estimation status, always present; an alert when the fit failed, is improper or warned.
 
     Non-convergence and improper solutions are stated in words before the engine's own
-    messages, so a reader who skips to the tables still passes this block first.
+    messages, so a reader who skips to the tables still passes this block first. The
+    engine's messages are worded from their codes (``SemResult.warning_codes``,
+    :mod:`semxhs.report.messages`); one without a code is shown as its English text.
     """
     sem = result.sem
     items: list[str] = []
@@ -191,7 +194,7 @@ def warnings_section(result: StudyResult, t: Labels) -> Section:
         section["paragraphs"] = items
         if sem.warnings:
             section["paragraphs"].append(t["warn_engine_intro"])
-        section["bullets"] = [str(w) for w in sem.warnings]
+        section["bullets"] = messages_in_words([str(w) for w in sem.warnings], sem.warning_codes, t)
     else:
         section["paragraphs"] = [t["status_ok"].format(iterations=sem.iterations)]
     return section
@@ -491,7 +494,8 @@ def _header(result: StudyResult, t: Labels, today: date) -> Header:
         {"label": t["version"], "value": result.version or f.DASH},
         {"label": t["date"], "value": f.fmt_date(today)},
     ]
-    return {"title": result.title, "subtitle": t["report_kind"], "rows": rows, "notes": list(result.notes)}
+    notes = messages_in_words(list(result.notes), result.note_codes, t)
+    return {"title": result.title, "subtitle": t["report_kind"], "rows": rows, "notes": notes}
 
 
 def build_context(result: StudyResult, *, today: date | None = None,

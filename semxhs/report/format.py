@@ -37,6 +37,7 @@ __all__ = [
     "fmt_p",
     "fmt_percent",
     "fmt_ratio",
+    "fmt_sig",
     "short_hash",
 ]
 
@@ -110,6 +111,21 @@ def fmt_num(x: float | int | None, digits: int = 2) -> str:
     if is_missing(x):
         return DASH
     return _fixed(float(x), digits)  # type: ignore[arg-type]
+
+
+def fmt_sig(x: float | int | None, digits: int = 2) -> str:
+    """A diagnostic number of any size with ``digits`` significant digits (an optimizer's gradient).
+
+    Examples
+    --------
+    >>> fmt_sig(0.0012345), fmt_sig(3.2e-07), fmt_sig(152.0)
+    ('0.0012', '3.2e-07', '1.5e+02')
+    >>> fmt_sig(None)
+    '—'
+    """
+    if is_missing(x):
+        return DASH
+    return f"{float(x):.{digits}g}"  # type: ignore[arg-type]
 
 
 def fmt_bounded(x: float | None, digits: int = 3) -> str:

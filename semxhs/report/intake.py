@@ -31,7 +31,6 @@ Section ids (HTML anchors), in report order:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import PurePath
 
@@ -52,6 +51,12 @@ from semxhs.report.blocks import (
 )
 from semxhs.report.flowchart import flow_diagram_png, flow_diagram_svg
 from semxhs.report.labels import INTAKE_REFERENCES, describe_estimator, describe_missing
+from semxhs.report.messages import (
+    code_of,
+    message_words,
+    messages_in_words,
+    pair_messages,
+)
 from semxhs.results import StudyResult
 from semxhs.screening import RULE_ORDER, ScreeningResult, ScreeningRun
 
@@ -123,6 +128,11 @@ def _listwise(missing: str) -> bool:
 
 def _n_items(run: ScreeningRun) -> int:
     return len(run.missing.items)
+
+
+def _run_notes(run: ScreeningRun, t: Labels) -> list[str]:
+    """The notes of the intake run (tests that could not run) in the report's words."""
+    return messages_in_words(list(run.notes), run.note_codes, t)
 
 
 # --------------------------------------------------------------------------- data source and rows
@@ -317,7 +327,8 @@ def _rules_table(scr: ScreeningResult, n_items: int, t: Labels) -> Table:
                  _criterion(rule, scr, n_items, t), _CITATIONS[_RULE_SOURCES[rule]]]) for rule in RULE_ORDER]
     columns = [column(t["col_rule"], "left"), column(t["col_applied"], "left"), column(t["col_threshold"], "left"),
                column(t["col_source"], "left")]
-    notes = [t["note_rules_not_applied"].format(notes=t["pair_sep"].join(scr.notes))] if scr.notes else []
+    words = messages_in_words(list(scr.notes), scr.note_codes, t)
+    notes = [t["note_rules_not_applied"].format(notes=t["pair_sep"].join(words))] if words else []
     return table("table-screening-rules", t["tbl_screening_rules"], columns, rows, notes)
 
 
@@ -420,7 +431,7 @@ def missing_data_section(result: StudyResult, t: Labels) -> Section | None:
         refs.append(INTAKE_REFERENCES["little1988"])
     columns = [column(t["col_item"], "left"), column(t["col_answered"]), column(t["col_missing_n"]),
                column(t["col_missing_pct"])]
-    bullets = list(run.notes) if (m.n_missing_cells and run.mcar is None) else []
+    bullets = _run_notes(run, t) if (m.n_missing_cells and run.mcar is None) else []
     return section("missing-data", t["sec_missing"],
                    [table("table-missing", t["tbl_missing"], columns, rows, notes)],
                    paragraphs=paragraphs, bullets=bullets, references=refs)
@@ -436,35 +447,6 @@ def _mardia_skew(norm: NormalityResult) -> str:
 def _mardia_kurt(norm: NormalityResult) -> str:
     m = norm.mardia
     return f"b2p = {f.fmt_num(m.b2p, 2)}, z = {f.fmt_num(m.kurtosis, 2)}, {f.fmt_p(m.p_kurtosis, with_symbol=True)}"
-
-
-def _reason_words(reason: str, norm: NormalityResult, run: ScreeningRun, t: Labels) -> str:
-    """One reason of the recommendation in the report's language, numbers from the results.
-
-    The recommendation (:func:`semxhs.normality.recommend_estimator`) gives its reasons as
-    English sentences; which reasons apply is read from them (their fixed openings), the
-    numbers come from the result objects, and a sentence of unknown form is shown as it is.
-    """
-    m = norm.mardia
-    limits = {"skew": f.fmt_num(SKEW_LIMIT, 0), "kurt": f.fmt_num(KURTOSIS_LIMIT, 0)}
-    if reason.startswith("MLR recommended: Mardia's kurtosis"):
-        return t["reason_kurtosis"].format(test=f"z = {f.fmt_num(m.kurtosis, 2)}, "
-                                                f"{f.fmt_p(m.p_kurtosis, with_symbol=True)}")
-    if reason.startswith("MLR recommended: Mardia's skewness"):
-        return t["reason_skew"].format(test=f.fmt_chisq(m.skew, m.df_skew, m.p_skew))
-    if reason.startswith("MLR recommended: items with"):
-        items = re.findall(r"'([^']+)'", reason.partition(":")[2].partition(":")[2]) or [reason]
-        return t["reason_items"].format(items=t["list_sep"].join(items), **limits)
-    if reason.startswith("ML:"):
-        alpha = re.search(r"p < (\.?\d[\d.]*)", reason)
-        level = f.fmt_alpha(float(alpha.group(1))) if alpha else f.DASH
-        return t["reason_ml"].format(alpha=level)
-    if reason.startswith("FIML recommended"):
-        return t["reason_fiml"].format(pct=f.fmt_percent(run.missing.pct_missing_cells / 100.0))
-    points = re.match(r"a (\d+)-point scale", reason)
-    if points:
-        return t["reason_coarse"].format(k=points.group(1))
-    return reason
 
 
 def _inline(name: str) -> str:
@@ -535,15 +517,18 @@ def _mardia_table(norm: NormalityResult, t: Labels) -> Table:
 def normality_section(result: StudyResult, t: Labels) -> Section | None:
     """Univariate and Mardia's tests, the recommended estimator in words and whether the study follows it.
 
-    Section id ``normality``. The recommendation is :mod:`semxhs.normality`'s; the
-    estimator used is ``result.sem.estimator`` and the missing-data method ``result.sem.missing``.
+    Section id ``normality``. The recommendation is :mod:`semxhs.normality`'s; its reasons
+    are worded from their codes (``reason_codes``, :mod:`semxhs.report.messages`), a reason
+    without one is shown as its English text. The estimator used is ``result.sem.estimator``
+    and the missing-data method ``result.sem.missing``.
     """
     run = _intake(result)
     if run is None:
         return None
     norm = run.normality
     if norm is None:
-        return section("normality", t["sec_normality"], [], paragraphs=[t["norm_not_run"]], bullets=list(run.notes))
+        return section("normality", t["sec_normality"], [], paragraphs=[t["norm_not_run"]],
+                       bullets=_run_notes(run, t))
     m = norm.mardia
     rec = norm.recommendation
     lang = result.language
@@ -553,9 +538,10 @@ def normality_section(result: StudyResult, t: Labels) -> Section | None:
                              missing=describe_missing(rec.missing, lang)),
         *_follow(result, norm, t),
     ]
-    bullets = [_reason_words(r, norm, run, t) for r in rec.reasons]
+    reasons = pair_messages(list(rec.reasons), rec.reason_codes)
+    bullets = [message_words(r, t) for r in reasons]
     refs = [INTAKE_REFERENCES["mardia1970"], INTAKE_REFERENCES["curran1996"]]
-    if any(r.startswith("a ") and "-point scale" in r for r in rec.reasons):
+    if any(code_of(r) == "coarse_scale" for r in reasons):
         refs.append(INTAKE_REFERENCES["rhemtulla2012"])
     return section("normality", t["sec_normality"], [_univariate_table(norm, t), _mardia_table(norm, t)],
                    paragraphs=paragraphs, bullets=bullets, references=refs)

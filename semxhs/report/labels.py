@@ -135,6 +135,55 @@ _EN: dict[str, str] = {
     "warn_engine_intro": "Messages from the estimation:",
     "status_ok": ("The estimation converged in {iterations} iterations, the solution is proper "
                   "and no warnings were raised."),
+    # notes and warnings of the analysis layer (semxhs.report.messages), by code
+    "msg_fiml_empty_rows": "{n} rows with all model variables missing were dropped.",
+    "msg_fiml_missing_x": "{n} rows with missing values on fixed.x covariates ({covariates}) were dropped.",
+    "msg_not_converged": ("The optimizer did not converge (largest gradient {gradient} after {iterations} "
+                          "iterations); estimates are not trustworthy."),
+    "msg_singular_information": ("The information matrix is singular: the model may not be identified; "
+                                 "standard errors could not be computed."),
+    "msg_heywood": "Improper solution (Heywood case): negative variance estimates: {variances}.",
+    "msg_heywood_item": "{lhs} ~~ {rhs} ({est})",
+    "msg_latent_cov_not_pd": ("Improper solution: the covariance matrix of the latent variables is not "
+                              "positive definite."),
+    "msg_attention_no_checks": "attention rule not applied: the instrument declares no attention checks",
+    "msg_speed_no_duration_column": ("speed rule not applied: the instrument declares no completion-time column "
+                                     "(duration)"),
+    "msg_speed_no_duration": "speed rule: {n} respondent(s) without a completion time were not screened",
+    "msg_mahalanobis_incomplete": "Mahalanobis rule: {n} respondent(s) with missing items were not screened",
+    "msg_intake_tests_too_few_rows": ("Missing-data and normality tests not run: {n_complete} complete rows for "
+                                      "{n_items} items (the tests need more rows than items)."),
+    "msg_intake_tests_singular": ("Missing-data and normality tests not run: the covariance matrix of the {n_items} "
+                                  "items over the {n_complete} complete rows is singular (an item without variance, "
+                                  "or items that are exact combinations of others)."),
+    "msg_intake_tests_not_run": "Missing-data and normality tests not run: {detail}",
+    "msg_block_skipped": ("Construct {factor} has {n} item(s) ({items}); at least {min_items} are needed, so it is "
+                          "left out of reliability, AVE, Fornell–Larcker and HTMT."),
+    "msg_omega_not_computed": "Omega was not computed: no unstandardized estimates were given.",
+    "msg_negative_within": ("Negative item correlations within a construct ({pairs}): check reverse-keyed items; "
+                            "HTMT and HTMT2 use absolute correlations (as semTools::htmt and SmartPLS)."),
+    "msg_negative_between": ("Negative item correlations between constructs ({pairs}{more}); HTMT and HTMT2 use "
+                             "absolute correlations (as semTools::htmt and SmartPLS)."),
+    "msg_and_more": " and {n} more",
+    "msg_htmt_boot_failed": "HTMT bootstrap: {failed} of {draws} draws failed (an item without variance).",
+    "msg_jn_dichotomous": ("Johnson–Neyman technique not applied to {focal} in the equation of {outcome}: the "
+                           "moderator {moderator} is dichotomous."),
+    "msg_jn_two_moderators": ("Johnson–Neyman technique not applied to {focal} in the equation of {outcome}: its "
+                              "effect depends on two moderators ({moderators})."),
+    "msg_total_effect_conditional": ("The total effect is not reported for model {model}: with a moderator it is "
+                                     "conditional."),
+    "msg_bootstrap_failed": ("Bootstrap: {failed} of {draws} draws failed (singular design) and are left out of "
+                             "the intervals."),
+    "msg_standardized_dichotomous_x": ("Standardized indirect effects: X ({x}) is dichotomous; the completely "
+                                       "standardized effect scales by its SD, a partially standardized one may "
+                                       "read better."),
+    "msg_index_quadratic": ("The index of moderated mediation is not defined for model {model}: the indirect effect "
+                            "is quadratic in {moderator} (it moderates both stages); see the conditional indirect "
+                            "effects."),
+    "msg_index_direct_only": ("The index of moderated mediation does not apply to model {model}: {moderator} "
+                              "moderates the direct path only, so the indirect effects are not moderated."),
+    "msg_latent_product": ("{term} is estimated as the latent product {name}, measured by the double-mean-centred "
+                           "products of matched indicator pairs ({indicators})."),
     # notes under tables
     "note_fit": ("χ² = chi-square test of exact fit (sensitive to sample size); CFI = comparative fit index; "
                  "TLI = Tucker–Lewis index; RMSEA = root mean square error of approximation, with its 90% "
@@ -668,6 +717,36 @@ _ZH: dict[str, str] = {
                       "在解释任何估计值之前，请修改模型或检查数据。"),
     "warn_engine_intro": "估计过程给出的提示：",
     "status_ok": "模型估计经 {iterations} 次迭代收敛，解合理，无警告。",
+    "msg_fiml_empty_rows": "{n} 行的全部模型变量均缺失，已删除。",
+    "msg_fiml_missing_x": "{n} 行在固定外生协变量（fixed.x：{covariates}）上有缺失值，已删除。",
+    "msg_not_converged": "优化算法未收敛（{iterations} 次迭代后最大梯度为 {gradient}），估计值不可信。",
+    "msg_singular_information": "信息矩阵奇异：模型可能无法识别，无法计算标准误。",
+    "msg_heywood": "解不合理（Heywood 案例）：方差估计值为负：{variances}。",
+    "msg_heywood_item": "{lhs} ~~ {rhs}（{est}）",
+    "msg_latent_cov_not_pd": "解不合理：潜变量的协方差矩阵非正定。",
+    "msg_attention_no_checks": "未应用注意力检测规则：问卷未设置注意力检测题",
+    "msg_speed_no_duration_column": "未应用作答时长规则：问卷未声明作答时长列（duration）",
+    "msg_speed_no_duration": "作答时长规则：{n} 名受访者没有作答时长记录，未按此规则筛查",
+    "msg_mahalanobis_incomplete": "马氏距离规则：{n} 名有缺失题项的受访者未按此规则筛查",
+    "msg_intake_tests_too_few_rows": "未进行缺失数据与正态性检验：{n_items} 个题项只有 {n_complete} 个完整个案（检验要求个案数多于题项数）。",
+    "msg_intake_tests_singular": "未进行缺失数据与正态性检验：{n_complete} 个完整个案上 {n_items} 个题项的协方差矩阵奇异（某题项无变异，或某些题项是其他题项的线性组合）。",
+    "msg_intake_tests_not_run": "未进行缺失数据与正态性检验：{detail}",
+    "msg_block_skipped": "构念 {factor} 只有 {n} 个题项（{items}），至少需要 {min_items} 个，因此未纳入信度、AVE、Fornell–Larcker 与 HTMT 分析。",
+    "msg_omega_not_computed": "未计算 ω：未提供非标准化估计值。",
+    "msg_negative_within": ("同一构念内的题项间存在负相关（{pairs}）：请检查反向计分题；HTMT 与 HTMT2 使用相关系数的绝对值"
+                            "（与 semTools::htmt 及 SmartPLS 相同）。"),
+    "msg_negative_between": ("不同构念的题项间存在负相关（{pairs}{more}）；HTMT 与 HTMT2 使用相关系数的绝对值"
+                             "（与 semTools::htmt 及 SmartPLS 相同）。"),
+    "msg_and_more": "，另有 {n} 对",
+    "msg_htmt_boot_failed": "HTMT Bootstrap：{draws} 次抽样中有 {failed} 次失败（某题项无变异）。",
+    "msg_jn_dichotomous": "未对 {outcome} 方程中 {focal} 的效应使用 Johnson–Neyman 法：调节变量 {moderator} 为二分变量。",
+    "msg_jn_two_moderators": "未对 {outcome} 方程中 {focal} 的效应使用 Johnson–Neyman 法：该效应取决于两个调节变量（{moderators}）。",
+    "msg_total_effect_conditional": "模型 {model} 不报告总效应：存在调节变量时，总效应随调节变量而变化。",
+    "msg_bootstrap_failed": "Bootstrap：{draws} 次抽样中有 {failed} 次失败（设计矩阵奇异），未纳入区间计算。",
+    "msg_standardized_dichotomous_x": "标准化间接效应：X（{x}）为二分变量；完全标准化效应按其标准差换算，部分标准化效应可能更便于解释。",
+    "msg_index_quadratic": "模型 {model} 的有调节的中介指数无定义：间接效应是 {moderator} 的二次函数（其同时调节两个阶段）；请参见条件间接效应。",
+    "msg_index_direct_only": "模型 {model} 不适用有调节的中介指数：{moderator} 只调节直接路径，间接效应不受调节。",
+    "msg_latent_product": "{term} 以潜变量乘积 {name} 估计，其指标为配对指标经双重均值中心化后的乘积（{indicators}）。",
     "note_fit": ("χ² = 卡方精确拟合检验（对样本量敏感）；CFI = 比较拟合指数；TLI = Tucker–Lewis 指数；"
                  "RMSEA = 近似误差均方根，括号内为其 90% 置信区间；SRMR = 标准化残差均方根；"
                  "AIC、BIC = 赤池信息准则与贝叶斯信息准则。CFI、TLI、RMSEA（≤ .06）与 SRMR 的判断标准参照 "

@@ -6,7 +6,9 @@ it is ``None``) and turns it into the tables every thesis prints, with every cut
 beside its value and its source, and the shortfalls said in words. Which construct,
 item or pair falls short is never re-judged here: the findings of
 :func:`semxhs.measurement.findings.findings` (stored in the result) decide it, so the
-marks in the tables and the sentences under them always agree.
+marks in the tables and the sentences under them always agree. The cut-offs printed are
+those the result was judged against (``MeasurementResult.thresholds``), and the alpha
+interval's level is the one it was computed at (``MeasurementResult.level``).
 
 Section ids (HTML anchors), in report order:
 
@@ -38,6 +40,7 @@ from semxhs.measurement.thresholds import THRESHOLDS, Threshold
 from semxhs.report import format as f
 from semxhs.report.blocks import Labels, Row, Section, Table, column, row, section, table
 from semxhs.report.labels import MEASUREMENT_REFERENCES, language_of
+from semxhs.report.messages import code_of, message_words, pair_messages
 from semxhs.results import StudyResult
 
 __all__ = [
@@ -128,9 +131,32 @@ def _reversed_note(result: StudyResult, t: Labels) -> str:
 
 
 def _alpha_level(m: MeasurementResult) -> str:
-    """The CI level of alpha (and HTMT) as a percentage: the HTMT bootstrap's level, .95 without it."""
-    level = m.htmt_ci.level if m.htmt_ci is not None else 0.95
-    return f"{round(level * 100, 1):g}"
+    """The CI level of alpha (and HTMT) as a percentage, as the result recorded it."""
+    return f"{round(m.level * 100, 1):g}"
+
+
+def _thresholds(m: MeasurementResult) -> dict[str, Threshold]:
+    """The cut-offs the findings were judged against (the conventional ones where the result has none)."""
+    return {**THRESHOLDS, **m.thresholds}
+
+
+#: Notes about discriminant validity, printed under the HTMT table when there is one.
+HTMT_NOTE_CODES = ("negative_within", "negative_between", "htmt_boot_failed")
+
+
+def _note_groups(m: MeasurementResult, t: Labels) -> tuple[list[str], list[str]]:
+    """The result's notes in words: (under the reliability table, under the HTMT table).
+
+    Notes about item correlations and the HTMT bootstrap go under the HTMT table when the
+    discriminant section is shown (two or more constructs); every other note, and every
+    note when there is no HTMT table, goes under the reliability table, so none is lost.
+    """
+    has_htmt = len(m.reliability) >= 2
+    reliability: list[str] = []
+    htmt: list[str] = []
+    for note in pair_messages(list(m.notes), m.note_codes):
+        (htmt if has_htmt and code_of(note) in HTMT_NOTE_CODES else reliability).append(message_words(note, t))
+    return reliability, htmt
 
 
 def _select(m: MeasurementResult, codes: Iterable[str]) -> list[Finding]:
@@ -163,7 +189,7 @@ def _reliability_table(result: StudyResult, m: MeasurementResult, t: Labels) -> 
                 findings, ("loading_min", "loading_ideal"), (item.factor, item.item))
             rows.append(row([rel.factor if k == 0 else "", _item_label(item.item, result, t), loading,
                              *(construct_cells if k == 0 else blank)], starts_group=k == 0))
-    th = THRESHOLDS
+    th = _thresholds(m)
     loading_cut = t["cut_two_levels"].format(minimum=_cut(th["loading_min"]), ideal=_cut(th["loading_ideal"]))
     rows.append(row([t["row_cutoff"], "", loading_cut, _cut(th["alpha"]), "", _cut(th["cr"]),
                      *([""] if has_omega else []), _cut(th["ave"])], starts_group=True))
@@ -177,7 +203,7 @@ def _reliability_table(result: StudyResult, m: MeasurementResult, t: Labels) -> 
     sep = _sentence_sep(t)
     notes = [t["note_reliability"].format(level=level) + (sep + t["note_omega"] if has_omega else ""),
              sources + sep + _marks_note(t), _reversed_note(result, t)]
-    notes += [n for n in m.notes if "HTMT" not in n]
+    notes += _note_groups(m, t)[0]
     return table("table-reliability", t["tbl_reliability"], columns, rows, notes)
 
 
@@ -258,7 +284,7 @@ def _htmt_table(m: MeasurementResult, t: Labels) -> Table:
                 cells.append(f.fmt_bounded(float(htmt2.loc[a, b]), 3) if a in htmt2.index and b in htmt2.columns
                              else f.DASH)
         rows.append(row(cells))
-    th = THRESHOLDS
+    th = _thresholds(m)
     notes = []
     if m.htmt_ci is not None:
         boot = m.htmt_ci
@@ -270,7 +296,7 @@ def _htmt_table(m: MeasurementResult, t: Labels) -> Table:
     notes.append(t["note_htmt_cutoffs"].format(
         strict=_cut_source(th["htmt_strict"], t), liberal=_cut_source(th["htmt_liberal"], t),
         ci_upper=_cut_source(th["htmt_ci_upper"], t), fail=FAIL_MARK, warn=WARN_MARK))
-    notes += [n for n in m.notes if "HTMT" in n]
+    notes += _note_groups(m, t)[1]
     columns = [column(t["col_construct"], "left"), *[column(n) for n in names]]
     return table("table-htmt", t["tbl_htmt"], columns, rows, notes)
 
@@ -353,7 +379,7 @@ def items_section(result: StudyResult, t: Labels) -> Section | None:
     columns = [column(t["col_construct"], "left"), column(t["col_item"], "left"), column(t["col_mean"], italic=True),
                column(t["col_sd"], italic=True), column(t["col_skew"]), column(t["col_kurtosis"]),
                column(t["col_item_total"]), column(t["col_alpha_deleted"]), column(t["col_msa"])]
-    th = THRESHOLDS
+    th = _thresholds(m)
     item_notes = [t["note_items"].format(msa=_cut_source(th["kmo_item"], t), warn=WARN_MARK),
                   _reversed_note(result, t)]
     item_table = table("table-items", t["tbl_items"], columns, rows, item_notes)
@@ -394,7 +420,7 @@ def cmb_section(result: StudyResult, t: Labels) -> Section | None:
     if m is None:
         return None
     found = _select(m, CMB_CODES)
-    th = THRESHOLDS
+    th = _thresholds(m)
     h = m.harman
     harman_short = any(x.code == "harman" for x in found)
     paragraphs = [t["cmb_harman"].format(

@@ -61,6 +61,7 @@ from semxhs.report.blocks import (
     table,
 )
 from semxhs.report.labels import HTML_LANG, PROCESS_REFERENCES, labels_for
+from semxhs.report.messages import messages_in_words
 from semxhs.results import StudyResult
 
 __all__ = [
@@ -457,7 +458,8 @@ def _effects_section(result: ProcessResult, t: Labels, sid: str, prefix: str) ->
 def _notes_section(result: ProcessResult, t: Labels, sid: str, prefix: str) -> Section | None:
     if not result.notes:
         return None
-    return section(sid, prefix + t["sec_process_notes"], [], bullets=list(result.notes))
+    return section(sid, prefix + t["sec_process_notes"], [],
+                   bullets=messages_in_words(list(result.notes), result.note_codes, t))
 
 
 # --------------------------------------------------------------------------- entry points

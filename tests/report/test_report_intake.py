@@ -175,18 +175,26 @@ def test_normality_and_recommendation(intake_study: StudyResult) -> None:
 
 def test_recommendation_in_words_when_mlr_is_advised(intake_study: StudyResult) -> None:
     """A recommendation of MLR for Mardia's kurtosis reads as such, and an ML study is told it does not follow it."""
-    from semxhs.normality import EstimatorRecommendation
+    from semxhs.normality import EstimatorRecommendation, recommend_estimator
 
     norm = intake_study.intake.normality
-    rec = EstimatorRecommendation("MLR", "listwise", ("MLR recommended: Mardia's kurtosis z = 4.90, p < .001",))
+    kurtotic = dataclasses.replace(norm.mardia, kurtosis=4.9, p_kurtosis=9.6e-7)
+    rec = recommend_estimator(norm.univariate, kurtotic)
+    assert rec.estimator == "MLR" and rec.reason_codes[0].code == "mlr_kurtosis"
     run = dataclasses.replace(intake_study.intake, normality=dataclasses.replace(norm, recommendation=rec))
     for language, recommended, follows in (
-            ("en", "Mardia’s kurtosis is significant (z = ", "not the recommended robust maximum likelihood (MLR)"),
-            ("zh", "Mardia 多元峰度显著（z = ", "而非建议的稳健最大似然法（MLR）")):
+            ("en", "Mardia’s kurtosis is significant (z = 4.90, p < .001)",
+             "not the recommended robust maximum likelihood (MLR)"),
+            ("zh", "Mardia 多元峰度显著（z = 4.90, p < .001）", "而非建议的稳健最大似然法（MLR）")):
         sec = _section(build_context(_in(dataclasses.replace(intake_study, intake=run), language), today=TODAY),
                        "normality")
         assert sec["bullets"][0].startswith(recommended) and "MLR" in sec["bullets"][0]
         assert any(follows in p for p in sec["paragraphs"])
+    # a reason without a code (a recommendation built by hand) is shown as its English sentence, never dropped
+    plain = EstimatorRecommendation("MLR", "listwise", ("MLR recommended: Mardia's kurtosis z = 4.90, p < .001",))
+    run = dataclasses.replace(intake_study.intake, normality=dataclasses.replace(norm, recommendation=plain))
+    sec = _section(build_context(_in(dataclasses.replace(intake_study, intake=run), "zh"), today=TODAY), "normality")
+    assert sec["bullets"] == ["MLR recommended: Mardia's kurtosis z = 4.90, p < .001"]
 
 
 def test_context_is_plain_json(intake_study: StudyResult) -> None:
