@@ -778,7 +778,7 @@ def screen_file(
             mcar = little_mcar(result.cleaned.loc[:, items].to_numpy(dtype=float))
         normality = assess_normality(result.cleaned, items, mcar_pvalue=mcar.pvalue if mcar else None,
                                      scale_points=instrument.scale.points)
-    except DataError as exc:  # too few rows, or a singular covariance: the data are still screened
+    except (DataError, np.linalg.LinAlgError) as exc:  # too few rows, or a singular covariance: still screened
         text = f"missing-data and normality tests not run: {exc}"
         if complete <= len(items):  # Mardia's test (and Little's) need more rows than items
             notes.append(Message("intake_tests_too_few_rows", {"n_complete": complete, "n_items": len(items)}, text))
