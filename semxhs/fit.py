@@ -15,7 +15,7 @@ import pandas as pd
 
 from semxhs import fitmeasures as fm
 from semxhs.data import add_products, model_columns
-from semxhs.errors import DataError, EstimationError, SpecError, name_list
+from semxhs.errors import EstimationError, SpecError, name_list
 from semxhs.estimate import Estimate, Moments, fit_ml, unit_information
 from semxhs.expression import evaluate, substitute
 from semxhs.inference import covariance_from_information, delta_method, wald
@@ -336,9 +336,3 @@ def _fit_measures(structure: RamStructure, moments: Moments, est: Estimate, imp:
         unrestricted_logl=logl_h1,
     )
 
-
-def check_data_columns(partable: ParTable, data: pd.DataFrame) -> None:
-    """Raise :class:`DataError` naming the model's observed variables missing from ``data``."""
-    absent = [v for v in partable.observed if ":" not in v and v not in data.columns]
-    if absent:
-        raise DataError(f"some observed variables in the model are not in the data: {name_list(absent)}")

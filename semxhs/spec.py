@@ -17,7 +17,6 @@ continues on the next line when that line holds no operator.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field, replace
 
@@ -551,7 +550,3 @@ def _build_defined(raw: list[tuple[str, str, int]], labels: set[str]) -> tuple[D
         known.add(name)
     return tuple(defined)
 
-
-def is_finite_number(value: object) -> bool:
-    """True for a finite int or float (used when reading fixed values)."""
-    return isinstance(value, (int, float)) and math.isfinite(float(value))
