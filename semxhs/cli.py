@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
@@ -389,7 +388,7 @@ def screen_command(
 
     files = write_screening(run.screening, data, out)
     written = [files.cleaned, files.exclusions, files.flow]
-    if payload is not None:
+    if payload is not None and json_out is not None:
         atomic_write_bytes(json_out, payload)
         written.append(json_out)
     if not quiet:
@@ -440,4 +439,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

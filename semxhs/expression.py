@@ -11,6 +11,7 @@ the tree), which the delta method needs.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Union
 
@@ -194,7 +195,7 @@ def names_in(node: Node) -> set[str]:
     return set()
 
 
-def evaluate(node: Node, env: dict[str, ArrayLike]) -> ArrayLike:
+def evaluate(node: Node, env: Mapping[str, ArrayLike]) -> ArrayLike:
     """Evaluate an expression tree; values in ``env`` may be numbers or numpy arrays.
 
     Examples
@@ -224,7 +225,7 @@ def evaluate(node: Node, env: dict[str, ArrayLike]) -> ArrayLike:
         return np.power(left, right)
 
 
-def gradient(node: Node, env: dict[str, float]) -> dict[str, float]:
+def gradient(node: Node, env: Mapping[str, float]) -> dict[str, float]:
     """Exact partial derivatives of an expression with respect to each name it uses.
 
     Examples
@@ -236,7 +237,7 @@ def gradient(node: Node, env: dict[str, float]) -> dict[str, float]:
     return {name: float(_derivative(node, name, env)) for name in names_in(node)}
 
 
-def _derivative(node: Node, name: str, env: dict[str, float]) -> float:
+def _derivative(node: Node, name: str, env: Mapping[str, float]) -> float:
     if isinstance(node, Num):
         return 0.0
     if isinstance(node, Name):

@@ -147,7 +147,7 @@ def load_responses(data_path: str | Path, *, encoding: str | None = None, instru
     inst = load_instrument(instrument)
     rules = screening if screening is not None else NO_SCREENING
     run = screen_file(data_path, inst, rules, encoding=encoding, platform=platform, sheet=sheet, write=False)
-    files = ()
+    files: tuple[str, ...] = ()
     if screening is not None:
         paths = screening_paths(data_path, out_dir)
         files = (str(paths.cleaned), str(paths.exclusions), str(paths.flow))
@@ -185,32 +185,35 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
     :class:`Responses` (from :func:`load_responses`), whose re-keying rules, provenance and
     screening results are carried into the result.
     """
-    responses = frame if isinstance(frame, Responses) else None
+    responses: Responses | None = None
+    if isinstance(frame, Responses):
+        responses, table = frame, frame.frame
+    else:
+        table = frame
     if responses is not None:
-        frame = responses.frame
         reverse = reverse or responses.reverse
         scale = scale or responses.scale
     check_hypotheses(hypotheses, build_partable(model_text, std_lv=std_lv))
-    frame = rekey(frame, reverse, scale)
-    fitted_text, frame, notes = latent_product_expansion(model_text, frame)
+    table = rekey(table, reverse, scale)
+    fitted_text, table, notes = latent_product_expansion(model_text, table)
     fiml = missing.lower() in ("fiml", "ml")
     if bootstrap is not None and fiml:
         raise StudyError("the bootstrap resamples complete rows: use missing listwise with --bootstrap "
                          "(bootstrap with FIML is not available yet)")
     partable = build_partable(fitted_text, std_lv=std_lv, meanstructure=fiml)
-    sem = replace(fit(partable, frame, estimator=estimator, missing=missing), model=model_text)
+    sem = replace(fit(partable, table, estimator=estimator, missing=missing), model=model_text)
     boot = None
     if bootstrap is not None:
         from semxhs.mediation import bootstrap_sem
 
-        boot = bootstrap_sem(partable, frame, draws=bootstrap.draws, seed=seed, ci=bootstrap.ci,
+        boot = bootstrap_sem(partable, table, draws=bootstrap.draws, seed=seed, ci=bootstrap.ci,
                              failed_rule=bootstrap.failed_rule, progress=progress, n_jobs=bootstrap.jobs,
                              monte_carlo=bootstrap.monte_carlo, sobel=bootstrap.sobel)
     quality = None
     if measurement and sem.latent:
         from semxhs.measurement.from_fit import measurement_from_fit
 
-        quality = measurement_from_fit(sem, frame, htmt_boot=htmt_draws, seed=seed)
+        quality = measurement_from_fit(sem, table, htmt_boot=htmt_draws, seed=seed)
     return StudyResult(
         title=title,
         language=language,
