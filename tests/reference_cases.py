@@ -1,4 +1,4 @@
-"""Shared helpers of the test suite."""
+"""Shared helpers of the reference tests: loading lavaan cases and joining their rows to ours."""
 
 from __future__ import annotations
 
@@ -21,3 +21,20 @@ def load_case(folder: Path) -> dict:
     }
 
 
+
+
+def match_parameter(out: dict, p: dict) -> dict | None:
+    """The row of our JSON ``out`` that a lavaan row ``p`` describes.
+
+    Joined on (lhs, op, rhs), ``~~`` in either order, ``:=`` rows on their label.
+    """
+    for g in out["parameters"]:
+        if p["op"] == ":=":
+            if g["op"] == ":=" and g["label"] == p["label"]:
+                return g
+        elif g["op"] == p["op"] and (
+            (g["lhs"], g["rhs"]) == (p["lhs"], p["rhs"])
+            or (p["op"] == "~~" and (g["lhs"], g["rhs"]) == (p["rhs"], p["lhs"]))
+        ):
+            return g
+    return None

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reference_cases import FIXTURES, load_case
+from reference_cases import FIXTURES, load_case, match_parameter
 from semxhs.fit import fit
 
 CASES = [FIXTURES / "shared" / c for c in ("hs1939_cfa", "poldem_sem", "mediation_observed")] + sorted(
@@ -42,17 +42,7 @@ def case(request):
     return c
 
 
-def _match(out: dict, p: dict) -> dict | None:
-    for g in out["parameters"]:
-        if p["op"] == ":=":
-            if g["op"] == ":=" and g["label"] == p["label"]:
-                return g
-        elif g["op"] == p["op"] and (
-            (g["lhs"], g["rhs"]) == (p["lhs"], p["rhs"])
-            or (p["op"] == "~~" and (g["lhs"], g["rhs"]) == (p["rhs"], p["lhs"]))
-        ):
-            return g
-    return None
+_match = match_parameter
 
 
 @pytest.mark.reference

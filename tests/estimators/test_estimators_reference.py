@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from reference_cases import match_parameter
 from semxhs.fit import fit
 
 FOLDER = Path(__file__).resolve().parents[1] / "fixtures" / "estimators"
@@ -56,17 +57,7 @@ def case(request):
     return {"name": folder.name, "ref": ref, "kwargs": kwargs, "result": result, "out": result.to_dict()}
 
 
-def _match(out: dict, p: dict) -> dict | None:
-    for g in out["parameters"]:
-        if p["op"] == ":=":
-            if g["op"] == ":=" and g["label"] == p["label"]:
-                return g
-        elif g["op"] == p["op"] and (
-            (g["lhs"], g["rhs"]) == (p["lhs"], p["rhs"])
-            or (p["op"] == "~~" and (g["lhs"], g["rhs"]) == (p["rhs"], p["lhs"]))
-        ):
-            return g
-    return None
+_match = match_parameter
 
 
 @pytest.mark.reference
