@@ -298,7 +298,7 @@ def fit_ml(structure: RamStructure, moments: Moments, start: np.ndarray | None =
         max_grad = float("inf")
     converged = max_grad < max(gtol, 1e-6)
     msg = "converged (quasi-Newton)" if converged else (
-        f"did not converge: largest gradient {max_grad:.2g} after {iterations} iterations"
+        f"largest gradient {max_grad:.2g} after {iterations} iterations"
         + (" (scoring stalled)" if stalled else "")
     )
     return Estimate(theta, f, iterations, converged, max_grad, msg)
