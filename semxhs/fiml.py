@@ -657,7 +657,7 @@ def fit_fiml(structure: RamStructure, data: MissingData, start: np.ndarray,
     max_grad = float(np.max(np.abs(_safe_gradient(structure, data, theta))))
     converged = max_grad < max(gtol, 1e-6)
     msg = "converged (quasi-Newton)" if converged else (
-        f"did not converge: largest gradient {max_grad:.2g} after {iterations} iterations")
+        f"largest gradient {max_grad:.2g} after {iterations} iterations")
     return Estimate(theta, f, iterations, converged, max_grad, msg)
 
 
