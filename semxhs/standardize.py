@@ -29,8 +29,8 @@ def std_all(op: str, i: int, j: int, est: float, C: np.ndarray, S: np.ndarray) -
     >>> std_all("~~", 0, 0, 3.0, C, S)
     0.75
     """
-    sd = np.sqrt(np.diag(C))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # a negative variance (Heywood) gives NaN
+        sd = np.sqrt(np.diag(C))
         if op in ("=~", "~"):
             value = est * sd[j] / sd[i]
         elif op == "~~":
