@@ -38,9 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from semxhs.errors import InputFileError, StudyError, name_list
+from semxhs.errors import StudyError, name_list
+from semxhs.yamlfile import read_yaml, unknown_keys
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -336,13 +335,7 @@ def load_instrument(path: str | Path) -> Instrument:
         Listing every unknown, missing or invalid key of the file at once.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputFileError(f"instrument file not found: {path}")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise InputFileError(f"instrument file {path.name} is not valid UTF-8 YAML: {first}") from None
+    raw = read_yaml(path, "instrument")
     return parse_instrument(raw, path)
 
 
@@ -362,7 +355,7 @@ def parse_instrument(raw: Any, path: Path | None = None) -> Instrument:
     if not isinstance(raw, dict):
         raise StudyError(f"instrument file {fname}: expected a mapping of keys, got {type(raw).__name__}")
     problems: list[str] = []
-    _unknown(raw, TOP_KEYS, "", problems)
+    unknown_keys(raw, TOP_KEYS, "", problems)
     for key in ("scale", "constructs", "items"):
         if key not in raw:
             problems.append(f"missing key '{key}'")
@@ -416,13 +409,6 @@ def parse_instrument(raw: Any, path: Path | None = None) -> Instrument:
     )
 
 
-def _unknown(raw: Mapping[str, Any], allowed: set[str], where: str, problems: list[str]) -> None:
-    bad = sorted(str(k) for k in set(raw) - allowed)
-    if bad:
-        prefix = f"{where}: " if where else ""
-        problems.append(f"{prefix}unknown key{'s' if len(bad) > 1 else ''} {name_list(bad)}")
-
-
 def _names(value: Any, where: str, problems: list[str]) -> tuple[str, str]:
     """``{zh, en}`` or a plain string (taken as Chinese) -> (zh, en)."""
     if value is None:
@@ -430,7 +416,7 @@ def _names(value: Any, where: str, problems: list[str]) -> tuple[str, str]:
     if isinstance(value, str):
         return value.strip(), ""
     if isinstance(value, dict):
-        _unknown(value, NAME_KEYS, where, problems)
+        unknown_keys(value, NAME_KEYS, where, problems)
         return str(value.get("zh", "") or "").strip(), str(value.get("en", "") or "").strip()
     problems.append(f"{where} must be text or a mapping with keys zh, en")
     return "", ""
@@ -450,7 +436,7 @@ def _parse_scale(value: Any, problems: list[str]) -> ResponseScale:
     if not isinstance(value, dict):
         problems.append("'scale' must be a mapping with keys points, min, labels, aliases")
         return ResponseScale(7)
-    _unknown(value, SCALE_KEYS, "scale", problems)
+    unknown_keys(value, SCALE_KEYS, "scale", problems)
     points, low = value.get("points"), value.get("min", 1)
     if not isinstance(points, int) or isinstance(points, bool) or not 2 <= points <= 11:
         problems.append(f"scale: 'points' must be a whole number from 2 to 11, got {points!r}")
@@ -514,7 +500,7 @@ def _parse_constructs(value: Any, problems: list[str]) -> list[Construct]:
         if not isinstance(c, dict):
             problems.append(f"{where} must be a mapping with keys id, name, source")
             continue
-        _unknown(c, CONSTRUCT_KEYS, where, problems)
+        unknown_keys(c, CONSTRUCT_KEYS, where, problems)
         cid = _ident(c.get("id"), where, problems)
         if cid is None:
             continue
@@ -527,7 +513,7 @@ def _parse_constructs(value: Any, problems: list[str]) -> list[Construct]:
         if isinstance(source, str):
             citation = source
         elif isinstance(source, dict):
-            _unknown(source, SOURCE_KEYS, f"{where}.source", problems)
+            unknown_keys(source, SOURCE_KEYS, f"{where}.source", problems)
             scale_name = str(source.get("scale", "") or "")
             citation = str(source.get("citation", "") or "")
         else:
@@ -560,7 +546,7 @@ def _parse_items(value: Any, declared: set[str], problems: list[str]) -> list[It
         if not isinstance(it, dict):
             problems.append(f"{where} must be a mapping with keys {', '.join(sorted(ITEM_KEYS))}")
             continue
-        _unknown(it, ITEM_KEYS, where, problems)
+        unknown_keys(it, ITEM_KEYS, where, problems)
         iid = _ident(it.get("id"), where, problems)
         if iid is None:
             continue
@@ -595,7 +581,7 @@ def _parse_checks(value: Any, scale: ResponseScale, used: set[str], problems: li
         if not isinstance(ck, dict):
             problems.append(f"{where} must be a mapping with keys {', '.join(sorted(CHECK_KEYS))}")
             continue
-        _unknown(ck, CHECK_KEYS, where, problems)
+        unknown_keys(ck, CHECK_KEYS, where, problems)
         cid = _ident(ck.get("id"), where, problems)
         if cid is None:
             continue

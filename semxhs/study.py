@@ -32,9 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from semxhs.errors import InputFileError, StudyError, name_list
+from semxhs.errors import StudyError, name_list
+from semxhs.yamlfile import read_yaml, unknown_keys
 
 TOP_KEYS = {"title", "language", "data", "encoding", "model", "model_syntax", "estimator", "missing",
             "std_lv", "alpha", "hypotheses", "output", "description", "reverse", "scale", "seed",
@@ -84,9 +83,7 @@ def _parse_bootstrap(raw: object, problems: list[str]) -> BootstrapSpec | None:
         problems.append("'bootstrap' must be a number of draws or a mapping with keys "
                         + name_list(sorted(BOOTSTRAP_KEYS)))
         return None
-    bad = sorted(set(raw) - BOOTSTRAP_KEYS)
-    if bad:
-        problems.append(f"bootstrap: unknown key{'s' if len(bad) > 1 else ''} {name_list(bad)}")
+    unknown_keys(raw, BOOTSTRAP_KEYS, "bootstrap", problems)
     spec = BootstrapSpec()
     draws = raw.get("draws", spec.draws)
     if not isinstance(draws, int) or isinstance(draws, bool) or draws < 1:
@@ -159,9 +156,7 @@ def _parse_process(raw: object, seed: int, problems: list[str]) -> tuple[Process
         if not isinstance(item, dict):
             problems.append(f"{where} must be a mapping with keys model, x, y, m, w, z, cov, ...")
             continue
-        bad = sorted(set(item) - PROCESS_KEYS)
-        if bad:
-            problems.append(f"{where}: unknown key{'s' if len(bad) > 1 else ''} {name_list(bad)}")
+        unknown_keys(item, PROCESS_KEYS, where, problems)
         for key in ("model", "x", "y"):
             if key not in item:
                 problems.append(f"{where}: missing key '{key}'")
@@ -256,13 +251,7 @@ def load_study(path: str | Path) -> Study:
         Listing every unknown, missing or invalid key at once.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputFileError(f"study file not found: {path}")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise InputFileError(f"study file {path.name} is not valid YAML: {first}") from None
+    raw = read_yaml(path, "study")
     return parse_study(raw, path)
 
 
@@ -280,9 +269,7 @@ def parse_study(raw: Any, path: Path) -> Study:
     problems: list[str] = []
     if not isinstance(raw, dict):
         raise StudyError(f"study file {path.name}: expected a mapping of keys, got {type(raw).__name__}")
-    unknown = sorted(set(raw) - TOP_KEYS)
-    if unknown:
-        problems.append(f"unknown key{'s' if len(unknown) > 1 else ''} {name_list(unknown)}")
+    unknown_keys(raw, TOP_KEYS, "", problems)
     for key in REQUIRED:
         if key not in raw:
             problems.append(f"missing key '{key}'")
@@ -343,9 +330,7 @@ def parse_study(raw: Any, path: Path) -> Study:
         if not isinstance(h, dict):
             problems.append(f"{where} must be a mapping with keys id, text, path, sign")
             continue
-        bad = sorted(set(h) - HYPOTHESIS_KEYS)
-        if bad:
-            problems.append(f"{where}: unknown key{'s' if len(bad) > 1 else ''} {name_list(bad)}")
+        unknown_keys(h, HYPOTHESIS_KEYS, where, problems)
         for key in ("id", "path"):
             if key not in h:
                 problems.append(f"{where}: missing key '{key}'")
@@ -362,9 +347,7 @@ def parse_study(raw: Any, path: Path) -> Study:
     if not isinstance(out, dict):
         problems.append("'output' must be a mapping with keys dir, html, json, docx")
         out = {}
-    bad_out = sorted(set(out) - OUTPUT_KEYS)
-    if bad_out:
-        problems.append(f"output: unknown key{'s' if len(bad_out) > 1 else ''} {name_list(bad_out)}")
+    unknown_keys(out, OUTPUT_KEYS, "output", problems)
     output_dir = base / str(out.get("dir", Path("..") / ".." / "reports" / base.name))
 
     reverse = raw.get("reverse", []) or []
