@@ -159,6 +159,18 @@ def _scale(text: Optional[str]) -> tuple[float, float] | None:
     return low, high
 
 
+def _codes(text: Optional[str]) -> tuple[float, ...]:
+    """``--missing-codes 9,99`` -> (9.0, 99.0)."""
+    try:
+        return tuple(float(c) for c in _items(text))
+    except ValueError:
+        raise SemxhsUsage(f"--missing-codes must be numbers such as 9,99; got '{text}'") from None
+
+
+MISSING_CODES_HELP = ("Codes meaning 'no answer' in the items the scale covers, e.g. 9,99: set missing (and "
+                      "counted) before the scale is checked.")
+
+
 def _summary(result: Any, written: list[Path], quiet: bool) -> None:
     from semxhs.report.console import print_summary
 
@@ -185,7 +197,9 @@ def fit_command(
     std_lv: bool = typer.Option(False, "--std-lv", help="Scale factors by fixing their variances to 1."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     reverse: Optional[str] = typer.Option(None, "--reverse", help="Reverse-worded items to re-key, ITEM[,ITEM...]."),
-    scale: Optional[str] = typer.Option(None, "--scale", help="Response scale MIN,MAX for re-keying, e.g. 1,7."),
+    scale: Optional[str] = typer.Option(None, "--scale", help="Response scale MIN,MAX, e.g. 1,7: every indicator "
+                                        "must be a whole number in it; also re-keys --reverse items."),
+    missing_codes: Optional[str] = typer.Option(None, "--missing-codes", help=MISSING_CODES_HELP),
     measurement: bool = typer.Option(True, "--measurement/--no-measurement",
                                      help="Reliability and validity evidence (alpha, CR, AVE, HTMT, KMO...)."),
     htmt_draws: int = typer.Option(2000, "--htmt-draws", min=0, help="Bootstrap draws for HTMT intervals."),
@@ -221,7 +235,7 @@ def fit_command(
                            missing=missing.value, std_lv=std_lv, reverse=_items(reverse), scale=_scale(scale),
                            measurement=measurement, htmt_draws=htmt_draws, seed=seed, instrument=instrument,
                            platform=platform.value, sheet=_sheet(sheet), bootstrap=spec, progress=tick,
-                           title=title, language=lang.value)
+                           title=title, language=lang.value, missing_codes=_codes(missing_codes))
     written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
                             inputs=(model, data))
     _summary(result, written, quiet)
@@ -320,7 +334,14 @@ def process_command(
         None, "--constructs", help="A lavaan model whose 'F =~ items' lines define constructs: a role naming "
                                    "a construct is scored as the mean of its items."),
     reverse: Optional[str] = typer.Option(None, "--reverse", help="Reverse-worded items to re-key, ITEM[,ITEM...]."),
-    scale: Optional[str] = typer.Option(None, "--scale", help="Response scale MIN,MAX for re-keying, e.g. 1,7."),
+    scale: Optional[str] = typer.Option(None, "--scale", help="Response scale MIN,MAX, e.g. 1,7: the items of the "
+                                        "constructs the roles name must be whole numbers in it; re-keys --reverse."),
+    missing_codes: Optional[str] = typer.Option(None, "--missing-codes", help=MISSING_CODES_HELP),
+    instrument: Optional[Path] = typer.Option(
+        None, "--instrument", help="instrument.yaml: map a platform export to item ids, validate it against the "
+                                   "scale, re-key its reverse-worded items; roles may name its constructs."),
+    platform: Platform = typer.Option(Platform.auto, "--platform", help="Survey platform of the export."),
+    sheet: str = typer.Option("0", "--sheet", help="Excel sheet (name or 0-based number)."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
     html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report (and its SVG plots beside it)."),
@@ -331,22 +352,22 @@ def process_command(
     """Conditional process analysis (Hayes' PROCESS models) by OLS with bootstrap intervals."""
     from semxhs.process import run_process
     from semxhs.report.outputs import write_process_outputs
-    from semxhs.study.pipeline import read_model, rekey
-    from semxhs.survey.constructs import blocks_from_model, construct_scores
-    from semxhs.survey.files import read_table
+    from semxhs.study.pipeline import process_frame
 
-    blocks = blocks_from_model(read_model(constructs)) if constructs else {}
-    frame = rekey(read_table(data, encoding), _items(reverse), _scale(scale))
     roles = [x, y, *m, *(v for v in (w, z) if v), *cov]
-    frame = construct_scores(frame, roles, blocks)
+    frame, scale_check = process_frame(data, roles, constructs=constructs, reverse=_items(reverse),
+                                       scale=_scale(scale), missing_codes=_codes(missing_codes),
+                                       instrument=instrument, encoding=encoding, platform=platform.value,
+                                       sheet=_sheet(sheet))
     result = run_process(frame, model, x=x, y=y, m=m, w=w, z=z, cov=cov, boot=boot, seed=seed, hc=hc,
                          center=center.value, probe=_probe_option(probe), conf=conf, progress=not quiet)
     written = write_process_outputs(result, json_path=json_out, html_path=html_out, inputs=(data,),
                                     title=title or f"PROCESS model {model} — {data.name}", language=lang.value)
     if not quiet:
-        from semxhs.report.console import print_process_summary
+        from semxhs.report.console import print_process_summary, print_scale_check
 
         print_process_summary(result)
+        print_scale_check(scale_check)
     for path in written:
         typer.echo(f"wrote {path}")
 
@@ -364,6 +385,7 @@ def screen_command(
     platform: Platform = typer.Option(Platform.auto, "--platform", help="Survey platform of the export."),
     sheet: str = typer.Option("0", "--sheet", help="Excel sheet (name or 0-based number)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the screening record (JSON) here."),
+    missing_codes: Optional[str] = typer.Option(None, "--missing-codes", help=MISSING_CODES_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
     """Screen respondents: attention checks, speeders, straight-liners, multivariate outliers."""
@@ -383,7 +405,7 @@ def screen_command(
         raw_rules = yaml.safe_load(rules.read_text(encoding="utf-8"))
     screening_rules = ScreeningRules.from_dict(raw_rules)
     run = screen_file(data, inst, screening_rules, out=out, encoding=encoding, platform=platform.value,
-                      sheet=_sheet(sheet), write=False)
+                      sheet=_sheet(sheet), write=False, missing_codes=_codes(missing_codes))
     payload = None
     if json_out is not None:
         if json_out.resolve() == data.resolve():
@@ -397,12 +419,9 @@ def screen_command(
         atomic_write_bytes(json_out, payload)
         written.append(json_out)
     if not quiet:
-        typer.echo(run.screening.flow_frame().to_string(index=False))
-        for note in (*run.screening.notes, *run.notes):
-            typer.echo(f"note: {note}")
-        if run.normality is not None:
-            for reason in run.normality.recommendation.reasons:
-                typer.echo(f"normality: {reason}")
+        from semxhs.report.console import print_screening
+
+        print_screening(run)
     for path in written:
         typer.echo(f"wrote {path}")
 

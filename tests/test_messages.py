@@ -88,6 +88,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "index_quadratic": {"model": 58, "moderator": "W"},
     "index_direct_only": {"model": 5, "moderator": "W"},
     "latent_product": {"term": "X:W", "name": "XW", "indicators": ["x1.w1", "x2.w2"]},
+    "negative_loading": {"factor": "TR", "item": "TR4", "std_all": -0.61},
+    "negative_alpha": {"factor": "TR", "alpha": -0.12},
+    "process_sample_fiml": {"model": 4, "title": "", "n_process": 180, "n_sem": 200},
+    "process_sample_roles": {"model": 4, "title": "", "n_process": 180, "n_sem": 200, "roles": ["age"]},
+    "missing_codes_set": {"n": 3, "codes": ["9", "99"], "counts": {"si2": {"9": 2}, "pu1": {"99": 1}}},
+    "reverse_items_raw": {"items": ["TR4"]},
 }
 
 

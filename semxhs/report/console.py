@@ -1,16 +1,27 @@
-"""A short plain-text summary of a run for the terminal (the report holds the full tables)."""
+"""A short plain-text summary of a run for the terminal (the report holds the full tables).
+
+Numbers are rounded here for people (the results keep full precision); notes and warnings
+are worded from their message codes (:mod:`semxhs.report.messages`) in the run's language.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from semxhs.messages import Message
+from semxhs.report.labels import labels_for
+from semxhs.report.messages import message_words, messages_in_words
 from semxhs.study.results import StudyResult
 
 if TYPE_CHECKING:
     from semxhs.process import ProcessResult
+    from semxhs.survey.screening import ScreeningRun
+    from semxhs.survey.validate import ScaleCheck
 
 
 def _num(value: float | None, digits: int = 3) -> str:
@@ -31,6 +42,56 @@ def _p(value: float | None) -> str:
     if value is None or value != value:
         return "p = —"
     return "p < .001" if value < 0.001 else f"p = {value:.3f}"
+
+
+def sign_warnings(result: StudyResult) -> tuple[Message, ...]:
+    """Warnings a student must see on the terminal: negative standardized loadings, negative alpha.
+
+    Both usually mean a reverse-worded item that was not re-keyed, and the fit can look
+    fine all the same. Codes ``negative_loading`` (``factor``, ``item``, ``std_all``) and
+    ``negative_alpha`` (``factor``, ``alpha``).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from semxhs.sem.model import fit
+    >>> rng = np.random.default_rng(3)
+    >>> f = rng.normal(size=300)
+    >>> d = pd.DataFrame({f"x{i}": f + rng.normal(scale=0.6, size=300) for i in (1, 2, 3)})
+    >>> d["x3"] = -d["x3"]
+    >>> study = StudyResult("t", "en", fit("F =~ x1 + x2 + x3", d), (), "d.csv", "m.lav", "", "0")
+    >>> [(m.code, m.params["item"]) for m in sign_warnings(study)]
+    [('negative_loading', 'x3')]
+    """
+    out: list[Message] = []
+    for p in result.sem.parameters:
+        if p.op == "=~" and p.std_all is not None and math.isfinite(p.std_all) and p.std_all < 0:
+            out.append(Message("negative_loading", {"factor": p.lhs, "item": p.rhs, "std_all": p.std_all},
+                               f"{p.lhs} / {p.rhs}: negative standardized loading ({p.std_all:.2f})"))
+    if result.measurement is not None:
+        for r in result.measurement.reliability:
+            if math.isfinite(r.alpha) and r.alpha < 0:
+                out.append(Message("negative_alpha", {"factor": r.factor, "alpha": r.alpha},
+                                   f"{r.factor}: Cronbach's alpha is negative ({r.alpha:.2f})"))
+    return tuple(out)
+
+
+def scale_check_message(check: "ScaleCheck | None") -> Message | None:
+    """The cells declared missing codes set missing, as a ``missing_codes_set`` message (``None`` if none)."""
+    if check is None or not check.n_set_missing:
+        return None
+    codes = [str(int(c)) if float(c).is_integer() else f"{c:g}" for c in check.declared]
+    text = f"{check.n_set_missing} answers coded as missing ({', '.join(codes)}) were set missing"
+    return Message("missing_codes_set", {"n": check.n_set_missing, "codes": codes,
+                                         "counts": {k: dict(v) for k, v in check.counts.items()}}, text)
+
+
+def print_scale_check(check: "ScaleCheck | None", console: Console | None = None, language: str = "en") -> None:
+    """Print how many answers the declared missing codes set missing, per column (nothing if none)."""
+    message = scale_check_message(check)
+    if message is not None:
+        console = console or Console(highlight=False, soft_wrap=True)
+        console.print(f"note: {escape(message_words(message, labels_for(language)))}")
 
 
 def print_summary(result: StudyResult, console: Console | None = None) -> None:
@@ -55,8 +116,14 @@ def print_summary(result: StudyResult, console: Console | None = None) -> None:
     for h in result.hypotheses:
         verdict = "supported" if h.supported else "not supported"
         console.print(f"{h.id} {h.path}: beta = {_num(h.std_all)}, {_p(h.pvalue)} -> {verdict}")
-    for w in sem.warnings:
-        console.print(f"[bold red]warning:[/bold red] {w}")
+    t = labels_for(result.language)
+    for w in messages_in_words(list(sem.warnings), sem.warning_codes, t):
+        console.print(f"[bold red]warning:[/bold red] {escape(w)}")
+    for m in sign_warnings(result):
+        console.print(f"[bold red]warning:[/bold red] {escape(message_words(m, t))}")
+    for note in messages_in_words(list(result.notes), result.note_codes, t):
+        console.print(f"note: {escape(note)}")
+    print_scale_check(result.scale_check, console, result.language)
 
 
 def print_process_summary(result: "ProcessResult", console: Console | None = None) -> None:
@@ -81,3 +148,33 @@ def print_process_summary(result: "ProcessResult", console: Console | None = Non
             console.print(frame.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     for note in result.notes:
         console.print(f"note: {note}")
+
+
+def _people(value: object, digits: int = 1) -> str:
+    """A number of a screening table for people: whole numbers as such, others to ``digits`` decimals."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    if isinstance(value, (int, float)):
+        return str(int(value)) if float(value).is_integer() else f"{value:.{digits}f}"
+    return str(value)
+
+
+def print_screening(run: "ScreeningRun", console: Console | None = None, language: str = "en") -> None:
+    """Print the participant flow, the screening notes and the estimator recommendation of ``semxhs screen``."""
+    console = console or Console(highlight=False, soft_wrap=True)
+    t = labels_for(language)
+    table = Table(show_edge=False, box=None, pad_edge=False)
+    for col in ("stage", "criterion", "excluded", "remaining"):
+        table.add_column(col, justify="left" if col in ("stage", "criterion") else "right")
+    for step in run.screening.flow:
+        table.add_row(escape(step.stage), escape(step.criterion), _people(step.excluded), _people(step.remaining))
+    console.print(table)
+    notes = messages_in_words(list(run.screening.notes), run.screening.note_codes, t)
+    notes += messages_in_words(list(run.notes), run.note_codes, t)
+    for note in notes:
+        console.print(f"note: {escape(note)}")
+    print_scale_check(run.scale_check, console, language)
+    if run.normality is not None:
+        rec = run.normality.recommendation
+        for reason in messages_in_words(list(rec.reasons), rec.reason_codes, t):
+            console.print(f"normality: {escape(reason)}")

@@ -184,6 +184,19 @@ _EN: dict[str, str] = {
                               "moderates the direct path only, so the indirect effects are not moderated."),
     "msg_latent_product": ("{term} is estimated as the latent product {name}, measured by the double-mean-centred "
                            "products of matched indicator pairs ({indicators})."),
+    "msg_negative_loading": ("{factor} / {item}: negative standardized loading ({std}): a reverse-worded item "
+                             "not re-keyed? (--reverse/--scale, or --instrument)"),
+    "msg_negative_alpha": ("{factor}: Cronbach's alpha is negative ({alpha}): items point in opposite directions; "
+                           "a reverse-worded item not re-keyed?"),
+    "msg_process_sample_fiml": ("PROCESS model {model} analysed {n_process} respondents, the SEM {n_sem}: the SEM "
+                                "used FIML (every respondent with an answer), PROCESS (OLS) only the respondents "
+                                "complete on its variables."),
+    "msg_process_sample_roles": ("PROCESS model {model} analysed {n_process} of the SEM's {n_sem} respondents: "
+                                 "{roles}, outside the SEM model, have missing values."),
+    "msg_missing_codes_set": "{n} answers coded as missing ({codes}) were set missing: {columns}.",
+    "msg_missing_codes_column": "{column}: {counts}",
+    "msg_reverse_items_raw": ("Reverse-worded items ({items}) are NOT re-keyed in the cleaned data file (answers as "
+                              "given); fit it with --instrument, or with --reverse {flag} --scale MIN,MAX."),
     # notes under tables
     "note_fit": ("χ² = chi-square test of exact fit (sensitive to sample size); CFI = comparative fit index; "
                  "TLI = Tucker–Lewis index; RMSEA = root mean square error of approximation, with its 90% "
@@ -747,6 +760,15 @@ _ZH: dict[str, str] = {
     "msg_index_quadratic": "模型 {model} 的有调节的中介指数无定义：间接效应是 {moderator} 的二次函数（其同时调节两个阶段）；请参见条件间接效应。",
     "msg_index_direct_only": "模型 {model} 不适用有调节的中介指数：{moderator} 只调节直接路径，间接效应不受调节。",
     "msg_latent_product": "{term} 以潜变量乘积 {name} 估计，其指标为配对指标经双重均值中心化后的乘积（{indicators}）。",
+    "msg_negative_loading": "{factor} / {item}：标准化因子载荷为负（{std}）：是否有反向题未反向计分？（--reverse/--scale 或 --instrument）",
+    "msg_negative_alpha": "{factor}：Cronbach's α 系数为负（{alpha}）：题项方向相反，是否有反向题未反向计分？",
+    "msg_process_sample_fiml": ("PROCESS 模型 {model} 分析了 {n_process} 名受访者，SEM 为 {n_sem} 名：SEM 采用 FIML"
+                                "（纳入所有有作答的受访者），PROCESS（OLS）只纳入其变量无缺失的受访者。"),
+    "msg_process_sample_roles": "PROCESS 模型 {model} 分析了 SEM 的 {n_sem} 名受访者中的 {n_process} 名：SEM 模型之外的 {roles} 有缺失值。",
+    "msg_missing_codes_set": "{n} 个作答为声明的缺失代码（{codes}），已设为缺失：{columns}。",
+    "msg_missing_codes_column": "{column}：{counts}",
+    "msg_reverse_items_raw": ("清洗后的数据文件中反向题（{items}）保持原始作答，未反向计分；拟合时请使用 --instrument，"
+                              "或 --reverse {flag} --scale 最小值,最大值。"),
     "note_fit": ("χ² = 卡方精确拟合检验（对样本量敏感）；CFI = 比较拟合指数；TLI = Tucker–Lewis 指数；"
                  "RMSEA = 近似误差均方根，括号内为其 90% 置信区间；SRMR = 标准化残差均方根；"
                  "AIC、BIC = 赤池信息准则与贝叶斯信息准则。CFI、TLI、RMSEA（≤ .06）与 SRMR 的判断标准参照 "

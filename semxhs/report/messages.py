@@ -23,7 +23,7 @@ Codes, by producer:
     ``coarse_scale``.
 :func:`semxhs.survey.screening.screen` and :func:`~semxhs.survey.screening.screen_file` (``note_codes``)
     ``attention_no_checks``, ``speed_no_duration_column``, ``speed_no_duration``,
-    ``mahalanobis_incomplete``; ``intake_tests_too_few_rows``, ``intake_tests_singular``,
+    ``mahalanobis_incomplete``, ``reverse_items_raw``; ``intake_tests_too_few_rows``, ``intake_tests_singular``,
     ``intake_tests_not_run`` (its ``detail`` is the failing test's own English).
 :func:`semxhs.measurement.measurement_quality` (``MeasurementResult.note_codes``)
     ``block_skipped``, ``omega_not_computed``, ``negative_within``, ``negative_between``,
@@ -34,6 +34,11 @@ Codes, by producer:
     ``index_direct_only``.
 :func:`semxhs.sem.interaction.latent_product_expansion` (``StudyResult.note_codes``)
     ``latent_product``.
+:func:`semxhs.study.pipeline.process_sample_notes` (``StudyResult.note_codes``)
+    ``process_sample_fiml``, ``process_sample_roles``.
+:func:`semxhs.report.console.sign_warnings` (terminal warnings read off a result)
+    ``negative_loading``, ``negative_alpha``; and ``missing_codes_set`` (cells set missing
+    by declared missing codes, from a :class:`~semxhs.survey.validate.ScaleCheck`).
 """
 
 from __future__ import annotations
@@ -94,7 +99,9 @@ def _mlr_kurtosis(p: Params, t: Labels) -> str:
 
 
 def _mlr_skew(p: Params, t: Labels) -> str:
-    return t["reason_skew"].format(test=f.fmt_chisq(p["chisq"], p["df"], p["p"]))
+    # df spelled out: Mardia's skewness has p(p + 1)(p + 2)/6 df, easily misread as a sample size
+    test = f"χ²(df = {f.fmt_int(p['df'])}) = {f.fmt_num(p['chisq'], 2)}, {f.fmt_p(p['p'], with_symbol=True)}"
+    return t["reason_skew"].format(test=test)
 
 
 def _mlr_items(p: Params, t: Labels) -> str:
@@ -206,6 +213,37 @@ def _latent_product(p: Params, t: Labels) -> str:
     return t["msg_latent_product"].format(term=p["term"], name=p["name"], indicators=_names(p["indicators"], t))
 
 
+# --------------------------------------------------------------------------- signs and samples (report.console, study.pipeline)
+
+def _negative_loading(p: Params, t: Labels) -> str:
+    return t["msg_negative_loading"].format(factor=p["factor"], item=p["item"], std=f.fmt_num(p["std_all"], 2))
+
+
+def _negative_alpha(p: Params, t: Labels) -> str:
+    return t["msg_negative_alpha"].format(factor=p["factor"], alpha=f.fmt_num(p["alpha"], 2))
+
+
+def _process_sample_fiml(p: Params, t: Labels) -> str:
+    return t["msg_process_sample_fiml"].format(model=p["model"], n_process=f.fmt_int(p["n_process"]),
+                                               n_sem=f.fmt_int(p["n_sem"]))
+
+
+def _process_sample_roles(p: Params, t: Labels) -> str:
+    return t["msg_process_sample_roles"].format(model=p["model"], n_process=f.fmt_int(p["n_process"]),
+                                                n_sem=f.fmt_int(p["n_sem"]), roles=_names(p["roles"], t))
+
+
+def _reverse_items_raw(p: Params, t: Labels) -> str:
+    return t["msg_reverse_items_raw"].format(items=_names(p["items"], t), flag=",".join(p["items"]))
+
+
+def _missing_codes_set(p: Params, t: Labels) -> str:
+    parts = [t["msg_missing_codes_column"].format(column=col, counts=t["list_sep"].join(
+        f"{code} × {f.fmt_int(n)}" for code, n in codes.items())) for col, codes in p["counts"].items()]
+    return t["msg_missing_codes_set"].format(n=f.fmt_int(p["n"]), codes=t["list_sep"].join(map(str, p["codes"])),
+                                             columns="; ".join(parts))
+
+
 _WORDING: Mapping[str, Wording] = {
     "fiml_empty_rows": _fiml_empty_rows,
     "fiml_missing_x": _fiml_missing_x,
@@ -239,6 +277,12 @@ _WORDING: Mapping[str, Wording] = {
     "index_quadratic": _index_quadratic,
     "index_direct_only": _index_direct_only,
     "latent_product": _latent_product,
+    "negative_loading": _negative_loading,
+    "negative_alpha": _negative_alpha,
+    "process_sample_fiml": _process_sample_fiml,
+    "process_sample_roles": _process_sample_roles,
+    "missing_codes_set": _missing_codes_set,
+    "reverse_items_raw": _reverse_items_raw,
 }
 
 KNOWN_CODES: frozenset[str] = frozenset(_WORDING)

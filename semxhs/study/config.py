@@ -14,7 +14,8 @@ title and language. Relative paths resolve against the YAML file's folder::
       - {id: H4, text: 信任中介感知互动性对购买意愿的影响, path: ind, sign: "+"}
     output: {dir: ../../reports/demo, html: report.html, json: results.json}
     reverse: [TR3]          # reverse-worded items, re-keyed as MIN + MAX - x before anything else
-    scale: [1, 7]
+    scale: [1, 7]           # every indicator of the model must be a whole number from 1 to 7
+    missing_codes: [9, 99]  # codes meaning "no answer" in those items: set missing (and counted)
     measurement: true       # reliability and validity evidence (alpha, CR, AVE, HTMT, ...)
     htmt_draws: 2000        # bootstrap draws for the HTMT intervals
     seed: 1
@@ -38,7 +39,7 @@ from semxhs.survey.yamlfile import read_yaml, unknown_keys
 TOP_KEYS = {"title", "language", "data", "encoding", "model", "model_syntax", "estimator", "missing",
             "std_lv", "alpha", "hypotheses", "output", "description", "reverse", "scale", "seed",
             "measurement", "htmt_draws", "process", "instrument", "screening", "platform", "sheet",
-            "bootstrap"}
+            "bootstrap", "missing_codes"}
 BOOTSTRAP_KEYS = {"draws", "ci", "failed_rule", "monte_carlo", "sobel", "jobs"}
 PROCESS_KEYS = {"model", "x", "m", "w", "z", "y", "cov", "boot", "seed", "hc", "center", "probe", "conf", "title"}
 REQUIRED = ("data",)
@@ -229,6 +230,7 @@ class Study:
     platform: str = "auto"
     sheet: str | int = 0
     bootstrap: BootstrapSpec | None = None
+    missing_codes: tuple[float, ...] = ()
 
 
 def load_study(path: str | Path) -> Study:
@@ -364,6 +366,9 @@ def parse_study(raw: Any, path: Path) -> Study:
             scale = None
     if reverse and scale is None:
         problems.append("'reverse' needs 'scale: [MIN, MAX]' (e.g. [1, 7]) to re-key items")
+    from semxhs.survey.instrument import parse_missing_codes
+
+    missing_codes = parse_missing_codes(raw.get("missing_codes"), tuple(scale) if scale else None, problems)
     seed = raw.get("seed", 1)
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         problems.append(f"'seed' must be a whole number >= 0, got {seed!r}")
@@ -435,4 +440,5 @@ def parse_study(raw: Any, path: Path) -> Study:
         platform=platform,
         sheet=sheet,
         bootstrap=boot,
+        missing_codes=missing_codes,
     )

@@ -15,7 +15,7 @@ import pandas as pd
 
 from semxhs import __version__
 from semxhs.errors import InputFileError, StudyError, name_list
-from semxhs.messages import message_texts
+from semxhs.messages import Message, message_texts
 from semxhs.sem.interaction import latent_product_expansion
 from semxhs.sem.model import fit
 from semxhs.sem.results import SemResult
@@ -25,6 +25,7 @@ from semxhs.study.results import HypothesisResult, StudyResult
 from semxhs.survey.constructs import blocks_from_model, construct_scores
 from semxhs.survey.files import read_data
 from semxhs.survey.provenance import DataProvenance, file_sha256, make_provenance
+from semxhs.survey.validate import ScaleCheck, check_scale
 
 if TYPE_CHECKING:
     from semxhs.process import ProcessResult
@@ -124,6 +125,7 @@ class Responses:
     reverse: tuple[str, ...] = ()
     scale: tuple[float, float] | None = None
     derived_files: tuple[str, ...] = ()
+    scale_check: ScaleCheck | None = None
 
 
 #: Screening rules that keep everyone: ``semxhs fit --instrument`` maps and validates only.
@@ -132,11 +134,15 @@ NO_SCREENING = {"attention": False, "speed": False, "longstring": False, "irv": 
 
 def load_responses(data_path: str | Path, *, encoding: str | None = None, instrument: str | Path | None = None,
                    screening: dict | None = None, platform: str = "auto", sheet: str | int = 0,
-                   out_dir: str | Path | None = None, options: dict | None = None) -> Responses:
+                   out_dir: str | Path | None = None, options: dict | None = None,
+                   missing_codes: tuple[float, ...] = ()) -> Responses:
     """Read a response file; with an instrument, map platform exports, validate and screen.
 
-    Nothing is written here; with screening, the cleaned data, exclusion log and flow go
-    to ``out_dir`` later (their names are in ``derived_files``).
+    With an instrument, its scale is enforced on its items after decoding, and the declared
+    ``missing_codes`` (with the instrument's own) become missing first (``scale_check``);
+    without one, :func:`analyse` enforces ``--scale`` on the model's items. Nothing is written
+    here; with screening, the cleaned data, exclusion log and flow go to ``out_dir`` later
+    (their names are in ``derived_files``).
     """
     if instrument is None:
         table = read_data(data_path, encoding)
@@ -148,7 +154,8 @@ def load_responses(data_path: str | Path, *, encoding: str | None = None, instru
 
     inst = load_instrument(instrument)
     rules = screening if screening is not None else NO_SCREENING
-    run = screen_file(data_path, inst, rules, encoding=encoding, platform=platform, sheet=sheet, write=False)
+    run = screen_file(data_path, inst, rules, encoding=encoding, platform=platform, sheet=sheet, write=False,
+                      missing_codes=missing_codes)
     files: tuple[str, ...] = ()
     if screening is not None:
         paths = screening_paths(data_path, out_dir)
@@ -160,7 +167,43 @@ def load_responses(data_path: str | Path, *, encoding: str | None = None, instru
         reverse=tuple(inst.reverse_items()),
         scale=(float(inst.scale.min), float(inst.scale.max)),
         derived_files=files,
+        scale_check=run.scale_check,
     )
+
+
+def scale_items(model_text: str, reverse: tuple[str, ...] = (), roles: tuple[str, ...] | None = None,
+                blocks: dict[str, list[str]] | None = None) -> tuple[str, ...]:
+    """The columns a declared response scale covers (without an instrument).
+
+    The rule: every observed indicator of the model's factors (the items on the right of
+    ``=~``), and every reverse-worded item. Observed variables that are not indicators
+    (age, income, a composite score in a path model) are not covered: they need not be on
+    the scale. For PROCESS (``roles`` given), the items of the constructs its roles name.
+
+    Examples
+    --------
+    >>> scale_items("F =~ a + b + c\\nG =~ d + e\\nG ~ F + age", reverse=("c", "x"))
+    ('a', 'b', 'c', 'd', 'e', 'x')
+    >>> scale_items("", roles=("PI", "age"), blocks={"PI": ["p1", "p2"], "TR": ["t1", "t2"]})
+    ('p1', 'p2')
+    """
+    items: list[str] = []
+    if roles is not None:
+        for role in roles:
+            items += (blocks or {}).get(role, [])
+    elif model_text.strip():
+        partable = build_partable(model_text)
+        latent = set(partable.latent)
+        items = [p.rhs for p in partable.params if p.op == "=~" and p.rhs not in latent]
+    return tuple(dict.fromkeys([*items, *reverse]))
+
+
+def enforce_scale(frame: pd.DataFrame, items: tuple[str, ...], scale: tuple[float, float] | None,
+                  missing_codes: tuple[float, ...] = ()) -> tuple[pd.DataFrame, ScaleCheck | None]:
+    """:func:`~semxhs.survey.validate.check_scale` on ``items`` when a scale or missing codes are declared."""
+    if scale is None and not missing_codes:
+        return frame, None
+    return check_scale(frame, items, scale, missing_codes)
 
 
 def rekey(frame: pd.DataFrame, reverse: tuple[str, ...], scale: tuple[float, float] | None) -> pd.DataFrame:
@@ -177,6 +220,7 @@ def rekey(frame: pd.DataFrame, reverse: tuple[str, ...], scale: tuple[float, flo
 def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tuple[Hypothesis, ...] = (),
             alpha: float = 0.05, estimator: str = "ML", missing: str = "listwise", std_lv: bool = False,
             reverse: tuple[str, ...] = (), scale: tuple[float, float] | None = None,
+            missing_codes: tuple[float, ...] = (),
             measurement: bool = True, htmt_draws: int = 2000, seed: int = 1,
             bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
             title: str, language: str, data_file: str | Path, model_file: str) -> StudyResult:
@@ -196,6 +240,10 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
         reverse = reverse or responses.reverse
         scale = scale or responses.scale
     check_hypotheses(hypotheses, build_partable(model_text, std_lv=std_lv))
+    if responses is not None and responses.scale_check is not None:
+        scale_check: ScaleCheck | None = responses.scale_check  # an instrument's, after decoding
+    else:
+        table, scale_check = enforce_scale(table, scale_items(model_text, reverse), scale, missing_codes)
     table = rekey(table, reverse, scale)
     fitted_text, table, notes = latent_product_expansion(model_text, table)
     fiml = missing.lower() in ("fiml", "ml")
@@ -234,6 +282,7 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
         intake=responses.intake if responses else None,
         derived_files=responses.derived_files if responses else (),
         bootstrap=boot,
+        scale_check=scale_check,
     )
 
 
@@ -255,6 +304,58 @@ def run_process_specs(specs: tuple[ProcessSpec, ...], frame: pd.DataFrame,
     return tuple(results)
 
 
+def sem_sample(frame: pd.DataFrame, sem: SemResult) -> pd.DataFrame:
+    """The respondents the SEM analysed, so that a study's PROCESS analyses use the same ones.
+
+    Under listwise deletion, the rows complete on the model's observed variables; under
+    FIML, the rows with at least one of them (PROCESS, by OLS, then drops its own
+    incomplete rows, and the study notes the two Ns).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> d = pd.DataFrame({"x": rng.normal(size=30), "y": rng.normal(size=30), "age": rng.normal(size=30)})
+    >>> d.loc[[0, 1], "x"] = np.nan; d.loc[2, "age"] = np.nan
+    >>> len(sem_sample(d, fit("y ~ x", d)))
+    28
+    """
+    columns = [c for c in sem.observed if c in frame.columns]
+    if not columns:
+        return frame
+    present = frame.loc[:, columns].notna()
+    keep = present.any(axis=1) if sem.missing.lower() in ("fiml", "ml") else present.all(axis=1)
+    return frame.loc[keep]
+
+
+def process_sample_notes(specs: tuple[ProcessSpec, ...], results: tuple["ProcessResult", ...],
+                         sample: pd.DataFrame, sem: SemResult,
+                         blocks: dict[str, list[str]]) -> tuple[Message, ...]:
+    """A note for each PROCESS analysis whose N differs from the SEM's, saying why.
+
+    Codes: ``process_sample_fiml`` (the SEM used FIML; PROCESS uses complete rows of its own
+    variables) and ``process_sample_roles`` (roles outside the SEM model have missing
+    values: ``roles``); parameters ``model``, ``title``, ``n_process``, ``n_sem``.
+    """
+    notes = []
+    fiml = sem.missing.lower() in ("fiml", "ml")
+    for spec, res in zip(specs, results):
+        if res.n == sem.n_obs:
+            continue
+        params = {"model": spec.model, "title": spec.title, "n_process": int(res.n), "n_sem": int(sem.n_obs)}
+        name = f"PROCESS model {spec.model}" + (f" ({spec.title})" if spec.title else "")
+        if fiml:
+            notes.append(Message("process_sample_fiml", params,
+                                 f"{name} analysed {res.n} respondents, the SEM {sem.n_obs}: the SEM used FIML "
+                                 "(every respondent with an answer), PROCESS (OLS) only those complete on its variables"))
+            continue
+        roles = [r for r in spec.roles() if r not in blocks and r in sample.columns and sample[r].isna().any()]
+        notes.append(Message("process_sample_roles", {**params, "roles": roles},
+                             f"{name} analysed {res.n} respondents, the SEM {sem.n_obs}: "
+                             f"{name_list(roles) or 'its variables'} outside the SEM model have missing values"))
+    return tuple(notes)
+
+
 def run_study(study: Study, data: pd.DataFrame | None = None,
               progress: "ProgressCallback | None" = None) -> StudyResult:
     """Run a study: read its data, then :func:`analyse` as its YAML says.
@@ -273,13 +374,18 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
     build_partable(study.model_text, std_lv=study.std_lv)  # syntax errors before reading data
     options = {"estimator": study.estimator, "missing": study.missing, "std_lv": study.std_lv,
                "reverse": list(study.reverse), "scale": list(study.scale) if study.scale else None,
+               "missing_codes": list(study.missing_codes),
                "seed": study.seed, "htmt_draws": study.htmt_draws, "study": str(study.path)}
     if data is None:
         responses = load_responses(study.data, encoding=study.encoding, instrument=study.instrument,
                                    screening=study.screening, platform=study.platform, sheet=study.sheet,
-                                   out_dir=study.output_dir, options=options)
+                                   out_dir=study.output_dir, options=options, missing_codes=study.missing_codes)
     else:
         responses = Responses(data, make_provenance(study.data, options=options).with_rows("read", len(data)))
+    if responses.scale_check is None:  # no instrument: the study's scale on the model's items
+        frame, check = enforce_scale(responses.frame, scale_items(study.model_text, study.reverse),
+                                     study.scale, study.missing_codes)
+        responses = replace(responses, frame=frame, scale_check=check)
     blocks = blocks_from_model(study.model_text)
     for spec in study.process:  # unknown roles are reported before anything is estimated
         construct_scores(responses.frame.head(0), spec.roles(), blocks)
@@ -290,8 +396,43 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
         htmt_draws=study.htmt_draws, seed=study.seed, title=study.title, language=study.language,
         data_file=study.data, model_file=study.model_file, bootstrap=study.bootstrap, progress=progress,
     )
-    process = run_process_specs(study.process, rekey(responses.frame, result.reversed_items, result.scale), blocks)
-    return replace(result, process=process) if process else result
+    if not study.process:
+        return result
+    # one study, one analysis sample: PROCESS analyses the respondents the SEM analysed
+    sample = sem_sample(rekey(responses.frame, result.reversed_items, result.scale), result.sem)
+    process = run_process_specs(study.process, sample, blocks)
+    notes = process_sample_notes(study.process, process, sample, result.sem, blocks)
+    return replace(result, process=process, notes=result.notes + message_texts(notes),
+                   note_codes=result.note_codes + notes)
+
+
+def process_frame(data_path: str | Path, roles: list[str], *, constructs: str | Path | None = None,
+                  reverse: tuple[str, ...] = (), scale: tuple[float, float] | None = None,
+                  missing_codes: tuple[float, ...] = (), instrument: str | Path | None = None,
+                  encoding: str | None = None, platform: str = "auto",
+                  sheet: str | int = 0) -> tuple[pd.DataFrame, ScaleCheck | None]:
+    """The data of ``semxhs process``: read, scale enforced, re-keyed, constructs scored.
+
+    With an ``instrument`` the export is mapped and validated as for ``fit --instrument``
+    (its scale, its missing codes, its reverse-worded items re-keyed; its constructs may be
+    named as roles unless ``constructs`` names a model). Without one, a declared ``scale`` is
+    enforced on the items of the constructs the roles name and on the ``reverse`` items
+    (:func:`scale_items`), after the ``missing_codes`` became missing.
+    """
+    blocks = blocks_from_model(read_model(constructs)) if constructs else {}
+    if instrument is not None:
+        from semxhs.survey.instrument import load_instrument
+
+        responses = load_responses(data_path, encoding=encoding, instrument=instrument, platform=platform,
+                                   sheet=sheet, missing_codes=missing_codes)
+        blocks = blocks or load_instrument(instrument).blocks()
+        reverse, scale = reverse or responses.reverse, scale or responses.scale
+        frame, check = responses.frame, responses.scale_check
+    else:
+        frame = read_data(data_path, encoding, sheet=sheet).frame
+        frame, check = enforce_scale(frame, scale_items("", reverse, roles=tuple(roles), blocks=blocks),
+                                     scale, missing_codes)
+    return construct_scores(rekey(frame, reverse, scale), roles, blocks), check
 
 
 def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | None = None,
@@ -300,7 +441,7 @@ def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | 
               measurement: bool = True, htmt_draws: int = 2000, seed: int = 1,
               instrument: str | Path | None = None, platform: str = "auto", sheet: str | int = 0,
               bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
-              title: str | None = None, language: str = "en") -> StudyResult:
+              title: str | None = None, language: str = "en", missing_codes: tuple[float, ...] = ()) -> StudyResult:
     """Fit a model file to a data file (``semxhs fit``): a study with no hypotheses.
 
     With an ``instrument``, a survey-platform export is mapped to item ids and validated
@@ -309,12 +450,13 @@ def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | 
     text = read_model(model_path)
     build_partable(text, std_lv=std_lv)  # syntax errors before reading data
     options = {"estimator": estimator, "missing": missing, "std_lv": std_lv, "reverse": list(reverse),
-               "scale": list(scale) if scale else None, "seed": seed, "htmt_draws": htmt_draws,
-               "model": str(model_path)}
+               "scale": list(scale) if scale else None, "missing_codes": list(missing_codes), "seed": seed,
+               "htmt_draws": htmt_draws, "model": str(model_path)}
     responses = load_responses(data_path, encoding=encoding, instrument=instrument, platform=platform,
-                               sheet=sheet, options=options)
+                               sheet=sheet, options=options, missing_codes=missing_codes)
     return analyse(
         text, responses, estimator=estimator, missing=missing, std_lv=std_lv, reverse=reverse, scale=scale,
+        missing_codes=missing_codes,
         measurement=measurement, htmt_draws=htmt_draws, seed=seed, bootstrap=bootstrap, progress=progress,
         title=title or f"{Path(model_path).stem} — {Path(data_path).name}", language=language,
         data_file=data_path, model_file=str(model_path),

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from semxhs.resample.sem import BootstrapResult
     from semxhs.survey.provenance import DataProvenance
     from semxhs.survey.screening import ScreeningRun
+    from semxhs.survey.validate import ScaleCheck
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class StudyResult:
     derived_files: tuple[str, ...] = ()
     bootstrap: "BootstrapResult | None" = None
     note_codes: tuple[Message, ...] = ()
+    scale_check: "ScaleCheck | None" = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``semxhs run`` (the fit contract plus the study's parts)."""
@@ -96,4 +98,7 @@ class StudyResult:
         if self.provenance is not None:
             out["data_provenance"] = self.provenance.to_dict()
         out["study"]["derived_files"] = list(self.derived_files)
+        if self.scale_check is not None:  # {column: {code: count}} of the declared missing codes
+            out["study"]["scale_check"] = self.scale_check.to_dict()
+            out["missing_codes"] = {k: dict(v) for k, v in self.scale_check.counts.items()}
         return json_safe(out)

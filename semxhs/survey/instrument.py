@@ -22,6 +22,7 @@ model written from it::
       - {id: TR3, construct: TR, number: 7, zh: ..., reverse: true}
     attention_checks:
       - {id: AC1, number: 9, zh: 本题请选择“同意”, correct: 6}    # or correct: 同意
+    missing_codes: [9, 99]             # numeric codes meaning "no answer": set missing, counted
 
 Question numbers of matrix rows are ``"9.1"``, ``"9.2"``...; quote them from the tenth row
 on (``"9.10"``), since YAML reads an unquoted ``9.10`` as the number 9.1.
@@ -55,10 +56,11 @@ __all__ = [
     "normalize_number",
     "normalize_text",
     "parse_instrument",
+    "parse_missing_codes",
 ]
 
 TOP_KEYS = {"title", "respondent_id", "duration", "scale", "constructs", "items",
-            "attention_checks", "description", "language"}
+            "attention_checks", "description", "language", "missing_codes"}
 SCALE_KEYS = {"points", "min", "labels", "aliases"}
 CONSTRUCT_KEYS = {"id", "name", "source"}
 SOURCE_KEYS = {"scale", "citation", "adapted", "doi"}
@@ -242,6 +244,7 @@ class Instrument:
     duration: str | None = None
     title: str = ""
     path: Path | None = None
+    missing_codes: tuple[float, ...] = ()
 
     @property
     def item_ids(self) -> tuple[str, ...]:
@@ -295,6 +298,7 @@ class Instrument:
             ],
             "reverse_items": self.reverse_items(),
             "attention_checks": [{"id": c.id, "correct": c.correct} for c in self.attention_checks],
+            "missing_codes": [int(c) if float(c).is_integer() else c for c in self.missing_codes],
         }
 
 
@@ -395,6 +399,7 @@ def parse_instrument(raw: Any, path: Path | None = None) -> Instrument:
     respondent_id = _column("respondent_id")
     duration = _column("duration")
     title = raw.get("title", "")
+    missing_codes = parse_missing_codes(raw.get("missing_codes"), (scale.min, scale.max), problems)
     if problems:
         raise StudyError(f"instrument file {fname}: " + "; ".join(problems))
     return Instrument(
@@ -406,7 +411,29 @@ def parse_instrument(raw: Any, path: Path | None = None) -> Instrument:
         duration=duration,
         title=str(title or ""),
         path=path.resolve() if path is not None else None,
+        missing_codes=missing_codes,
     )
+
+
+def parse_missing_codes(value: Any, scale: tuple[float, float] | None, problems: list[str]) -> tuple[float, ...]:
+    """The ``missing_codes:`` key of an instrument or study: numbers off the scale (``[9, 99]`` or ``9``).
+
+    Examples
+    --------
+    >>> problems = []
+    >>> parse_missing_codes([9, 99], (1, 5), problems), parse_missing_codes(-1, (1, 5), problems), problems
+    ((9.0, 99.0), (-1.0,), [])
+    >>> parse_missing_codes([3, "n/a"], (1, 5), problems), problems
+    ((), ["'missing_codes': missing code 3 is an answer of the scale 1 to 5; a missing code must lie off the scale", "'missing_codes': missing code 'n/a' is not a number"])
+    """
+    from semxhs.survey.recode import missing_code_problems
+
+    if value is None:
+        return ()
+    codes = value if isinstance(value, list) else [value]
+    found = missing_code_problems(codes, scale)
+    problems.extend(f"'missing_codes': {p}" for p in found)
+    return () if found else tuple(float(c) for c in codes)
 
 
 def _names(value: Any, where: str, problems: list[str]) -> tuple[str, str]:

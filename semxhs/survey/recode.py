@@ -1,4 +1,4 @@
-"""Recode items before measurement analysis: reverse-keying of negatively worded items."""
+"""Recode items before measurement analysis: declared missing codes, reverse-keying of negatively worded items."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 
 from semxhs.errors import DataError, name_list
 
-__all__ = ["reverse_key"]
+__all__ = ["apply_missing_codes", "code_text", "missing_code_problems", "off_scale", "reverse_key"]
 
 
 def reverse_key(
@@ -84,3 +84,82 @@ def reverse_key(
             )
         out[item] = (scale_min + scale_max) - col
     return out
+
+
+def code_text(value: float) -> str:
+    """A value as the user typed it: ``9``, ``2.5``, ``-99``."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() else f"{value:g}"
+
+
+def off_scale(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Which values are not answers of the scale ``low .. high`` in whole steps (missing values are not).
+
+    Examples
+    --------
+    >>> off_scale(np.array([1, 5, 0, 6, 2.5, np.nan, np.inf]), 1, 5)
+    array([False, False,  True,  True,  True, False,  True])
+    """
+    v = np.asarray(values, dtype=float)
+    finite = np.isfinite(v)
+    steps = np.where(finite, v - low, 0.0)
+    bad = finite & ((v < low) | (v > high) | (np.floor(steps) != steps))
+    return bad | np.isinf(v)
+
+
+def missing_code_problems(codes: Sequence[object], scale: tuple[float, float] | None) -> list[str]:
+    """What is wrong with declared missing codes: not numbers, or answers of the scale.
+
+    A code on the scale (``3`` on a 1-to-5 scale) would delete genuine answers, so it is refused.
+
+    Examples
+    --------
+    >>> missing_code_problems([9, "x", 3], (1, 5))
+    ["missing code 'x' is not a number", 'missing code 3 is an answer of the scale 1 to 5; a missing code must lie off the scale']
+    """
+    problems = []
+    for code in codes:
+        if isinstance(code, bool) or not isinstance(code, (int, float)) or not np.isfinite(code):
+            problems.append(f"missing code '{code}' is not a number")
+        elif scale is not None and not off_scale(np.array([float(code)]), scale[0], scale[1])[0]:
+            problems.append(f"missing code {code_text(code)} is an answer of the scale {code_text(scale[0])} to "
+                            f"{code_text(scale[1])}; a missing code must lie off the scale")
+    return problems
+
+
+def apply_missing_codes(frame: pd.DataFrame, columns: Sequence[str],
+                        codes: Sequence[float]) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
+    """Set the cells of ``columns`` that hold a declared missing code to missing, and count them.
+
+    Only numeric cells are compared (a text cell ``"9"`` in a numeric column is left to
+    the numeric check). ``frame`` is not modified.
+
+    Returns
+    -------
+    (pandas.DataFrame, dict)
+        The new frame and ``{column: {code: count}}`` (codes as text, only codes found).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": [1, 9, 3, 99], "b": [9, 2, 2, 1], "age": [99, 30, 40, 50]})
+    >>> out, counts = apply_missing_codes(frame, ["a", "b"], [9, 99])
+    >>> out["a"].tolist(), out["age"].tolist(), counts
+    ([1.0, nan, 3.0, nan], [99, 30, 40, 50], {'a': {'9': 1, '99': 1}, 'b': {'9': 1}})
+    """
+    out = frame.copy()
+    counts: dict[str, dict[str, int]] = {}
+    if not codes:
+        return out, counts
+    wanted = [float(c) for c in codes]
+    for col in columns:
+        if col not in out.columns:
+            continue
+        numeric = pd.to_numeric(out[col], errors="coerce")
+        hit = numeric.isin(wanted).to_numpy()
+        if not hit.any():
+            continue
+        found = {code_text(c): int((numeric.to_numpy()[hit] == c).sum()) for c in wanted}
+        counts[col] = {k: n for k, n in found.items() if n}
+        series = out[col]
+        out[col] = series.astype(float).where(~hit) if pd.api.types.is_numeric_dtype(series) else series.where(~hit)
+    return out, counts

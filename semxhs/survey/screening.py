@@ -22,7 +22,7 @@ ch. 4: Mahalanobis distance evaluated as χ² with p degrees of freedom at p < .
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,12 @@ from semxhs.survey.missingness import (
 from semxhs.survey.normality import NormalityResult, assess_normality
 from semxhs.survey.platforms import SurveyImport, import_survey, parse_duration
 from semxhs.survey.provenance import DataProvenance, make_provenance
-from semxhs.survey.validate import ValidationReport, validate_responses
+from semxhs.survey.validate import (
+    ScaleCheck,
+    ValidationReport,
+    check_scale,
+    validate_responses,
+)
 
 __all__ = [
     "RULE_ORDER",
@@ -348,7 +353,11 @@ class ScreeningResult:
         The same notes as records (same order). Codes: ``attention_no_checks``,
         ``speed_no_duration_column`` (no parameters), ``speed_no_duration`` (``n``: respondents
         without a completion time), ``mahalanobis_incomplete`` (``n``: respondents with
-        missing items, not screened by the rule).
+        missing items, not screened by the rule), ``reverse_items_raw`` (``items``: the
+        instrument's reverse-worded items, left as answered in ``cleaned``).
+    reverse_raw : tuple of str
+        The reverse-worded items, raw (not re-keyed) in ``cleaned``: screening keeps the
+        answers as given; ``fit``/``process``/``run`` with the instrument re-key them.
     """
 
     cleaned: pd.DataFrame
@@ -358,6 +367,7 @@ class ScreeningResult:
     thresholds: Mapping[str, float | None] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     note_codes: tuple[Message, ...] = ()
+    reverse_raw: tuple[str, ...] = ()
 
     @property
     def n_received(self) -> int:
@@ -379,6 +389,36 @@ class ScreeningResult:
         """The flow, columns :data:`FLOW_COLUMNS`."""
         return pd.DataFrame([asdict(s) for s in self.flow], columns=list(FLOW_COLUMNS))
 
+    # ------------------------------------------------------------------ the CSV files, for people
+
+    def cleaned_csv(self) -> pd.DataFrame:
+        """``cleaned`` as written: columns holding whole numbers stay whole numbers (``3``, not ``3.0``)."""
+        return whole_numbers(self.cleaned)
+
+    def exclusions_csv(self) -> pd.DataFrame:
+        """The exclusion log as written: values and thresholds rounded for people, per rule.
+
+        Seconds to one decimal (80.2), D² to two, IRV to three; counts and runs as whole numbers.
+        The record (:meth:`to_frame`, :meth:`to_dict`) keeps full precision.
+        """
+        frame = self.to_frame()
+        for col in ("value", "threshold"):
+            frame[col] = [number_text(v, _DECIMALS.get(rule, 3)) for v, rule in zip(frame[col], frame["rule"])]
+        return frame
+
+    def flow_csv(self) -> pd.DataFrame:
+        """The flow as written; when reverse-worded items are still raw in the cleaned data, a last
+        row (stage ``note``) says so plainly, with how to re-key them."""
+        frame = self.flow_frame()
+        frame["excluded"] = frame["excluded"].astype("Int64")
+        frame["remaining"] = frame["remaining"].astype("Int64")
+        if self.reverse_raw:
+            note = pd.DataFrame([{"stage": "note", "rule": "reverse_items_raw",
+                                  "criterion": reverse_raw_text(self.reverse_raw),
+                                  "excluded": pd.NA, "remaining": pd.NA}]).astype(frame.dtypes.to_dict())
+            frame = pd.concat([frame, note], ignore_index=True)
+        return frame
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready record (no data rows): rules, thresholds, flow, log, notes."""
         return {
@@ -392,6 +432,58 @@ class ScreeningResult:
             "notes": list(self.notes),
             "note_codes": messages_to_json(self.note_codes),
         }
+
+
+#: Decimals of a rule's value and threshold in ``exclusions.csv`` (seconds, counts, IRV, D²).
+_DECIMALS = {"attention": 0, "speed": 1, "longstring": 0, "irv": 3, "mahalanobis": 2}
+
+
+def number_text(value: Any, digits: int) -> str:
+    """A number for a CSV people read: whole numbers without decimals, others rounded.
+
+    Examples
+    --------
+    >>> number_text(80.16666666666666, 1), number_text(3.0, 1), number_text(float("nan"), 2)
+    ('80.2', '3', '')
+    """
+    if value is None:
+        return ""
+    x = float(value)
+    if not math.isfinite(x):
+        return ""
+    if x.is_integer():
+        return str(int(x))
+    return f"{x:.{digits}f}"
+
+
+def whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy in which float columns holding only whole numbers (and missing values) are integers.
+
+    Examples
+    --------
+    >>> whole_numbers(pd.DataFrame({"a": [3.0, None], "b": [1.5, 2.0]})).to_csv(index=False).split()
+    ['a,b', '3,1.5', ',2.0']
+    """
+    out = frame.copy()
+    for col in out.columns:
+        series = out[col]
+        if pd.api.types.is_float_dtype(series):
+            finite = series.dropna()
+            if np.isfinite(finite.to_numpy()).all() and (finite == np.floor(finite)).all():
+                out[col] = series.astype("Int64")
+    return out
+
+
+def reverse_raw_text(items: tuple[str, ...]) -> str:
+    """The plain sentence that reverse-worded items are raw in the cleaned data.
+
+    Examples
+    --------
+    >>> reverse_raw_text(("TR4",))
+    "reverse-worded items 'TR4' are NOT re-keyed in the cleaned data (answers as given); fit it with --instrument, or with --reverse TR4 --scale MIN,MAX"
+    """
+    return (f"reverse-worded items {name_list(items)} are NOT re-keyed in the cleaned data (answers as given); "
+            f"fit it with --instrument, or with --reverse {','.join(items)} --scale MIN,MAX")
 
 
 def _json(x: Any) -> Any:
@@ -512,14 +604,15 @@ def screen(
         cut = float(rules.speed_min_seconds) if rules.speed_min_seconds is not None else rules.speed_fraction * median
         thresholds["speed_median_seconds"] = median
         thresholds["speed_min_seconds"] = cut
-        criteria["speed"] = (f"completed in under {cut:g} s" + (
-            "" if rules.speed_min_seconds is not None else f" ({rules.speed_fraction:g} x median {median:g} s)"))
+        criteria["speed"] = (f"completed in under {number_text(cut, 1)} s" + (
+            "" if rules.speed_min_seconds is not None
+            else f" ({rules.speed_fraction:.3g} x median {number_text(median, 1)} s)"))
         if (~finite).any():
             k = int((~finite).sum())
             notes.append(Message("speed_no_duration", {"n": k},
                                  f"speed: {k} respondent(s) without a completion time were not screened"))
         for i in np.flatnonzero(finite & (durations < cut)):
-            flags["speed"].append((i, float(durations[i]), cut, f"{durations[i]:g} s"))
+            flags["speed"].append((i, float(durations[i]), cut, f"{number_text(durations[i], 1)} s"))
 
     if rules.longstring:
         runs = longstring(x)
@@ -576,6 +669,9 @@ def screen(
         flow.append(FlowStep(f"excluded: {rule}", rule, criteria.get(rule, ""), k, remaining))
     flow.append(FlowStep("analysed", "", "respondents analysed", 0, remaining))
     kept = np.array([i not in claimed for i in range(n)], dtype=bool)
+    reverse_raw = tuple(instrument.reverse_items())
+    if reverse_raw:
+        notes.append(Message("reverse_items_raw", {"items": list(reverse_raw)}, reverse_raw_text(reverse_raw)))
     return ScreeningResult(
         cleaned=frame.loc[kept].copy(),
         log=tuple(log),
@@ -584,6 +680,7 @@ def screen(
         thresholds=thresholds,
         notes=message_texts(notes),
         note_codes=tuple(notes),
+        reverse_raw=reverse_raw,
     )
 
 
@@ -666,9 +763,9 @@ def write_screening(result: ScreeningResult, source: str | Path, out: str | Path
     """
     files = screening_paths(source, out)
     files.cleaned.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_csv(result.cleaned, files.cleaned)
-    _atomic_csv(result.to_frame(), files.exclusions)
-    _atomic_csv(result.flow_frame(), files.flow)
+    _atomic_csv(result.cleaned_csv(), files.cleaned)
+    _atomic_csv(result.exclusions_csv(), files.exclusions)
+    _atomic_csv(result.flow_csv(), files.flow)
     return files
 
 
@@ -701,9 +798,12 @@ class ScreeningRun:
     normality: NormalityResult | None
     notes: tuple[str, ...] = ()
     note_codes: tuple[Message, ...] = ()
+    scale_check: ScaleCheck | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "missing_codes": {k: dict(v) for k, v in self.scale_check.counts.items()} if self.scale_check else {},
+            "scale_check": self.scale_check.to_dict() if self.scale_check else None,
             "survey": self.survey.to_dict(),
             "validation": self.validation.to_dict(),
             "screening": self.screening.to_dict(),
@@ -728,6 +828,7 @@ def screen_file(
     sheet: str | int = 0,
     rename: Mapping[str, str] | None = None,
     write: bool = True,
+    missing_codes: Sequence[float] = (),
 ) -> ScreeningRun:
     """Read a response file, map it to the instrument, validate, screen and write the results.
 
@@ -736,6 +837,10 @@ def screen_file(
     :func:`screen`, :func:`write_screening` (unless ``write`` is false), then
     :func:`semxhs.survey.missingness.missingness`, Little's test (when answers are missing) and
     :func:`semxhs.survey.normality.assess_normality` on the cleaned items. The input file is only read.
+
+    Declared ``missing_codes`` (with the instrument's own ``missing_codes``) become missing in
+    the items and attention checks after decoding, before the scale is enforced; what they
+    did is in ``run.scale_check``.
 
     Raises
     ------
@@ -749,12 +854,25 @@ def screen_file(
         rules = ScreeningRules.from_dict(rules)
     table = read_data(path, encoding, sheet=sheet)
     survey = import_survey(table, instrument, platform=platform, rename=rename)
-    validation = validate_responses(survey.frame, instrument, id_column=survey.id_column)
+    codes = tuple(dict.fromkeys([*instrument.missing_codes, *(float(c) for c in missing_codes)]))
+    covered = (*instrument.item_ids, *instrument.check_ids)
+    # the declared codes become missing after decoding; the scale itself is enforced by the validation
+    coded, scale_check = check_scale(survey.frame, covered, None, codes)
+    if codes:
+        from semxhs.survey.recode import missing_code_problems
+
+        bad_codes = missing_code_problems(codes, (instrument.scale.min, instrument.scale.max))
+        if bad_codes:
+            raise DataError("; ".join(bad_codes))
+        survey = replace(survey, frame=coded)
+    scale_check = replace(scale_check, scale=(float(instrument.scale.min), float(instrument.scale.max)))
+    validation = validate_responses(survey.frame, instrument, id_column=survey.id_column, missing_codes=codes)
     # Items the import did not find are reported once, by the import.
     parts = [survey.message()] if not survey.ok else []
     rest = [p for p in validation.problems if not (p.kind == "missing_item" and p.column in survey.missing_items)]
     if rest:
-        parts.append(ValidationReport(tuple(rest), validation.n_rows, validation.items, validation.scale).message())
+        parts.append(ValidationReport(tuple(rest), validation.n_rows, validation.items, validation.scale,
+                                      codes).message())
     if parts:
         raise DataError("; ".join(parts))
     result = screen(survey, instrument, rules)
@@ -793,7 +911,7 @@ def screen_file(
         else:
             notes.append(Message("intake_tests_not_run", {"detail": str(exc)}, text))
     return ScreeningRun(survey, validation, result, provenance, files, missing, mcar, normality,
-                        message_texts(notes), tuple(notes))
+                        message_texts(notes), tuple(notes), scale_check)
 
 
 def _singular(values: np.ndarray) -> bool:

@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from semxhs.errors import DataError, name_list
+from semxhs.survey.recode import (
+    apply_missing_codes,
+    code_text,
+    missing_code_problems,
+    off_scale,
+)
 
 if TYPE_CHECKING:
     from semxhs.survey.instrument import Instrument, ResponseScale
+
+__all__ = [
+    "PROBLEM_KINDS",
+    "ScaleCheck",
+    "ValidationProblem",
+    "ValidationReport",
+    "check_responses",
+    "check_scale",
+    "code_hint",
+    "reverse_code",
+    "validate_responses",
+    "values_in_rows",
+]
 
 
 #: Kinds of :class:`ValidationProblem`, in the order they are reported.
@@ -59,13 +78,14 @@ class ValidationReport:
     >>> report.ok, [p.kind for p in report.problems]
     (False, ['missing_item', 'out_of_scale', 'zero_variance'])
     >>> print(report.message())
-    responses: items not in the data: 'a3'; 'a1': values outside the scale 1 to 7 in rows 3 (9); 'a2': no variance (every answer is 3)
+    responses: items not in the data: 'a3'; 'a1' off the scale 1 to 7: 9 in row 3 — if 9 means 'not applicable' or 'no answer', declare it missing with --missing-codes 9 (missing_codes: [9] in a study or instrument file); 'a2': no variance (every answer is 3)
     """
 
     problems: tuple[ValidationProblem, ...]
     n_rows: int
     items: tuple[str, ...]
     scale: tuple[int, int] | None
+    missing_codes: tuple[float, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -82,7 +102,13 @@ class ValidationReport:
             return ""
         missing = [p.column for p in self.of_kind("missing_item")]
         parts = [f"items not in the data: {name_list(missing)}"] if missing else []
-        parts += [p.message for p in self.problems if p.kind != "missing_item"]
+        off = self.of_kind("out_of_scale")
+        for p in self.problems:
+            if p.kind == "missing_item":
+                continue
+            parts.append(p.message)
+            if off and p is off[-1]:  # whether a missing code would explain the values, right after them
+                parts[-1] += code_hint([float(v) for q in off for v in q.values], self.missing_codes)
         return "responses: " + "; ".join(parts)
 
     def raise_if_problems(self) -> None:
@@ -131,6 +157,7 @@ def validate_responses(
     scale: ResponseScale | tuple[int, int] | None = None,
     *,
     id_column: str | None = None,
+    missing_codes: Sequence[float] = (),
 ) -> ValidationReport:
     """Check item responses before fitting and report every problem at once.
 
@@ -152,6 +179,9 @@ def validate_responses(
         ``None`` and a plain list of items the range is not checked.
     id_column : str, optional
         The respondent-id column (default: the instrument's ``respondent_id``).
+    missing_codes : sequence of float, optional
+        The missing codes the user declared (already set missing with
+        :func:`apply_missing_codes`); named in the message of an off-scale value.
 
     Returns
     -------
@@ -206,14 +236,13 @@ def validate_responses(
         low, high = bounds
         for col, values in numeric.items():
             v = values.to_numpy()
-            bad = np.isfinite(v) & ((v < low) | (v > high) | (np.floor(v) != v))
-            bad |= np.isinf(v)
+            bad = off_scale(v, low, high)
             if bad.any():
                 rows = tuple(int(i) + 1 for i in np.flatnonzero(bad))
                 shown = tuple(_cell_text(x) for x in v[bad])
                 problems.append(ValidationProblem(
                     "out_of_scale", col, rows, shown,
-                    f"'{col}': values outside the scale {low} to {high} in rows {_rows_text(rows, shown)}"))
+                    f"'{col}' off the scale {low} to {high}: {values_in_rows(v[bad], rows)}"))
 
     if id_column is not None and id_column in frame.columns:
         ids = frame[id_column]
@@ -238,7 +267,7 @@ def validate_responses(
 
     order = {k: n for n, k in enumerate(PROBLEM_KINDS)}
     problems.sort(key=lambda p: order[p.kind])
-    return ValidationReport(tuple(problems), int(len(frame)), names, bounds)
+    return ValidationReport(tuple(problems), int(len(frame)), names, bounds, tuple(missing_codes))
 
 
 def check_responses(
@@ -255,7 +284,7 @@ def check_responses(
     >>> check_responses(pd.DataFrame({"a1": [1, "很同意", 8], "a2": [1, 2, 3]}), ["a1", "a2"], (1, 7))
     Traceback (most recent call last):
     ...
-    semxhs.errors.DataError: responses: 'a1': not numbers in rows 2 (很同意); 'a1': values outside the scale 1 to 7 in rows 3 (8)
+    semxhs.errors.DataError: responses: 'a1': not numbers in rows 2 (很同意); 'a1' off the scale 1 to 7: 8 in row 3 — if 8 means 'not applicable' or 'no answer', declare it missing with --missing-codes 8 (missing_codes: [8] in a study or instrument file)
     """
     report = validate_responses(frame, items, scale, id_column=id_column)
     report.raise_if_problems()
@@ -285,3 +314,160 @@ def reverse_code(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
             raise DataError(f"reverse-keyed item '{item}' is not numeric (dtype {values.dtype}); code the answers first")
         out[item] = (instrument.scale.min + instrument.scale.max) - values
     return out
+
+
+# --------------------------------------------------------------------------- a declared scale and missing codes
+
+def values_in_rows(values: Sequence[float] | np.ndarray, rows: Sequence[int], limit: int = 5) -> str:
+    """Offending values with their first rows, grouped by value.
+
+    Examples
+    --------
+    >>> values_in_rows([9, 9, 2.5, 9], [4, 17, 20, 31], limit=2)
+    '9 in rows 4, 17 and 1 more; 2.5 in row 20'
+    """
+    by_value: dict[str, list[int]] = {}
+    for value, r in zip(values, rows):
+        by_value.setdefault(code_text(float(value)), []).append(int(r))
+    parts = []
+    for text, where in by_value.items():
+        shown = ", ".join(str(r) for r in where[:limit])
+        more = f" and {len(where) - limit} more" if len(where) > limit else ""
+        parts.append(f"{text} in row{'s' if len(where) > 1 else ''} {shown}{more}")
+    return "; ".join(parts)
+
+
+def code_hint(values: Sequence[float], declared: Sequence[float] = ()) -> str:
+    """Whether a declared missing code would explain off-scale values, as the tail of a message.
+
+    A whole number off the scale may be a platform's code for "not applicable" or "no
+    answer" (9, 99, -1); a fraction on a whole-step scale is not a code but a data error.
+
+    Examples
+    --------
+    >>> code_hint([9, 99, 9])
+    " — if 9, 99 mean 'not applicable' or 'no answer', declare them missing with --missing-codes 9,99 (missing_codes: [9, 99] in a study or instrument file)"
+    >>> code_hint([2.5], declared=[99])
+    ' — 2.5 is not a whole step of the scale, so no missing code explains it (declared missing codes: 99)'
+    """
+    seen = sorted({float(v) for v in values if np.isfinite(v)})
+    whole = [v for v in seen if v.is_integer()]
+    other = [v for v in seen if not v.is_integer()] + [float(v) for v in values if not np.isfinite(v)][:1]
+    parts = []
+    if whole:
+        texts = [code_text(v) for v in whole]
+        one = len(texts) == 1
+        parts.append(f"if {', '.join(texts)} mean{'s' if one else ''} 'not applicable' or 'no answer', declare "
+                     f"{'it' if one else 'them'} missing with --missing-codes {','.join(texts)} "
+                     f"(missing_codes: [{', '.join(texts)}] in a study or instrument file)")
+    if other:
+        texts = [code_text(v) for v in other]
+        one = len(texts) == 1
+        parts.append(f"{', '.join(texts)} {'is' if one else 'are'} not a whole step of the scale, so no missing "
+                     f"code explains {'it' if one else 'them'}")
+    tail = " — " + "; ".join(parts) if parts else ""
+    if declared:
+        tail += f" (declared missing codes: {', '.join(code_text(c) for c in declared)})"
+    return tail
+
+
+@dataclass(frozen=True)
+class ScaleCheck:
+    """What a declared response scale did to the model's items before anything was computed.
+
+    Attributes
+    ----------
+    items : tuple of str
+        The columns the scale covers (checked against it, and where missing codes apply).
+    scale : (float, float) or None
+        The declared scale ``(min, max)``, answers in whole steps; ``None`` when only
+        missing codes were declared.
+    declared : tuple of float
+        The declared missing codes.
+    counts : dict
+        ``{column: {code: count}}``: cells set missing per column and code.
+    """
+
+    items: tuple[str, ...]
+    scale: tuple[float, float] | None
+    declared: tuple[float, ...] = ()
+    counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+    @property
+    def n_set_missing(self) -> int:
+        """All cells set missing by a declared code."""
+        return int(sum(sum(c.values()) for c in self.counts.values()))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: ``{"items", "scale", "declared", "counts"}``."""
+        return {"items": list(self.items), "scale": list(self.scale) if self.scale else None,
+                "declared": [int(c) if float(c).is_integer() else c for c in self.declared],
+                "counts": {k: dict(v) for k, v in self.counts.items()}}
+
+
+def check_scale(
+    frame: pd.DataFrame,
+    items: Sequence[str],
+    scale: tuple[float, float] | None,
+    missing_codes: Sequence[float] = (),
+) -> tuple[pd.DataFrame, ScaleCheck]:
+    """Enforce a declared response scale on the items it covers; declared missing codes become missing.
+
+    The cells of ``items`` equal to a declared missing code are set missing (counted per
+    column and code); any other value outside ``scale`` or not a whole step of it is
+    refused, naming the columns, the values and their first rows, and saying whether a
+    missing code would explain it. Items absent from ``frame`` are skipped (the caller
+    reports them).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    items : sequence of str
+        The columns the scale covers.
+    scale : (min, max) or None
+        ``None``: no range check, only the missing codes are applied.
+    missing_codes : sequence of float
+        Codes that mean "no answer" (e.g. 9, 99, -1); each must lie off the scale.
+
+    Returns
+    -------
+    (pandas.DataFrame, ScaleCheck)
+        A new frame (``frame`` is not modified) and what was done.
+
+    Raises
+    ------
+    DataError
+        A missing code that is an answer of the scale, or a value off the scale.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a1": [1, 9, 5, 9], "a2": [2, 3, 0, 4], "age": [20, 30, 99, 40]})
+    >>> check_scale(frame, ["a1", "a2"], (1, 5))
+    Traceback (most recent call last):
+    ...
+    semxhs.errors.DataError: values off the response scale 1 to 5: 'a1': 9 in rows 2, 4; 'a2': 0 in row 3 — if 0, 9 mean 'not applicable' or 'no answer', declare them missing with --missing-codes 0,9 (missing_codes: [0, 9] in a study or instrument file)
+    >>> out, check = check_scale(frame, ["a1", "a2"], (1, 5), missing_codes=[0, 9])
+    >>> out["a1"].tolist(), check.counts
+    ([1.0, nan, 5.0, nan], {'a1': {'9': 2}, 'a2': {'0': 1}})
+    """
+    present = [c for c in items if c in frame.columns]
+    codes = tuple(float(c) for c in missing_codes)
+    problems = missing_code_problems(codes, scale)
+    if problems:
+        raise DataError("; ".join(problems))
+    out, counts = apply_missing_codes(frame, present, codes)
+    if scale is not None:
+        low, high = float(scale[0]), float(scale[1])
+        parts: list[str] = []
+        offending: list[float] = []
+        for col in present:
+            values = pd.to_numeric(out[col], errors="coerce").to_numpy(dtype=float)
+            bad = off_scale(values, low, high)
+            if bad.any():
+                rows = [int(i) + 1 for i in np.flatnonzero(bad)]
+                parts.append(f"'{col}': {values_in_rows(values[bad], rows)}")
+                offending += [float(v) for v in values[bad]]
+        if parts:
+            raise DataError(f"values off the response scale {code_text(low)} to {code_text(high)}: "
+                            + "; ".join(parts) + code_hint(offending, codes))
+    return out, ScaleCheck(tuple(present), (float(scale[0]), float(scale[1])) if scale else None, codes, counts)

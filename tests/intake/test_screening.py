@@ -63,7 +63,8 @@ def test_screen_removes_exactly_the_planted(export, instrument, planted):
     # thresholds as applied
     assert result.thresholds["speed_min_seconds"] == pytest.approx(result.thresholds["speed_median_seconds"] / 3)
     assert result.thresholds["longstring_min"] == 12
-    assert result.notes == ("mahalanobis: 1 respondent(s) with missing items were not screened",)
+    assert result.notes[0] == "mahalanobis: 1 respondent(s) with missing items were not screened"
+    assert result.reverse_raw == ("TR4",) and "NOT re-keyed" in result.notes[1]  # said plainly (issue 9)
 
     # files next to the input, input untouched
     assert sha(export) == before
@@ -74,7 +75,9 @@ def test_screen_removes_exactly_the_planted(export, instrument, planted):
     assert len(cleaned) == 100 and not set(cleaned["序号"]) & set(expected_rows)
     exclusions = pd.read_csv(files.exclusions, encoding="utf-8-sig")
     assert len(exclusions) == len(result.log) and exclusions["counted"].sum() == 12
-    assert pd.read_csv(files.flow, encoding="utf-8-sig")["remaining"].tolist() == [112, 108, 104, 101, 100, 100]
+    flow_csv = pd.read_csv(files.flow, encoding="utf-8-sig")
+    assert flow_csv["remaining"].dropna().astype(int).tolist() == [112, 108, 104, 101, 100, 100]
+    assert flow_csv.iloc[-1]["stage"] == "note" and "'TR4' are NOT re-keyed" in flow_csv.iloc[-1]["criterion"]
     assert not list(export.parent.glob("*.tmp"))
 
     rows = {r["step"]: r["n"] for r in run.provenance.to_dict()["rows"]}

@@ -40,8 +40,10 @@ def test_all_problems_at_once(instrument, coded):
     message = report.message()
     assert message == (
         "responses: items not in the data: 'PU4'; 'PI1': not numbers in rows 5 (非常同意); "
-        "'PI2': values outside the scale 1 to 7 in rows 3 (0), 8 (8); "
-        "'TR1': values outside the scale 1 to 7 in rows 10 (3.5); "
+        "'PI2' off the scale 1 to 7: 0 in row 3; 8 in row 8; "
+        "'TR1' off the scale 1 to 7: 3.5 in row 10 — if 0, 8 mean 'not applicable' or 'no answer', declare them "
+        "missing with --missing-codes 0,8 (missing_codes: [0, 8] in a study or instrument file); 3.5 is not a "
+        "whole step of the scale, so no missing code explains it; "
         "'序号': duplicated respondent ids in rows 11 (11), 12 (11); 'PU2': no variance (every answer is 4)"
     )
     with pytest.raises(DataError) as info:
