@@ -441,7 +441,9 @@ def missing_data_section(result: StudyResult, t: Labels) -> Section | None:
 
 def _mardia_skew(norm: NormalityResult) -> str:
     m = norm.mardia
-    return f"b1p = {f.fmt_num(m.b1p, 2)}, {f.fmt_chisq(m.skew, m.df_skew, m.p_skew)}"
+    # "df =" spelled out: p(p + 1)(p + 2)/6 degrees of freedom are easily read as a sample size
+    return (f"b1p = {f.fmt_num(m.b1p, 2)}, χ²(df = {f.fmt_int(m.df_skew)}) = {f.fmt_num(m.skew, 2)}, "
+            f"{f.fmt_p(m.p_skew, with_symbol=True)}")
 
 
 def _mardia_kurt(norm: NormalityResult) -> str:

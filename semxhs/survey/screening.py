@@ -639,7 +639,7 @@ def screen(
         crit = float(stats.chi2.isf(rules.mahalanobis_p, p))
         thresholds["mahalanobis_p"] = rules.mahalanobis_p
         thresholds["mahalanobis_d2_critical"] = crit
-        criteria["mahalanobis"] = f"Mahalanobis D² > {crit:.2f} (χ²({p}), p < {rules.mahalanobis_p:g})"
+        criteria["mahalanobis"] = f"Mahalanobis D² > {crit:.2f} (χ²(df = {p}), p < {rules.mahalanobis_p:g})"
         incomplete = int((~np.isfinite(x).all(axis=1) & np.array([i not in earlier for i in range(n)])).sum())
         if incomplete:
             notes.append(Message("mahalanobis_incomplete", {"n": incomplete},
