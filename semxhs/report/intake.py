@@ -13,8 +13,9 @@ Section ids (HTML anchors), in report order:
 
 ``data``
     The data source (file, SHA-256 short, format, encoding, platform, instrument, column
-    mapping) and the rows left after each step (read → valid → screened → complete
-    cases), with the derived files written beside the report. Shown whenever
+    mapping, the response scale enforced) and the rows left after each step (read → valid →
+    screened → complete cases), with the derived files written beside the report, and the
+    answers declared missing by their code, per item and code. Shown whenever
     ``provenance`` is present; without an instrument (``intake`` is ``None``) it is the
     only intake section.
 ``screening``
@@ -154,6 +155,10 @@ def _source_table(result: StudyResult, prov: DataProvenance, t: Labels) -> Table
     if prov.instrument:
         rows.append(row([t["src_instrument"], t["src_instrument_value"].format(
             file=_name(prov.instrument), sha=f.short_hash(prov.instrument_sha256))]))
+    check = getattr(result, "scale_check", None)
+    if check is not None and check.scale is not None:
+        rows.append(row([t["src_scale"], t["src_scale_value"].format(
+            low=f.fmt_num(check.scale[0], 0), high=f.fmt_num(check.scale[1], 0), n=f.fmt_int(len(check.items)))]))
     run = _intake(result)
     if run is not None:
         survey = run.survey
@@ -208,6 +213,17 @@ def _rows_table(result: StudyResult, prov: DataProvenance, t: Labels) -> Table:
     return table("table-data-rows", t["tbl_rows"], columns, rows, [t["note_rows"]])
 
 
+def _missing_codes_table(result: StudyResult, t: Labels) -> Table | None:
+    """Cells set missing by a declared missing code, per column and code (``None`` when none were)."""
+    check = getattr(result, "scale_check", None)
+    if check is None or not check.n_set_missing:
+        return None
+    rows = [row([column_name, code, f.fmt_int(n)]) for column_name, codes in check.counts.items()
+            for code, n in codes.items()]
+    columns = [column(t["col_item"], "left"), column(t["col_code"]), column(t["col_n"], italic=True)]
+    return table("table-missing-codes", t["tbl_missing_codes"], columns, rows, [t["note_missing_codes"]])
+
+
 def _derived_text(files: Sequence[str], t: Labels) -> str:
     if not files:
         return ""
@@ -256,6 +272,9 @@ def data_section(result: StudyResult, t: Labels) -> Section | None:
     tables = [_source_table(result, prov, t)]
     if prov.rows:
         tables.append(_rows_table(result, prov, t))
+    codes = _missing_codes_table(result, t)
+    if codes is not None:
+        tables.append(codes)
     return section("data", t["sec_data"], tables, paragraphs=paragraphs)
 
 

@@ -9,7 +9,8 @@ import pandas as pd
 
 from semxhs.errors import DataError, name_list
 
-__all__ = ["apply_missing_codes", "code_text", "missing_code_problems", "off_scale", "reverse_key"]
+__all__ = ["LIKERT_SHARE", "apply_missing_codes", "code_text", "is_likert", "missing_code_problems", "off_scale",
+           "reverse_key"]
 
 
 def reverse_key(
@@ -92,19 +93,45 @@ def code_text(value: float) -> str:
     return str(int(value)) if value.is_integer() else f"{value:g}"
 
 
-def off_scale(values: np.ndarray, low: float, high: float) -> np.ndarray:
-    """Which values are not answers of the scale ``low .. high`` in whole steps (missing values are not).
+def off_scale(values: np.ndarray, low: float, high: float, steps: bool = True) -> np.ndarray:
+    """Which values are not answers of the scale ``low .. high`` (missing values are not).
+
+    With ``steps`` (a Likert scale) an answer must also be a whole step from ``low``;
+    without, only the range is checked (a continuous score).
 
     Examples
     --------
     >>> off_scale(np.array([1, 5, 0, 6, 2.5, np.nan, np.inf]), 1, 5)
     array([False, False,  True,  True,  True, False,  True])
+    >>> off_scale(np.array([2.5, 6.0]), 1, 5, steps=False)
+    array([False,  True])
     """
     v = np.asarray(values, dtype=float)
     finite = np.isfinite(v)
-    steps = np.where(finite, v - low, 0.0)
-    bad = finite & ((v < low) | (v > high) | (np.floor(steps) != steps))
+    bad = finite & ((v < low) | (v > high))
+    if steps:
+        step = np.where(finite, v - low, 0.0)
+        bad |= finite & (np.floor(step) != step)
     return bad | np.isinf(v)
+
+
+#: A column counts as Likert answers (whole steps enforced) when at least this share of its answers
+#: are whole steps; otherwise it is a continuous score (a test score of 3.33 on 0 to 10) and only
+#: its range is checked.
+LIKERT_SHARE = 0.9
+
+
+def is_likert(values: np.ndarray, low: float) -> bool:
+    """Whether a column holds Likert answers: at least :data:`LIKERT_SHARE` of its answers are whole steps.
+
+    Examples
+    --------
+    >>> is_likert(np.array([1, 2, 2.5, 4, 5, 3, 3, 2, 1, 4, 5]), 1), is_likert(np.array([3.33, 6.67, 5.0]), 0)
+    (True, False)
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)] - low
+    return v.size == 0 or float(np.mean(np.floor(v) == v)) >= LIKERT_SHARE
 
 
 def missing_code_problems(codes: Sequence[object], scale: tuple[float, float] | None) -> list[str]:

@@ -13,6 +13,7 @@ from semxhs.errors import DataError, name_list
 from semxhs.survey.recode import (
     apply_missing_codes,
     code_text,
+    is_likert,
     missing_code_problems,
     off_scale,
 )
@@ -318,23 +319,34 @@ def reverse_code(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- a declared scale and missing codes
 
-def values_in_rows(values: Sequence[float] | np.ndarray, rows: Sequence[int], limit: int = 5) -> str:
-    """Offending values with their first rows, grouped by value.
+def values_in_rows(values: Sequence[float] | np.ndarray, rows: Sequence[int], limit: int = 5,
+                   max_values: int = 3) -> str:
+    """Offending values with their first rows, grouped by value (the first ``max_values`` values).
 
     Examples
     --------
     >>> values_in_rows([9, 9, 2.5, 9], [4, 17, 20, 31], limit=2)
     '9 in rows 4, 17 and 1 more; 2.5 in row 20'
+    >>> values_in_rows([6, 7, 8, 9], [1, 2, 3, 4], max_values=2)
+    '6 in row 1; 7 in row 2; and 2 more values'
     """
     by_value: dict[str, list[int]] = {}
     for value, r in zip(values, rows):
         by_value.setdefault(code_text(float(value)), []).append(int(r))
     parts = []
-    for text, where in by_value.items():
+    for text, where in list(by_value.items())[:max_values]:
         shown = ", ".join(str(r) for r in where[:limit])
         more = f" and {len(where) - limit} more" if len(where) > limit else ""
         parts.append(f"{text} in row{'s' if len(where) > 1 else ''} {shown}{more}")
+    if len(by_value) > max_values:
+        parts.append(f"and {len(by_value) - max_values} more values")
     return "; ".join(parts)
+
+
+def _few(texts: Sequence[str], limit: int = 6) -> str:
+    """``'9, 99'``, or the first ``limit`` and how many more."""
+    shown = ", ".join(texts[:limit])
+    return shown + (f" and {len(texts) - limit} more" if len(texts) > limit else "")
 
 
 def code_hint(values: Sequence[float], declared: Sequence[float] = ()) -> str:
@@ -357,13 +369,13 @@ def code_hint(values: Sequence[float], declared: Sequence[float] = ()) -> str:
     if whole:
         texts = [code_text(v) for v in whole]
         one = len(texts) == 1
-        parts.append(f"if {', '.join(texts)} mean{'s' if one else ''} 'not applicable' or 'no answer', declare "
-                     f"{'it' if one else 'them'} missing with --missing-codes {','.join(texts)} "
-                     f"(missing_codes: [{', '.join(texts)}] in a study or instrument file)")
+        parts.append(f"if {_few(texts)} mean{'s' if one else ''} 'not applicable' or 'no answer', declare "
+                     f"{'it' if one else 'them'} missing with --missing-codes {','.join(texts[:6])} "
+                     f"(missing_codes: [{', '.join(texts[:6])}] in a study or instrument file)")
     if other:
         texts = [code_text(v) for v in other]
         one = len(texts) == 1
-        parts.append(f"{', '.join(texts)} {'is' if one else 'are'} not a whole step of the scale, so no missing "
+        parts.append(f"{_few(texts)} {'is' if one else 'are'} not a whole step of the scale, so no missing "
                      f"code explains {'it' if one else 'them'}")
     tail = " — " + "; ".join(parts) if parts else ""
     if declared:
@@ -414,10 +426,10 @@ def check_scale(
     """Enforce a declared response scale on the items it covers; declared missing codes become missing.
 
     The cells of ``items`` equal to a declared missing code are set missing (counted per
-    column and code); any other value outside ``scale`` or not a whole step of it is
-    refused, naming the columns, the values and their first rows, and saying whether a
-    missing code would explain it. Items absent from ``frame`` are skipped (the caller
-    reports them).
+    column and code); any other value outside ``scale``, or in a column of Likert answers
+    (:func:`~semxhs.survey.recode.is_likert`) not a whole step of it, is refused, naming the
+    columns, the values and their first rows, and saying whether a missing code would
+    explain it. Items absent from ``frame`` are skipped (the caller reports them).
 
     Parameters
     ----------
@@ -462,12 +474,13 @@ def check_scale(
         offending: list[float] = []
         for col in present:
             values = pd.to_numeric(out[col], errors="coerce").to_numpy(dtype=float)
-            bad = off_scale(values, low, high)
+            bad = off_scale(values, low, high, steps=is_likert(values, low))
             if bad.any():
                 rows = [int(i) + 1 for i in np.flatnonzero(bad)]
                 parts.append(f"'{col}': {values_in_rows(values[bad], rows)}")
                 offending += [float(v) for v in values[bad]]
         if parts:
+            shown = parts[:6] + ([f"and {len(parts) - 6} more columns"] if len(parts) > 6 else [])
             raise DataError(f"values off the response scale {code_text(low)} to {code_text(high)}: "
-                            + "; ".join(parts) + code_hint(offending, codes))
+                            + "; ".join(shown) + code_hint(offending, codes))
     return out, ScaleCheck(tuple(present), (float(scale[0]), float(scale[1])) if scale else None, codes, counts)

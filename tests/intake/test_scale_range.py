@@ -326,3 +326,42 @@ def test_fit_with_instrument_uses_its_missing_codes(tmp_path, export):
     line = refused(cli("fit", model, export, "--instrument", INTAKE / "instrument.yaml", "--json",
                        tmp_path / "o.json", cwd=tmp_path))
     assert "'PI2' off the scale 1 to 7: 9 in rows 4, 17" in line and not (tmp_path / "o.json").exists()
+
+
+def test_report_data_section_counts_the_declared_codes(tmp_path):
+    from semxhs.report.intake import data_section
+
+    frame = likert()
+    frame.loc[[3, 16], "si2"] = 9
+    frame.loc[40, "tr3"] = 99
+    model = tmp_path / "m.lav"
+    model.write_text(MODEL, encoding="utf-8")
+    result = fit_files(model, write(frame, tmp_path / "d.csv"), reverse=("tr3", "pu2"), scale=(1, 5),
+                       missing_codes=(9, 99), measurement=False)
+    for language, scale_row in (("en", "1 to 5 in whole steps, enforced on 9 items"),
+                                ("zh", "1 至 5（整数级），已对 9 个题项逐一核查")):
+        from semxhs.report.labels import labels_for
+
+        section = data_section(result, labels_for(language))
+        tables = {t["id"]: t for t in section["tables"]}
+        assert [r["cells"] for r in tables["table-missing-codes"]["rows"]] == [["si2", "9", "2"], ["tr3", "99", "1"]]
+        assert any(r["cells"][1] == scale_row for r in tables["table-data-source"]["rows"])
+
+
+def test_a_continuous_score_is_checked_for_its_range_only():
+    # a test score such as 3.33 on 0 to 10 (HS1939 re-keyed with --scale 0,10) is not a Likert answer
+    frame = pd.DataFrame({"x1": np.linspace(0.3, 9.7, 50)})
+    out, check = check_scale(frame, ["x1"], (0, 10))
+    assert out["x1"].equals(frame["x1"]) and check.items == ("x1",)
+    frame.loc[3, "x1"] = 12.5
+    with pytest.raises(DataError, match=r"'x1': 12.5 in row 4"):
+        check_scale(frame, ["x1"], (0, 10))
+
+
+def test_a_long_refusal_stays_short():
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({f"q{k}": rng.integers(1, 12, size=300) for k in range(12)})
+    with pytest.raises(DataError) as info:
+        check_scale(frame, list(frame.columns), (1, 5))
+    message = str(info.value)
+    assert len(message) < 1200 and "and 6 more columns" in message and "more values" in message
