@@ -452,7 +452,11 @@ def instrument_check_command(
         survey = read_survey(data, inst, encoding=encoding, platform=platform.value)
         typer.echo(survey.header_frame().to_string(index=False))
         survey.raise_if_problems()
-        validate_responses(survey.frame, inst, id_column=survey.id_column).raise_if_problems()
+        from semxhs.survey.recode import apply_missing_codes
+
+        coded, _ = apply_missing_codes(survey.frame, (*inst.item_ids, *inst.check_ids), inst.missing_codes)
+        validate_responses(coded, inst, id_column=survey.id_column,
+                           missing_codes=inst.missing_codes).raise_if_problems()
         typer.echo(f"{data}: {len(survey.frame)} responses map to the instrument without problems")
     typer.echo(f"{instrument}: valid")
 

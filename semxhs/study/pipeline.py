@@ -203,6 +203,10 @@ def enforce_scale(frame: pd.DataFrame, items: tuple[str, ...], scale: tuple[floa
     """:func:`~semxhs.survey.validate.check_scale` on ``items`` when a scale or missing codes are declared."""
     if scale is None and not missing_codes:
         return frame, None
+    if missing_codes and not any(i in frame.columns for i in items):
+        raise StudyError("missing codes apply to the items a scale covers (the indicators of the model's factors, "
+                         "the reverse-worded items, for PROCESS the items of the constructs its roles name); "
+                         "none of them is in this analysis")
     return check_scale(frame, items, scale, missing_codes)
 
 

@@ -365,3 +365,20 @@ def test_a_long_refusal_stays_short():
         check_scale(frame, list(frame.columns), (1, 5))
     message = str(info.value)
     assert len(message) < 1200 and "and 6 more columns" in message and "more values" in message
+
+
+def test_missing_codes_with_nothing_to_cover_are_refused(tmp_path):
+    data = write(likert(), tmp_path / "d.csv")
+    model = tmp_path / "m.lav"
+    model.write_text("si1 ~ si2\n", encoding="utf-8")  # a path model: no indicators, no reverse items
+    line = refused(cli_here("fit", model, data, "--missing-codes", "9"))
+    assert "missing codes apply to the items a scale covers" in line
+
+
+def test_instrument_check_honours_the_instruments_missing_codes(tmp_path, export):
+    inst = tmp_path / "instrument.yaml"
+    inst.write_text((INTAKE / "instrument.yaml").read_text(encoding="utf-8") + "\nmissing_codes: [9]\n",
+                    encoding="utf-8")
+    assert cli_here("instrument", "check", inst, "--data", export).returncode == 0
+    line = refused(cli_here("instrument", "check", INTAKE / "instrument.yaml", "--data", export))
+    assert "'PI2' off the scale 1 to 7: 9 in rows 4, 17" in line
