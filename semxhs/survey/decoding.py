@@ -36,6 +36,10 @@ import pandas as pd
 
 from semxhs.survey.instrument import ResponseScale, normalize_text
 
+# A number as a cell may hold it: "3", "+3", "-3", "3.0", "3.", ".5" (no exponent, no "nan"/"inf");
+# the same rule as ResponseScale.code_of.
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+
 __all__ = [
     "DECODING_COLUMNS",
     "ColumnDecoding",
@@ -49,8 +53,6 @@ __all__ = [
 DECODING_COLUMNS = ("column", "header", "n", "empty", "nonempty", "decoded", "from_digits", "from_labels",
                     "missing_by_marker", "errors")
 
-# A number as a cell may hold it: "3", "+3", "-3", "3.0", "3.", ".5" (no exponent, no "nan"/"inf").
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 
 
 @dataclass(frozen=True)
@@ -204,27 +206,14 @@ class DecodingSummary:
 
 
 def label_codes(scale: ResponseScale) -> dict[str, int]:
-    """Normalised label and alias text -> code; unlike :meth:`ResponseScale.answer_codes`, no digits.
-
-    Digits are read as numbers before labels are consulted, so a text that only
-    *normalises* to a digit (``"—3"``, ``"(3)"``) is not taken for a code.
+    """Normalised label and alias text -> code (:meth:`ResponseScale.label_codes`; no digits).
 
     Examples
     --------
     >>> label_codes(ResponseScale(5, 1, {1: ("非常不同意", "Strongly disagree")}, {"完全不同意": 1}))
     {'非常不同意': 1, 'stronglydisagree': 1, '完全不同意': 1}
     """
-    table: dict[str, int] = {}
-    for code, (zh, en) in scale.labels.items():
-        for text in (zh, en):
-            key = normalize_text(text)
-            if key:
-                table[key] = int(code)
-    for text, code in scale.aliases.items():
-        key = normalize_text(text)
-        if key:
-            table[key] = int(code)
-    return table
+    return scale.label_codes()
 
 
 def _cell_text(value: object) -> str:

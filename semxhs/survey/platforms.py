@@ -30,7 +30,13 @@ import numpy as np
 import pandas as pd
 
 from semxhs.errors import DataError, name_list
-from semxhs.survey.decoding import DecodingSummary, UnknownAnswer, decode_column, decode_frame, label_codes
+from semxhs.survey.decoding import (
+    DecodingSummary,
+    UnknownAnswer,
+    decode_column,
+    decode_frame,
+    label_codes,
+)
 from semxhs.survey.files import TableData, read_data
 from semxhs.survey.instrument import Instrument, normalize_text
 
@@ -93,7 +99,7 @@ MATCH_KINDS = ("id", "wording", "number", "rename", "meta", "unknown", "ambiguou
 _LEAD = re.compile(r"^(?:第\s*)?(?P<q>[Qq]\s*)?(?P<num>\d+)\s*(?:题)?")
 _SUBNUM = re.compile(r"^[._\-](\d+)(?=$|[\s.、:：)）])")
 _SEP_AFTER_NUMBER = re.compile(r"^[\s.、．:：)）_\-]+")
-_PAREN = re.compile(r"^[(（](.*)[)）]$", re.S)
+_PAREN = re.compile(r"^[(（](.*)[)）]$", re.DOTALL)
 # Separators between a matrix question's stem and its row ("请评价…—我愿意…").
 _MATRIX_SEPARATORS = ("——", "—", "―", "–", "－", "--", "-", "：", ":", "_", "|")
 
