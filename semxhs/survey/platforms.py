@@ -502,7 +502,7 @@ def _answer_problems(answers: Sequence[UnknownAnswer], platform: str, values_per
                              "(not a number, a label or alias of the scale, or a missing-answer marker)")
         rest = found[values_per_column:]
         if rest:
-            parts.append(f"{where}: {len(rest)} more unknown answers in {sum(len(a.rows) for a in rest)} cells")
+            parts.append(f"{where}: {len(rest)} more unknown answer values in {sum(len(a.rows) for a in rest)} cells")
     return parts
 
 

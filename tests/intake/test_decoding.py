@@ -237,3 +237,15 @@ def test_screen_and_run_print_the_decoding(intake_dir, tmp_path):
     assert "Answers decoded per column" in proc.stdout and "3,761 from digits, 139 from labels" in proc.stdout
     doc = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     assert doc["n_obs"] == 300 and len(doc["survey"]["decoding"]) == 13
+
+
+def test_many_unknown_values_in_one_column_stay_one_readable_line(intake_dir, instrument):
+    frame = pd.read_csv(intake_dir / "wjx_skip_markers.csv", encoding="utf-8-sig")
+    column = "6、我能在小红书上方便地表达自己的看法"
+    frame[column] = frame[column].astype(object)
+    for row, value in enumerate(["a", "b", "c", "d", "e", "e"]):
+        frame.loc[row, column] = value
+    message = import_survey(frame, instrument).message()
+    assert message.count("unknown answer '") == 3
+    assert message.endswith(f"'PI3' (column '{column}'): 2 more unknown answer values in 3 cells")
+    assert "\n" not in message
