@@ -37,7 +37,7 @@ def decoding_rows(summary: DecodingSummary, t: Labels) -> list[list[str]]:
     def cells(name: str, totals: Mapping[str, int], markers: Mapping[str, int]) -> list[str]:
         marked = f.fmt_int(totals["missing_by_marker"])
         if totals["missing_by_marker"]:
-            marked += f" ({_markers(markers, t)})"
+            marked += t["dec_paren"].format(text=_markers(markers, t))
         return [name, f.fmt_int(totals["nonempty"]), f.fmt_int(totals["decoded"]), f.fmt_int(totals["from_digits"]),
                 f.fmt_int(totals["from_labels"]), marked, f.fmt_int(totals["empty"]), f.fmt_int(totals["errors"])]
 
@@ -89,7 +89,7 @@ def decoding_lines(summary: DecodingSummary, t: Labels) -> list[str]:
     sentence = t["dec_summary"].format(
         nonempty=f.fmt_int(totals["nonempty"]), decoded=f.fmt_int(totals["decoded"]),
         digits=f.fmt_int(totals["from_digits"]), labels=f.fmt_int(totals["from_labels"]),
-        marked=f.fmt_int(totals["missing_by_marker"]), markers=f" ({listed})" if listed else "",
+        marked=f.fmt_int(totals["missing_by_marker"]), markers=t["dec_paren"].format(text=listed) if listed else "",
         errors=f.fmt_int(totals["errors"]), blank=f.fmt_int(sum(c.empty for c in summary.columns)))
     return [t["dec_title"], *_aligned(decoding_rows(summary, t)), sentence]
 

@@ -473,6 +473,7 @@ _EN: dict[str, str] = {
     "dec_col_blank": "blank",
     "dec_col_errors": "errors",
     "dec_marker": "{marker} ×{n}",
+    "dec_paren": " ({text})",
     "dec_total": "total",
     "dec_summary": "{nonempty} non-empty answer cells: {decoded} decoded ({digits} from digits, {labels} from "
                    "labels), {marked} missing by a marker{markers}, {errors} undecodable; blank cells: {blank}.",
@@ -1012,6 +1013,7 @@ _ZH: dict[str, str] = {
     "dec_col_blank": "空白",
     "dec_col_errors": "错误",
     "dec_marker": "{marker} ×{n}",
+    "dec_paren": "（{text}）",
     "dec_total": "合计",
     "dec_summary": "非空答案单元格 {nonempty} 个：已解码 {decoded} 个（数字 {digits}，标签 {labels}），"
                    "因标记设为缺失 {marked} 个{markers}，无法解码 {errors} 个；空白单元格 {blank} 个。",

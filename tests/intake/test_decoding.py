@@ -249,3 +249,14 @@ def test_many_unknown_values_in_one_column_stay_one_readable_line(intake_dir, in
     assert message.count("unknown answer '") == 3
     assert message.endswith(f"'PI3' (column '{column}'): 2 more unknown answer values in 3 cells")
     assert "\n" not in message
+
+
+def test_decoding_text_in_chinese(intake_dir, instrument):
+    from semxhs.report.decoding import decoding_text
+
+    survey = read_survey(intake_dir / "wjx_skip_markers.csv", instrument)
+    text = decoding_text(survey.decoding, "zh")
+    assert text.startswith("逐列解码答案")
+    pu1 = next(line for line in text.splitlines() if line.startswith("PU1 "))
+    assert pu1.split()[:5] == ["PU1", "300", "298", "298", "0"] and "2（(跳过) ×1、-3 ×1）" in pu1
+    assert "因标记设为缺失 5 个（(跳过) ×2、(空) ×1、-3 ×2）" in text
