@@ -126,6 +126,10 @@ class StudyData:
         Encoding of a CSV export.
     tenure_shares : tuple of float
         Shares of the tenure groups ``<1年``, ``1-3年``, ``>3年``.
+    group_populations : tuple of (str, str)
+        Tenure groups whose respondents are drawn from another population file of the
+        study folder (``(("<1年", "population_newcomers.lav"),)``); the others from
+        ``population.lav``. For the multi-group comparison by platform tenure.
     """
 
     id: str
@@ -138,6 +142,7 @@ class StudyData:
     missing_share: float = 0.03
     encoding: str = "utf-8-sig"
     tenure_shares: tuple[float, float, float] = (0.25, 0.45, 0.30)
+    group_populations: tuple[tuple[str, str], ...] = ()
 
 
 STUDIES: tuple[StudyData, ...] = (
@@ -152,7 +157,7 @@ STUDIES: tuple[StudyData, ...] = (
     StudyData("s2b2c_repurchase", 430, 20220315, "spss_sav", "responses.sav",
               tenure_question="您在社群团购（S2B2C）平台购物多长时间了"),
     StudyData("xhs_trust_hub", 480, 20251127, "wjx_text_xlsx", "responses_wjx_text.xlsx",
-              tenure_shares=(0.30, 0.40, 0.30)),
+              tenure_shares=(0.30, 0.40, 0.30), group_populations=(("<1年", "population_newcomers.lav"),)),
 )
 
 
@@ -231,17 +236,28 @@ def attentive_answers(population: str, instrument: Instrument, n: int, rng: np.r
     return answers.loc[:, list(instrument.item_ids)]
 
 
-def respondents(spec: StudyData, instrument: Instrument, population: str) -> tuple[pd.DataFrame, np.ndarray]:
+def respondents(spec: StudyData, instrument: Instrument,
+                populations: dict[str, str]) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
     """Coded answers as ticked (reverse items reversed), attention check, careless rows, skips.
 
-    Returns the answers (item and attention-check ids as columns, float with NaN for a
-    skipped item) and each respondent's completion time in seconds.
+    ``populations`` maps ``""`` (everyone) and tenure options with their own population
+    model to the model text. Returns the answers (item and attention-check ids as columns,
+    float with NaN for a skipped item), each respondent's completion time in seconds and
+    the demographics (option numbers).
     """
     rng = np.random.default_rng(spec.seed)
     scale = instrument.scale
     low, high = scale.min, scale.max
     n = spec.n
-    answers = attentive_answers(population, instrument, n, rng).astype(float)
+    demo = demographics(spec, n, rng)
+    answers = pd.DataFrame(np.nan, index=range(n), columns=list(instrument.item_ids))
+    tenure = np.array([TENURE[c - 1] for c in demo["tenure"]])
+    groups = [g for g in populations if g]
+    rest = ~np.isin(tenure, groups)
+    for group, mask in [("", rest)] + [(g, tenure == g) for g in groups]:
+        if mask.any():
+            drawn = attentive_answers(populations[group], instrument, int(mask.sum()), rng).astype(float)
+            answers.loc[mask, :] = drawn.to_numpy()
     for item in instrument.reverse_items():
         answers[item] = low + high - answers[item]
     for check in instrument.attention_checks:
@@ -275,7 +291,7 @@ def respondents(spec: StudyData, instrument: Instrument, population: str) -> tup
     for row in rng.choice(candidates, size=k, replace=False):
         skipped = rng.choice(items, size=int(rng.integers(1, 3)), replace=False)
         answers.loc[row, list(skipped)] = np.nan
-    return answers, seconds.astype(int)
+    return answers, seconds.astype(int), demo
 
 
 def demographics(spec: StudyData, n: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -310,7 +326,7 @@ def _sorted_questions(instrument: Instrument) -> list[tuple[str, str, str]]:
 
 
 def export_frame(spec: StudyData, instrument: Instrument, answers: pd.DataFrame, seconds: np.ndarray,
-                 rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict[int, str]]]:
+                 demo: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict[int, str]]]:
     """The export as a table, with SPSS variable labels and value labels (used for ``.sav``)."""
     n = len(answers)
     text = spec.fmt.startswith("wjx_text")
@@ -331,7 +347,6 @@ def export_frame(spec: StudyData, instrument: Instrument, answers: pd.DataFrame,
     }
     variable_labels: dict[str, str] = {}
     value_labels: dict[str, dict[int, str]] = {}
-    demo = demographics(spec, n, rng)
     for k, (key, wording, options) in enumerate(DEMOGRAPHIC_QUESTIONS, start=1):
         wording = wording or spec.tenure_question
         codes = demo[key].to_numpy()
@@ -406,10 +421,12 @@ def build(spec: StudyData) -> bytes:
     """The bytes of one study's export."""
     folder = HERE / spec.id
     instrument = load_instrument(folder / "instrument.yaml")
-    population = (folder / "population.lav").read_text(encoding="utf-8")
-    answers, seconds = respondents(spec, instrument, population)
+    populations = {"": (folder / "population.lav").read_text(encoding="utf-8")}
+    for group, name in spec.group_populations:
+        populations[group] = (folder / name).read_text(encoding="utf-8")
+    answers, seconds, demo = respondents(spec, instrument, populations)
     rng = np.random.default_rng([spec.seed, 1])
-    frame, variable_labels, value_labels = export_frame(spec, instrument, answers, seconds, rng)
+    frame, variable_labels, value_labels = export_frame(spec, instrument, answers, seconds, demo, rng)
     if spec.fmt.endswith("xlsx"):
         return _fixed_xlsx(frame)
     if spec.fmt.endswith("csv"):
