@@ -120,7 +120,13 @@ def _progress_bar(show: bool) -> Iterator[Callable[[int, int], None] | None]:
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     with Progress(TextColumn("bootstrap"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=Console(stderr=True), transient=True) as bar:
@@ -154,7 +160,7 @@ def _scale(text: Optional[str]) -> tuple[float, float] | None:
 
 
 def _summary(result: Any, written: list[Path], quiet: bool) -> None:
-    from semxhs.console import print_summary
+    from semxhs.report.console import print_summary
 
     if not quiet:
         print_summary(result)
@@ -204,10 +210,9 @@ def fit_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
     """Fit MODEL to DATA and report estimates, fit, standardized solution and measurement quality."""
-    from semxhs.outputs import write_outputs
-    from semxhs.pipeline import fit_files
-
-    from semxhs.study import BootstrapSpec
+    from semxhs.report.outputs import write_outputs
+    from semxhs.study.config import BootstrapSpec
+    from semxhs.study.pipeline import fit_files
 
     spec = BootstrapSpec(draws=bootstrap, ci=ci.value, failed_rule=failed_rule.value, monte_carlo=monte_carlo,
                          sobel=sobel, jobs=jobs) if bootstrap else None
@@ -231,9 +236,9 @@ def run_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
     """Run a whole study as its YAML file describes it."""
-    from semxhs.outputs import write_outputs
-    from semxhs.pipeline import run_study
-    from semxhs.study import load_study
+    from semxhs.report.outputs import write_outputs
+    from semxhs.study.config import load_study
+    from semxhs.study.pipeline import run_study
 
     spec = load_study(study)
     with _progress_bar(progress and not quiet and spec.bootstrap is not None) as tick:
@@ -247,7 +252,7 @@ def run_command(
         inputs=(spec.data, study),
     )
     if result.intake is not None and result.derived_files:
-        from semxhs.screening import write_screening
+        from semxhs.survey.screening import write_screening
 
         files = write_screening(result.intake.screening, spec.data, folder)
         written += [files.cleaned, files.exclusions, files.flow]
@@ -261,10 +266,10 @@ def demo_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
     """Generate the bundled demo study (interactivity -> trust -> purchase intention) and run it."""
-    from semxhs.demo import write_demo_study
-    from semxhs.outputs import write_outputs
-    from semxhs.pipeline import run_study
-    from semxhs.study import load_study
+    from semxhs.report.outputs import write_outputs
+    from semxhs.study.config import load_study
+    from semxhs.study.demo import write_demo_study
+    from semxhs.study.pipeline import run_study
 
     study_path = write_demo_study(out)
     spec = load_study(study_path)
@@ -324,11 +329,11 @@ def process_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
     """Conditional process analysis (Hayes' PROCESS models) by OLS with bootstrap intervals."""
-    from semxhs.constructs import blocks_from_model, construct_scores
-    from semxhs.data import read_table
-    from semxhs.outputs import write_process_outputs
-    from semxhs.pipeline import read_model, rekey
     from semxhs.process import run_process
+    from semxhs.report.outputs import write_process_outputs
+    from semxhs.study.pipeline import read_model, rekey
+    from semxhs.survey.constructs import blocks_from_model, construct_scores
+    from semxhs.survey.files import read_table
 
     blocks = blocks_from_model(read_model(constructs)) if constructs else {}
     frame = rekey(read_table(data, encoding), _items(reverse), _scale(scale))
@@ -339,7 +344,7 @@ def process_command(
     written = write_process_outputs(result, json_path=json_out, html_path=html_out, inputs=(data,),
                                     title=title or f"PROCESS model {model} — {data.name}", language=lang.value)
     if not quiet:
-        from semxhs.console import print_process_summary
+        from semxhs.report.console import print_process_summary
 
         print_process_summary(result)
     for path in written:
@@ -366,9 +371,9 @@ def screen_command(
 
     import yaml
 
-    from semxhs.instrument import load_instrument
     from semxhs.atomic import atomic_write_bytes
-    from semxhs.screening import ScreeningRules, screen_file
+    from semxhs.survey.instrument import load_instrument
+    from semxhs.survey.screening import ScreeningRules, screen_file
 
     inst = load_instrument(instrument)
     raw_rules = None
@@ -384,7 +389,7 @@ def screen_command(
         if json_out.resolve() == data.resolve():
             raise SemxhsUsage(f"refusing to overwrite the input file {data}")
         payload = json.dumps(run.to_dict(), ensure_ascii=False, indent=2, default=str).encode("utf-8")
-    from semxhs.screening import write_screening
+    from semxhs.survey.screening import write_screening
 
     files = write_screening(run.screening, data, out)
     written = [files.cleaned, files.exclusions, files.flow]
@@ -415,9 +420,9 @@ def instrument_check_command(
     platform: Platform = typer.Option(Platform.auto, "--platform", help="Survey platform of the export."),
 ) -> None:
     """Validate an instrument (and optionally map a response file to it)."""
-    from semxhs.data import validate_responses
-    from semxhs.instrument import load_instrument, measurement_model
-    from semxhs.platforms import read_survey
+    from semxhs.survey.instrument import load_instrument, measurement_model
+    from semxhs.survey.platforms import read_survey
+    from semxhs.survey.validate import validate_responses
 
     inst = load_instrument(instrument)
     typer.echo(inst.to_frame().to_string(index=False))

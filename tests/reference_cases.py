@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from reference_cases import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from reference_cases import FIXTURES
-from semxhs.fit import fit
+
+from semxhs.sem.model import fit
 
 semopy = pytest.importorskip("semopy", reason="semopy is a test extra: pip install -e '.[test]'")
 

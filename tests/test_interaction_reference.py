@@ -11,16 +11,16 @@ import json
 
 import pandas as pd
 import pytest
-
 from reference_cases import FIXTURES
-from semxhs.pipeline import analyse
+
+from semxhs.study.pipeline import analyse
 
 CASE = FIXTURES / "shared" / "latent_interaction"
 
 
 @pytest.fixture(scope="module")
 def result():
-    from semxhs.study import Hypothesis
+    from semxhs.study.config import Hypothesis
 
     return analyse((CASE / "model.lav").read_text(), pd.read_csv(CASE / "data.csv"),
                    hypotheses=(Hypothesis("H1", "W strengthens X -> Y", "Y ~ X:W", "+"),),

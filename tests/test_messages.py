@@ -24,12 +24,9 @@ import pandas as pd
 import pytest
 from reference_cases import FIXTURES
 
-from semxhs.fit import fit
-from semxhs.interaction import expand_latent_products, latent_product_expansion
 from semxhs.measurement import measurement_quality
 from semxhs.measurement.thresholds import THRESHOLDS
-from semxhs.normality import MardiaResult, recommend_estimator
-from semxhs.pipeline import fit_files, run_study
+from semxhs.messages import Message
 from semxhs.process import run_process
 from semxhs.report.context import build_context
 from semxhs.report.labels import labels_for
@@ -40,8 +37,12 @@ from semxhs.report.messages import (
     pair_messages,
 )
 from semxhs.report.render import render_html
-from semxhs.results import Message, StudyResult
-from semxhs.study import load_study
+from semxhs.sem.interaction import expand_latent_products, latent_product_expansion
+from semxhs.sem.model import fit
+from semxhs.study.config import load_study
+from semxhs.study.pipeline import fit_files, run_study
+from semxhs.study.results import StudyResult
+from semxhs.survey.normality import MardiaResult, recommend_estimator
 
 TODAY = date(2024, 5, 1)
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -258,8 +259,8 @@ def test_process_and_latent_product_codes() -> None:
 
 
 def test_screen_file_too_few_rows(tmp_path: Path) -> None:
-    from semxhs.instrument import load_instrument
-    from semxhs.screening import screen_file
+    from semxhs.survey.instrument import load_instrument
+    from semxhs.survey.screening import screen_file
 
     intake = FIXTURES / "intake"
     pd.read_csv(intake / "coded.csv").head(8).to_csv(tmp_path / "few.csv", index=False)
@@ -272,8 +273,8 @@ def test_screen_file_too_few_rows(tmp_path: Path) -> None:
 
 
 def test_screen_file_singular_items(tmp_path: Path) -> None:
-    from semxhs.instrument import load_instrument
-    from semxhs.screening import screen_file
+    from semxhs.survey.instrument import load_instrument
+    from semxhs.survey.screening import screen_file
 
     intake = FIXTURES / "intake"
     frame = pd.read_csv(intake / "coded.csv").dropna()  # complete answers: Little's test is not needed

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from reference_cases import FIXTURES, match_parameter
-from semxhs.fit import fit
+
+from semxhs.sem.model import fit
 
 HERE = FIXTURES / "random_models"
 RUNS = [(p, "lavaan.json", "data.csv", "listwise") for p in sorted(HERE.glob("c*"))]

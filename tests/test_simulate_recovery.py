@@ -10,10 +10,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from semxhs.demo import DEMO_N, DEMO_SEED, demo_file, demo_responses
-from semxhs.fit import fit
-from semxhs.simulate import population_covariance, simulate
-from semxhs.spec import build_partable
+from semxhs.sem.model import fit
+from semxhs.sem.simulate import population_covariance, simulate
+from semxhs.sem.spec import build_partable
+from semxhs.study.demo import DEMO_N, DEMO_SEED, demo_file, demo_responses
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 

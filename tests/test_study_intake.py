@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 from reference_cases import FIXTURES
 
 INTAKE = FIXTURES / "intake"

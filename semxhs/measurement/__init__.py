@@ -13,12 +13,24 @@ Pure functions of plain numbers and arrays (no SEM fitting here):
 - :mod:`.quality` — :func:`measurement_quality`, which assembles a :class:`MeasurementResult`
 """
 
-from semxhs.measurement.common_method import chisq_difference, first_factor_share, harman_single_factor
-from semxhs.measurement.factorability import bartlett_sphericity, bartlett_statistic, kmo
+from semxhs.measurement.common_method import (
+    chisq_difference,
+    first_factor_share,
+    harman_single_factor,
+)
+from semxhs.measurement.factorability import (
+    bartlett_sphericity,
+    bartlett_statistic,
+    kmo,
+)
 from semxhs.measurement.findings import findings
-from semxhs.measurement.items import alpha_if_deleted, corrected_item_total, item_moments, item_statistics
+from semxhs.measurement.items import (
+    alpha_if_deleted,
+    corrected_item_total,
+    item_moments,
+    item_statistics,
+)
 from semxhs.measurement.quality import measurement_quality
-from semxhs.measurement.recode import reverse_key
 from semxhs.measurement.reliability import (
     OmegaInputs,
     alpha_ci_feldt,
@@ -49,6 +61,7 @@ from semxhs.measurement.validity import (
     htmt_bootstrap,
     negative_correlations,
 )
+from semxhs.survey.recode import reverse_key
 
 __all__ = [
     "THRESHOLDS",

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from semxhs.errors import DataError, name_list
-from semxhs.results import Message, message_texts
+from semxhs.messages import Message, message_texts
 
 __all__ = ["CheckedBlocks", "check_blocks", "check_item_map", "item_matrix"]
 

@@ -20,7 +20,7 @@ from semxhs.measurement.common_method import chisq_difference
 from semxhs.measurement.quality import measurement_quality
 from semxhs.measurement.reliability import OmegaInputs
 from semxhs.measurement.results import ChisqDifference, MeasurementResult
-from semxhs.results import SemResult
+from semxhs.sem.results import SemResult
 
 
 def blocks_of(sem: SemResult) -> dict[str, list[str]]:
@@ -52,7 +52,7 @@ def latent_correlations(sem: SemResult) -> pd.DataFrame:
 
 def one_factor_comparison(sem: SemResult, data: pd.DataFrame, blocks: dict[str, list[str]]) -> ChisqDifference | None:
     """Δχ² of a one-factor CFA against the measurement model (Harman's test done by CFA)."""
-    from semxhs.fit import fit
+    from semxhs.sem.model import fit
 
     items = [i for b in blocks.values() for i in b]
     if len(blocks) < 2 or len(items) < 4:

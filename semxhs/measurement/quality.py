@@ -29,10 +29,20 @@ from semxhs.measurement.reliability import (
     composite_reliability,
     cronbach_alpha,
 )
-from semxhs.measurement.results import ChisqDifference, MeasurementResult, ReliabilityRow
+from semxhs.measurement.results import (
+    ChisqDifference,
+    MeasurementResult,
+    ReliabilityRow,
+)
 from semxhs.measurement.thresholds import THRESHOLDS, Threshold
-from semxhs.measurement.validity import fornell_larcker, htmt, htmt2, htmt_bootstrap, negative_correlations
-from semxhs.results import Message, message_texts
+from semxhs.measurement.validity import (
+    fornell_larcker,
+    htmt,
+    htmt2,
+    htmt_bootstrap,
+    negative_correlations,
+)
+from semxhs.messages import Message, message_texts
 
 __all__ = ["measurement_quality"]
 

@@ -1,7 +1,7 @@
 """Frozen result records of the measurement-quality computations.
 
-A leaf of :mod:`semxhs.measurement`: it imports only other leaves (:mod:`semxhs.results`
-for :class:`~semxhs.results.Message`, :mod:`~semxhs.measurement.thresholds`), holds
+A leaf of :mod:`semxhs.measurement`: it imports only other leaves (:mod:`semxhs.sem.results`
+for :class:`~semxhs.messages.Message`, :mod:`~semxhs.measurement.thresholds`), holds
 full-precision numbers (never rounded) and turns them into tidy tables
 (``to_frame()``) or the JSON contract (``to_dict()``). Missing values are ``nan``
 in the records and frames and ``None`` (JSON ``null``) in ``to_dict()``.
@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from semxhs.measurement.thresholds import THRESHOLDS, Threshold
-from semxhs.results import Message, messages_to_json
+from semxhs.messages import Message, messages_to_json
 
 __all__ = [
     "BartlettResult",
@@ -344,7 +344,7 @@ class MeasurementResult:
     ``thresholds`` are the cut-offs the findings were judged against (by key, as
     :data:`~semxhs.measurement.thresholds.THRESHOLDS`), ``level`` the confidence level of
     the alpha (and HTMT) intervals. ``notes`` are English sentences; ``note_codes`` the
-    same notes as :class:`~semxhs.results.Message` records (same order). Codes:
+    same notes as :class:`~semxhs.messages.Message` records (same order). Codes:
     ``block_skipped`` (``factor``, ``items``, ``min_items``), ``omega_not_computed``,
     ``negative_within`` (``pairs``: ``[item, item]`` lists), ``negative_between``
     (``pairs``, the first six; ``more``: how many more), ``htmt_boot_failed``

@@ -7,13 +7,12 @@ and 59 from a table of which paths each moderator acts on
 Modules: ``models`` (the table and the equations it implies), ``data`` (checks, missing
 values, centering), ``ols`` (statsmodels fits, HC0-HC4), ``probe`` (moderator values,
 conditional effects, Johnson-Neyman), ``effects`` (indirect effects as products of paths),
-``bootstrap`` (vectorized resampling), ``engine`` (``run_process``), ``results`` (frozen
-result types) and ``plots`` (SVG figures).
+``bootstrap`` (vectorized resampling), ``engine`` (``run_process``) and ``results`` (frozen
+result types). The figures are drawn by :mod:`semxhs.report.figures.process_plots`.
 """
 
 from semxhs.process.engine import run_process
 from semxhs.process.models import MODEL_TABLE, ModelSpec
-from semxhs.process.plots import interaction_plot, johnson_neyman_plot
 from semxhs.process.results import ProcessResult
 
-__all__ = ["MODEL_TABLE", "ModelSpec", "ProcessResult", "interaction_plot", "johnson_neyman_plot", "run_process"]
+__all__ = ["MODEL_TABLE", "ModelSpec", "ProcessResult", "run_process"]

@@ -21,18 +21,50 @@ import pandas as pd
 from scipy import stats
 
 from semxhs.errors import SpecError, name_list
-from semxhs.results import Message, message_texts
+from semxhs.messages import Message, message_texts
 from semxhs.process import bootstrap as bs
 from semxhs.process.data import design_frame, prepare_data
-from semxhs.process.effects import index_of_moderated_mediation, indirect_effect, link_moderators, moderator_degree
-from semxhs.process.models import (EquationSpec, ModelSpec, build_equations, check_roles, get_model,
-                                   indirect_paths, path_name, term_name)
+from semxhs.process.effects import (
+    index_of_moderated_mediation,
+    indirect_effect,
+    link_moderators,
+    moderator_degree,
+)
+from semxhs.process.models import (
+    EquationSpec,
+    ModelSpec,
+    build_equations,
+    check_roles,
+    get_model,
+    indirect_paths,
+    path_name,
+    term_name,
+)
 from semxhs.process.ols import OlsFit, fit_equation, r2_change_f, r2_of, wald_f
-from semxhs.process.probe import (effect_gradient, is_dichotomous, jn_points, jn_roots, linear_effect,
-                                  probe_values, range_grid)
-from semxhs.process.results import (BootstrapInfo, Coefficient, ConditionalEffect, Equation, IndirectContrast,
-                                    IndirectEffect, InteractionTest, JohnsonNeyman, ModeratedMediationIndex,
-                                    Options, ProcessResult, Table, Variables)
+from semxhs.process.probe import (
+    effect_gradient,
+    is_dichotomous,
+    jn_points,
+    jn_roots,
+    linear_effect,
+    probe_values,
+    range_grid,
+)
+from semxhs.process.results import (
+    BootstrapInfo,
+    Coefficient,
+    ConditionalEffect,
+    Equation,
+    IndirectContrast,
+    IndirectEffect,
+    InteractionTest,
+    JohnsonNeyman,
+    ModeratedMediationIndex,
+    Options,
+    ProcessResult,
+    Table,
+    Variables,
+)
 
 ProbeSpec = str | Sequence[float] | Mapping[str, Sequence[float]]
 

@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import numpy as np
 import pandas as pd
 
-from semxhs.results import Message, messages_to_json
+from semxhs.messages import Message, messages_to_json
 
 ModeratorValues = tuple[tuple[str, float], ...]
 

@@ -1,7 +1,7 @@
 """Publication-style (APA) reports of a study: HTML for the screen and the printer, Word for theses.
 
 Collect first, render second: :func:`build_context` turns a
-:class:`~semxhs.results.StudyResult` into finished strings (numbers formatted by
+:class:`~semxhs.study.results.StudyResult` into finished strings (numbers formatted by
 :mod:`semxhs.report.format`, words from :mod:`semxhs.report.labels`); :func:`render_html`
 / :func:`write_html` print them through Jinja templates, :func:`write_docx` through
 python-docx. A PROCESS analysis has its own entry points (:func:`render_process_html`,
@@ -11,7 +11,12 @@ python-docx. A PROCESS analysis has its own entry points (:func:`render_process_
 from __future__ import annotations
 
 from semxhs.report.context import build_context
-from semxhs.report.docx import build_document, docx_bytes, process_docx_bytes, write_docx
+from semxhs.report.docx import (
+           build_document,
+           docx_bytes,
+           process_docx_bytes,
+           write_docx,
+)
 from semxhs.report.process import build_process_context, process_plot_files
 from semxhs.report.render import render_html, render_process_html, write_html
 

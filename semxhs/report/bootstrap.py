@@ -9,11 +9,11 @@ methods paragraph needs: interval type, draws, seed and failed resamples. Sectio
 
 from __future__ import annotations
 
-from semxhs.bootstrap import RULE_IMPROPER
 from semxhs.report import format as f
 from semxhs.report.blocks import Labels, Row, Section, column, row, section, table
 from semxhs.report.labels import PREACHER_HAYES, SELIG_PREACHER
-from semxhs.results import StudyResult
+from semxhs.resample.engine import RULE_IMPROPER
+from semxhs.study.results import StudyResult
 
 __all__ = ["bootstrap_section"]
 
@@ -43,9 +43,9 @@ def bootstrap_section(result: StudyResult, t: Labels) -> Section | None:
 
     Examples
     --------
-    >>> from semxhs.pipeline import analyse
+    >>> from semxhs.study.pipeline import analyse
     >>> from semxhs.report.labels import labels_for
-    >>> from semxhs.study import BootstrapSpec
+    >>> from semxhs.study.config import BootstrapSpec
     >>> import pandas as pd
     >>> d = pd.read_csv("tests/fixtures/shared/mediation_observed/data.csv")
     >>> r = analyse(open("tests/fixtures/shared/mediation_observed/model.lav").read(), d, title="t",

@@ -1,4 +1,4 @@
-"""Turn a :class:`~semxhs.results.StudyResult` into the report's context: rows of finished strings.
+"""Turn a :class:`~semxhs.study.results.StudyResult` into the report's context: rows of finished strings.
 
 This is the "collect" half of collect-then-render (pandas' ``Styler._translate``):
 everything a report shows is decided here, once, and both the HTML template
@@ -45,7 +45,6 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 from semxhs.report import format as f
-from semxhs.report.bootstrap import bootstrap_section
 from semxhs.report.blocks import (
     Column,
     Context,
@@ -63,6 +62,8 @@ from semxhs.report.blocks import (
     section,
     table,
 )
+from semxhs.report.bootstrap import bootstrap_section
+from semxhs.report.intake import INTAKE_BUILDERS
 from semxhs.report.labels import (
     HTML_LANG,
     REFERENCES,
@@ -70,11 +71,11 @@ from semxhs.report.labels import (
     describe_missing,
     labels_for,
 )
-from semxhs.report.intake import INTAKE_BUILDERS
 from semxhs.report.measurement import MEASUREMENT_BUILDERS
 from semxhs.report.messages import messages_in_words
 from semxhs.report.process import process_study_sections
-from semxhs.results import HypothesisResult, Parameter, SemResult, StudyResult
+from semxhs.sem.results import Parameter, SemResult
+from semxhs.study.results import HypothesisResult, StudyResult
 
 __all__ = [
     "Column",
@@ -112,7 +113,7 @@ def ci_level(sem: SemResult) -> float:
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from semxhs.fit import fit
+    >>> from semxhs.sem.model import fit
     >>> rng = np.random.default_rng(1)
     >>> x = rng.normal(size=100); y = 0.5 * x + rng.normal(size=100)
     >>> round(ci_level(fit("y ~ x", pd.DataFrame({"x": x, "y": y}), level=0.90)), 3)
@@ -223,8 +224,8 @@ def fit_section(result: StudyResult, t: Labels) -> Section:
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from semxhs.fit import fit
-    >>> from semxhs.results import StudyResult
+    >>> from semxhs.sem.model import fit
+    >>> from semxhs.study.results import StudyResult
     >>> from semxhs.report.labels import labels_for
     >>> rng = np.random.default_rng(3)
     >>> x = rng.normal(size=(300, 1)) + rng.normal(size=(300, 4))
@@ -525,8 +526,8 @@ def build_context(result: StudyResult, *, today: date | None = None,
     --------
     >>> import numpy as np, pandas as pd
     >>> from datetime import date
-    >>> from semxhs.fit import fit
-    >>> from semxhs.results import StudyResult
+    >>> from semxhs.sem.model import fit
+    >>> from semxhs.study.results import StudyResult
     >>> rng = np.random.default_rng(1)
     >>> x = rng.normal(size=200); y = 0.5 * x + rng.normal(size=200)
     >>> sem = fit("y ~ b*x", pd.DataFrame({"x": x, "y": y}))

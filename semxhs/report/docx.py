@@ -35,9 +35,9 @@ from docx.styles.style import BaseStyle
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
 
-from semxhs.report.context import Context, Figure, Section, Table, build_context
 from semxhs.atomic import atomic_write_bytes
-from semxhs.results import StudyResult
+from semxhs.report.context import Context, Figure, Section, Table, build_context
+from semxhs.study.results import StudyResult
 
 if TYPE_CHECKING:
     from semxhs.process.results import ProcessResult
@@ -365,8 +365,8 @@ def build_document(context: Context) -> Document:
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from semxhs.fit import fit
-    >>> from semxhs.results import StudyResult
+    >>> from semxhs.sem.model import fit
+    >>> from semxhs.study.results import StudyResult
     >>> from semxhs.report.context import build_context
     >>> rng = np.random.default_rng(1)
     >>> x = rng.normal(size=200); y = 0.5 * x + rng.normal(size=200)
@@ -422,8 +422,8 @@ def docx_bytes(result: StudyResult, *, today: date | None = None) -> bytes:
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from semxhs.fit import fit
-    >>> from semxhs.results import StudyResult
+    >>> from semxhs.sem.model import fit
+    >>> from semxhs.study.results import StudyResult
     >>> rng = np.random.default_rng(1)
     >>> x = rng.normal(size=200); y = 0.5 * x + rng.normal(size=200)
     >>> study = StudyResult("Demo", "en", fit("y ~ x", pd.DataFrame({"x": x, "y": y})), (),

@@ -1,13 +1,13 @@
 """Data-intake sections of the study report: where the data came from, who was screened out, what is missing, normality.
 
-Reads :attr:`StudyResult.provenance <semxhs.results.StudyResult.provenance>` (a
-:class:`~semxhs.provenance.DataProvenance`), :attr:`~semxhs.results.StudyResult.intake`
-(a :class:`~semxhs.screening.ScreeningRun`: screening, missingness, Little's test,
-normality) and :attr:`~semxhs.results.StudyResult.derived_files`, and turns them into
+Reads :attr:`StudyResult.provenance <semxhs.study.results.StudyResult.provenance>` (a
+:class:`~semxhs.survey.provenance.DataProvenance`), :attr:`~semxhs.study.results.StudyResult.intake`
+(a :class:`~semxhs.survey.screening.ScreeningRun`: screening, missingness, Little's test,
+normality) and :attr:`~semxhs.study.results.StudyResult.derived_files`, and turns them into
 the "Method: participants and data screening" part of a thesis, with every number
 formatted by :mod:`semxhs.report.format` and every word from :mod:`semxhs.report.labels`.
 Nothing is re-computed; which respondents were excluded and which estimator the data
-suggest were decided by :mod:`semxhs.screening` and :mod:`semxhs.normality`.
+suggest were decided by :mod:`semxhs.survey.screening` and :mod:`semxhs.survey.normality`.
 
 Section ids (HTML anchors), in report order:
 
@@ -34,8 +34,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import PurePath
 
-from semxhs.normality import KURTOSIS_LIMIT, SKEW_LIMIT, NormalityResult
-from semxhs.provenance import DataProvenance
 from semxhs.report import format as f
 from semxhs.report.blocks import (
     Figure,
@@ -49,7 +47,7 @@ from semxhs.report.blocks import (
     section,
     table,
 )
-from semxhs.report.flowchart import flow_diagram_png, flow_diagram_svg
+from semxhs.report.figures.flowchart import flow_diagram_png, flow_diagram_svg
 from semxhs.report.labels import INTAKE_REFERENCES, describe_estimator, describe_missing
 from semxhs.report.messages import (
     code_of,
@@ -57,8 +55,10 @@ from semxhs.report.messages import (
     messages_in_words,
     pair_messages,
 )
-from semxhs.results import StudyResult
-from semxhs.screening import RULE_ORDER, ScreeningResult, ScreeningRun
+from semxhs.study.results import StudyResult
+from semxhs.survey.normality import KURTOSIS_LIMIT, SKEW_LIMIT, NormalityResult
+from semxhs.survey.provenance import DataProvenance
+from semxhs.survey.screening import RULE_ORDER, ScreeningResult, ScreeningRun
 
 __all__ = [
     "INTAKE_BUILDERS",
@@ -114,7 +114,7 @@ def _rule_name(rule: str, t: Labels) -> str:
 
 
 def _role_name(file_name: str, t: Labels) -> str:
-    """What a derived file holds, from the suffix :func:`semxhs.screening.screening_paths` gives it."""
+    """What a derived file holds, from the suffix :func:`semxhs.survey.screening.screening_paths` gives it."""
     for suffix, role in ((".cleaned.csv", t["role_cleaned"]), (".exclusions.csv", t["role_exclusions"]),
                          (".flow.csv", t["role_flow"])):
         if file_name.endswith(suffix):
@@ -227,9 +227,9 @@ def data_section(result: StudyResult, t: Labels) -> Section | None:
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from semxhs.fit import fit
-    >>> from semxhs.provenance import DataProvenance
-    >>> from semxhs.results import StudyResult
+    >>> from semxhs.sem.model import fit
+    >>> from semxhs.survey.provenance import DataProvenance
+    >>> from semxhs.study.results import StudyResult
     >>> from semxhs.report.labels import labels_for
     >>> rng = np.random.default_rng(1)
     >>> x = rng.normal(size=50); y = 0.5 * x + rng.normal(size=50)
@@ -352,7 +352,7 @@ def _flow_figure(result: StudyResult, scr: ScreeningResult, t: Labels) -> Figure
 def screening_section(result: StudyResult, t: Labels) -> Section | None:
     """The participant flow (table and diagram) and the screening rules (section id ``screening``).
 
-    Counts are those of :attr:`ScreeningResult.flow <semxhs.screening.ScreeningResult.flow>`
+    Counts are those of :attr:`ScreeningResult.flow <semxhs.survey.screening.ScreeningResult.flow>`
     (each respondent once, under the first rule that flags them); criteria are written
     from the rules and the thresholds as applied.
     """
@@ -388,7 +388,7 @@ def _mcar_sentence(run: ScreeningRun, t: Labels) -> str:
         return t["mcar_not_run"]
     if m.df == 0 or f.is_missing(m.pvalue):
         return t["mcar_df0"]
-    # Little's test is read at the conventional .05, as semxhs.normality reads it for the recommendation
+    # Little's test is read at the conventional .05, as semxhs.survey.normality reads it for the recommendation
     verdict = t["mcar_ok"] if f.as_printed(m.pvalue, 3) >= 0.05 else t["mcar_not"]
     return t["mcar_line"].format(test=_mcar_test(run), verdict=verdict)
 
@@ -517,7 +517,7 @@ def _mardia_table(norm: NormalityResult, t: Labels) -> Table:
 def normality_section(result: StudyResult, t: Labels) -> Section | None:
     """Univariate and Mardia's tests, the recommended estimator in words and whether the study follows it.
 
-    Section id ``normality``. The recommendation is :mod:`semxhs.normality`'s; its reasons
+    Section id ``normality``. The recommendation is :mod:`semxhs.survey.normality`'s; its reasons
     are worded from their codes (``reason_codes``, :mod:`semxhs.report.messages`), a reason
     without one is shown as its English text. The estimator used is ``result.sem.estimator``
     and the missing-data method ``result.sem.missing``.

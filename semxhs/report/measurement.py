@@ -1,6 +1,6 @@
 """Measurement-quality sections of the study report: reliability, discriminant validity, items, CMB.
 
-Reads :attr:`StudyResult.measurement <semxhs.results.StudyResult.measurement>` (a
+Reads :attr:`StudyResult.measurement <semxhs.study.results.StudyResult.measurement>` (a
 :class:`~semxhs.measurement.results.MeasurementResult`; the sections are left out when
 it is ``None``) and turns it into the tables every thesis prints, with every cut-off
 beside its value and its source, and the shortfalls said in words. Which construct,
@@ -38,10 +38,19 @@ from collections.abc import Iterable, Sequence
 from semxhs.measurement.results import Finding, MeasurementResult
 from semxhs.measurement.thresholds import THRESHOLDS, Threshold
 from semxhs.report import format as f
-from semxhs.report.blocks import Labels, Row, Section, Table, column, row, section, table
+from semxhs.report.blocks import (
+    Labels,
+    Row,
+    Section,
+    Table,
+    column,
+    row,
+    section,
+    table,
+)
 from semxhs.report.labels import MEASUREMENT_REFERENCES, language_of
 from semxhs.report.messages import code_of, message_words, pair_messages
-from semxhs.results import StudyResult
+from semxhs.study.results import StudyResult
 
 __all__ = [
     "FAIL_MARK",
@@ -212,7 +221,7 @@ def reliability_section(result: StudyResult, t: Labels) -> Section | None:
 
     Examples
     --------
-    >>> from semxhs.pipeline import fit_files
+    >>> from semxhs.study.pipeline import fit_files
     >>> from semxhs.report.labels import labels_for
     >>> r = fit_files("tests/fixtures/shared/hs1939_cfa/model.lav", "tests/fixtures/shared/hs1939_cfa/data.csv",
     ...               htmt_draws=0)
@@ -311,7 +320,7 @@ def discriminant_section(result: StudyResult, t: Labels) -> Section | None:
 
     Examples
     --------
-    >>> from semxhs.pipeline import fit_files
+    >>> from semxhs.study.pipeline import fit_files
     >>> from semxhs.report.labels import labels_for
     >>> r = fit_files("tests/fixtures/shared/hs1939_cfa/model.lav", "tests/fixtures/shared/hs1939_cfa/data.csv",
     ...               htmt_draws=0)
@@ -350,7 +359,7 @@ def items_section(result: StudyResult, t: Labels) -> Section | None:
 
     Examples
     --------
-    >>> from semxhs.pipeline import fit_files
+    >>> from semxhs.study.pipeline import fit_files
     >>> from semxhs.report.labels import labels_for
     >>> r = fit_files("tests/fixtures/shared/hs1939_cfa/model.lav", "tests/fixtures/shared/hs1939_cfa/data.csv",
     ...               htmt_draws=0)
@@ -409,7 +418,7 @@ def cmb_section(result: StudyResult, t: Labels) -> Section | None:
 
     Examples
     --------
-    >>> from semxhs.pipeline import fit_files
+    >>> from semxhs.study.pipeline import fit_files
     >>> from semxhs.report.labels import labels_for
     >>> r = fit_files("tests/fixtures/shared/hs1939_cfa/model.lav", "tests/fixtures/shared/hs1939_cfa/data.csv",
     ...               htmt_draws=0)

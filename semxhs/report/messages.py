@@ -1,6 +1,6 @@
 """Notes and warnings of the analysis layer in the report's words.
 
-The analysis layer says what happened as :class:`~semxhs.results.Message` records: a
+The analysis layer says what happened as :class:`~semxhs.messages.Message` records: a
 stable ``code``, its ``params`` (plain numbers and names, full precision) and the
 English ``text`` the result objects also keep as plain strings (``SemResult.warnings``,
 ``ScreeningResult.notes``, ``EstimatorRecommendation.reasons`` …). This module words
@@ -15,13 +15,13 @@ order; a record only decides *how* (:func:`pair_messages`).
 
 Codes, by producer:
 
-:func:`semxhs.fit.fit` (``SemResult.warning_codes``)
+:func:`semxhs.sem.model.fit` (``SemResult.warning_codes``)
     ``fiml_empty_rows``, ``fiml_missing_x``, ``not_converged``, ``singular_information``,
     ``heywood``, ``latent_cov_not_pd``.
-:func:`semxhs.normality.recommend_estimator` (``EstimatorRecommendation.reason_codes``)
+:func:`semxhs.survey.normality.recommend_estimator` (``EstimatorRecommendation.reason_codes``)
     ``mlr_kurtosis``, ``mlr_skew``, ``mlr_items``, ``ml_adequate``, ``fiml_missing``,
     ``coarse_scale``.
-:func:`semxhs.screening.screen` and :func:`~semxhs.screening.screen_file` (``note_codes``)
+:func:`semxhs.survey.screening.screen` and :func:`~semxhs.survey.screening.screen_file` (``note_codes``)
     ``attention_no_checks``, ``speed_no_duration_column``, ``speed_no_duration``,
     ``mahalanobis_incomplete``; ``intake_tests_too_few_rows``, ``intake_tests_singular``,
     ``intake_tests_not_run`` (its ``detail`` is the failing test's own English).
@@ -32,7 +32,7 @@ Codes, by producer:
     ``jn_dichotomous``, ``jn_two_moderators``, ``total_effect_conditional``,
     ``bootstrap_failed``, ``standardized_dichotomous_x``, ``index_quadratic``,
     ``index_direct_only``.
-:func:`semxhs.interaction.latent_product_expansion` (``StudyResult.note_codes``)
+:func:`semxhs.sem.interaction.latent_product_expansion` (``StudyResult.note_codes``)
     ``latent_product``.
 """
 
@@ -41,9 +41,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from semxhs.messages import Message
 from semxhs.report import format as f
 from semxhs.report.blocks import Labels
-from semxhs.results import Message
 
 __all__ = ["KNOWN_CODES", "code_of", "message_words", "messages_in_words", "pair_messages"]
 

@@ -5,7 +5,7 @@ into :class:`~semxhs.report.blocks.Section` records of finished strings (numbers
 formatted by :mod:`semxhs.report.format`, words from :mod:`semxhs.report.labels`);
 :func:`build_process_context` wraps them into a full report context that
 ``report.html.j2`` and the Word writer print. The figures are the SVG text of
-:mod:`semxhs.process.plots`, drawn with labels in the report's language; the HTML
+:mod:`semxhs.report.figures.process_plots`, drawn with labels in the report's language; the HTML
 renderer checks each before inlining it (:func:`semxhs.report.render.inline_svg`); each
 figure also carries the same plot as a PNG (base64), which the Word writer embeds.
 
@@ -25,15 +25,6 @@ from functools import partial
 from typing import NamedTuple
 
 from semxhs import __version__
-from semxhs.process.plots import (
-    cjk_font,
-    has_wide_text,
-    interaction_plot,
-    interaction_plot_png,
-    johnson_neyman_plot,
-    johnson_neyman_plot_png,
-    significant_intervals,
-)
 from semxhs.process.results import (
     ConditionalEffect,
     Equation,
@@ -60,9 +51,18 @@ from semxhs.report.blocks import (
     section,
     table,
 )
+from semxhs.report.figures.process_plots import (
+    cjk_font,
+    has_wide_text,
+    interaction_plot,
+    interaction_plot_png,
+    johnson_neyman_plot,
+    johnson_neyman_plot_png,
+    significant_intervals,
+)
 from semxhs.report.labels import HTML_LANG, PROCESS_REFERENCES, labels_for
 from semxhs.report.messages import messages_in_words
-from semxhs.results import StudyResult
+from semxhs.study.results import StudyResult
 
 __all__ = [
     "build_process_context",

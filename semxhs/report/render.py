@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from semxhs.errors import ReportError
 from semxhs.atomic import atomic_write_bytes
+from semxhs.errors import ReportError
 from semxhs.report.context import Context, build_context
-from semxhs.results import StudyResult
+from semxhs.study.results import StudyResult
 
 if TYPE_CHECKING:
     from semxhs.process.results import ProcessResult
@@ -61,7 +61,7 @@ def inline_svg(svg: str, prefix: str) -> Markup:
     Parameters
     ----------
     svg : str
-        The SVG text (matplotlib output of :mod:`semxhs.process.plots`).
+        The SVG text (matplotlib output of :mod:`semxhs.report.figures.process_plots`).
     prefix : str
         Unique per figure (the figure's id).
 
@@ -158,8 +158,8 @@ def render_html(result: StudyResult, *, today: date | None = None) -> str:
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from semxhs.fit import fit
-    >>> from semxhs.results import StudyResult
+    >>> from semxhs.sem.model import fit
+    >>> from semxhs.study.results import StudyResult
     >>> rng = np.random.default_rng(1)
     >>> x = rng.normal(size=200); y = 0.5 * x + rng.normal(size=200)
     >>> study = StudyResult("<b>Demo</b>", "en", fit("y ~ x", pd.DataFrame({"x": x, "y": y})), (),

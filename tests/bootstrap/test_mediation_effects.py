@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 from sem_bootstrap_helpers import load_case, simulate_mediation
 
-from semxhs import bootstrap as bt
-from semxhs import mediation as md
-from semxhs.estimate import Moments, fit_ml
-from semxhs.mediation import bootstrap_sem, closed_form_reason, effect_plan
-from semxhs.ram import RamStructure
-from semxhs.spec import build_partable
+from semxhs.resample import engine as bt
+from semxhs.resample import sem as md
+from semxhs.resample.sem import bootstrap_sem, closed_form_reason, effect_plan
+from semxhs.sem.estimate import Moments, fit_ml
+from semxhs.sem.ram import RamStructure
+from semxhs.sem.spec import build_partable
 
 # effect (source, target, path) -> the := parameter of the fixture that defines it
 PARALLEL = {("X", "Y", "X -> M1 -> Y"): "ind1", ("X", "Y", "X -> M2 -> Y"): "ind2", ("X", "Y", "total"): "total"}

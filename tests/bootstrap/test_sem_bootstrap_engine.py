@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from sem_bootstrap_helpers import load_case, simulate_mediation
 
-from semxhs import bootstrap as bt
 from semxhs.errors import SpecError
-from semxhs.mediation import bootstrap_sem
+from semxhs.resample import engine as bt
+from semxhs.resample.sem import bootstrap_sem
 
 MEDIATION = "M ~ a*X\nY ~ b*M + c*X\nab := a*b"
 
@@ -175,7 +175,7 @@ def test_interval_functions_follow_lavaan_definitions():
 
 
 def test_resample_moments_equal_moments_of_the_resampled_rows():
-    from semxhs.mediation import ResampleMoments
+    from semxhs.resample.sem import ResampleMoments
 
     x = np.random.default_rng(0).normal(size=(50, 4)) + 100.0  # far from 0: centering keeps precision
     idx = bt.resample_indices(50, 7, seed=1)

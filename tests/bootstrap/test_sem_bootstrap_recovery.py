@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from sem_bootstrap_helpers import simulate_mediation
 
-from semxhs.mediation import bootstrap_sem
+from semxhs.resample.sem import bootstrap_sem
 
 MODEL = "M ~ a*X\nY ~ b*M + c*X\nab := a*b"
 REPS, N, DRAWS = 200, 200, 1000

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from sem_bootstrap_helpers import load_case
 
-from semxhs.mediation import bootstrap_sem
+from semxhs.resample.sem import bootstrap_sem
 
 LAVAAN_RUNS = [("mediation_observed", 12), ("poldem_sem", 11)]
 

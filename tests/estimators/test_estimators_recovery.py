@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from semxhs.fit import fit
-from semxhs.simulate import simulate
+from semxhs.sem.model import fit
+from semxhs.sem.simulate import simulate
 
 pytestmark = pytest.mark.recovery
 

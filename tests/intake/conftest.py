@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from semxhs.instrument import Instrument, load_instrument
+from semxhs.survey.instrument import Instrument, load_instrument
 
 INTAKE = Path(__file__).resolve().parents[1] / "fixtures" / "intake"
 

@@ -8,7 +8,11 @@ import pytest
 import yaml
 
 from semxhs.errors import InputFileError, StudyError
-from semxhs.instrument import load_instrument, measurement_model, parse_instrument
+from semxhs.survey.instrument import (
+    load_instrument,
+    measurement_model,
+    parse_instrument,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 

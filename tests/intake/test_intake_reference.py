@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from semxhs.missingness import em_mvn, little_mcar
-from semxhs.normality import mardia, univariate_normality
+from semxhs.survey.missingness import em_mvn, little_mcar
+from semxhs.survey.normality import mardia, univariate_normality
 
 pytestmark = pytest.mark.reference
 RTOL = 1e-6

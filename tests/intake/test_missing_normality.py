@@ -9,8 +9,12 @@ import pandas as pd
 import pytest
 
 from semxhs.errors import DataError
-from semxhs.missingness import little_mcar, mcar_test, missingness
-from semxhs.normality import assess_normality, recommend_estimator, univariate_normality
+from semxhs.survey.missingness import little_mcar, mcar_test, missingness
+from semxhs.survey.normality import (
+    assess_normality,
+    recommend_estimator,
+    univariate_normality,
+)
 
 ITEMS = ["PI1", "PI2", "PI3", "PI4", "TR1", "TR2", "TR3", "TR4", "PU1", "PU2", "PU3", "PU4"]
 

@@ -8,9 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from semxhs.data import read_data
 from semxhs.errors import DataError
-from semxhs.platforms import import_survey, parse_duration, parse_header, read_survey
+from semxhs.survey.files import read_data
+from semxhs.survey.platforms import (
+    import_survey,
+    parse_duration,
+    parse_header,
+    read_survey,
+)
 
 ITEMS = ["PI1", "PI2", "PI3", "PI4", "TR1", "TR2", "TR3", "TR4", "PU1", "PU2", "PU3", "PU4"]
 

@@ -8,8 +8,8 @@ import shutil
 
 import pytest
 
-from semxhs.provenance import STEPS, make_provenance
-from semxhs.screening import screen_file
+from semxhs.survey.provenance import STEPS, make_provenance
+from semxhs.survey.screening import screen_file
 
 
 def test_provenance_of_a_screening_run(tmp_path, intake_dir, instrument):

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from semxhs.data import detect_encoding, read_data, read_table
 from semxhs.errors import InputFileError
-from semxhs.platforms import read_survey
+from semxhs.survey.files import detect_encoding, read_data, read_table
+from semxhs.survey.platforms import read_survey
 
 ITEMS = ["PI1", "PI2", "PI3", "PI4", "TR1", "TR2", "TR3", "TR4", "PU1", "PU2", "PU3", "PU4", "AC1"]
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from semxhs.errors import DataError, InputFileError, StudyError
-from semxhs.screening import (
+from semxhs.survey.screening import (
     RULE_ORDER,
     ScreeningRules,
     irv,
@@ -144,7 +144,7 @@ def test_screen_needs_usable_columns(instrument, coded):
 
 
 def test_screen_file_reports_import_and_validation_problems_together(tmp_path, intake_dir, instrument):
-    from semxhs.data import read_data
+    from semxhs.survey.files import read_data
 
     frame = read_data(intake_dir / "wjx_text.xlsx").frame.copy()
     frame.loc[0, "5、博主会及时回复我的评论"] = "很同意"
@@ -171,7 +171,7 @@ def test_pure_indices():
 def test_rules_without_inputs_are_skipped_with_a_note(tmp_path):
     from pathlib import Path
 
-    from semxhs.instrument import load_instrument
+    from semxhs.survey.instrument import load_instrument
 
     root = Path(__file__).resolve().parents[2] / "surveys" / "demo"
     data = tmp_path / "responses.csv"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from semxhs.data import check_responses, reverse_code, validate_responses
 from semxhs.errors import DataError
+from semxhs.survey.validate import check_responses, reverse_code, validate_responses
 
 
 def test_clean_fixture_is_valid(instrument, coded):

@@ -27,8 +27,8 @@ from semxhs.measurement import (
     measurement_quality,
     reverse_key,
     thresholds_table,
+    validity,
 )
-from semxhs.measurement import validity
 
 
 def likert(seed: int = 1, n: int = 300) -> tuple[pd.DataFrame, dict, dict, pd.DataFrame]:

@@ -13,8 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from semxhs.fit import fit
-from semxhs.measurement.from_fit import blocks_of, latent_correlations, measurement_from_fit
+from semxhs.measurement.from_fit import (
+    blocks_of,
+    latent_correlations,
+    measurement_from_fit,
+)
+from semxhs.sem.model import fit
 
 CASE = Path(__file__).resolve().parents[1] / "fixtures" / "shared" / "hs1939_cfa"
 

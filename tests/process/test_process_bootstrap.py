@@ -8,8 +8,13 @@ import pytest
 from process_helpers import simulate
 
 from semxhs.process import run_process
-from semxhs.process.bootstrap import (batch_ols, bootstrap_ols, counts_from_indices, draw_indices,
-                                      percentile_interval)
+from semxhs.process.bootstrap import (
+    batch_ols,
+    bootstrap_ols,
+    counts_from_indices,
+    draw_indices,
+    percentile_interval,
+)
 
 
 def test_batch_solution_equals_refitting_each_resample():

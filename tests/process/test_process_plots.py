@@ -8,7 +8,8 @@ import matplotlib
 import pytest
 
 from semxhs.errors import SpecError
-from semxhs.process import interaction_plot, johnson_neyman_plot, run_process
+from semxhs.process import run_process
+from semxhs.report.figures.process_plots import interaction_plot, johnson_neyman_plot
 
 LABEL = "感知互动性"
 
@@ -50,7 +51,7 @@ def test_plots_refuse_models_without_moderation(model4_case):
 
 
 def test_significant_region(model1):
-    from semxhs.process.plots import significant_intervals
+    from semxhs.report.figures.process_plots import significant_intervals
 
     jn = model1.johnson_neyman[0]
     # the effect of PI is significant above the JN point 3.297 up to CE's maximum

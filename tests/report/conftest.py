@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from semxhs.fit import fit
-from semxhs.results import SemResult, StudyResult
+from semxhs.sem.model import fit
+from semxhs.sem.results import SemResult
+from semxhs.study.results import StudyResult
 
 from .report_helpers import POLDEM, make_study
 

@@ -6,7 +6,8 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
-from semxhs.results import HypothesisResult, Parameter, SemResult, StudyResult
+from semxhs.sem.results import Parameter, SemResult
+from semxhs.study.results import HypothesisResult, StudyResult
 
 POLDEM = Path(__file__).resolve().parents[1] / "fixtures" / "shared" / "poldem_sem"
 TODAY = date(2024, 5, 1)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from semxhs.report.render import write_html
-from semxhs.results import StudyResult
+from semxhs.study.results import StudyResult
 
 from .report_helpers import TODAY
 

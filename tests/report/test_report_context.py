@@ -9,10 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from semxhs.fit import fit
 from semxhs.report.context import SECTION_BUILDERS, build_context, ci_level
 from semxhs.report.format import DASH
-from semxhs.results import SemResult, StudyResult
+from semxhs.sem.model import fit
+from semxhs.sem.results import SemResult
+from semxhs.study.results import StudyResult
 
 from .report_helpers import TODAY, make_study
 

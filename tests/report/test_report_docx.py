@@ -10,7 +10,8 @@ import pytest
 from docx.oxml.ns import qn
 
 from semxhs.report.docx import CJK_BODY_FONT, write_docx
-from semxhs.results import SemResult, StudyResult
+from semxhs.sem.results import SemResult
+from semxhs.study.results import StudyResult
 
 from .report_helpers import TODAY, make_study
 

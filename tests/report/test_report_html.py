@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from semxhs.report.render import render_html, write_html
-from semxhs.results import SemResult, StudyResult
+from semxhs.sem.results import SemResult
+from semxhs.study.results import StudyResult
 
 from .report_helpers import TODAY, make_study
 
@@ -133,8 +134,8 @@ def test_write_html_is_atomic(study_en: StudyResult, tmp_path: Path) -> None:
 
 
 def test_mlr_report_shows_scaled_test_and_robust_indices() -> None:
-    from semxhs.pipeline import fit_files
     from semxhs.report.render import render_html
+    from semxhs.study.pipeline import fit_files
 
     case = "tests/fixtures/shared/hs1939_mlr"
     result = fit_files(f"{case}/model.lav", f"{case}/data.csv", estimator="MLR", measurement=False)

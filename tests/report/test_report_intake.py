@@ -2,7 +2,7 @@
 
 The intake study is the Wenjuanxing export of ``tests/fixtures/intake`` (112 responses,
 careless respondents planted as listed in ``planted.json``), run through
-:func:`semxhs.pipeline.run_study` as ``semxhs run`` does. Expected counts come from
+:func:`semxhs.study.pipeline.run_study` as ``semxhs run`` does. Expected counts come from
 ``planted.json``; numbers are checked only as printed strings (the statistics are
 tested in ``tests/intake``).
 """
@@ -20,12 +20,12 @@ from pathlib import Path
 import docx
 import pytest
 
-from semxhs.pipeline import run_study
 from semxhs.report.context import build_context
 from semxhs.report.docx import docx_bytes
 from semxhs.report.render import render_html
-from semxhs.results import StudyResult
-from semxhs.study import load_study
+from semxhs.study.config import load_study
+from semxhs.study.pipeline import run_study
+from semxhs.study.results import StudyResult
 
 from .report_helpers import TODAY
 
@@ -175,7 +175,7 @@ def test_normality_and_recommendation(intake_study: StudyResult) -> None:
 
 def test_recommendation_in_words_when_mlr_is_advised(intake_study: StudyResult) -> None:
     """A recommendation of MLR for Mardia's kurtosis reads as such, and an ML study is told it does not follow it."""
-    from semxhs.normality import EstimatorRecommendation, recommend_estimator
+    from semxhs.survey.normality import EstimatorRecommendation, recommend_estimator
 
     norm = intake_study.intake.normality
     kurtotic = dataclasses.replace(norm.mardia, kurtosis=4.9, p_kurtosis=9.6e-7)

@@ -15,12 +15,12 @@ from pathlib import Path
 import docx
 import pytest
 
-from semxhs.pipeline import analyse, fit_files
 from semxhs.report.context import build_context
 from semxhs.report.docx import write_docx
 from semxhs.report.render import render_html
-from semxhs.results import StudyResult
-from semxhs.simulate import simulate
+from semxhs.sem.simulate import simulate
+from semxhs.study.pipeline import analyse, fit_files
+from semxhs.study.results import StudyResult
 
 from .report_helpers import TODAY
 

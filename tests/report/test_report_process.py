@@ -24,7 +24,7 @@ from semxhs.report.context import build_context
 from semxhs.report.docx import process_docx_bytes
 from semxhs.report.process import build_process_context
 from semxhs.report.render import inline_svg, process_plot_files, render_process_html
-from semxhs.results import StudyResult
+from semxhs.study.results import StudyResult
 
 from .report_helpers import TODAY
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from semxhs.process import run_process
 from semxhs.atomic import atomic_write_bytes
+from semxhs.process import run_process
 from semxhs.report.render import render_process_html
 
 from .report_helpers import TODAY, chromium

@@ -1,0 +1,81 @@
+"""Standard errors, Wald tests and delta-method inference for defined parameters."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import special
+
+from semxhs.sem.expression import Node, evaluate, gradient
+
+
+def covariance_from_information(info: np.ndarray, n: int) -> tuple[np.ndarray, bool]:
+    """Invert ``n * info`` to the sampling covariance of the estimates.
+
+    Returns the matrix and whether the information matrix was invertible (a singular one
+    means the model is not identified); when it is not, the matrix is all NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> v, ok = covariance_from_information(np.array([[2.0]]), 50)
+    >>> float(v[0, 0]), ok
+    (0.01, True)
+    """
+    q = info.shape[0]
+    if q == 0:
+        return np.zeros((0, 0)), True
+    eig = np.linalg.eigvalsh((info + info.T) / 2)
+    if eig.min() <= 1e-10 * max(1.0, eig.max()):
+        return np.full((q, q), np.nan), False
+    return np.linalg.inv(n * info), True
+
+
+def wald(est: float, se: float, level: float = 0.95) -> tuple[float | None, float | None, float, float]:
+    """z, two-sided p and the normal-theory confidence interval of one estimate.
+
+    Examples
+    --------
+    >>> z, p, lo, hi = wald(0.5, 0.1)
+    >>> round(z, 3), f"{p:.4g}", round(lo, 4), round(hi, 4)
+    (5.0, '5.733e-07', 0.304, 0.696)
+    """
+    if not (se > 0 and math.isfinite(se)):
+        return None, None, est, est
+    z = est / se
+    crit = float(special.ndtri(0.5 + level / 2))
+    return z, float(2 * special.ndtr(-abs(z))), est - crit * se, est + crit * se
+
+
+def delta_method(tree: Node, values: dict[str, float], label_index: dict[str, int],
+                 vcov: np.ndarray) -> tuple[float, float]:
+    """Value and delta-method standard error of a defined parameter.
+
+    Parameters
+    ----------
+    tree : Node
+        Parsed expression.
+    values : dict
+        Value of every name the expression may use.
+    label_index : dict
+        Free-parameter position (0-based) of every free label; names not in it are fixed.
+    vcov : numpy.ndarray
+        Sampling covariance of the free parameters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from semxhs.sem.expression import parse_expression
+    >>> v, se = delta_method(parse_expression("a*b"), {"a": 2.0, "b": 3.0}, {"a": 0, "b": 1},
+    ...                      np.diag([0.01, 0.04]))
+    >>> v, round(se, 6)
+    (6.0, 0.5)
+    """
+    value = float(evaluate(tree, values))
+    grad = np.zeros(vcov.shape[0])
+    for name, d in gradient(tree, values).items():
+        if name in label_index:
+            grad[label_index[name]] += d
+    var = float(grad @ vcov @ grad)
+    return value, math.sqrt(var) if var >= 0 else float("nan")

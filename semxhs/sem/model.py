@@ -1,0 +1,339 @@
+"""Fit a model in lavaan syntax to a data frame: the one entry point of the SEM engine.
+
+``fit`` parses the model (:mod:`semxhs.sem.spec`), extracts complete rows
+(:mod:`semxhs.survey.files`), estimates by maximum likelihood (:mod:`semxhs.sem.estimate`), and
+collects standard errors, fit measures, the standardized solution, R-square and defined
+parameters into a :class:`semxhs.sem.results.SemResult`. It prints nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from semxhs.errors import EstimationError, SpecError, name_list
+from semxhs.messages import Message, message_texts
+from semxhs.sem import fitmeasures as fm
+from semxhs.sem.estimate import Estimate, Moments, fit_ml, unit_information
+from semxhs.sem.expression import evaluate, substitute
+from semxhs.sem.inference import covariance_from_information, delta_method, wald
+from semxhs.sem.moments import add_products, model_columns
+from semxhs.sem.ram import Implied, RamStructure
+from semxhs.sem.results import FitMeasures, Parameter, SemResult
+from semxhs.sem.spec import ParTable, build_partable
+from semxhs.sem.standardize import r_square, std_all
+
+ESTIMATORS = ("ML", "MLR")
+MISSING = ("listwise", "fiml")
+
+
+def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", missing: str = "listwise",
+        std_lv: bool = False, level: float = 0.95) -> SemResult:
+    """Fit a structural equation model by maximum likelihood, as ``lavaan::sem()`` does.
+
+    ``estimator="MLR"`` is lavaan's ``estimator = "MLR"`` (robust sandwich standard errors,
+    Yuan-Bentler-Mplus scaled chi-square, scaled and robust CFI/TLI/RMSEA; see
+    :mod:`semxhs.sem.robust`); ``missing="fiml"`` is lavaan's ``missing = "ml"`` (full-information
+    ML with a mean structure, observed-information standard errors; see :mod:`semxhs.sem.fiml`).
+    The two combine as in lavaan.
+
+    Parameters
+    ----------
+    model : str or ParTable
+        Model text in lavaan syntax (or a parameter table already built).
+    data : pandas.DataFrame
+        One row per respondent; columns named as the model's observed variables.
+    estimator : {"ML", "MLR"}
+        Normal-theory maximum likelihood: expected information with listwise deletion,
+        observed information with FIML (as lavaan); or MLR (robust, see above).
+    missing : {"listwise", "fiml"}
+        ``"listwise"``: rows with a missing value on any model variable are dropped
+        (``n_dropped``). ``"fiml"``: every row is used with the variables it has; only rows
+        missing all model variables (or a fixed.x covariate) are dropped.
+    std_lv : bool
+        Scale latent variables by fixing their variances to 1 (lavaan's ``std.lv``).
+    level : float
+        Confidence level of the Wald intervals.
+
+    Returns
+    -------
+    SemResult
+
+    Raises
+    ------
+    ModelSyntaxError, SpecError, DataError, EstimationError
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(7)
+    >>> x = rng.normal(size=500); m = 0.5 * x + rng.normal(size=500)
+    >>> y = 0.4 * m + 0.2 * x + rng.normal(size=500)
+    >>> res = fit("m ~ a*x\\ny ~ b*m + c*x\\nind := a*b", pd.DataFrame({"x": x, "m": m, "y": y}))
+    >>> res.converged, res.fit.df
+    (True, 0)
+    >>> round(res.parameter("ind", ":=").est, 2)
+    0.18
+    """
+    estimator = estimator.upper()
+    if estimator not in ESTIMATORS:
+        raise SpecError(f"estimator '{estimator}' is not available: choose from {name_list(ESTIMATORS)}")
+    missing = missing.lower()
+    if missing in ("ml", "fiml"):  # lavaan's name and ours
+        missing = "fiml"
+    if missing not in MISSING:
+        raise SpecError(f"missing='{missing}' is not available: choose from {name_list(MISSING)}")
+    fiml = missing == "fiml"
+    partable = model if isinstance(model, ParTable) else build_partable(model, std_lv=std_lv, meanstructure=fiml)
+    model_text = model if isinstance(model, str) else ""
+    frame = add_products(data, partable.products) if partable.products else data
+    _check_products(partable, frame)
+    check_degrees_of_freedom(partable)
+    md = model_columns(frame, partable.observed, missing)
+    if fiml:
+        return _fit_fiml(partable, md.values, model_text=model_text, n_total=md.n_total,
+                         estimator=estimator, level=level)
+    moments = Moments.from_data(md.values)
+    if not np.isfinite(moments.logdet):
+        raise EstimationError(
+            "the sample covariance matrix of the model variables is singular "
+            "(a variable is a linear combination of others)"
+        )
+    structure = RamStructure(partable, moments.cov, moments.mean)
+    est = fit_ml(structure, moments)
+    if estimator == "MLR":
+        from semxhs.sem import robust  # imported here: plain ML never needs it
+
+        fit_measures = _fit_measures(structure, moments, est, structure.implied(est.theta))
+        exo = np.array([v in partable.exogenous_observed for v in partable.observed], dtype=bool)
+        rob = robust.mlr_complete(structure, moments, est, md.values, exo, fit_measures.chisq, fit_measures.df,
+                                  fit_measures.baseline_chisq, fit_measures.baseline_df)
+        return collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
+                       estimator=estimator, missing=missing, level=level, vcov=rob.vcov,
+                       identified=rob.identified, fit_measures=replace(fit_measures, **rob.fit_keys))
+    return collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
+                   estimator=estimator, missing=missing, level=level)
+
+
+def _fit_fiml(partable: ParTable, values: np.ndarray, *, model_text: str, n_total: int, estimator: str,
+              level: float) -> SemResult:
+    """FIML (lavaan ``missing = "ml"``), with ML or MLR standard errors and robust indices."""
+    from semxhs.sem import robust
+    from semxhs.sem.fiml import fiml_fit_measures, fit_fiml_model
+
+    ff = fit_fiml_model(partable, values)
+    rob = robust.mlr_fiml(ff) if estimator == "MLR" else robust.fiml_standard(ff)
+    notes: list[Message] = []
+    if ff.data.n_empty:
+        notes.append(Message("fiml_empty_rows", {"n": int(ff.data.n_empty)},
+                             f"{ff.data.n_empty} rows with all model variables missing were dropped"))
+    if ff.n_missing_x:
+        notes.append(Message("fiml_missing_x", {"n": int(ff.n_missing_x),
+                                                "covariates": list(partable.exogenous_observed)},
+                             f"{ff.n_missing_x} rows with missing values on fixed.x covariates "
+                             f"({name_list(partable.exogenous_observed)}) were dropped"))
+    return collect(ff.structure, ff.moments, ff.estimate, model_text=model_text, n_dropped=n_total - ff.data.n,
+                   estimator=estimator, missing="fiml", level=level, vcov=rob.vcov, identified=rob.identified,
+                   fit_measures=replace(fiml_fit_measures(ff), **rob.fit_keys), notes=tuple(notes))
+
+
+def degrees_of_freedom(partable: ParTable) -> int:
+    """Sample moments minus free parameters (fixed.x moments count as neither), as lavaan counts.
+
+    Examples
+    --------
+    >>> degrees_of_freedom(build_partable("f =~ x1 + x2 + x3 + x4"))
+    2
+    """
+    p = len(partable.observed)
+    px = len(partable.exogenous_observed)
+    n_moments = p * (p + 1) // 2 + (p if partable.meanstructure else 0)
+    n_exo = px * (px + 1) // 2 + (px if partable.meanstructure else 0)
+    return n_moments - n_exo - partable.n_free
+
+
+def check_degrees_of_freedom(partable: ParTable) -> None:
+    """Refuse a model with more free parameters than sample moments (it cannot be identified)."""
+    df = degrees_of_freedom(partable)
+    if df < 0:
+        raise SpecError(
+            f"the model is not identified: it has {partable.n_free} free parameters but the data give only "
+            f"{partable.n_free + df} sample moments (df = {df}); fix or constrain {-df} more parameter"
+            f"{'s' if df < -1 else ''} or add indicators"
+        )
+
+
+def _check_products(partable: ParTable, frame: pd.DataFrame) -> None:
+    latent_products = [f"{a}:{b}" for a, b in partable.products if a in partable.latent or b in partable.latent]
+    if latent_products:
+        raise SpecError(
+            f"product terms of latent variables ({name_list(latent_products)}) need product indicators, "
+            "which plain `fit` does not build"
+        )
+
+
+def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_text: str, n_dropped: int,
+            estimator: str, missing: str, level: float, vcov: np.ndarray | None = None,
+            identified: bool = True, fit_measures: FitMeasures | None = None,
+            notes: tuple[Message, ...] = ()) -> SemResult:
+    """Turn an ML estimate into a :class:`SemResult` (SEs, fit, standardized solution).
+
+    ``vcov`` and ``fit_measures``, when given (FIML, MLR), replace the expected-information
+    covariance and the complete-data fit measures; ``notes`` go first into the warnings.
+    Each warning is also a :class:`~semxhs.messages.Message` in ``warning_codes``: codes
+    ``fiml_empty_rows`` (n), ``fiml_missing_x`` (n, covariates), ``not_converged`` (iterations,
+    max_gradient, message), ``singular_information``, ``heywood`` (variances: lhs, rhs, est),
+    ``latent_cov_not_pd``; ``SemResult.warnings`` keeps their English text.
+    """
+    pt = structure.partable
+    n = moments.n
+    imp = structure.implied(est.theta)
+    warnings: list[Message] = list(notes)
+    improper = False
+    if not est.converged:
+        warnings.append(Message(
+            "not_converged",
+            {"iterations": int(est.iterations), "max_gradient": float(est.max_gradient), "message": est.message},
+            f"the optimizer did not converge: {est.message}; estimates are not trustworthy"))
+    if vcov is None:
+        try:
+            info = unit_information(structure, imp)
+            vcov, identified = covariance_from_information(info, n)
+        except np.linalg.LinAlgError:
+            vcov, identified = np.full((structure.q, structure.q), np.nan), False
+    if not identified:
+        improper = True
+        warnings.append(Message("singular_information", {},
+                                "the information matrix is singular: the model may not be identified; "
+                                "standard errors could not be computed"))
+    se_free = np.sqrt(np.clip(np.diag(vcov), 0, None)) if structure.q else np.zeros(0)
+
+    params, label_values, label_std = _parameter_rows(structure, imp, est.theta, se_free, level)
+    negative = [p for p in params if p.op == "~~" and p.lhs == p.rhs and p.free and p.est < 0]
+    neg = [f"{p.lhs} ~~ {p.rhs} ({p.est:.3g})" for p in negative]
+    if neg:
+        improper = True
+        warnings.append(Message(
+            "heywood", {"variances": [{"lhs": p.lhs, "rhs": p.rhs, "est": float(p.est)} for p in negative]},
+            "improper solution (Heywood case): negative variance estimates: " + ", ".join(neg)))
+    nlat = len(pt.latent)
+    if nlat:
+        lat_cov = imp.C[structure.p:, structure.p:]
+        if np.linalg.eigvalsh(lat_cov).min() <= 0 and not neg:
+            improper = True
+            warnings.append(Message("latent_cov_not_pd", {}, "improper solution: the covariance matrix of the "
+                                    "latent variables is not positive definite"))
+
+    label_index = {p.label: p.free - 1 for p in pt.params if p.label and p.free}
+    defined_trees: dict[str, object] = {}
+    for d in pt.defined:
+        tree = substitute(d.tree, defined_trees)  # type: ignore[arg-type]
+        defined_trees[d.name] = tree
+        value, se = delta_method(tree, label_values, label_index, vcov)  # type: ignore[arg-type]
+        z, pval, lo, hi = wald(value, se, level)
+        std_value = float(evaluate(tree, label_std))  # type: ignore[arg-type]
+        params.append(Parameter(d.name, ":=", d.text, d.name, value, se, z, pval, lo, hi, std_value, True))
+
+    if fit_measures is None:
+        fit_measures = _fit_measures(structure, moments, est, imp)
+    r2 = r_square(imp.C, imp.S, imp.A, structure.names)
+    return SemResult(
+        model=model_text,
+        n_obs=n,
+        n_dropped=n_dropped,
+        estimator=estimator,
+        missing=missing,
+        converged=est.converged,
+        improper=improper,
+        iterations=est.iterations,
+        warnings=message_texts(warnings),
+        fit=fit_measures,
+        parameters=tuple(params),
+        r2=r2,
+        observed=pt.observed,
+        latent=pt.latent,
+        latent_cov=_latent_cov(structure, imp),
+        warning_codes=tuple(warnings),
+    )
+
+
+def _latent_cov(structure: RamStructure, imp: Implied) -> dict[str, dict[str, float]]:
+    names = structure.partable.latent
+    block = imp.C[structure.p:, structure.p:]
+    return {a: {b: float(block[i, j]) for j, b in enumerate(names)} for i, a in enumerate(names)}
+
+
+def _parameter_rows(structure: RamStructure, imp: Implied, theta: np.ndarray, se_free: np.ndarray,
+                    level: float) -> tuple[list[Parameter], dict[str, float], dict[str, float]]:
+    index = structure.index
+    rows: list[Parameter] = []
+    label_values: dict[str, float] = {}
+    label_std: dict[str, float] = {}
+    for p in structure.partable.params:
+        if p.op == "=~":
+            i, j = index[p.rhs], index[p.lhs]
+            value = imp.A[i, j]
+        elif p.op == "~":
+            i, j = index[p.lhs], index[p.rhs]
+            value = imp.A[i, j]
+        elif p.op == "~~":
+            i, j = index[p.lhs], index[p.rhs]
+            value = imp.S[i, j]
+        else:
+            i = j = index[p.lhs]
+            value = imp.alpha[i]
+        value = float(value)
+        if p.free:
+            se = float(se_free[p.free - 1])
+            z, pval, lo, hi = wald(value, se, level)
+        else:
+            se, z, pval, lo, hi = 0.0, None, None, value, value
+        std = std_all(p.op, i, j, value, imp.C, imp.S)
+        rows.append(Parameter(p.lhs, p.op, p.rhs, p.label, value, se, z, pval, lo, hi, std, bool(p.free)))
+        if p.label and p.label not in label_values:
+            label_values[p.label] = value
+            label_std[p.label] = std
+    return rows, label_values, label_std
+
+
+def _fit_measures(structure: RamStructure, moments: Moments, est: Estimate, imp: Implied) -> FitMeasures:
+    pt = structure.partable
+    n = moments.n
+    exo = np.array([v in pt.exogenous_observed for v in pt.observed], dtype=bool)
+    px = int(exo.sum())
+    npar = structure.q
+    df = degrees_of_freedom(pt)
+    chisq = max(n * est.fmin, 0.0)  # F_ML >= 0; a negative value is rounding error
+    chisq_null, df_null = fm.baseline_chisq(moments.cov, n, exo)
+    mean_args = (moments.mean, imp.mu) if pt.meanstructure else (None, None)
+    logl = fm.normal_loglik(n, moments.cov, imp.sigma, *mean_args)
+    logl_h1 = fm.normal_loglik(n, moments.cov, moments.cov)
+    if px:
+        # fixed.x: lavaan's likelihood is that of the outcomes given the covariates, so the
+        # (saturated) marginal likelihood of the covariates is taken out of both
+        sxx = moments.cov[np.ix_(exo, exo)]
+        logl_x = fm.normal_loglik(n, sxx, sxx)
+        logl -= logl_x
+        logl_h1 -= logl_x
+    lo, hi = fm.rmsea_ci(chisq, df, n)
+    return FitMeasures(
+        chisq=chisq,
+        df=df,
+        pvalue=fm.chisq_pvalue(chisq, df),
+        cfi=fm.cfi(chisq, df, chisq_null, df_null),
+        tli=fm.tli(chisq, df, chisq_null, df_null),
+        rmsea=fm.rmsea(chisq, df, n),
+        rmsea_ci_lower=lo,
+        rmsea_ci_upper=hi,
+        srmr=fm.srmr(moments.cov, imp.sigma, *mean_args),
+        aic=fm.aic(logl, npar),
+        bic=fm.bic(logl, npar, n),
+        logl=logl,
+        npar=npar,
+        baseline_chisq=chisq_null,
+        baseline_df=df_null,
+        unrestricted_logl=logl_h1,
+    )
+

@@ -1,0 +1,166 @@
+"""Frozen result objects of the estimator with tidy tables.
+
+Column names follow lavaan's ``parameterEstimates`` and ``fitMeasures`` with ``_`` for
+``.``, so a reviewer can compare semxhs and lavaan line by line. Nothing here rounds or
+formats; :mod:`semxhs.report` does that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import pandas as pd
+
+from semxhs.messages import Message, json_safe, messages_to_json
+
+PARAMETER_COLUMNS = ("lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all")
+FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
+               "srmr", "aic", "bic", "logl", "npar")
+ROBUST_FIT_COLUMNS = ("chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor",
+                      "baseline_chisq_scaled", "baseline_chisq_scaling_factor", "cfi_scaled", "tli_scaled",
+                      "rmsea_scaled", "cfi_robust", "tli_robust", "rmsea_robust")
+
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One row of the parameter estimates (lavaan's ``parameterEstimates`` + ``std.all``)."""
+
+    lhs: str
+    op: str
+    rhs: str
+    label: str
+    est: float
+    se: float
+    z: float | None
+    pvalue: float | None
+    ci_lower: float
+    ci_upper: float
+    std_all: float | None
+    free: bool = True
+
+
+@dataclass(frozen=True)
+class FitMeasures:
+    """Global fit, with lavaan's definitions (see :mod:`semxhs.sem.fitmeasures`)."""
+
+    chisq: float
+    df: int
+    pvalue: float | None
+    cfi: float
+    tli: float
+    rmsea: float
+    rmsea_ci_lower: float
+    rmsea_ci_upper: float
+    srmr: float
+    aic: float
+    bic: float
+    logl: float
+    npar: int
+    baseline_chisq: float
+    baseline_df: int
+    unrestricted_logl: float
+    # robust (MLR) and missing-data measures, lavaan's names; None when not computed
+    chisq_scaled: float | None = None
+    df_scaled: int | None = None
+    pvalue_scaled: float | None = None
+    chisq_scaling_factor: float | None = None
+    baseline_chisq_scaled: float | None = None
+    baseline_chisq_scaling_factor: float | None = None
+    cfi_scaled: float | None = None
+    tli_scaled: float | None = None
+    rmsea_scaled: float | None = None
+    cfi_robust: float | None = None
+    tli_robust: float | None = None
+    rmsea_robust: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """All measures as a plain dict (NaN as None); robust measures only when computed."""
+        out = asdict(self)
+        for name in ROBUST_FIT_COLUMNS:
+            if out[name] is None:
+                del out[name]
+        return json_safe(out)
+
+
+@dataclass(frozen=True)
+class SemResult:
+    """A fitted structural equation model.
+
+    ``converged`` is False when the optimizer did not reach a stationary point;
+    ``improper`` is True for a Heywood case (negative variance, non-positive-definite
+    latent covariance matrix) or a not-identified model. ``warnings`` says which, in words;
+    ``warning_codes`` says the same as :class:`Message` records (one per warning, same
+    order), which the report words in its language.
+    ``latent_cov`` is the model-implied covariance matrix of the latent variables
+    (lavaan's ``lavInspect(fit, "cov.lv")``).
+    """
+
+    model: str
+    n_obs: int
+    n_dropped: int
+    estimator: str
+    missing: str
+    converged: bool
+    improper: bool
+    iterations: int
+    warnings: tuple[str, ...]
+    fit: FitMeasures
+    parameters: tuple[Parameter, ...]
+    r2: dict[str, float]
+    observed: tuple[str, ...]
+    latent: tuple[str, ...]
+    latent_cov: dict[str, dict[str, float]] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    warning_codes: tuple[Message, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """Parameter estimates as a DataFrame with lavaan's column names.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from semxhs.sem.model import fit
+        >>> rng = np.random.default_rng(1)
+        >>> x = rng.normal(size=200); y = 0.5 * x + rng.normal(size=200)
+        >>> res = fit("y ~ b*x", pd.DataFrame({"x": x, "y": y}))
+        >>> list(res.to_frame().columns)[:6]
+        ['lhs', 'op', 'rhs', 'label', 'est', 'se']
+        """
+        return pd.DataFrame([{k: getattr(p, k) for k in PARAMETER_COLUMNS} for p in self.parameters],
+                            columns=list(PARAMETER_COLUMNS))
+
+    def fit_frame(self) -> pd.DataFrame:
+        """Fit measures as a one-row DataFrame."""
+        return pd.DataFrame([self.fit.to_dict()])
+
+    def parameter(self, lhs: str, op: str, rhs: str = "") -> Parameter:
+        """Look up one parameter row (``~~`` rows match in either order; ``:=`` by name)."""
+        for p in self.parameters:
+            if (p.lhs, p.op, p.rhs) == (lhs, op, rhs) or (op == "~~" and (p.rhs, p.op, p.lhs) == (lhs, op, rhs)):
+                return p
+            if op == ":=" and p.op == ":=" and p.lhs == lhs:
+                return p
+        raise KeyError(f"{lhs} {op} {rhs}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of ``semxhs fit --json``."""
+        out: dict[str, Any] = {
+            "n_obs": self.n_obs,
+            "n_dropped": self.n_dropped,
+            "estimator": self.estimator,
+            "missing": self.missing,
+            "converged": self.converged,
+            "improper": self.improper,
+            "iterations": self.iterations,
+            "warnings": list(self.warnings),
+            "warning_codes": messages_to_json(self.warning_codes),
+            "fit": self.fit.to_dict(),
+            "parameters": [{f.name: getattr(p, f.name) for f in fields(p)} for p in self.parameters],
+            "r2": dict(self.r2),
+            "latent_cov": self.latent_cov,
+            "model": self.model,
+        }
+        out.update(self.extra)
+        return json_safe(out)

@@ -1,0 +1,438 @@
+"""Study YAML -> a validated :class:`Study` (every problem reported at once, by key).
+
+A study file names the data, the model, the estimator, the hypotheses and the report's
+title and language. Relative paths resolve against the YAML file's folder::
+
+    title: 感知互动性、信任与购买意愿
+    language: zh            # zh or en
+    data: responses.csv
+    model: ../../models/trust_purchase.lav     # or model_syntax: | <lavaan text>
+    estimator: ML
+    missing: listwise
+    hypotheses:
+      - {id: H1, text: 感知互动性正向影响信任, path: TR ~ PI, sign: "+"}
+      - {id: H4, text: 信任中介感知互动性对购买意愿的影响, path: ind, sign: "+"}
+    output: {dir: ../../reports/demo, html: report.html, json: results.json}
+    reverse: [TR3]          # reverse-worded items, re-keyed as MIN + MAX - x before anything else
+    scale: [1, 7]
+    measurement: true       # reliability and validity evidence (alpha, CR, AVE, HTMT, ...)
+    htmt_draws: 2000        # bootstrap draws for the HTMT intervals
+    seed: 1
+    process:                # PROCESS-style analyses; roles name columns or constructs (item means)
+      - {model: 7, x: PI, m: [TR], w: CE, y: PU, boot: 5000, probe: percentiles}
+    instrument: instrument.yaml   # maps platform exports (Chinese headers, text answers) to items
+    screening: {attention: true, speed: {fraction_of_median: 0.333}, longstring: true, mahalanobis: true}
+    platform: auto          # auto, wenjuanxing, tencent, credamo or generic
+    bootstrap: {draws: 5000, ci: percentile}   # or bc; failed_rule: nonconverged|improper; monte_carlo; sobel
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from semxhs.errors import StudyError, name_list
+from semxhs.survey.yamlfile import read_yaml, unknown_keys
+
+TOP_KEYS = {"title", "language", "data", "encoding", "model", "model_syntax", "estimator", "missing",
+            "std_lv", "alpha", "hypotheses", "output", "description", "reverse", "scale", "seed",
+            "measurement", "htmt_draws", "process", "instrument", "screening", "platform", "sheet",
+            "bootstrap"}
+BOOTSTRAP_KEYS = {"draws", "ci", "failed_rule", "monte_carlo", "sobel", "jobs"}
+PROCESS_KEYS = {"model", "x", "m", "w", "z", "y", "cov", "boot", "seed", "hc", "center", "probe", "conf", "title"}
+REQUIRED = ("data",)
+HYPOTHESIS_KEYS = {"id", "text", "path", "sign"}
+OUTPUT_KEYS = {"dir", "html", "json", "docx"}
+LANGUAGES = ("en", "zh")
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One hypothesis: a model path (``"TR ~ PI"``) or the name of a defined effect."""
+
+    id: str
+    text: str
+    path: str
+    sign: str = ""
+
+
+@dataclass(frozen=True)
+class BootstrapSpec:
+    """How to bootstrap the SEM: draws, interval type, failure rule, extras."""
+
+    draws: int = 5000
+    ci: str = "percentile"
+    failed_rule: str = "nonconverged"
+    monte_carlo: int = 0
+    sobel: bool = False
+    jobs: int = 1
+
+
+def _parse_bootstrap(raw: object, problems: list[str]) -> BootstrapSpec | None:
+    if raw is None or raw is False:
+        return None
+    if isinstance(raw, bool):
+        return BootstrapSpec()
+    if isinstance(raw, int):
+        if raw < 0:
+            problems.append(f"'bootstrap' draws must be >= 0, got {raw}")
+            return None
+        return BootstrapSpec(draws=raw) if raw else None
+    if not isinstance(raw, dict):
+        problems.append("'bootstrap' must be a number of draws or a mapping with keys "
+                        + name_list(sorted(BOOTSTRAP_KEYS)))
+        return None
+    unknown_keys(raw, BOOTSTRAP_KEYS, "bootstrap", problems)
+    spec = BootstrapSpec()
+    draws = raw.get("draws", spec.draws)
+    if not isinstance(draws, int) or isinstance(draws, bool) or draws < 1:
+        problems.append(f"bootstrap: 'draws' must be a whole number >= 1, got {draws!r}")
+        draws = spec.draws
+    ci = str(raw.get("ci", spec.ci))
+    if ci not in ("percentile", "bc"):
+        problems.append(f"bootstrap: 'ci' must be percentile or bc, got '{ci}'")
+    rule = str(raw.get("failed_rule", spec.failed_rule))
+    if rule not in ("nonconverged", "improper"):
+        problems.append(f"bootstrap: 'failed_rule' must be nonconverged or improper, got '{rule}'")
+    mc = raw.get("monte_carlo", 0)
+    if not isinstance(mc, int) or mc < 0:
+        problems.append(f"bootstrap: 'monte_carlo' must be a number of draws >= 0, got {mc!r}")
+        mc = 0
+    sobel = raw.get("sobel", False)
+    if not isinstance(sobel, bool):
+        problems.append("bootstrap: 'sobel' must be true or false")
+        sobel = False
+    jobs = raw.get("jobs", 1)
+    if not isinstance(jobs, int) or jobs < 1:
+        problems.append(f"bootstrap: 'jobs' must be a whole number >= 1, got {jobs!r}")
+        jobs = 1
+    return BootstrapSpec(draws=draws, ci=ci, failed_rule=rule, monte_carlo=mc, sobel=sobel, jobs=jobs)
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    """One PROCESS-style analysis of a study; roles name columns or constructs."""
+
+    model: int
+    x: str
+    y: str
+    m: tuple[str, ...] = ()
+    w: str | None = None
+    z: str | None = None
+    cov: tuple[str, ...] = ()
+    boot: int = 5000
+    seed: int = 1
+    hc: int | None = None
+    center: str = "none"
+    probe: str | tuple[float, ...] = "percentiles"
+    conf: float = 0.95
+    title: str = ""
+
+    def roles(self) -> list[str]:
+        """Every column or construct the analysis uses."""
+        return [self.x, self.y, *self.m, *(v for v in (self.w, self.z) if v), *self.cov]
+
+
+def _names(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    return (str(value),)
+
+
+def _parse_process(raw: object, seed: int, problems: list[str]) -> tuple[ProcessSpec, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append("'process' must be a list of analyses")
+        return ()
+    specs = []
+    for n, item in enumerate(raw, start=1):
+        where = f"process[{n}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where} must be a mapping with keys model, x, y, m, w, z, cov, ...")
+            continue
+        unknown_keys(item, PROCESS_KEYS, where, problems)
+        for key in ("model", "x", "y"):
+            if key not in item:
+                problems.append(f"{where}: missing key '{key}'")
+        model = item.get("model", 0)
+        if not isinstance(model, int) or isinstance(model, bool):
+            problems.append(f"{where}: 'model' must be a PROCESS model number, got {model!r}")
+            model = 0
+        probe = item.get("probe", "percentiles")
+        if isinstance(probe, list):
+            if not all(isinstance(v, (int, float)) for v in probe):
+                problems.append(f"{where}: 'probe' values must be numbers")
+                probe = "percentiles"
+            else:
+                probe = tuple(float(v) for v in probe)
+        elif probe not in ("percentiles", "moments"):
+            problems.append(f"{where}: 'probe' must be percentiles, moments or a list of numbers, got {probe!r}")
+            probe = "percentiles"
+        center = str(item.get("center", "none"))
+        if center not in ("none", "interaction", "all"):
+            problems.append(f"{where}: 'center' must be none, interaction or all, got '{center}'")
+        hc = item.get("hc")
+        if hc is not None and (not isinstance(hc, int) or not 0 <= hc <= 4):
+            problems.append(f"{where}: 'hc' must be 0, 1, 2, 3 or 4, got {hc!r}")
+            hc = None
+        boot = item.get("boot", 5000)
+        if not isinstance(boot, int) or boot < 0:
+            problems.append(f"{where}: 'boot' must be a whole number >= 0, got {boot!r}")
+            boot = 5000
+        conf = item.get("conf", 0.95)
+        if not isinstance(conf, (int, float)) or not 0.5 <= float(conf) < 1:
+            problems.append(f"{where}: 'conf' must be between .50 and 1, got {conf!r}")
+            conf = 0.95
+        specs.append(ProcessSpec(
+            model=model, x=str(item.get("x", "")), y=str(item.get("y", "")), m=_names(item.get("m")),
+            w=str(item["w"]) if item.get("w") else None, z=str(item["z"]) if item.get("z") else None,
+            cov=_names(item.get("cov")), boot=boot, seed=int(item.get("seed", seed)), hc=hc, center=center,
+            probe=probe, conf=float(conf), title=str(item.get("title", "")),
+        ))
+    return tuple(specs)
+
+
+@dataclass(frozen=True)
+class Study:
+    """A validated study description with absolute paths."""
+
+    path: Path
+    title: str
+    language: str
+    data: Path
+    encoding: str | None
+    model_text: str
+    model_file: str
+    estimator: str
+    missing: str
+    std_lv: bool
+    alpha: float
+    hypotheses: tuple[Hypothesis, ...]
+    output_dir: Path
+    html: str | None
+    json: str | None
+    docx: str | None
+    reverse: tuple[str, ...] = ()
+    scale: tuple[float, float] | None = None
+    seed: int = 1
+    measurement: bool = True
+    htmt_draws: int = 2000
+    process: tuple[ProcessSpec, ...] = ()
+    instrument: Path | None = None
+    screening: dict[str, Any] | None = None
+    platform: str = "auto"
+    sheet: str | int = 0
+    bootstrap: BootstrapSpec | None = None
+
+
+def load_study(path: str | Path) -> Study:
+    """Read and validate a study YAML file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The study file.
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    InputFileError
+        When the file is missing or is not YAML.
+    StudyError
+        Listing every unknown, missing or invalid key at once.
+    """
+    path = Path(path)
+    raw = read_yaml(path, "study")
+    return parse_study(raw, path)
+
+
+def parse_study(raw: Any, path: Path) -> Study:
+    """Validate the parsed YAML of a study (see :func:`load_study`).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> parse_study({"data": "d.csv", "model_syntax": "y ~ x", "colour": 1}, Path("s/study.yaml"))
+    Traceback (most recent call last):
+    ...
+    semxhs.errors.StudyError: study file study.yaml: unknown key 'colour'; 'data': file not found: ...
+    """
+    problems: list[str] = []
+    if not isinstance(raw, dict):
+        raise StudyError(f"study file {path.name}: expected a mapping of keys, got {type(raw).__name__}")
+    unknown_keys(raw, TOP_KEYS, "", problems)
+    for key in REQUIRED:
+        if key not in raw:
+            problems.append(f"missing key '{key}'")
+    if "model" in raw and "model_syntax" in raw:
+        problems.append("give either 'model' (a file) or 'model_syntax' (text), not both")
+    if "model" not in raw and "model_syntax" not in raw:
+        problems.append("missing key 'model' (a .lav file) or 'model_syntax'")
+    base = path.parent.resolve()
+
+    def _str(key: str, default: str | None = None) -> str | None:
+        value = raw.get(key, default)
+        if value is not None and not isinstance(value, (str, int, float)):
+            problems.append(f"'{key}' must be text")
+            return default
+        return None if value is None else str(value)
+
+    title = _str("title", path.stem) or path.stem
+    language = (_str("language", "en") or "en").lower()
+    if language not in LANGUAGES:
+        problems.append(f"'language' must be one of {name_list(LANGUAGES)}, got '{language}'")
+    estimator = (_str("estimator", "ML") or "ML").upper()
+    missing = (_str("missing", "listwise") or "listwise").lower()
+    std_lv = raw.get("std_lv", False)
+    if not isinstance(std_lv, bool):
+        problems.append("'std_lv' must be true or false")
+        std_lv = False
+    alpha = raw.get("alpha", 0.05)
+    if not isinstance(alpha, (int, float)) or not 0 < float(alpha) < 1:
+        problems.append(f"'alpha' must be a number between 0 and 1, got {alpha!r}")
+        alpha = 0.05
+
+    data = base / str(raw.get("data", ""))
+    if "data" in raw and not data.is_file():
+        problems.append(f"'data': file not found: {data}")
+
+    model_text, model_file = "", "(inline model_syntax)"
+    if "model" in raw and "model_syntax" not in raw:
+        model_path = base / str(raw["model"])
+        model_file = str(model_path)
+        if not model_path.is_file():
+            problems.append(f"'model': file not found: {model_path}")
+        else:
+            model_text = model_path.read_text(encoding="utf-8")
+    elif "model_syntax" in raw:
+        if not isinstance(raw["model_syntax"], str) or not raw["model_syntax"].strip():
+            problems.append("'model_syntax' must be lavaan model text")
+        else:
+            model_text = raw["model_syntax"]
+
+    hypotheses: list[Hypothesis] = []
+    raw_h = raw.get("hypotheses", []) or []
+    if not isinstance(raw_h, list):
+        problems.append("'hypotheses' must be a list")
+        raw_h = []
+    seen: set[str] = set()
+    for n, h in enumerate(raw_h, start=1):
+        where = f"hypotheses[{n}]"
+        if not isinstance(h, dict):
+            problems.append(f"{where} must be a mapping with keys id, text, path, sign")
+            continue
+        unknown_keys(h, HYPOTHESIS_KEYS, where, problems)
+        for key in ("id", "path"):
+            if key not in h:
+                problems.append(f"{where}: missing key '{key}'")
+        hid = str(h.get("id", f"H{n}"))
+        if hid in seen:
+            problems.append(f"{where}: id '{hid}' is used twice")
+        seen.add(hid)
+        sign = str(h.get("sign", "") or "").strip()
+        if sign not in ("+", "-", ""):
+            problems.append(f"{where}: 'sign' must be '+', '-' or empty, got '{sign}'")
+        hypotheses.append(Hypothesis(hid, str(h.get("text", "")), str(h.get("path", "")).strip(), sign))
+
+    out = raw.get("output", {}) or {}
+    if not isinstance(out, dict):
+        problems.append("'output' must be a mapping with keys dir, html, json, docx")
+        out = {}
+    unknown_keys(out, OUTPUT_KEYS, "output", problems)
+    output_dir = base / str(out.get("dir", Path("..") / ".." / "reports" / base.name))
+
+    reverse = raw.get("reverse", []) or []
+    if isinstance(reverse, str):
+        reverse = [r.strip() for r in reverse.split(",") if r.strip()]
+    if not isinstance(reverse, list) or not all(isinstance(r, str) for r in reverse):
+        problems.append("'reverse' must be a list of item names")
+        reverse = []
+    scale = raw.get("scale")
+    if scale is not None:
+        if (not isinstance(scale, list) or len(scale) != 2
+                or not all(isinstance(v, (int, float)) for v in scale) or scale[0] >= scale[1]):
+            problems.append(f"'scale' must be [MIN, MAX] with MIN < MAX, got {scale!r}")
+            scale = None
+    if reverse and scale is None:
+        problems.append("'reverse' needs 'scale: [MIN, MAX]' (e.g. [1, 7]) to re-key items")
+    seed = raw.get("seed", 1)
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        problems.append(f"'seed' must be a whole number >= 0, got {seed!r}")
+        seed = 1
+    measurement = raw.get("measurement", True)
+    if not isinstance(measurement, bool):
+        problems.append("'measurement' must be true or false")
+        measurement = True
+    htmt_draws = raw.get("htmt_draws", 2000)
+    if not isinstance(htmt_draws, int) or isinstance(htmt_draws, bool) or htmt_draws < 0:
+        problems.append(f"'htmt_draws' must be a whole number >= 0, got {htmt_draws!r}")
+        htmt_draws = 2000
+
+    process = _parse_process(raw.get("process"), int(seed), problems)
+    boot = _parse_bootstrap(raw.get("bootstrap"), problems)
+
+    instrument = None
+    if raw.get("instrument") is not None:
+        instrument = base / str(raw["instrument"])
+        if not instrument.is_file():
+            problems.append(f"'instrument': file not found: {instrument}")
+    screening = raw.get("screening")
+    if screening is not None:
+        if instrument is None:
+            problems.append("'screening' needs 'instrument' (it names the items, checks and duration column)")
+        from semxhs.survey.screening import ScreeningRules
+
+        try:
+            ScreeningRules.from_dict(screening if isinstance(screening, dict) else None)
+            if not isinstance(screening, dict):
+                problems.append("'screening' must be a mapping of rules")
+        except StudyError as exc:
+            problems.append(str(exc))
+    platform = str(raw.get("platform", "auto"))
+    if platform not in ("auto", "wenjuanxing", "tencent", "credamo", "generic"):
+        problems.append(f"'platform' must be auto, wenjuanxing, tencent, credamo or generic, got '{platform}'")
+    sheet = raw.get("sheet", 0)
+    if not isinstance(sheet, (str, int)):
+        problems.append("'sheet' must be a sheet name or number")
+        sheet = 0
+
+    if problems:
+        raise StudyError(f"study file {path.name}: " + "; ".join(problems))
+    return Study(
+        path=path.resolve(),
+        title=title,
+        language=language,
+        data=data,
+        encoding=_str("encoding"),
+        model_text=model_text,
+        model_file=model_file,
+        estimator=estimator,
+        missing=missing,
+        std_lv=bool(std_lv),
+        alpha=float(alpha),
+        hypotheses=tuple(hypotheses),
+        output_dir=output_dir.resolve(),
+        html=str(out.get("html", "report.html")) if out.get("html", "report.html") else None,
+        json=str(out.get("json", "results.json")) if out.get("json", "results.json") else None,
+        docx=str(out["docx"]) if out.get("docx") else None,
+        reverse=tuple(reverse),
+        scale=(float(scale[0]), float(scale[1])) if scale else None,
+        seed=int(seed),
+        measurement=bool(measurement),
+        htmt_draws=int(htmt_draws),
+        process=process,
+        instrument=instrument,
+        screening=screening if isinstance(screening, dict) else None,
+        platform=platform,
+        sheet=sheet,
+        bootstrap=boot,
+    )

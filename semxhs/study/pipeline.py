@@ -1,0 +1,321 @@
+"""Run a study end to end: read, check, fit, test the hypotheses. Prints nothing.
+
+The functions here collect results; :mod:`semxhs.report.outputs` writes them and
+:mod:`semxhs.report` renders them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from semxhs import __version__
+from semxhs.errors import InputFileError, StudyError, name_list
+from semxhs.messages import message_texts
+from semxhs.sem.interaction import latent_product_expansion
+from semxhs.sem.model import fit
+from semxhs.sem.results import SemResult
+from semxhs.sem.spec import ParTable, build_partable
+from semxhs.study.config import BootstrapSpec, Hypothesis, ProcessSpec, Study
+from semxhs.study.results import HypothesisResult, StudyResult
+from semxhs.survey.constructs import blocks_from_model, construct_scores
+from semxhs.survey.files import read_data
+from semxhs.survey.provenance import DataProvenance, file_sha256, make_provenance
+
+if TYPE_CHECKING:
+    from semxhs.process import ProcessResult
+    from semxhs.resample.engine import ProgressCallback
+    from semxhs.resample.sem import BootstrapResult
+    from semxhs.survey.screening import ScreeningRun
+
+_ARROW = re.compile(r"^\s*([^\s]+)\s*(?:->|→)\s*([^\s]+)\s*$")
+
+
+def read_model(path: str | Path) -> str:
+    """Read a model file (UTF-8)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"model file not found: {path}")
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputFileError(f"model file {path.name} is not UTF-8 text") from None
+
+
+def normalize_path(path: str) -> tuple[str, str, str]:
+    """Split a hypothesis path into (lhs, op, rhs); ``X -> Y`` means ``Y ~ X``.
+
+    Examples
+    --------
+    >>> normalize_path("TR ~ PI"), normalize_path("PI -> TR"), normalize_path("ind")
+    (('TR', '~', 'PI'), ('TR', '~', 'PI'), ('ind', ':=', ''))
+    """
+    arrow = _ARROW.match(path)
+    if arrow:
+        return arrow.group(2), "~", arrow.group(1)
+    for op in ("=~", "~~", "~"):
+        if op in path:
+            lhs, _, rhs = path.partition(op)
+            return lhs.strip(), op, rhs.strip()
+    return path.strip(), ":=", ""
+
+
+def check_hypotheses(hypotheses: tuple[Hypothesis, ...], partable: ParTable) -> None:
+    """Raise :class:`StudyError` naming every hypothesis whose path is not in the model."""
+    rows = {(p.lhs, p.op, p.rhs) for p in partable.params}
+    rows |= {(p.rhs, p.op, p.lhs) for p in partable.params if p.op == "~~"}
+    defined = {d.name for d in partable.defined}
+    bad = []
+    for h in hypotheses:
+        lhs, op, rhs = normalize_path(h.path)
+        if (op == ":=" and lhs not in defined) or (op != ":=" and (lhs, op, rhs) not in rows):
+            bad.append(f"{h.id} ({h.path})")
+    if bad:
+        raise StudyError(
+            f"hypotheses name paths that are not in the model: {name_list(bad)}; "
+            "write a path as 'Y ~ X' or 'X -> Y', or the name of a := effect"
+        )
+
+
+def decide_hypotheses(sem: SemResult, hypotheses: tuple[Hypothesis, ...], alpha: float,
+                      bootstrap: "BootstrapResult | None" = None) -> tuple[HypothesisResult, ...]:
+    """Decide each hypothesis: supported when p < alpha and the sign is the expected one.
+
+    With a bootstrap, a defined effect (``:=``, typically an indirect effect) is decided by
+    its bootstrap interval instead: supported when the interval excludes zero on the
+    expected side (the test reviewers ask for; the delta-method z assumes normality).
+    """
+    boot_ci = {d.label: (d.ci_lower, d.ci_upper) for d in bootstrap.defined} if bootstrap else {}
+    out = []
+    for h in hypotheses:
+        lhs, op, rhs = normalize_path(h.path)
+        try:
+            p = sem.parameter(lhs, op, rhs)
+        except KeyError:  # a latent product X:W is estimated as the factor XW
+            p = sem.parameter(lhs, op, rhs.replace(":", ""))
+        sign_ok = h.sign == "" or (h.sign == "+" and p.est > 0) or (h.sign == "-" and p.est < 0)
+        if op == ":=" and lhs in boot_ci:
+            lo, hi = boot_ci[lhs]
+            significant = lo is not None and hi is not None and (lo > 0 or hi < 0)
+            test = "bootstrap"
+        else:
+            lo, hi = p.ci_lower, p.ci_upper
+            significant = p.pvalue is not None and p.pvalue < alpha
+            test = "z"
+        out.append(HypothesisResult(
+            id=h.id, text=h.text, path=h.path, expected_sign=h.sign, est=p.est, std_all=p.std_all,
+            se=p.se, z=p.z, pvalue=p.pvalue, ci_lower=lo, ci_upper=hi, alpha=alpha,
+            supported=bool(significant and sign_ok), test=test,
+        ))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Responses:
+    """Responses ready for analysis, with what reading and screening did to them."""
+
+    frame: pd.DataFrame
+    provenance: DataProvenance
+    intake: "ScreeningRun | None" = None
+    reverse: tuple[str, ...] = ()
+    scale: tuple[float, float] | None = None
+    derived_files: tuple[str, ...] = ()
+
+
+#: Screening rules that keep everyone: ``semxhs fit --instrument`` maps and validates only.
+NO_SCREENING = {"attention": False, "speed": False, "longstring": False, "irv": False, "mahalanobis": False}
+
+
+def load_responses(data_path: str | Path, *, encoding: str | None = None, instrument: str | Path | None = None,
+                   screening: dict | None = None, platform: str = "auto", sheet: str | int = 0,
+                   out_dir: str | Path | None = None, options: dict | None = None) -> Responses:
+    """Read a response file; with an instrument, map platform exports, validate and screen.
+
+    Nothing is written here; with screening, the cleaned data, exclusion log and flow go
+    to ``out_dir`` later (their names are in ``derived_files``).
+    """
+    if instrument is None:
+        table = read_data(data_path, encoding)
+        provenance = make_provenance(data_path, format=table.format, encoding=table.encoding,
+                                     encoding_detected=table.encoding_detected, options=options)
+        return Responses(table.frame, provenance.with_rows("read", len(table.frame)))
+    from semxhs.survey.instrument import load_instrument
+    from semxhs.survey.screening import screen_file, screening_paths
+
+    inst = load_instrument(instrument)
+    rules = screening if screening is not None else NO_SCREENING
+    run = screen_file(data_path, inst, rules, encoding=encoding, platform=platform, sheet=sheet, write=False)
+    files: tuple[str, ...] = ()
+    if screening is not None:
+        paths = screening_paths(data_path, out_dir)
+        files = (str(paths.cleaned), str(paths.exclusions), str(paths.flow))
+    return Responses(
+        frame=run.screening.cleaned,
+        provenance=replace(run.provenance, options={**run.provenance.options, **(options or {})}),
+        intake=run,
+        reverse=tuple(inst.reverse_items()),
+        scale=(float(inst.scale.min), float(inst.scale.max)),
+        derived_files=files,
+    )
+
+
+def rekey(frame: pd.DataFrame, reverse: tuple[str, ...], scale: tuple[float, float] | None) -> pd.DataFrame:
+    """Re-key reverse-worded items (MIN + MAX - x) before anything is computed."""
+    if not reverse:
+        return frame
+    if scale is None:
+        raise StudyError("re-keying reverse-worded items needs the response scale: give --scale MIN,MAX")
+    from semxhs.survey.recode import reverse_key
+
+    return reverse_key(frame, list(reverse), scale[0], scale[1])
+
+
+def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tuple[Hypothesis, ...] = (),
+            alpha: float = 0.05, estimator: str = "ML", missing: str = "listwise", std_lv: bool = False,
+            reverse: tuple[str, ...] = (), scale: tuple[float, float] | None = None,
+            measurement: bool = True, htmt_draws: int = 2000, seed: int = 1,
+            bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
+            title: str, language: str, data_file: str | Path, model_file: str) -> StudyResult:
+    """Re-key, fit, test hypotheses and assess the measurement model: the whole analysis.
+
+    Every check that can fail on the user's input (model syntax, hypotheses, re-keying, data
+    columns) runs before the estimation; nothing is written here. ``frame`` may be a
+    :class:`Responses` (from :func:`load_responses`), whose re-keying rules, provenance and
+    screening results are carried into the result.
+    """
+    responses: Responses | None = None
+    if isinstance(frame, Responses):
+        responses, table = frame, frame.frame
+    else:
+        table = frame
+    if responses is not None:
+        reverse = reverse or responses.reverse
+        scale = scale or responses.scale
+    check_hypotheses(hypotheses, build_partable(model_text, std_lv=std_lv))
+    table = rekey(table, reverse, scale)
+    fitted_text, table, notes = latent_product_expansion(model_text, table)
+    fiml = missing.lower() in ("fiml", "ml")
+    if bootstrap is not None and fiml:
+        raise StudyError("the bootstrap resamples complete rows: use missing listwise with --bootstrap "
+                         "(bootstrap with FIML is not available yet)")
+    partable = build_partable(fitted_text, std_lv=std_lv, meanstructure=fiml)
+    sem = replace(fit(partable, table, estimator=estimator, missing=missing), model=model_text)
+    boot = None
+    if bootstrap is not None:
+        from semxhs.resample.sem import bootstrap_sem
+
+        boot = bootstrap_sem(partable, table, draws=bootstrap.draws, seed=seed, ci=bootstrap.ci,
+                             failed_rule=bootstrap.failed_rule, progress=progress, n_jobs=bootstrap.jobs,
+                             monte_carlo=bootstrap.monte_carlo, sobel=bootstrap.sobel)
+    quality = None
+    if measurement and sem.latent:
+        from semxhs.measurement.from_fit import measurement_from_fit
+
+        quality = measurement_from_fit(sem, table, htmt_boot=htmt_draws, seed=seed)
+    return StudyResult(
+        title=title,
+        language=language,
+        sem=sem,
+        hypotheses=decide_hypotheses(sem, hypotheses, alpha, boot),
+        data_file=str(data_file),
+        model_file=model_file,
+        data_sha256=file_sha256(data_file),
+        version=__version__,
+        reversed_items=tuple(reverse),
+        scale=scale,
+        measurement=quality,
+        notes=message_texts(notes),
+        note_codes=notes,
+        provenance=(responses.provenance.with_rows("complete_cases", sem.n_obs) if responses else None),
+        intake=responses.intake if responses else None,
+        derived_files=responses.derived_files if responses else (),
+        bootstrap=boot,
+    )
+
+
+def run_process_specs(specs: tuple[ProcessSpec, ...], frame: pd.DataFrame,
+                      blocks: dict[str, list[str]]) -> tuple["ProcessResult", ...]:
+    """Run a study's PROCESS analyses; constructs become the means of their (re-keyed) items."""
+    if not specs:
+        return ()
+    from semxhs.process import run_process
+
+    results = []
+    for spec in specs:
+        scored = construct_scores(frame, spec.roles(), blocks)
+        probe = list(spec.probe) if isinstance(spec.probe, tuple) else spec.probe
+        results.append(run_process(
+            scored, spec.model, x=spec.x, y=spec.y, m=spec.m, w=spec.w, z=spec.z, cov=spec.cov,
+            boot=spec.boot, seed=spec.seed, hc=spec.hc, center=spec.center, probe=probe, conf=spec.conf,
+        ))
+    return tuple(results)
+
+
+def run_study(study: Study, data: pd.DataFrame | None = None,
+              progress: "ProgressCallback | None" = None) -> StudyResult:
+    """Run a study: read its data, then :func:`analyse` as its YAML says.
+
+    Parameters
+    ----------
+    study : Study
+        A validated study (see :func:`semxhs.study.config.load_study`).
+    data : pandas.DataFrame, optional
+        The responses, if already read; otherwise read from ``study.data``.
+
+    Returns
+    -------
+    StudyResult
+    """
+    build_partable(study.model_text, std_lv=study.std_lv)  # syntax errors before reading data
+    options = {"estimator": study.estimator, "missing": study.missing, "std_lv": study.std_lv,
+               "reverse": list(study.reverse), "scale": list(study.scale) if study.scale else None,
+               "seed": study.seed, "htmt_draws": study.htmt_draws, "study": str(study.path)}
+    if data is None:
+        responses = load_responses(study.data, encoding=study.encoding, instrument=study.instrument,
+                                   screening=study.screening, platform=study.platform, sheet=study.sheet,
+                                   out_dir=study.output_dir, options=options)
+    else:
+        responses = Responses(data, make_provenance(study.data, options=options).with_rows("read", len(data)))
+    blocks = blocks_from_model(study.model_text)
+    for spec in study.process:  # unknown roles are reported before anything is estimated
+        construct_scores(responses.frame.head(0), spec.roles(), blocks)
+    result = analyse(
+        study.model_text, responses, hypotheses=study.hypotheses, alpha=study.alpha,
+        estimator=study.estimator, missing=study.missing, std_lv=study.std_lv,
+        reverse=study.reverse, scale=study.scale, measurement=study.measurement,
+        htmt_draws=study.htmt_draws, seed=study.seed, title=study.title, language=study.language,
+        data_file=study.data, model_file=study.model_file, bootstrap=study.bootstrap, progress=progress,
+    )
+    process = run_process_specs(study.process, rekey(responses.frame, result.reversed_items, result.scale), blocks)
+    return replace(result, process=process) if process else result
+
+
+def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | None = None,
+              estimator: str = "ML", missing: str = "listwise", std_lv: bool = False,
+              reverse: tuple[str, ...] = (), scale: tuple[float, float] | None = None,
+              measurement: bool = True, htmt_draws: int = 2000, seed: int = 1,
+              instrument: str | Path | None = None, platform: str = "auto", sheet: str | int = 0,
+              bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
+              title: str | None = None, language: str = "en") -> StudyResult:
+    """Fit a model file to a data file (``semxhs fit``): a study with no hypotheses.
+
+    With an ``instrument``, a survey-platform export is mapped to item ids and validated
+    (no respondent is screened out) and the instrument's reverse-keyed items are re-keyed.
+    """
+    text = read_model(model_path)
+    build_partable(text, std_lv=std_lv)  # syntax errors before reading data
+    options = {"estimator": estimator, "missing": missing, "std_lv": std_lv, "reverse": list(reverse),
+               "scale": list(scale) if scale else None, "seed": seed, "htmt_draws": htmt_draws,
+               "model": str(model_path)}
+    responses = load_responses(data_path, encoding=encoding, instrument=instrument, platform=platform,
+                               sheet=sheet, options=options)
+    return analyse(
+        text, responses, estimator=estimator, missing=missing, std_lv=std_lv, reverse=reverse, scale=scale,
+        measurement=measurement, htmt_draws=htmt_draws, seed=seed, bootstrap=bootstrap, progress=progress,
+        title=title or f"{Path(model_path).stem} — {Path(data_path).name}", language=language,
+        data_file=data_path, model_file=str(model_path),
+    )

@@ -1,0 +1,99 @@
+"""The results of a study run: hypotheses decided and everything one run produced."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from semxhs.messages import Message, json_safe, messages_to_json
+from semxhs.sem.results import SemResult
+
+if TYPE_CHECKING:
+    from semxhs.measurement.results import MeasurementResult
+    from semxhs.process.results import ProcessResult
+    from semxhs.resample.sem import BootstrapResult
+    from semxhs.survey.provenance import DataProvenance
+    from semxhs.survey.screening import ScreeningRun
+
+
+@dataclass(frozen=True)
+class HypothesisResult:
+    """The test of one hypothesis of a study: a path (``"TR ~ PI"``) or a defined effect."""
+
+    id: str
+    text: str
+    path: str
+    expected_sign: str  # "+", "-" or "" (no direction)
+    est: float
+    std_all: float | None
+    se: float
+    z: float | None
+    pvalue: float | None
+    ci_lower: float
+    ci_upper: float
+    alpha: float
+    supported: bool
+    test: str = "z"  # "z": Wald test (delta method for := effects); "bootstrap": the bootstrap CI
+
+    def to_dict(self) -> dict[str, Any]:
+        return json_safe(asdict(self))
+
+
+@dataclass(frozen=True)
+class StudyResult:
+    """Everything one run of a study produced, ready to be rendered or written as JSON.
+
+    ``notes`` are English sentences about the run (e.g. how a latent product was
+    estimated); ``note_codes`` the same notes as :class:`Message` records (same order),
+    which the report words in its language.
+    """
+
+    title: str
+    language: str
+    sem: SemResult
+    hypotheses: tuple[HypothesisResult, ...]
+    data_file: str
+    model_file: str
+    data_sha256: str
+    version: str
+    notes: tuple[str, ...] = ()
+    reversed_items: tuple[str, ...] = ()
+    scale: tuple[float, float] | None = None
+    measurement: "MeasurementResult | None" = None
+    process: "tuple[ProcessResult, ...]" = ()
+    provenance: "DataProvenance | None" = None
+    intake: "ScreeningRun | None" = None
+    derived_files: tuple[str, ...] = ()
+    bootstrap: "BootstrapResult | None" = None
+    note_codes: tuple[Message, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``semxhs run`` (the fit contract plus the study's parts)."""
+        out = self.sem.to_dict()
+        out["study"] = {
+            "title": self.title,
+            "language": self.language,
+            "data_file": self.data_file,
+            "model_file": self.model_file,
+            "data_sha256": self.data_sha256,
+            "semxhs_version": self.version,
+            "reversed_items": list(self.reversed_items),
+            "scale": list(self.scale) if self.scale else None,
+            "notes": list(self.notes),
+            "note_codes": messages_to_json(self.note_codes),
+        }
+        out["hypotheses"] = [h.to_dict() for h in self.hypotheses]
+        if self.measurement is not None:
+            out.update(self.measurement.to_dict())
+        if self.bootstrap is not None:
+            out["bootstrap"] = self.bootstrap.to_dict()
+        if self.process:
+            out["process"] = [p.to_dict() for p in self.process]
+        if self.intake is not None:
+            intake = self.intake.to_dict()
+            for key in ("screening", "missing_data", "mcar", "normality", "validation", "survey"):
+                out[key] = intake[key]
+        if self.provenance is not None:
+            out["data_provenance"] = self.provenance.to_dict()
+        out["study"]["derived_files"] = list(self.derived_files)
+        return json_safe(out)

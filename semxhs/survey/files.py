@@ -1,0 +1,210 @@
+"""Reading response files and preparing the columns a model needs.
+
+CSV in UTF-8 (with or without BOM) or GBK/GB18030 (as Excel and Wenjuanxing save them on
+Chinese Windows), UTF-16 text with a byte-order mark (Excel's "Unicode text"), Excel
+workbooks (openpyxl), SPSS ``.sav`` (pyreadstat; codes kept, value labels recorded) and
+Stata ``.dta`` (likewise). Reading never modifies the file.
+
+:func:`read_data` returns the frame with what was learnt while reading (format, encoding,
+value labels); :func:`read_table` returns the frame alone. :func:`validate_responses`
+checks responses against an instrument, reporting every problem at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from semxhs.errors import InputFileError, name_list
+
+if TYPE_CHECKING:
+    pass
+
+ENCODINGS = ("utf-8-sig", "gb18030")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def detect_encoding(raw: bytes) -> str:
+    """Guess the text encoding of a CSV file: UTF-8 (BOM or not), else GB18030 (a superset of GBK).
+
+    Examples
+    --------
+    >>> detect_encoding("题项,得分".encode("gbk"))
+    'gb18030'
+    >>> detect_encoding("题项,得分".encode("utf-8"))
+    'utf-8-sig'
+    >>> detect_encoding("题项\t得分".encode("utf-16"))
+    'utf-16'
+    """
+    if raw[:2] in _UTF16_BOMS:
+        return "utf-16"
+    for enc in ENCODINGS:
+        try:
+            raw.decode(enc)
+            return enc
+        except UnicodeDecodeError:
+            continue
+    raise InputFileError("the file is neither UTF-8 nor GBK/GB18030 text; give --encoding")
+
+
+def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
+    """Read a data file into a DataFrame, choosing the reader by the file's extension.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv``/``.txt``/``.tsv``, ``.xlsx``/``.xlsm``, ``.sav``/``.zsav`` or ``.dta``.
+    encoding : str, optional
+        Text encoding of a CSV file; detected when not given.
+
+    Raises
+    ------
+    InputFileError
+        When the file is missing, unreadable or of an unknown kind.
+
+    See Also
+    --------
+    read_data : the same, with the format, encoding and value labels found.
+    """
+    return read_data(path, encoding).frame
+
+
+@dataclass(frozen=True)
+class TableData:
+    """A data file as read: the frame and what the reader learnt about it.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        One row per respondent, columns as in the file; SPSS/Stata codes kept as numbers.
+    path : Path
+        The file read.
+    format : str
+        ``"csv"``, ``"excel"``, ``"spss"`` or ``"stata"``.
+    encoding : str or None
+        The text encoding used (given or detected); ``None`` for binary formats.
+    encoding_detected : bool
+        Whether the encoding was detected rather than given.
+    value_labels : dict
+        ``{column: {code: label}}`` from SPSS/Stata value labels (empty for CSV/Excel).
+    variable_labels : dict
+        ``{column: label}`` from SPSS/Stata variable labels (often the question wording).
+    sheet : str or None
+        The Excel sheet read.
+    """
+
+    frame: pd.DataFrame
+    path: Path
+    format: str
+    encoding: str | None = None
+    encoding_detected: bool = False
+    value_labels: Mapping[str, Mapping[float, str]] = field(default_factory=dict)
+    variable_labels: Mapping[str, str] = field(default_factory=dict)
+    sheet: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description (no data): file, format, encoding, rows, columns, labels."""
+        return {
+            "file": str(self.path),
+            "format": self.format,
+            "encoding": self.encoding,
+            "encoding_detected": self.encoding_detected,
+            "sheet": self.sheet,
+            "n_rows": int(len(self.frame)),
+            "n_columns": int(self.frame.shape[1]),
+            "value_labels": {str(c): {_code_key(k): str(v) for k, v in labs.items()}
+                             for c, labs in self.value_labels.items()},
+            "variable_labels": {str(c): str(v) for c, v in self.variable_labels.items()},
+        }
+
+
+def _code_key(code: object) -> str:
+    if isinstance(code, float) and code.is_integer():
+        return str(int(code))
+    return str(code)
+
+
+def read_data(path: str | Path, encoding: str | None = None, *, sheet: str | int = 0) -> TableData:
+    """Read a data file and record its format, encoding and value labels.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv``/``.txt``/``.tsv``, ``.xlsx``/``.xlsm``, ``.sav``/``.zsav`` or ``.dta``.
+    encoding : str, optional
+        Text encoding of a CSV file (``"gbk"``, ``"gb18030"``, ``"utf-8"``...); detected
+        when not given (:func:`detect_encoding`).
+    sheet : str or int, default 0
+        The Excel sheet (name or 0-based position).
+
+    Returns
+    -------
+    TableData
+
+    Raises
+    ------
+    InputFileError
+        When the file is missing, unreadable, of an unknown kind, or not decodable
+        with the given encoding.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"data file not found: {path}")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ".txt", ".tsv"):
+            from io import StringIO
+
+            raw = path.read_bytes()
+            enc = encoding or detect_encoding(raw)
+            sep = "\t" if suffix == ".tsv" else None
+            text = raw.decode(enc)
+            frame = pd.read_csv(StringIO(text), sep=sep, engine="python")
+            return TableData(frame, path, "csv", enc, encoding is None)
+        if suffix in (".xlsx", ".xlsm"):
+            import openpyxl
+
+            book = openpyxl.load_workbook(path, read_only=True)
+            names = book.sheetnames
+            book.close()
+            if isinstance(sheet, int):
+                if not 0 <= sheet < len(names):
+                    raise InputFileError(f"{path.name} has {len(names)} sheet(s); sheet {sheet} does not exist")
+                sheet_name = names[sheet]
+            else:
+                if sheet not in names:
+                    raise InputFileError(f"{path.name} has no sheet '{sheet}'; sheets: {name_list(names)}")
+                sheet_name = sheet
+            frame = pd.read_excel(path, engine="openpyxl", sheet_name=sheet_name)
+            return TableData(frame, path, "excel", sheet=sheet_name)
+        if suffix == ".xls":
+            raise InputFileError(
+                f"{path.name} is an old Excel 97-2003 .xls file: open it in Excel or WPS and save it as .xlsx "
+                "(or download the survey data again as .xlsx or .csv)"
+            )
+        if suffix in (".sav", ".zsav", ".dta"):
+            import pyreadstat
+
+            reader = pyreadstat.read_dta if suffix == ".dta" else pyreadstat.read_sav
+            frame, meta = reader(str(path))
+            return TableData(
+                frame, path, "stata" if suffix == ".dta" else "spss", meta.file_encoding or None, False,
+                value_labels={c: dict(v) for c, v in (meta.variable_value_labels or {}).items()},
+                variable_labels={c: v for c, v in (meta.column_names_to_labels or {}).items() if v},
+            )
+    except InputFileError:
+        raise
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise InputFileError(f"cannot decode {path.name} with encoding '{encoding}': {exc}") from None
+    except (ValueError, OSError, pd.errors.ParserError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputFileError(f"cannot read {path.name}: {first}") from None
+    except Exception as exc:  # readers of binary formats raise their own classes
+        raise InputFileError(f"cannot read {path.name}: {type(exc).__name__}: {exc}") from None
+    raise InputFileError(
+        f"data file {path.name} has the unknown extension '{suffix}': use .csv, .xlsx, .sav or .dta"
+    )

@@ -1,0 +1,595 @@
+"""Survey-platform exports -> item ids and codes, through the instrument.
+
+Wenjuanxing (问卷星), Tencent Questionnaire (腾讯问卷) and Credamo (见数) export one
+column per question, headed by the question as printed::
+
+    序号 | 提交答卷时间 | 所用时间 | 来源 | 来自IP | 1、您的性别 | 5.我愿意在小红书上购买博主推荐的商品 | ...
+
+and, for a matrix (矩阵量表) question, one column per row: ``"8、请评价以下说法—我信任小红书博主"``
+(text export) or ``"8(我信任小红书博主)"``. Answers are option numbers ("按选项序号")
+or option texts ("按选项文本", e.g. ``非常同意``).
+
+:func:`map_headers` matches each header to an item of the instrument by its wording
+(compared after :func:`~semxhs.survey.instrument.normalize_text`: no spaces, no punctuation,
+full-width folded) or, failing that, by its question number; :func:`code_answers`
+turns answer texts into codes through the scale's anchor labels. Nothing is guessed:
+headers and answers that match nothing are listed in the :class:`SurveyImport` record.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from semxhs.errors import DataError, name_list
+from semxhs.survey.files import TableData, read_data
+from semxhs.survey.instrument import Instrument, normalize_text
+
+__all__ = [
+    "PLATFORMS",
+    "HeaderMatch",
+    "SurveyImport",
+    "UnknownAnswer",
+    "code_answers",
+    "detect_platform",
+    "import_survey",
+    "map_headers",
+    "parse_duration",
+    "parse_header",
+    "read_survey",
+]
+
+
+@dataclass(frozen=True)
+class Platform:
+    """What a platform's export looks like: its meta columns and missing-answer markers."""
+
+    name: str
+    meta: frozenset[str]
+    id_column: str | None
+    duration_column: str | None
+    missing_markers: frozenset[str] = frozenset()
+
+
+# Wenjuanxing writes "(跳过)" for a question skipped by logic and "(空)" for an empty
+# open answer in text exports; in option-number exports a skipped question is -3.
+PLATFORMS: dict[str, Platform] = {
+    "wenjuanxing": Platform(
+        "wenjuanxing",
+        frozenset({"序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP", "总分", "开始时间",
+                   "结束时间", "答题序号", "用户ID", "昵称", "微信昵称"}),
+        "序号", "所用时间", frozenset({"(跳过)", "(空)", "-3"})),
+    "tencent": Platform(
+        "tencent",
+        frozenset({"编号", "用户类型", "用户标识", "昵称", "起答时间", "开始答题时间", "结束答题时间", "提交时间",
+                   "答题时长", "地理位置国家和地区", "省", "市", "自定义字段", "IP", "IP地址"}),
+        "编号", "答题时长", frozenset({"(跳过)", "(空)"})),
+    "credamo": Platform(
+        "credamo",
+        frozenset({"作答ID", "答卷ID", "样本ID", "用户ID", "开始时间", "结束时间", "提交时间", "作答时长",
+                   "作答时长(秒)", "答题时长(秒)", "IP", "IP地址", "省份", "城市", "设备", "状态", "渠道"}),
+        "作答ID", "作答时长(秒)", frozenset({"(跳过)"})),
+    "generic": Platform("generic", frozenset(), None, None, frozenset()),
+}
+
+#: Ways a header was matched (column ``how`` of :meth:`SurveyImport.header_frame`).
+MATCH_KINDS = ("id", "wording", "number", "rename", "meta", "unknown", "ambiguous", "duplicate")
+
+_LEAD = re.compile(r"^(?:第\s*)?(?P<q>[Qq]\s*)?(?P<num>\d+)\s*(?:题)?")
+_SUBNUM = re.compile(r"^[._\-](\d+)(?=$|[\s.、:：)）])")
+_SEP_AFTER_NUMBER = re.compile(r"^[\s.、．:：)）_\-]+")
+_PAREN = re.compile(r"^[(（](.*)[)）]$", re.S)
+# Separators between a matrix question's stem and its row ("请评价…—我愿意…").
+_MATRIX_SEPARATORS = ("——", "—", "―", "–", "－", "--", "-", "：", ":", "_", "|")
+
+
+@dataclass(frozen=True)
+class HeaderParts:
+    """A header split into its question number, sub-row number and candidate wordings."""
+
+    number: str | None
+    texts: tuple[str, ...]
+
+
+def parse_header(header: object) -> HeaderParts:
+    """Split a column header into a question number and the wordings it may carry.
+
+    The whole text after the number is a candidate, and so is the part after each
+    matrix separator (``—``, ``-``, ``：``...) and the text in a trailing ``(...)``.
+
+    Examples
+    --------
+    >>> parse_header("5.我愿意在小红书上购买博主推荐的商品")
+    HeaderParts(number='5', texts=('我愿意在小红书上购买博主推荐的商品',))
+    >>> parse_header("Q5. I would buy").number, parse_header("5、我愿意").number, parse_header("第5题 我愿意").number
+    ('5', '5', '5')
+    >>> parse_header("8、请评价以下说法—我信任小红书博主").texts
+    ('请评价以下说法—我信任小红书博主', '我信任小红书博主')
+    >>> parse_header("8(我信任小红书博主)"), parse_header("Q8_2")
+    (HeaderParts(number='8', texts=('我信任小红书博主',)), HeaderParts(number='8.2', texts=()))
+    >>> parse_header("30天内购买过")
+    HeaderParts(number=None, texts=('30天内购买过',))
+    """
+    text = unicodedata.normalize("NFKC", str(header)).strip()
+    number: str | None = None
+    rest = text
+    lead = _LEAD.match(text)
+    if lead:
+        after = text[lead.end():]
+        # A bare leading number counts only when a separator, a bracket or the end follows it
+        # ("5.我愿意", "5(…)", "Q5"), not in "30天内购买过".
+        if lead.group("q") or after == "" or after[0] in " .、．:：)）_-(（" or text.startswith("第"):
+            number = str(int(lead.group("num")))
+            sub = _SUBNUM.match(after)
+            if sub:
+                number = f"{number}.{int(sub.group(1))}"
+                after = after[sub.end():]
+            rest = after
+    paren = _PAREN.match(rest.strip()) if number is not None else None
+    if paren:
+        inner = paren.group(1).strip()
+        if inner.isdigit():
+            return HeaderParts(f"{number.split('.')[0]}.{int(inner)}", ())
+        return HeaderParts(number, (inner,))
+    rest = _SEP_AFTER_NUMBER.sub("", rest) if number is not None else rest
+    texts: list[str] = [rest] if rest else []
+    for sep in _MATRIX_SEPARATORS:
+        if sep in rest:
+            tail = rest.rsplit(sep, 1)[1].strip()
+            if tail and tail not in texts:
+                texts.append(tail)
+    return HeaderParts(number, tuple(texts))
+
+
+def parse_duration(value: object) -> float:
+    """Seconds from a completion time: ``125``, ``"125秒"``, ``"2分5秒"``, ``"1小时2分"``, ``"00:02:05"``.
+
+    Returns ``nan`` for an empty cell; raises ``ValueError`` for text it cannot read.
+
+    Examples
+    --------
+    >>> [parse_duration(v) for v in (125, "125秒", "2分5秒", "1小时0分3秒", "0:02:05", "2:05", "125.5")]
+    [125.0, 125.0, 125.0, 3603.0, 125.0, 125.0, 125.5]
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return math.nan
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, pd.Timedelta):
+        return float(value.total_seconds())
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+    if text == "":
+        return math.nan
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    if ":" in text:
+        parts = text.split(":")
+        if 2 <= len(parts) <= 3 and all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts):
+            total = 0.0
+            for part in parts:
+                total = total * 60 + float(part)
+            return total
+        raise ValueError(f"not a duration: {value!r}")
+    match = re.fullmatch(
+        r"(?:(\d+(?:\.\d+)?)(?:小时|时|h))?(?:(\d+(?:\.\d+)?)(?:分钟|分|min|m))?(?:(\d+(?:\.\d+)?)(?:秒钟|秒|s))?",
+        text.lower())
+    if not match or not any(match.groups()):
+        raise ValueError(f"not a duration: {value!r}")
+    h, m, s = (float(g) if g else 0.0 for g in match.groups())
+    return h * 3600 + m * 60 + s
+
+
+def detect_platform(columns: Sequence[object]) -> str:
+    """The platform whose meta columns the headers contain most (at least three), else ``"generic"``.
+
+    Examples
+    --------
+    >>> detect_platform(["序号", "提交答卷时间", "所用时间", "1、您的性别"])
+    'wenjuanxing'
+    >>> detect_platform(["序号", "所用时间", "PI1"])
+    'generic'
+    """
+    names = {str(c).strip() for c in columns}
+    best, hits = "generic", 2  # at least three meta columns: "序号" alone is not a platform
+    for name, platform in PLATFORMS.items():
+        n = len(names & platform.meta)
+        if n > hits:
+            best, hits = name, n
+    return best
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """How one column header was matched.
+
+    ``how`` is one of :data:`MATCH_KINDS`; ``target`` is the item or attention-check id
+    (or the header itself for meta and unknown columns); ``note`` explains number
+    matches whose wording differs, ambiguities and duplicates.
+    """
+
+    header: str
+    target: str
+    how: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class UnknownAnswer:
+    """An answer text that is not a code, a label or an alias of the scale."""
+
+    column: str
+    value: str
+    rows: tuple[int, ...]
+
+
+def map_headers(
+    columns: Sequence[object],
+    instrument: Instrument,
+    *,
+    platform: str = "auto",
+    rename: Mapping[str, str] | None = None,
+) -> tuple[HeaderMatch, ...]:
+    """Match each column header to an item, an attention check, a meta column or nothing.
+
+    Order of the rules: an explicit ``rename``; the header is an item id; it is a meta
+    column of the platform (or the instrument's ``respondent_id``/``duration``); one of
+    its wordings (:func:`parse_header`) equals an item's wording (zh or en) after
+    :func:`~semxhs.survey.instrument.normalize_text`; its question number equals an item's
+    ``number``. Wording and number naming two different items is ``ambiguous``; two
+    headers on one item make the later ones ``duplicate``.
+
+    Examples
+    --------
+    >>> from semxhs.survey.instrument import parse_instrument
+    >>> inst = parse_instrument({"scale": {"points": 7}, "constructs": [{"id": "PU"}],
+    ...     "items": [{"id": "PU1", "construct": "PU", "number": 5, "zh": "我愿意在小红书上购买博主推荐的商品"},
+    ...               {"id": "PU2", "construct": "PU", "number": 6, "zh": "我打算在小红书上购物"}]})
+    >>> headers = ["序号", "提交答卷时间", "所用时间", "5、我愿意在小红书上 购买博主推荐的商品。", "Q6", "1、您的性别"]
+    >>> for m in map_headers(headers, inst):
+    ...     print(m.header, m.target, m.how)
+    序号 序号 meta
+    提交答卷时间 提交答卷时间 meta
+    所用时间 所用时间 meta
+    5、我愿意在小红书上 购买博主推荐的商品。 PU1 wording
+    Q6 PU2 number
+    1、您的性别 1、您的性别 unknown
+    """
+    rename = dict(rename or {})
+    plat = PLATFORMS[detect_platform(columns) if platform == "auto" else _platform_name(platform)]
+    targets = {**{i.id: i for i in instrument.items}, **{c.id: c for c in instrument.attention_checks}}
+    by_wording: dict[str, set[str]] = {}
+    by_number: dict[str, str] = {}
+    for tid, thing in targets.items():
+        for text in (thing.text_zh, thing.text_en):
+            key = normalize_text(text)
+            if key:
+                by_wording.setdefault(key, set()).add(tid)
+        if thing.number is not None:
+            by_number[thing.number] = tid
+    meta = set(plat.meta) | {c for c in (instrument.respondent_id, instrument.duration) if c}
+
+    out: list[HeaderMatch] = []
+    taken: dict[str, str] = {}
+    for col in columns:
+        header = str(col)
+        stripped = header.strip()
+        match = _match_one(stripped, header, rename, targets, meta, by_wording, by_number)
+        if match.how in ("id", "wording", "number", "rename"):
+            if match.target in taken:
+                match = HeaderMatch(header, header, "duplicate",
+                                    f"'{match.target}' is already matched by column '{taken[match.target]}'")
+            else:
+                taken[match.target] = header
+        out.append(match)
+    return tuple(out)
+
+
+def _match_one(stripped: str, header: str, rename: Mapping[str, str], targets: Mapping[str, Any],
+               meta: set[str], by_wording: Mapping[str, set[str]], by_number: Mapping[str, str]) -> HeaderMatch:
+    if header in rename or stripped in rename:
+        target = rename.get(header, rename.get(stripped, ""))
+        if target not in targets:
+            return HeaderMatch(header, header, "unknown", f"rename target '{target}' is not an item id")
+        return HeaderMatch(header, target, "rename")
+    if stripped in targets:
+        return HeaderMatch(header, stripped, "id")
+    if stripped in meta:
+        return HeaderMatch(header, header, "meta")
+    parts = parse_header(stripped)
+    worded: set[str] = set()
+    for text in parts.texts:
+        worded |= by_wording.get(normalize_text(text), set())
+    numbered = by_number.get(parts.number) if parts.number is not None else None
+    if len(worded) > 1:
+        return HeaderMatch(header, header, "ambiguous", f"wording matches items {name_list(sorted(worded))}")
+    if worded:
+        (target,) = worded
+        if numbered is not None and numbered != target:
+            return HeaderMatch(header, header, "ambiguous",
+                               f"wording matches '{target}' but question number {parts.number} is '{numbered}'")
+        return HeaderMatch(header, target, "wording")
+    if numbered is not None:
+        note = ""
+        if any(normalize_text(t) for t in parts.texts):
+            note = "matched by question number; the header's wording differs from the instrument's"
+        return HeaderMatch(header, numbered, "number", note)
+    return HeaderMatch(header, header, "unknown")
+
+
+def _platform_name(name: str) -> str:
+    key = name.strip().lower()
+    aliases = {"wjx": "wenjuanxing", "问卷星": "wenjuanxing", "qq": "tencent", "腾讯问卷": "tencent",
+               "wj.qq.com": "tencent", "见数": "credamo"}
+    key = aliases.get(key, key)
+    if key not in PLATFORMS:
+        raise DataError(f"platform must be 'auto' or one of {name_list(PLATFORMS)}, got '{name}'")
+    return key
+
+
+def code_answers(
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    instrument: Instrument,
+    *,
+    missing_markers: Sequence[str] = (),
+) -> tuple[pd.DataFrame, tuple[UnknownAnswer, ...], dict[str, int], dict[str, int]]:
+    """Turn answer texts into codes through the scale's labels and aliases.
+
+    Numeric columns are kept as they are (their range is checked by
+    :func:`semxhs.survey.validate.validate_responses`). In a text column each cell becomes the
+    code of its label (``"非常同意"`` -> 7), of its alias, or of its digits (``"6"``);
+    ``missing_markers`` (such as ``"(跳过)"``) become missing; anything else becomes
+    missing and is listed as an :class:`UnknownAnswer` with its 1-based data rows.
+
+    Numeric markers (Wenjuanxing's ``-3``) are applied to numeric columns too.
+
+    Returns
+    -------
+    (pandas.DataFrame, tuple of UnknownAnswer, dict, dict)
+        The coded copy of ``frame``, the unknown answers, the number of cells per
+        column coded from label texts, and the number per column set missing by a marker.
+
+    Examples
+    --------
+    >>> from semxhs.survey.instrument import parse_instrument
+    >>> inst = parse_instrument({"scale": {"points": 5, "labels": {1: "非常不同意", 5: "非常同意"},
+    ...     "aliases": {"同意": 4}}, "constructs": [{"id": "A"}], "items": [{"id": "a1", "construct": "A"}]})
+    >>> coded, unknown, n_text, n_marked = code_answers(
+    ...     pd.DataFrame({"a1": ["非常同意", "同意", "3", "(跳过)", "很同意"]}), ["a1"], inst,
+    ...     missing_markers=["(跳过)"])
+    >>> coded["a1"].tolist(), unknown, n_text, n_marked
+    ([5.0, 4.0, 3.0, nan, nan], (UnknownAnswer(column='a1', value='很同意', rows=(5,)),), {'a1': 2}, {'a1': 1})
+    """
+    out = frame.copy()
+    table = instrument.scale.answer_codes()
+    markers = {normalize_text(m) for m in missing_markers} | {""}
+    numeric_markers = []
+    for m in missing_markers:
+        try:
+            numeric_markers.append(float(m))
+        except ValueError:
+            pass
+    unknown: list[UnknownAnswer] = []
+    n_text: dict[str, int] = {}
+    n_marked: dict[str, int] = {}
+    for col in columns:
+        series = frame[col]
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            hit = series.isin(numeric_markers).to_numpy()
+            if hit.any():
+                out[col] = series.astype(float).where(~hit)
+                n_marked[col] = int(hit.sum())
+            continue
+        codes = np.full(len(series), np.nan)
+        bad: dict[str, list[int]] = {}
+        texts = 0
+        marked = 0
+        for pos, cell in enumerate(series.to_numpy()):
+            if cell is None or (isinstance(cell, float) and math.isnan(cell)) or cell is pd.NA:
+                continue
+            if isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, bool):
+                codes[pos] = float(cell)  # a number in a text column: its range is checked later
+                continue
+            raw = unicodedata.normalize("NFKC", str(cell)).strip()
+            if normalize_text(raw) in markers or raw in missing_markers:
+                marked += raw != ""
+                continue
+            try:
+                codes[pos] = float(raw)
+                continue
+            except ValueError:
+                pass
+            code = table.get(normalize_text(raw))
+            if code is None:
+                bad.setdefault(str(cell), []).append(pos + 1)
+            else:
+                codes[pos] = code
+                texts += 1
+        out[col] = codes
+        n_text[col] = texts
+        if marked:
+            n_marked[col] = marked
+        unknown.extend(UnknownAnswer(col, value, tuple(rows)) for value, rows in bad.items())
+    return out, tuple(unknown), n_text, n_marked
+
+
+@dataclass(frozen=True)
+class SurveyImport:
+    """A platform export mapped to the instrument.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        Item and attention-check columns renamed to their ids and coded; meta and
+        unknown columns kept under their original headers, in the original order.
+    platform : str
+        The platform detected or given.
+    headers : tuple of HeaderMatch
+        One record per column of the export.
+    unknown_answers : tuple of UnknownAnswer
+        Answer texts that are not labels of the scale (set missing in ``frame``).
+    missing_items : tuple of str
+        Items and attention checks of the instrument no column matched.
+    answer_format : str
+        ``"codes"`` (按选项序号), ``"text"`` (按选项文本) or ``"mixed"``.
+    id_column, duration_column : str or None
+        The respondent-id and completion-time columns found in ``frame``.
+    skipped : dict
+        ``{column: n}`` cells set missing by the platform's markers ("(跳过)", -3).
+    source : dict
+        :meth:`semxhs.survey.files.TableData.to_dict` of the file read (empty for a frame).
+    """
+
+    frame: pd.DataFrame
+    platform: str
+    headers: tuple[HeaderMatch, ...]
+    unknown_answers: tuple[UnknownAnswer, ...]
+    missing_items: tuple[str, ...]
+    answer_format: str
+    id_column: str | None
+    duration_column: str | None
+    skipped: Mapping[str, int] = field(default_factory=dict)
+    source: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def unknown_headers(self) -> tuple[str, ...]:
+        """Headers matched to nothing (kept in ``frame`` under their own names)."""
+        return tuple(h.header for h in self.headers if h.how == "unknown")
+
+    @property
+    def conflicts(self) -> tuple[HeaderMatch, ...]:
+        """Ambiguous and duplicate headers."""
+        return tuple(h for h in self.headers if h.how in ("ambiguous", "duplicate"))
+
+    @property
+    def ok(self) -> bool:
+        """No missing item, no conflicting header, no unknown answer."""
+        return not (self.missing_items or self.conflicts or self.unknown_answers)
+
+    def message(self) -> str:
+        """One line with every problem (unmatched headers listed as candidates)."""
+        parts: list[str] = []
+        if self.missing_items:
+            parts.append(f"no column found for {name_list(self.missing_items)}")
+            if self.unknown_headers:
+                parts.append(f"unmatched headers: {name_list(self.unknown_headers, limit=8)}")
+        for h in self.conflicts:
+            parts.append(f"column '{h.header}' is {h.how}: {h.note}")
+        for a in self.unknown_answers:
+            rows = ", ".join(map(str, a.rows[:5])) + (f" and {len(a.rows) - 5} more" if len(a.rows) > 5 else "")
+            parts.append(f"'{a.column}': unknown answer '{a.value}' in rows {rows}")
+        return "survey import: " + "; ".join(parts) if parts else ""
+
+    def raise_if_problems(self) -> None:
+        """Raise :class:`DataError` with :meth:`message` unless :attr:`ok`."""
+        if not self.ok:
+            raise DataError(self.message())
+
+    def header_frame(self) -> pd.DataFrame:
+        """One row per column: ``header, target, how, note``."""
+        return pd.DataFrame([(h.header, h.target, h.how, h.note) for h in self.headers],
+                            columns=["header", "target", "how", "note"])
+
+    def to_frame(self) -> pd.DataFrame:
+        """The header map (:meth:`header_frame`); the data are in :attr:`frame`."""
+        return self.header_frame()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready record of the mapping (no data)."""
+        return {
+            "platform": self.platform,
+            "answer_format": self.answer_format,
+            "id_column": self.id_column,
+            "duration_column": self.duration_column,
+            "skipped": dict(self.skipped),
+            "headers": [{"header": h.header, "target": h.target, "how": h.how, "note": h.note}
+                        for h in self.headers],
+            "unknown_headers": list(self.unknown_headers),
+            "missing_items": list(self.missing_items),
+            "unknown_answers": [{"column": a.column, "value": a.value, "rows": list(a.rows)}
+                                for a in self.unknown_answers],
+            "source": dict(self.source),
+        }
+
+
+def import_survey(
+    data: pd.DataFrame | TableData,
+    instrument: Instrument,
+    *,
+    platform: str = "auto",
+    rename: Mapping[str, str] | None = None,
+) -> SurveyImport:
+    """Map a platform export (already read) to the instrument's item ids and codes.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or TableData
+        The export as read by :func:`semxhs.survey.files.read_data`.
+    instrument : Instrument
+    platform : str, default "auto"
+        ``"wenjuanxing"``, ``"tencent"``, ``"credamo"``, ``"generic"`` or ``"auto"``
+        (:func:`detect_platform`).
+    rename : mapping, optional
+        Explicit ``{header: item id}`` for headers the rules cannot match.
+
+    Returns
+    -------
+    SurveyImport
+        Call :meth:`SurveyImport.raise_if_problems` to stop on any problem.
+    """
+    table = data if isinstance(data, TableData) else None
+    frame = table.frame if table is not None else data
+    columns = list(frame.columns)
+    name = detect_platform(columns) if platform == "auto" else _platform_name(platform)
+    plat = PLATFORMS[name]
+    headers = map_headers(columns, instrument, platform=name, rename=rename)
+    renames = {h.header: h.target for h in headers if h.how in ("id", "wording", "number", "rename")}
+    positional = frame.copy()
+    positional.columns = [renames.get(str(c), str(c)) for c in columns]
+    mapped = [renames[h.header] for h in headers if h.header in renames]
+    # SPSS/Stata value labels are not consulted: their codes are the data.
+    coded, unknown, n_text, n_marked = code_answers(positional, mapped, instrument,
+                                          missing_markers=sorted(plat.missing_markers))
+    targets = (*instrument.item_ids, *instrument.check_ids)
+    missing = tuple(t for t in targets if t not in renames.values())
+    texts = sum(n_text.values())
+    numeric_cols = len(mapped) - len(n_text)
+    answer_format = "codes" if texts == 0 else ("text" if numeric_cols == 0 and not any(
+        v == 0 for v in n_text.values()) else "mixed")
+    id_column = instrument.respondent_id or plat.id_column
+    duration_column = instrument.duration or plat.duration_column
+    return SurveyImport(
+        frame=coded,
+        platform=name,
+        headers=headers,
+        unknown_answers=unknown,
+        missing_items=missing,
+        answer_format=answer_format,
+        id_column=id_column if id_column in coded.columns else None,
+        duration_column=duration_column if duration_column in coded.columns else None,
+        skipped=n_marked,
+        source=table.to_dict() if table is not None else {},
+    )
+
+
+def read_survey(
+    path: str | Path,
+    instrument: Instrument,
+    *,
+    encoding: str | None = None,
+    platform: str = "auto",
+    sheet: str | int = 0,
+    rename: Mapping[str, str] | None = None,
+) -> SurveyImport:
+    """Read a platform export (:func:`semxhs.survey.files.read_data`) and map it (:func:`import_survey`)."""
+    return import_survey(read_data(path, encoding, sheet=sheet), instrument, platform=platform, rename=rename)
