@@ -18,7 +18,7 @@ report. Run from anywhere::
 
 How a data set is made, deterministically from the study's seed:
 
-1. Answers of attentive respondents: :func:`semxhs.simulate.simulate` draws ``n``
+1. Answers of attentive respondents: :func:`semxhs.sem.simulate.simulate` draws ``n``
    respondents from ``population.lav`` (standardized: every loading and path is a
    standardized population value) and cuts the scores into the instrument's Likert
    categories at thresholds leaning towards agreement (:data:`THRESHOLDS`), the skew of
@@ -37,7 +37,7 @@ How a data set is made, deterministically from the study's seed:
    text exports and ``-3`` in option-number exports; SPSS files hold system-missing).
 6. Demographics (gender, age, education, platform tenure, monthly spending) and the
    platform's meta columns (序号, 提交答卷时间, 所用时间, 来源, 来源详情, 来自IP).
-7. The export in the platform's layout (:mod:`semxhs.platforms`): Wenjuanxing "按选项文本"
+7. The export in the platform's layout (:mod:`semxhs.survey.platforms`): Wenjuanxing "按选项文本"
    (answer texts, matrix headers ``8、请根据…—<row>``) or "按选项序号" (codes, headers
    ``8(<row>)``), as ``.xlsx`` or ``.csv``, or an SPSS ``.sav`` with Wenjuanxing's SPSS
    variable names (``Q8_1``) and value labels. Excel and SPSS files are written with fixed
@@ -66,9 +66,9 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the checkout's semxhs, not an installed copy
 
-from semxhs.instrument import Instrument, load_instrument  # noqa: E402
-from semxhs.simulate import simulate  # noqa: E402
-from semxhs.spec import build_partable  # noqa: E402
+from semxhs.survey.instrument import Instrument, load_instrument  # noqa: E402
+from semxhs.sem.simulate import simulate  # noqa: E402
+from semxhs.sem.spec import build_partable  # noqa: E402
 
 #: Cut points on the standard-normal scale, leaning to "agree" (shares of the categories:
 #: 7 points about 2, 6, 13, 21, 27, 21, 10 %; 5 points about 3, 13, 30, 33, 21 %).
@@ -82,7 +82,7 @@ MATRIX_STEM = "请根据您的真实感受评价以下说法"
 
 #: Options of the demographic questions (question numbers 1-5 of every questionnaire).
 GENDER = ("男", "女")
-AGE = ("18岁以下", "18-24岁", "25-30岁", "31-40岁", "41岁及以上")
+AGE = ("18-22岁", "23-26岁", "27-30岁", "31-40岁", "41岁及以上")  # adults only (consent)
 EDUCATION = ("高中/中专及以下", "大专", "本科", "硕士及以上")
 TENURE = ("<1年", "1-3年", ">3年")
 SPENDING = ("500元以下", "500-1000元", "1001-2000元", "2000元以上")
@@ -167,7 +167,7 @@ def simulate_with_products(population: str, n: int, rng: np.random.Generator) ->
     """Continuous item scores of a standardized population model with latent products ``X:W``.
 
     The exogenous factors (those no ``~`` row explains) are drawn by
-    :func:`semxhs.simulate.simulate` with unit variances and the covariances the model
+    :func:`semxhs.sem.simulate.simulate` with unit variances and the covariances the model
     gives them (``PI ~~ 0.3*CE``); each endogenous factor is the weighted sum of its
     predictors and products plus a residual whose variance makes its total variance 1
     (for normal exogenous factors with correlations r: var(XW) = 1 + r_XW², and
@@ -298,7 +298,7 @@ def demographics(spec: StudyData, n: int, rng: np.random.Generator) -> pd.DataFr
     """Option numbers (1-based) of questions 1-5: gender, age, education, tenure, spending."""
     return pd.DataFrame({
         "gender": rng.choice(len(GENDER), n, p=[0.32, 0.68]) + 1,
-        "age": rng.choice(len(AGE), n, p=[0.03, 0.38, 0.32, 0.20, 0.07]) + 1,
+        "age": rng.choice(len(AGE), n, p=[0.22, 0.30, 0.22, 0.19, 0.07]) + 1,
         "education": rng.choice(len(EDUCATION), n, p=[0.08, 0.22, 0.55, 0.15]) + 1,
         "tenure": rng.choice(len(TENURE), n, p=list(spec.tenure_shares)) + 1,
         "spending": rng.choice(len(SPENDING), n, p=[0.30, 0.35, 0.22, 0.13]) + 1,
