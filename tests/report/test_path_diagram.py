@@ -8,14 +8,20 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from reference_cases import FIXTURES
 
 from semxhs.report.diagram import diagram_spec, stars
 from semxhs.report.figures.layout import Box, layered_layout, overlapping_boxes
-from semxhs.report.figures.path_diagram import DiagramNode, DiagramPath, DiagramSpec, diagram_boxes, path_diagram_svg
+from semxhs.report.figures.path_diagram import (
+    DiagramNode,
+    DiagramPath,
+    DiagramSpec,
+    diagram_boxes,
+    path_diagram_svg,
+)
 from semxhs.report.labels import labels_for
 from semxhs.sem.interaction import latent_product_expansion
 from semxhs.sem.model import fit
-from reference_cases import FIXTURES
 
 CASES = sorted(
     [p for p in (FIXTURES / "lavaan").iterdir() if (p / "model.lav").exists()]
