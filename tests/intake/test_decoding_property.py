@@ -13,7 +13,7 @@ The encoder follows the platforms' export conventions, written out here rather t
 * generic files: labels or numbers; a blank cell is the only missing answer.
 
 Any export may also leave a cell blank. Files are CSV (UTF-8 with BOM, or GBK) or XLSX
-(numbers as number cells or as text cells).
+(numbers as number cells or as text cells); generic option-number files also SPSS ``.sav``.
 """
 
 from __future__ import annotations
@@ -82,7 +82,10 @@ def cases(draw: st.DrawFn, platform: str, kind: str) -> Case:
     missing = st.sampled_from(["blank", *markers])
     cell = st.one_of(st.sampled_from(codes), missing) if with_missing else st.sampled_from(codes)
     answers = draw(st.lists(st.tuples(*[cell] * k), min_size=n, max_size=n))
-    file = draw(st.sampled_from(["csv-utf8", "csv-gbk", "xlsx-int", "xlsx-str"]))
+    files = ["csv-utf8", "csv-gbk", "xlsx-int", "xlsx-str"]
+    if platform == "generic" and kind == "codes":
+        files.append("sav")  # SPSS: numeric codes, blank = system-missing
+    file = draw(st.sampled_from(files))
     return Case(points, tuple(sorted(labelled)), tuple(sorted(exported)), tuple(answers), file)
 
 
@@ -98,7 +101,7 @@ def _instrument(case: Case, k: int):
 def _encode(case: Case, platform: str, k: int, folder: Path) -> Path:
     """The export file as the platform would write it."""
     names = LABELS7 if case.points == 7 else LABELS5
-    as_number = case.file in ("xlsx-int",)
+    as_number = case.file in ("xlsx-int", "sav")
     rows = []
     for r, answer_row in enumerate(case.answers):
         meta = [r + 1] + [f"m{r}"] * (len(META[platform]) - 1)
@@ -114,6 +117,13 @@ def _encode(case: Case, platform: str, k: int, folder: Path) -> Path:
                 cells.append(a if as_number else str(a))
         rows.append(meta + cells)
     columns = [*META[platform], *[f"Q{j + 1}" for j in range(k)]]
+    if case.file == "sav":
+        import pyreadstat
+
+        path = folder / "export.sav"
+        numbers = [[math.nan if v is None else float(v) for v in row] for row in rows]
+        pyreadstat.write_sav(pd.DataFrame(numbers, columns=columns), str(path))
+        return path
     if case.file.startswith("csv"):
         path = folder / "export.csv"
         frame = pd.DataFrame(rows, columns=columns)
