@@ -11,9 +11,12 @@ or option texts ("按选项文本", e.g. ``非常同意``).
 
 :func:`map_headers` matches each header to an item of the instrument by its wording
 (compared after :func:`~semxhs.survey.instrument.normalize_text`: no spaces, no punctuation,
-full-width folded) or, failing that, by its question number; :func:`code_answers`
-turns answer texts into codes through the scale's anchor labels. Nothing is guessed:
-headers and answers that match nothing are listed in the :class:`SurveyImport` record.
+full-width folded) or, failing that, by its question number; each answer cell is then
+decoded by :mod:`semxhs.survey.decoding`: a platform marker (``(跳过)``, ``-3``) only as a
+whole cell, a number always as its code, a text through the scale's anchor labels and
+aliases. Nothing is guessed and nothing dropped silently: headers and answers that match
+nothing are listed in the :class:`SurveyImport` record, and ``decoding`` counts, per
+column, the cells decoded and those set missing by each marker.
 """
 
 from __future__ import annotations
