@@ -171,10 +171,21 @@ MISSING_CODES_HELP = ("Codes meaning 'no answer' in the items the scale covers, 
                       "counted) before the scale is checked.")
 
 
+def _print_decoding(survey: Any) -> None:
+    """Per item column: non-empty answer cells decoded, and missing by which marker."""
+    from semxhs.report.decoding import decoding_text
+
+    text = decoding_text(survey.decoding)
+    if text:
+        typer.echo(text)
+
+
 def _summary(result: Any, written: list[Path], quiet: bool) -> None:
     from semxhs.report.console import print_summary
 
     if not quiet:
+        if getattr(result, "intake", None) is not None:
+            _print_decoding(result.intake.survey)
         print_summary(result)
     for path in written:
         typer.echo(f"wrote {path}")
@@ -419,6 +430,7 @@ def screen_command(
         atomic_write_bytes(json_out, payload)
         written.append(json_out)
     if not quiet:
+        _print_decoding(run.survey)
         from semxhs.report.console import print_screening
 
         print_screening(run)
@@ -451,6 +463,7 @@ def instrument_check_command(
     if data is not None:
         survey = read_survey(data, inst, encoding=encoding, platform=platform.value)
         typer.echo(survey.header_frame().to_string(index=False))
+        _print_decoding(survey)
         survey.raise_if_problems()
         from semxhs.survey.recode import apply_missing_codes
 
