@@ -372,7 +372,8 @@ def process_command(
                                        sheet=_sheet(sheet))
     result = run_process(frame, model, x=x, y=y, m=m, w=w, z=z, cov=cov, boot=boot, seed=seed, hc=hc,
                          center=center.value, probe=_probe_option(probe), conf=conf, progress=not quiet)
-    written = write_process_outputs(result, json_path=json_out, html_path=html_out, inputs=(data,),
+    written = write_process_outputs(result, json_path=json_out, html_path=html_out,
+                                    inputs=(data, *(p for p in (constructs, instrument) if p is not None)),
                                     title=title or f"PROCESS model {model} — {data.name}", language=lang.value)
     if not quiet:
         from semxhs.report.console import print_process_summary, print_scale_check

@@ -210,3 +210,12 @@ def test_screening_files_and_terminal_round_for_people(screened):
 def test_mardia_skewness_shows_its_df():
     m = Message("mlr_skew", {"chisq": 406.71, "df": 364.0, "p": 0.0001, "alpha": 0.001})
     assert "χ²(df = 364) = 406.71, p < .001" in message_words(m, labels_for("en"))
+
+
+def test_process_never_writes_over_its_instrument(tmp_path):
+    inst = tmp_path / "instrument.yaml"
+    shutil.copy(INSTRUMENT, inst)
+    before = inst.read_bytes()
+    done = cli("process", INTAKE / "wjx_text.xlsx", "--model", "4", "--x", "PI", "--m", "TR", "--y", "PU",
+               "--boot", "0", "--instrument", inst, "--json", inst)
+    assert done.returncode == 2 and "refusing to overwrite" in done.stderr and inst.read_bytes() == before
