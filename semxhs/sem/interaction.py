@@ -18,7 +18,7 @@ import pandas as pd
 
 from semxhs.errors import DataError, SpecError
 from semxhs.messages import Message, message_texts
-from semxhs.sem.spec import build_partable
+from semxhs.sem.partable import build_partable
 
 
 def product_indicators(frame: pd.DataFrame, left: list[str], right: list[str]) -> tuple[pd.DataFrame, list[str]]:

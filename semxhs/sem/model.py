@@ -1,6 +1,6 @@
 """Fit a model in lavaan syntax to a data frame: the one entry point of the SEM engine.
 
-``fit`` parses the model (:mod:`semxhs.sem.spec`), extracts complete rows
+``fit`` parses the model (:mod:`semxhs.sem.partable`), extracts complete rows
 (:mod:`semxhs.survey.files`), estimates by maximum likelihood (:mod:`semxhs.sem.estimate`), and
 collects standard errors, fit measures, the standardized solution, R-square and defined
 parameters into a :class:`semxhs.sem.results.SemResult`. It prints nothing.
@@ -22,7 +22,7 @@ from semxhs.sem.inference import covariance_from_information, delta_method, wald
 from semxhs.sem.moments import add_products, model_columns
 from semxhs.sem.ram import Implied, RamStructure
 from semxhs.sem.results import FitMeasures, Parameter, SemResult
-from semxhs.sem.spec import ParTable, build_partable
+from semxhs.sem.partable import ParTable, build_partable
 from semxhs.sem.standardize import r_square, std_all
 
 ESTIMATORS = ("ML", "MLR")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from semxhs.sem.spec import ParTable
+from semxhs.sem.partable import ParTable
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class RamStructure:
     Parameters
     ----------
     partable : ParTable
-        The parameter table (see :func:`semxhs.sem.spec.build_partable`).
+        The parameter table (see :func:`semxhs.sem.partable.build_partable`).
     exo_cov : numpy.ndarray, optional
         Sample covariances (divisor N) of the observed variables, used for the
         ``exo`` rows (fixed.x); indexed like ``partable.observed``.

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 from semxhs.errors import DataError, name_list
-from semxhs.sem.spec import build_partable
+from semxhs.sem.partable import build_partable
 
 
 def blocks_from_model(model_text: str) -> dict[str, list[str]]:
