@@ -30,7 +30,8 @@ MISSING = ("listwise", "fiml")
 
 
 def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", missing: str = "listwise",
-        std_lv: bool = False, level: float = 0.95) -> SemResult:
+        std_lv: bool = False, level: float = 0.95, fixed_x: bool = True, group: str | None = None,
+        group_equal: tuple[str, ...] | list[str] = (), group_partial: tuple[str, ...] | list[str] = ()) -> SemResult:
     """Fit a structural equation model by maximum likelihood, as ``lavaan::sem()`` does.
 
     ``estimator="MLR"`` is lavaan's ``estimator = "MLR"`` (robust sandwich standard errors,
@@ -56,6 +57,19 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
         Scale latent variables by fixing their variances to 1 (lavaan's ``std.lv``).
     level : float
         Confidence level of the Wald intervals.
+    fixed_x : bool
+        lavaan's ``fixed.x``: True (default) fixes the (co)variances and means of exogenous
+        observed covariates at their sample values; False makes them free parameters with
+        standard errors (the baseline model keeps their covariances, as lavaan's). ML only.
+    group : str, optional
+        A column of ``data`` that splits it into groups: a multi-group model as lavaan's
+        ``group =`` (see :mod:`semxhs.sem.multigroup`); parameter rows then carry ``group``
+        (1-based, order of first appearance) and ``group_label``.
+    group_equal : sequence of str
+        lavaan's ``group.equal``: ``loadings``, ``intercepts``, ``means``, ``residuals``,
+        ``residual.covariances``, ``regressions``, ``lv.variances``, ``lv.covariances``.
+    group_partial : sequence of str
+        lavaan's ``group.partial``: parameters left free across groups, ``"x3~1,visual=~x2"``.
 
     Returns
     -------
@@ -86,7 +100,24 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
     if missing not in MISSING:
         raise SpecError(f"missing='{missing}' is not available: choose from {name_list(MISSING)}")
     fiml = missing == "fiml"
-    partable = model if isinstance(model, ParTable) else build_partable(model, std_lv=std_lv, meanstructure=fiml)
+    if group is None and (group_equal or group_partial):
+        raise SpecError("group_equal and group_partial need a group column (group=..., --group)")
+    if group is not None:
+        if fiml:
+            raise SpecError("missing='fiml' is not available with groups yet: use listwise")
+        from semxhs.sem.multigroup import fit_groups
+
+        from semxhs.sem.partable import variable_roles
+        from semxhs.sem.syntax import parse_syntax
+
+        products = model.products if isinstance(model, ParTable) else variable_roles(parse_syntax(model)[0]).products
+        frame = add_products(data, products) if products else data
+        return fit_groups(model, data, group, group_equal=tuple(group_equal), group_partial=tuple(group_partial),
+                          estimator=estimator, std_lv=std_lv, level=level, fixed_x=fixed_x, frame=frame)
+    if not fixed_x and (fiml or estimator != "ML"):
+        raise SpecError("fixed_x=False (--no-fixed-x) is available with estimator ML and listwise deletion only")
+    partable = model if isinstance(model, ParTable) else build_partable(model, std_lv=std_lv, meanstructure=fiml,
+                                                                        fixed_x=fixed_x)
     model_text = model if isinstance(model, str) else ""
     frame = add_products(data, partable.products) if partable.products else data
     _check_products(partable, frame)
@@ -306,7 +337,9 @@ def _fit_measures(structure: RamStructure, moments: Moments, est: Estimate, imp:
     npar = structure.q
     df = degrees_of_freedom(pt)
     chisq = max(n * est.fmin, 0.0)  # F_ML >= 0; a negative value is rounding error
-    chisq_null, df_null = fm.baseline_chisq(moments.cov, n, exo)
+    # the baseline keeps the covariates' covariances whether they are fixed.x or free (lavaan)
+    covariates = np.array([v in pt.covariates for v in pt.observed], dtype=bool)
+    chisq_null, df_null = fm.baseline_chisq(moments.cov, n, covariates)
     mean_args = (moments.mean, imp.mu) if pt.meanstructure else (None, None)
     logl = fm.normal_loglik(n, moments.cov, imp.sigma, *mean_args)
     logl_h1 = fm.normal_loglik(n, moments.cov, moments.cov)

@@ -1,0 +1,278 @@
+"""Multi-group models, as lavaan's ``sem(..., group = )``: data split, estimation, fit, results.
+
+Conventions are lavaan 0.6's (``lav_data``, ``lav_model_objective``, ``lav_fit_measures``):
+
+* groups are numbered in order of **first appearance** in the group column; rows whose group
+  value is missing are dropped (with a warning);
+* every multi-group model has a mean structure; the groups share one vector of free
+  parameters, so shared labels (``c(a, a)*x``, a plain ``a*x``, ``group.equal``'s ``.pN.``)
+  are equality constraints;
+* the ML discrepancy is ``F = sum_g (N_g / N) F_g`` and ``chisq = N F = sum_g N_g F_g``
+  (likelihood "normal": ``N_g``, not ``N_g - 1``), each group's term reported in ``chisq_group``;
+* df = the groups' sample moments minus the free parameters; the baseline model is the
+  independence model of every group; RMSEA = ``sqrt(max(chisq - df, 0) / (df N)) * sqrt(G)``;
+  SRMR = ``sum_g N_g SRMR_g / N`` with the mean residuals; logl, AIC and BIC sum over groups.
+
+:func:`fit_groups` is called by :func:`semxhs.sem.model.fit` when a group column is given.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from semxhs.errors import DataError, EstimationError, SpecError, name_list
+from semxhs.messages import Message, message_texts
+from semxhs.sem import fitmeasures as fm
+from semxhs.sem.estimate import Estimate, Moments, discrepancy, fit_ml_groups, group_weights, unit_information
+from semxhs.sem.expression import evaluate, substitute
+from semxhs.sem.inference import covariance_from_information, delta_method, wald
+from semxhs.sem.moments import model_columns
+from semxhs.sem.partable import ParTable, build_partable
+from semxhs.sem.ram import Implied, RamStructure
+from semxhs.sem.results import FitMeasures, Parameter, SemResult
+from semxhs.sem.standardize import r_square
+
+
+@dataclass(frozen=True)
+class GroupData:
+    """The complete rows of each group, in lavaan's group order."""
+
+    labels: tuple[str, ...]
+    values: tuple[np.ndarray, ...]  # (n_g, p) each
+    n_total: int  # rows of the data
+    n_missing_group: int  # rows dropped because their group value is missing
+    n_dropped: int  # all rows not used (missing group value or incomplete)
+
+
+def group_order(column: pd.Series) -> tuple[str, ...]:
+    """Group labels in order of first appearance (lavaan's order), missing values left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> group_order(pd.Series(["b", "a", None, "b", "c"]))
+    ('b', 'a', 'c')
+    """
+    seen: list[str] = []
+    for value in column.dropna():
+        label = _label(value)
+        if label not in seen:
+            seen.append(label)
+    return tuple(seen)
+
+
+def _label(value: object) -> str:
+    # 1.0 read from a numeric column is group "1", as lavaan prints it
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def split_groups(frame: pd.DataFrame, group: str, observed: tuple[str, ...], missing: str = "listwise") -> GroupData:
+    """Check the group column and split the model's columns by group (listwise within groups).
+
+    Raises
+    ------
+    DataError
+        The group column is absent, has a single group, or a group has fewer complete rows
+        than model variables.
+    """
+    if group not in frame.columns:
+        raise DataError(f"the group column '{group}' is not in the data")
+    if group in observed:
+        raise SpecError(f"the group column '{group}' is also a variable of the model")
+    column = frame[group]
+    labels = group_order(column)
+    if len(labels) < 2:
+        raise DataError(f"the group column '{group}' has {len(labels)} group"
+                        f"{'' if len(labels) == 1 else 's'} ({name_list(labels)}): a multi-group model needs two or more")
+    keep = column.notna().to_numpy()
+    n_missing_group = int((~keep).sum())
+    md = model_columns(frame.loc[keep], observed, "fiml")  # checks the columns; rows dropped below
+    codes = np.array([_label(v) for v in column[keep]])
+    values: list[np.ndarray] = []
+    p = len(observed)
+    for label in labels:
+        rows = md.values[codes == label]
+        if missing == "listwise":
+            rows = rows[~np.isnan(rows).any(axis=1)]
+        if rows.shape[0] <= p:
+            raise DataError(f"group '{label}' of '{group}' has {rows.shape[0]} complete rows for {p} model variables: "
+                            "too few to estimate the model in that group")
+        values.append(rows)
+    used = sum(v.shape[0] for v in values)
+    return GroupData(labels, tuple(values), len(frame), n_missing_group, len(frame) - used)
+
+
+def degrees_of_freedom_groups(partable: ParTable) -> int:
+    """All groups' sample moments (fixed.x moments excluded) minus the free parameters."""
+    p = len(partable.observed)
+    px = len(partable.exogenous_observed)
+    per_group = p * (p + 1) // 2 + p - (px * (px + 1) // 2 + px)
+    return partable.n_groups * per_group - partable.n_free
+
+
+def fit_groups(model: str | ParTable, data: pd.DataFrame, group: str, *, group_equal: tuple[str, ...] = (),
+               group_partial: tuple[str, ...] = (), estimator: str = "ML", std_lv: bool = False,
+               level: float = 0.95, fixed_x: bool = True, frame: pd.DataFrame | None = None) -> SemResult:
+    """Fit a multi-group model by ML (see the module docstring); ``frame`` = data with product columns."""
+    if estimator != "ML":
+        raise SpecError(f"estimator '{estimator}' is not available with groups yet: use ML")
+    frame = data if frame is None else frame
+    if isinstance(model, ParTable):
+        partable, model_text = model, ""
+        labels = partable.group_labels
+    else:
+        if group not in frame.columns:
+            raise DataError(f"the group column '{group}' is not in the data")
+        labels = group_order(frame[group])
+        if len(labels) < 2:
+            raise DataError(f"the group column '{group}' has {len(labels)} group"
+                            f"{'' if len(labels) == 1 else 's'} ({name_list(labels)}): "
+                            "a multi-group model needs two or more")
+        partable = build_partable(model, std_lv=std_lv, fixed_x=fixed_x, group_labels=labels,
+                                  group_equal=tuple(group_equal), group_partial=tuple(group_partial))
+        model_text = model
+    gd = split_groups(frame, group, partable.observed)
+    if gd.labels != partable.group_labels:
+        raise DataError(f"the groups of '{group}' ({name_list(gd.labels)}) are not the model's "
+                        f"({name_list(partable.group_labels)})")
+    df = degrees_of_freedom_groups(partable)
+    if df < 0:
+        raise SpecError(f"the model is not identified: it has {partable.n_free} free parameters but the groups' data "
+                        f"give only {partable.n_free + df} sample moments (df = {df})")
+    moments = [Moments.from_data(v) for v in gd.values]
+    for label, m in zip(gd.labels, moments):
+        if not np.isfinite(m.logdet):
+            raise EstimationError(f"the sample covariance matrix of group '{label}' is singular "
+                                  "(a variable is a linear combination of others in that group)")
+    structures = [RamStructure(partable.group_table(g + 1), m.cov, m.mean, q=partable.n_free)
+                  for g, m in enumerate(moments)]
+    est = fit_ml_groups(structures, moments)
+    notes: list[Message] = []
+    if gd.n_missing_group:
+        notes.append(Message("group_missing", {"n": gd.n_missing_group, "group": group},
+                             f"{gd.n_missing_group} rows with a missing value of the group column '{group}' "
+                             "were dropped"))
+    return collect_groups(partable, structures, moments, est, group=group, model_text=model_text,
+                          n_dropped=gd.n_dropped, level=level, notes=tuple(notes))
+
+
+def collect_groups(partable: ParTable, structures: list[RamStructure], moments: list[Moments], est: Estimate, *,
+                   group: str, model_text: str, n_dropped: int, level: float,
+                   notes: tuple[Message, ...] = ()) -> SemResult:
+    """Standard errors, per-group parameter rows, fit measures and R-square of a multi-group fit."""
+    from semxhs.sem.model import _parameter_rows  # one row builder for single- and multi-group fits
+
+    labels = partable.group_labels
+    n = sum(m.n for m in moments)
+    imps = [s.implied(est.theta) for s in structures]
+    warnings: list[Message] = list(notes)
+    improper = False
+    if not est.converged:
+        warnings.append(Message(
+            "not_converged",
+            {"iterations": int(est.iterations), "max_gradient": float(est.max_gradient), "message": est.message},
+            f"the optimizer did not converge: {est.message}; estimates are not trustworthy"))
+    w = group_weights(moments)
+    try:
+        info = sum(wg * unit_information(s, imp) for wg, s, imp in zip(w, structures, imps))
+        vcov, identified = covariance_from_information(np.asarray(info), n)
+    except np.linalg.LinAlgError:
+        vcov, identified = np.full((partable.n_free,) * 2, np.nan), False
+    if not identified:
+        improper = True
+        warnings.append(Message("singular_information", {},
+                                "the information matrix is singular: the model may not be identified; "
+                                "standard errors could not be computed"))
+    se_free = np.sqrt(np.clip(np.diag(vcov), 0, None)) if partable.n_free else np.zeros(0)
+    params: list[Parameter] = []
+    label_values: dict[str, float] = {}
+    label_std: dict[str, float] = {}
+    for g, (s, imp) in enumerate(zip(structures, imps)):
+        rows, values, stds = _parameter_rows(s, imp, est.theta, se_free, level)
+        params += [_in_group(r, g + 1, labels[g]) for r in rows]
+        for k, v in values.items():
+            label_values.setdefault(k, v)
+            label_std.setdefault(k, stds[k])
+    negative = [p for p in params if p.op == "~~" and p.lhs == p.rhs and p.free and p.est < 0]
+    if negative:
+        improper = True
+        warnings.append(Message(
+            "heywood", {"variances": [{"lhs": p.lhs, "rhs": p.rhs, "est": float(p.est), "group": p.group_label}
+                                      for p in negative]},
+            "improper solution (Heywood case): negative variance estimates: "
+            + ", ".join(f"{p.lhs} ~~ {p.rhs} in group {p.group_label} ({p.est:.3g})" for p in negative)))
+    label_index = {p.label: p.free - 1 for p in partable.params if p.label and p.free}
+    trees: dict[str, object] = {}
+    for d in partable.defined:
+        tree = substitute(d.tree, trees)  # type: ignore[arg-type]
+        trees[d.name] = tree
+        value, se = delta_method(tree, label_values, label_index, vcov)  # type: ignore[arg-type]
+        z, pval, lo, hi = wald(value, se, level)
+        std_value = float(evaluate(tree, label_std))  # type: ignore[arg-type]
+        params.append(Parameter(d.name, ":=", d.text, d.name, value, se, z, pval, lo, hi, std_value, True, 0, ""))
+    fit = fit_measures_groups(partable, structures, moments, est, imps)
+    r2 = {labels[g]: r_square(imp.C, imp.S, imp.A, s.names) for g, (s, imp) in enumerate(zip(structures, imps))}
+    p = structures[0].p
+    latent_cov = {labels[g]: {a: {b: float(imp.C[p + i, p + j]) for j, b in enumerate(partable.latent)}
+                              for i, a in enumerate(partable.latent)} for g, imp in enumerate(imps)}
+    extra = {"group": group, "group_labels": list(labels), "n_obs_group": {lab: m.n for lab, m in zip(labels, moments)},
+             "latent_cov": latent_cov}
+    return SemResult(model=model_text, n_obs=n, n_dropped=n_dropped, estimator="ML", missing="listwise",
+                     converged=est.converged, improper=improper, iterations=est.iterations,
+                     warnings=message_texts(warnings), fit=fit, parameters=tuple(params), r2=r2,  # type: ignore[arg-type]
+                     observed=partable.observed, latent=partable.latent, latent_cov={}, extra=extra,
+                     warning_codes=tuple(warnings))
+
+
+def _in_group(p: Parameter, group: int, label: str) -> Parameter:
+    from dataclasses import replace
+
+    return replace(p, group=group, group_label=label)
+
+
+def fit_measures_groups(partable: ParTable, structures: list[RamStructure], moments: list[Moments],
+                        est: Estimate, imps: list[Implied]) -> FitMeasures:
+    """lavaan's fit measures of a multi-group ML fit (see the module docstring)."""
+    labels = partable.group_labels
+    G = len(moments)
+    n = sum(m.n for m in moments)
+    exo = np.array([v in partable.exogenous_observed for v in partable.observed], dtype=bool)
+    covariates = np.array([v in partable.covariates for v in partable.observed], dtype=bool)
+    chisq_group = {lab: max(m.n * discrepancy(s, est.theta, m), 0.0)
+                   for lab, s, m in zip(labels, structures, moments)}
+    chisq = float(sum(chisq_group.values()))
+    df = degrees_of_freedom_groups(partable)
+    chisq_null = df_null = 0
+    logl = logl_h1 = 0.0
+    srmr_sum = 0.0
+    for m, imp in zip(moments, imps):
+        c0, d0 = fm.baseline_chisq(m.cov, m.n, covariates)
+        chisq_null += c0  # type: ignore[assignment]
+        df_null += d0
+        lg = fm.normal_loglik(m.n, m.cov, imp.sigma, m.mean, imp.mu)
+        lh = fm.normal_loglik(m.n, m.cov, m.cov)
+        if exo.any():
+            sxx = m.cov[np.ix_(exo, exo)]
+            lx = fm.normal_loglik(m.n, sxx, sxx)
+            lg -= lx
+            lh -= lx
+        logl += lg
+        logl_h1 += lh
+        srmr_sum += m.n * fm.srmr(m.cov, imp.sigma, m.mean, imp.mu)
+    npar = partable.n_free
+    lo, hi = fm.rmsea_ci(chisq, df, n)
+    root_g = math.sqrt(G)
+    return FitMeasures(
+        chisq=chisq, df=df, pvalue=fm.chisq_pvalue(chisq, df),
+        cfi=fm.cfi(chisq, df, float(chisq_null), df_null), tli=fm.tli(chisq, df, float(chisq_null), df_null),
+        rmsea=fm.rmsea(chisq, df, n) * root_g, rmsea_ci_lower=lo * root_g, rmsea_ci_upper=hi * root_g,
+        srmr=srmr_sum / n, aic=fm.aic(logl, npar), bic=fm.bic(logl, npar, n), logl=logl, npar=npar,
+        baseline_chisq=float(chisq_null), baseline_df=df_null, unrestricted_logl=logl_h1,
+        chisq_group=chisq_group,
+    )
