@@ -183,6 +183,15 @@ def fit_command(
                                     help="Missing values: listwise (drop incomplete rows) or fiml "
                                          "(full-information ML, as lavaan's missing='ml')."),
     std_lv: bool = typer.Option(False, "--std-lv", help="Scale factors by fixing their variances to 1."),
+    fixed_x: bool = typer.Option(True, "--fixed-x/--no-fixed-x",
+                                 help="--no-fixed-x: estimate the (co)variances of exogenous observed covariates "
+                                      "(lavaan's fixed.x = FALSE)."),
+    group: Optional[str] = typer.Option(None, "--group", help="Group column: a multi-group model (lavaan's group =)."),
+    group_equal: Optional[str] = typer.Option(
+        None, "--group-equal", help="Equal across groups, e.g. loadings,intercepts (also residuals, means, "
+                                    "regressions, lv.variances, lv.covariances, residual.covariances)."),
+    group_partial: Optional[str] = typer.Option(
+        None, "--group-partial", help='Exempt from --group-equal, e.g. "x3~1,visual=~x2".'),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     reverse: Optional[str] = typer.Option(None, "--reverse", help="Reverse-worded items to re-key, ITEM[,ITEM...]."),
     scale: Optional[str] = typer.Option(None, "--scale", help="Response scale MIN,MAX for re-keying, e.g. 1,7."),
@@ -221,7 +230,8 @@ def fit_command(
                            missing=missing.value, std_lv=std_lv, reverse=_items(reverse), scale=_scale(scale),
                            measurement=measurement, htmt_draws=htmt_draws, seed=seed, instrument=instrument,
                            platform=platform.value, sheet=_sheet(sheet), bootstrap=spec, progress=tick,
-                           title=title, language=lang.value)
+                           title=title, language=lang.value, fixed_x=fixed_x, group=group,
+                           group_equal=_items(group_equal), group_partial=(group_partial,) if group_partial else ())
     written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
                             inputs=(model, data))
     _summary(result, written, quiet)

@@ -20,10 +20,11 @@ from semxhs.sem.estimate import Estimate, Moments, fit_ml, unit_information
 from semxhs.sem.expression import evaluate, substitute
 from semxhs.sem.inference import covariance_from_information, delta_method, wald
 from semxhs.sem.moments import add_products, model_columns
+from semxhs.sem.parameters import parameter_rows
+from semxhs.sem.partable import ParTable, build_partable
 from semxhs.sem.ram import Implied, RamStructure
 from semxhs.sem.results import FitMeasures, Parameter, SemResult
-from semxhs.sem.partable import ParTable, build_partable
-from semxhs.sem.standardize import r_square, std_all
+from semxhs.sem.standardize import r_square
 
 ESTIMATORS = ("ML", "MLR")
 MISSING = ("listwise", "fiml")
@@ -106,7 +107,6 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
         if fiml:
             raise SpecError("missing='fiml' is not available with groups yet: use listwise")
         from semxhs.sem.multigroup import fit_groups
-
         from semxhs.sem.partable import variable_roles
         from semxhs.sem.syntax import parse_syntax
 
@@ -241,7 +241,7 @@ def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_t
                                 "standard errors could not be computed"))
     se_free = np.sqrt(np.clip(np.diag(vcov), 0, None)) if structure.q else np.zeros(0)
 
-    params, label_values, label_std = _parameter_rows(structure, imp, est.theta, se_free, level)
+    params, label_values, label_std = parameter_rows(structure, imp, est.theta, se_free, level)
     negative = [p for p in params if p.op == "~~" and p.lhs == p.rhs and p.free and p.est < 0]
     neg = [f"{p.lhs} ~~ {p.rhs} ({p.est:.3g})" for p in negative]
     if neg:
@@ -294,39 +294,6 @@ def _latent_cov(structure: RamStructure, imp: Implied) -> dict[str, dict[str, fl
     names = structure.partable.latent
     block = imp.C[structure.p:, structure.p:]
     return {a: {b: float(block[i, j]) for j, b in enumerate(names)} for i, a in enumerate(names)}
-
-
-def _parameter_rows(structure: RamStructure, imp: Implied, theta: np.ndarray, se_free: np.ndarray,
-                    level: float) -> tuple[list[Parameter], dict[str, float], dict[str, float]]:
-    index = structure.index
-    rows: list[Parameter] = []
-    label_values: dict[str, float] = {}
-    label_std: dict[str, float] = {}
-    for p in structure.partable.params:
-        if p.op == "=~":
-            i, j = index[p.rhs], index[p.lhs]
-            value = imp.A[i, j]
-        elif p.op == "~":
-            i, j = index[p.lhs], index[p.rhs]
-            value = imp.A[i, j]
-        elif p.op == "~~":
-            i, j = index[p.lhs], index[p.rhs]
-            value = imp.S[i, j]
-        else:
-            i = j = index[p.lhs]
-            value = imp.alpha[i]
-        value = float(value)
-        if p.free:
-            se = float(se_free[p.free - 1])
-            z, pval, lo, hi = wald(value, se, level)
-        else:
-            se, z, pval, lo, hi = 0.0, None, None, value, value
-        std = std_all(p.op, i, j, value, imp.C, imp.S)
-        rows.append(Parameter(p.lhs, p.op, p.rhs, p.label, value, se, z, pval, lo, hi, std, bool(p.free)))
-        if p.label and p.label not in label_values:
-            label_values[p.label] = value
-            label_std[p.label] = std
-    return rows, label_values, label_std
 
 
 def _fit_measures(structure: RamStructure, moments: Moments, est: Estimate, imp: Implied) -> FitMeasures:

@@ -27,10 +27,18 @@ import pandas as pd
 from semxhs.errors import DataError, EstimationError, SpecError, name_list
 from semxhs.messages import Message, message_texts
 from semxhs.sem import fitmeasures as fm
-from semxhs.sem.estimate import Estimate, Moments, discrepancy, fit_ml_groups, group_weights, unit_information
+from semxhs.sem.estimate import (
+    Estimate,
+    Moments,
+    discrepancy,
+    fit_ml_groups,
+    group_weights,
+    unit_information,
+)
 from semxhs.sem.expression import evaluate, substitute
 from semxhs.sem.inference import covariance_from_information, delta_method, wald
 from semxhs.sem.moments import model_columns
+from semxhs.sem.parameters import parameter_rows
 from semxhs.sem.partable import ParTable, build_partable
 from semxhs.sem.ram import Implied, RamStructure
 from semxhs.sem.results import FitMeasures, Parameter, SemResult
@@ -72,6 +80,22 @@ def _label(value: object) -> str:
     return str(value)
 
 
+def checked_group_labels(frame: pd.DataFrame, group: str) -> tuple[str, ...]:
+    """The groups of ``frame[group]`` in lavaan's order; the column must exist and hold two groups or more.
+
+    Raises
+    ------
+    DataError
+    """
+    if group not in frame.columns:
+        raise DataError(f"the group column '{group}' is not in the data")
+    labels = group_order(frame[group])
+    if len(labels) < 2:
+        raise DataError(f"the group column '{group}' has {len(labels)} group"
+                        f"{'' if len(labels) == 1 else 's'} ({name_list(labels)}): a multi-group model needs two or more")
+    return labels
+
+
 def split_groups(frame: pd.DataFrame, group: str, observed: tuple[str, ...], missing: str = "listwise") -> GroupData:
     """Check the group column and split the model's columns by group (listwise within groups).
 
@@ -81,15 +105,10 @@ def split_groups(frame: pd.DataFrame, group: str, observed: tuple[str, ...], mis
         The group column is absent, has a single group, or a group has fewer complete rows
         than model variables.
     """
-    if group not in frame.columns:
-        raise DataError(f"the group column '{group}' is not in the data")
+    labels = checked_group_labels(frame, group)
     if group in observed:
         raise SpecError(f"the group column '{group}' is also a variable of the model")
     column = frame[group]
-    labels = group_order(column)
-    if len(labels) < 2:
-        raise DataError(f"the group column '{group}' has {len(labels)} group"
-                        f"{'' if len(labels) == 1 else 's'} ({name_list(labels)}): a multi-group model needs two or more")
     keep = column.notna().to_numpy()
     n_missing_group = int((~keep).sum())
     md = model_columns(frame.loc[keep], observed, "fiml")  # checks the columns; rows dropped below
@@ -127,13 +146,7 @@ def fit_groups(model: str | ParTable, data: pd.DataFrame, group: str, *, group_e
         partable, model_text = model, ""
         labels = partable.group_labels
     else:
-        if group not in frame.columns:
-            raise DataError(f"the group column '{group}' is not in the data")
-        labels = group_order(frame[group])
-        if len(labels) < 2:
-            raise DataError(f"the group column '{group}' has {len(labels)} group"
-                            f"{'' if len(labels) == 1 else 's'} ({name_list(labels)}): "
-                            "a multi-group model needs two or more")
+        labels = checked_group_labels(frame, group)
         partable = build_partable(model, std_lv=std_lv, fixed_x=fixed_x, group_labels=labels,
                                   group_equal=tuple(group_equal), group_partial=tuple(group_partial))
         model_text = model
@@ -166,8 +179,6 @@ def collect_groups(partable: ParTable, structures: list[RamStructure], moments: 
                    group: str, model_text: str, n_dropped: int, level: float,
                    notes: tuple[Message, ...] = ()) -> SemResult:
     """Standard errors, per-group parameter rows, fit measures and R-square of a multi-group fit."""
-    from semxhs.sem.model import _parameter_rows  # one row builder for single- and multi-group fits
-
     labels = partable.group_labels
     n = sum(m.n for m in moments)
     imps = [s.implied(est.theta) for s in structures]
@@ -194,7 +205,7 @@ def collect_groups(partable: ParTable, structures: list[RamStructure], moments: 
     label_values: dict[str, float] = {}
     label_std: dict[str, float] = {}
     for g, (s, imp) in enumerate(zip(structures, imps)):
-        rows, values, stds = _parameter_rows(s, imp, est.theta, se_free, level)
+        rows, values, stds = parameter_rows(s, imp, est.theta, se_free, level)
         params += [_in_group(r, g + 1, labels[g]) for r in rows]
         for k, v in values.items():
             label_values.setdefault(k, v)

@@ -20,7 +20,6 @@ from semxhs.errors import SpecError, name_list
 from semxhs.sem.expression import Node, names_in, parse_expression
 from semxhs.sem.syntax import Statement, merge_duplicates, parse_syntax
 
-
 GROUP_EQUAL = ("loadings", "intercepts", "means", "residuals", "residual.covariances", "regressions",
                "lv.variances", "lv.covariances")
 
@@ -95,7 +94,7 @@ class ParTable:
                 seen.append(p.lhs)
         return tuple(seen)
 
-    def group_table(self, group: int) -> "ParTable":
+    def group_table(self, group: int) -> ParTable:
         """The rows of one group (1-based) as a table of their own; free indices stay global."""
         return ParTable(tuple(p for p in self.params if p.group == group), (), self.observed, self.latent,
                         self.meanstructure, self.products, self.covariates, self.fixed_x, ())
