@@ -139,8 +139,6 @@ def fit_groups(model: str | ParTable, data: pd.DataFrame, group: str, *, group_e
                group_partial: tuple[str, ...] = (), estimator: str = "ML", std_lv: bool = False,
                level: float = 0.95, fixed_x: bool = True, frame: pd.DataFrame | None = None) -> SemResult:
     """Fit a multi-group model by ML (see the module docstring); ``frame`` = data with product columns."""
-    if estimator != "ML":
-        raise SpecError(f"estimator '{estimator}' is not available with groups yet: use ML")
     frame = data if frame is None else frame
     if isinstance(model, ParTable):
         partable, model_text = model, ""
@@ -171,13 +169,30 @@ def fit_groups(model: str | ParTable, data: pd.DataFrame, group: str, *, group_e
         notes.append(Message("group_missing", {"n": gd.n_missing_group, "group": group},
                              f"{gd.n_missing_group} rows with a missing value of the group column '{group}' "
                              "were dropped"))
+    if estimator == "MLR":
+        from dataclasses import replace
+
+        from semxhs.sem import robust
+
+        imps = [s.implied(est.theta) for s in structures]
+        fit = fit_measures_groups(partable, structures, moments, est, imps)
+        exo = np.array([v in partable.exogenous_observed for v in partable.observed], dtype=bool)
+        rob = robust.mlr_groups(structures, moments, est, list(gd.values), exo, fit.chisq, fit.df,
+                                fit.baseline_chisq, fit.baseline_df)
+        c = rob.fit_keys["chisq_scaling_factor"]
+        scaled_group = {k: v / c for k, v in (fit.chisq_group or {}).items()}  # type: ignore[operator]
+        fit = replace(fit, chisq_group_scaled=scaled_group, **rob.fit_keys)  # type: ignore[arg-type]
+        return collect_groups(partable, structures, moments, est, group=group, model_text=model_text,
+                              n_dropped=gd.n_dropped, level=level, notes=tuple(notes), vcov=rob.vcov,
+                              identified=rob.identified, fit=fit, estimator="MLR")
     return collect_groups(partable, structures, moments, est, group=group, model_text=model_text,
                           n_dropped=gd.n_dropped, level=level, notes=tuple(notes))
 
 
 def collect_groups(partable: ParTable, structures: list[RamStructure], moments: list[Moments], est: Estimate, *,
                    group: str, model_text: str, n_dropped: int, level: float,
-                   notes: tuple[Message, ...] = ()) -> SemResult:
+                   notes: tuple[Message, ...] = (), vcov: np.ndarray | None = None, identified: bool = True,
+                   fit: FitMeasures | None = None, estimator: str = "ML", missing: str = "listwise") -> SemResult:
     """Standard errors, per-group parameter rows, fit measures and R-square of a multi-group fit."""
     labels = partable.group_labels
     n = sum(m.n for m in moments)
@@ -189,12 +204,13 @@ def collect_groups(partable: ParTable, structures: list[RamStructure], moments: 
             "not_converged",
             {"iterations": int(est.iterations), "max_gradient": float(est.max_gradient), "message": est.message},
             f"the optimizer did not converge: {est.message}; estimates are not trustworthy"))
-    w = group_weights(moments)
-    try:
-        info = sum(wg * unit_information(s, imp) for wg, s, imp in zip(w, structures, imps))
-        vcov, identified = covariance_from_information(np.asarray(info), n)
-    except np.linalg.LinAlgError:
-        vcov, identified = np.full((partable.n_free,) * 2, np.nan), False
+    if vcov is None:
+        w = group_weights(moments)
+        try:
+            info = sum(wg * unit_information(s, imp) for wg, s, imp in zip(w, structures, imps))
+            vcov, identified = covariance_from_information(np.asarray(info), n)
+        except np.linalg.LinAlgError:
+            vcov, identified = np.full((partable.n_free,) * 2, np.nan), False
     if not identified:
         improper = True
         warnings.append(Message("singular_information", {},
@@ -227,14 +243,15 @@ def collect_groups(partable: ParTable, structures: list[RamStructure], moments: 
         z, pval, lo, hi = wald(value, se, level)
         std_value = float(evaluate(tree, label_std))  # type: ignore[arg-type]
         params.append(Parameter(d.name, ":=", d.text, d.name, value, se, z, pval, lo, hi, std_value, True, 0, ""))
-    fit = fit_measures_groups(partable, structures, moments, est, imps)
+    if fit is None:
+        fit = fit_measures_groups(partable, structures, moments, est, imps)
     r2 = {labels[g]: r_square(imp.C, imp.S, imp.A, s.names) for g, (s, imp) in enumerate(zip(structures, imps))}
     p = structures[0].p
     latent_cov = {labels[g]: {a: {b: float(imp.C[p + i, p + j]) for j, b in enumerate(partable.latent)}
                               for i, a in enumerate(partable.latent)} for g, imp in enumerate(imps)}
     extra = {"group": group, "group_labels": list(labels), "n_obs_group": {lab: m.n for lab, m in zip(labels, moments)},
              "latent_cov": latent_cov}
-    return SemResult(model=model_text, n_obs=n, n_dropped=n_dropped, estimator="ML", missing="listwise",
+    return SemResult(model=model_text, n_obs=n, n_dropped=n_dropped, estimator=estimator, missing=missing,
                      converged=est.converged, improper=improper, iterations=est.iterations,
                      warnings=message_texts(warnings), fit=fit, parameters=tuple(params), r2=r2,  # type: ignore[arg-type]
                      observed=partable.observed, latent=partable.latent, latent_cov={}, extra=extra,

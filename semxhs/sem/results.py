@@ -78,11 +78,12 @@ class FitMeasures:
     rmsea_robust: float | None = None
     # multi-group fits: each group's contribution to chisq (lavaan's stat.group), by group label
     chisq_group: dict[str, float] | None = None
+    chisq_group_scaled: dict[str, float] | None = None  # MLR: chisq_group / chisq_scaling_factor
 
     def to_dict(self) -> dict[str, Any]:
         """All measures as a plain dict (NaN as None); robust and per-group measures only when computed."""
         out = asdict(self)
-        for name in ROBUST_FIT_COLUMNS + ("chisq_group",):
+        for name in ROBUST_FIT_COLUMNS + ("chisq_group", "chisq_group_scaled"):
             if out[name] is None:
                 del out[name]
         return json_safe(out)

@@ -336,3 +336,51 @@ def mlr_fiml(ff: FimlFit) -> RobustResult:
     keys.update(fiml_corrected(ff, "V3", Wm))
     return RobustResult(vcov, ok, keys)
 
+
+
+def mlr_groups(structures: list[RamStructure], moments: list[Moments], est: Estimate, values: list[np.ndarray],
+               exo: np.ndarray, chisq: float, df: int, chisq_null: float, df_null: int) -> RobustResult:
+    """lavaan's MLR with complete data in several groups.
+
+    The bread and the meat are the groups' per-row informations weighted by ``N_g / N``
+    (``A = sum_g w_g A_g``, ``B = sum_g w_g Delta_g' J_g Delta_g``), ``V = A^-1 B A^-1 / N``; the
+    Yuan-Bentler-Mplus factor is ``c = [sum_g tr(A1_g^-1 B1_g) - tr(A^-1 B)] / df`` (each group's
+    saturated model on its own); the baseline's factor sums the groups' independence-model traces.
+    RMSEA-type measures carry lavaan's ``sqrt(G)``.
+    """
+    n = sum(m.n for m in moments)
+    w = [m.n / n for m in moments]
+    p = structures[0].p
+    q = structures[0].q
+    sel = fiml.moment_selection(p, exo, True)
+    A0 = np.zeros((q, q))
+    B0 = np.zeros((q, q))
+    t1 = t0_null = 0.0
+    for wg, s, m, v in zip(w, structures, moments, values):
+        data = MissingData.from_array(v)
+        imp = s.implied(est.theta)
+        A0 += wg * fiml.observed_information(s, data, est.theta, mu_fixed=m.mean)
+        D = fiml.delta(s, imp)[sel]
+        J = fiml.first_order_information(data, imp.sigma, imp.mu)[np.ix_(sel, sel)]
+        B0 += wg * (D.T @ J @ D)
+        A1 = fiml.complete_h1_information(m.cov)[np.ix_(sel, sel)]
+        B1 = fiml.first_order_information(data, m.cov, m.mean)[np.ix_(sel, sel)]
+        t1 += float(np.trace(np.linalg.solve(A1, B1)))
+        null_sigma = np.diag(np.diag(m.cov))
+        null_sigma[np.ix_(exo, exo)] = m.cov[np.ix_(exo, exo)]
+        D_null = _independence_delta(p, exo, True)[sel]
+        E_null = _independence_information(data, null_sigma, m.mean, D_null, sel)
+        J_null = fiml.first_order_information(data, null_sigma, m.mean)[np.ix_(sel, sel)]
+        t0_null += float(np.sum((D_null.T @ J_null @ D_null) * np.linalg.inv(E_null).T))
+    E_inv, ok = _bread_inverse(A0)
+    t0 = float(np.sum(B0 * E_inv.T))
+    c = scaling_factor(t1, t0, df)
+    c_null = scaling_factor(t1, t0_null, df_null)
+    vcov = sandwich(E_inv, B0, n) if ok else E_inv
+    root_g = math.sqrt(len(moments))
+    keys = scaled_fit_keys(chisq, df, c, chisq_null, df_null, c_null, n)
+    keys.update(robust_fit_keys(chisq, df, c, chisq_null, df_null, c_null, n))
+    for key in ("rmsea_scaled", "rmsea_robust"):
+        value = keys[key]
+        keys[key] = value * root_g if value is not None else None
+    return RobustResult(vcov, ok, keys)
