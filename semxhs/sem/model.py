@@ -104,8 +104,6 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
     if group is None and (group_equal or group_partial):
         raise SpecError("group_equal and group_partial need a group column (group=..., --group)")
     if group is not None:
-        if fiml:
-            raise SpecError("missing='fiml' is not available with groups yet: use listwise")
         from semxhs.sem.multigroup import fit_groups
         from semxhs.sem.partable import variable_roles
         from semxhs.sem.syntax import parse_syntax
@@ -113,7 +111,8 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
         products = model.products if isinstance(model, ParTable) else variable_roles(parse_syntax(model)[0]).products
         frame = add_products(data, products) if products else data
         return fit_groups(model, data, group, group_equal=tuple(group_equal), group_partial=tuple(group_partial),
-                          estimator=estimator, std_lv=std_lv, level=level, fixed_x=fixed_x, frame=frame)
+                          estimator=estimator, std_lv=std_lv, level=level, fixed_x=fixed_x, frame=frame,
+                          missing=missing)
     if not fixed_x and (fiml or estimator != "ML"):
         raise SpecError("fixed_x=False (--no-fixed-x) is available with estimator ML and listwise deletion only")
     partable = model if isinstance(model, ParTable) else build_partable(model, std_lv=std_lv, meanstructure=fiml,

@@ -119,7 +119,7 @@ def split_groups(frame: pd.DataFrame, group: str, observed: tuple[str, ...], mis
         rows = md.values[codes == label]
         if missing == "listwise":
             rows = rows[~np.isnan(rows).any(axis=1)]
-        if rows.shape[0] <= p:
+        if (~np.isnan(rows).all(axis=1)).sum() <= p:
             raise DataError(f"group '{label}' of '{group}' has {rows.shape[0]} complete rows for {p} model variables: "
                             "too few to estimate the model in that group")
         values.append(rows)
@@ -137,7 +137,8 @@ def degrees_of_freedom_groups(partable: ParTable) -> int:
 
 def fit_groups(model: str | ParTable, data: pd.DataFrame, group: str, *, group_equal: tuple[str, ...] = (),
                group_partial: tuple[str, ...] = (), estimator: str = "ML", std_lv: bool = False,
-               level: float = 0.95, fixed_x: bool = True, frame: pd.DataFrame | None = None) -> SemResult:
+               level: float = 0.95, fixed_x: bool = True, frame: pd.DataFrame | None = None,
+               missing: str = "listwise") -> SemResult:
     """Fit a multi-group model by ML (see the module docstring); ``frame`` = data with product columns."""
     frame = data if frame is None else frame
     if isinstance(model, ParTable):
@@ -148,7 +149,7 @@ def fit_groups(model: str | ParTable, data: pd.DataFrame, group: str, *, group_e
         partable = build_partable(model, std_lv=std_lv, fixed_x=fixed_x, group_labels=labels,
                                   group_equal=tuple(group_equal), group_partial=tuple(group_partial))
         model_text = model
-    gd = split_groups(frame, group, partable.observed)
+    gd = split_groups(frame, group, partable.observed, missing)
     if gd.labels != partable.group_labels:
         raise DataError(f"the groups of '{group}' ({name_list(gd.labels)}) are not the model's "
                         f"({name_list(partable.group_labels)})")
@@ -156,6 +157,10 @@ def fit_groups(model: str | ParTable, data: pd.DataFrame, group: str, *, group_e
     if df < 0:
         raise SpecError(f"the model is not identified: it has {partable.n_free} free parameters but the groups' data "
                         f"give only {partable.n_free + df} sample moments (df = {df})")
+    if missing == "fiml":
+        if estimator != "ML":
+            raise SpecError("estimator MLR with missing='fiml' and groups is not available yet: use ML")
+        return fit_groups_fiml(partable, gd, group=group, model_text=model_text, level=level, notes=_notes(gd, group))
     moments = [Moments.from_data(v) for v in gd.values]
     for label, m in zip(gd.labels, moments):
         if not np.isfinite(m.logdet):
@@ -164,11 +169,7 @@ def fit_groups(model: str | ParTable, data: pd.DataFrame, group: str, *, group_e
     structures = [RamStructure(partable.group_table(g + 1), m.cov, m.mean, q=partable.n_free)
                   for g, m in enumerate(moments)]
     est = fit_ml_groups(structures, moments)
-    notes: list[Message] = []
-    if gd.n_missing_group:
-        notes.append(Message("group_missing", {"n": gd.n_missing_group, "group": group},
-                             f"{gd.n_missing_group} rows with a missing value of the group column '{group}' "
-                             "were dropped"))
+    notes = _notes(gd, group)
     if estimator == "MLR":
         from dataclasses import replace
 
@@ -187,6 +188,13 @@ def fit_groups(model: str | ParTable, data: pd.DataFrame, group: str, *, group_e
                               identified=rob.identified, fit=fit, estimator="MLR")
     return collect_groups(partable, structures, moments, est, group=group, model_text=model_text,
                           n_dropped=gd.n_dropped, level=level, notes=tuple(notes))
+
+
+def _notes(gd: GroupData, group: str) -> tuple[Message, ...]:
+    if not gd.n_missing_group:
+        return ()
+    return (Message("group_missing", {"n": gd.n_missing_group, "group": group},
+                    f"{gd.n_missing_group} rows with a missing value of the group column '{group}' were dropped"),)
 
 
 def collect_groups(partable: ParTable, structures: list[RamStructure], moments: list[Moments], est: Estimate, *,
@@ -304,3 +312,92 @@ def fit_measures_groups(partable: ParTable, structures: list[RamStructure], mome
         baseline_chisq=float(chisq_null), baseline_df=df_null, unrestricted_logl=logl_h1,
         chisq_group=chisq_group,
     )
+
+
+def fit_groups_fiml(partable: ParTable, gd: GroupData, *, group: str, model_text: str, level: float,
+                    notes: tuple[Message, ...]) -> SemResult:
+    """Multi-group FIML (lavaan's ``missing = "ml"`` with groups): each group's rows with their own patterns.
+
+    The discrepancy is ``-2 sum_g logl_g / N``; the standard errors come from the observed
+    information ``sum_g (N_g/N) I_g`` (as lavaan's ``missing = "ml"``); ``chisq_group`` is
+    ``2 (logl_h1,g - logl_g)`` with each group's EM saturated model; the baseline is the
+    independence model of every group.
+    """
+    from semxhs.sem import fiml
+    from semxhs.sem.estimate import Objective, minimize, multigroup_start
+
+    exo = np.array([v in partable.exogenous_observed for v in partable.observed], dtype=bool)
+    if exo.any():
+        raise SpecError("missing='fiml' with groups and fixed.x covariates is not available yet: "
+                        "use listwise, or give the covariates a variance (x ~~ x)")
+    datas = [fiml.MissingData.from_array(v[~np.isnan(v).all(axis=1)]) for v in gd.values]
+    moments: list[Moments] = []
+    for label, data in zip(gd.labels, datas):
+        mu, sigma, _ = fiml.em_moments(data)
+        sign, logdet = np.linalg.slogdet(sigma)
+        if sign <= 0:
+            raise EstimationError(f"the EM covariance matrix of group '{label}' is singular")
+        moments.append(Moments(cov=sigma, mean=mu, n=data.n, logdet=float(logdet)))
+    structures = [RamStructure(partable.group_table(g + 1), m.cov, m.mean, q=partable.n_free)
+                  for g, m in enumerate(moments)]
+    n = sum(d.n for d in datas)
+    w = [d.n / n for d in datas]
+    q = partable.n_free
+
+    def _value(t: np.ndarray) -> float:
+        return float(sum(wg * fiml.objective(s, d, t) for wg, s, d in zip(w, structures, datas)))
+
+    def _grad(t: np.ndarray) -> np.ndarray:
+        out = np.zeros(q)
+        for wg, s, d in zip(w, structures, datas):
+            out += wg * fiml.gradient(s, d, t)
+        return out
+
+    def _gi(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        info = np.zeros((q, q))
+        for wg, s, d in zip(w, structures, datas):
+            imp = s.implied(t)
+            d_sigma, d_mu = s.jacobian(imp)
+            info += wg * fiml.expected_information(d, imp.sigma, d_sigma, d_mu)
+        return _grad(t), info
+
+    start = multigroup_start(structures, moments)
+    est = minimize(Objective(q, _value, _grad, _gi), start, lambda: start)
+    try:
+        info = sum(wg * fiml.observed_information(s, d, est.theta) for wg, s, d in zip(w, structures, datas))
+        vcov, identified = covariance_from_information(np.asarray(info), n)
+    except np.linalg.LinAlgError:
+        vcov, identified = np.full((q, q), np.nan), False
+    imps = [s.implied(est.theta) for s in structures]
+    chisq_group: dict[str, float] = {}
+    logl = logl_h1 = chisq_null = 0.0
+    srmr_sum = 0.0
+    for label, d, m, imp in zip(gd.labels, datas, moments, imps):
+        lg = fiml.loglik(d, imp.sigma, imp.mu)
+        lh = fiml.loglik(d, m.cov, m.mean)
+        null_mu, null_sigma = fiml.independence_moments(d, None)
+        chisq_group[label] = max(2.0 * (lh - lg), 0.0)
+        chisq_null += 2.0 * (lh - fiml.loglik(d, null_sigma, null_mu))
+        logl += lg
+        logl_h1 += lh
+        srmr_sum += d.n * fm.srmr(m.cov, imp.sigma, m.mean, imp.mu)
+    p = len(partable.observed)
+    G = len(datas)
+    df = degrees_of_freedom_groups(partable)
+    df_null = G * (p * (p + 1) // 2 + p - 2 * p)
+    chisq = float(sum(chisq_group.values()))
+    lo, hi = fm.rmsea_ci(chisq, df, n)
+    root_g = math.sqrt(G)
+    fit = FitMeasures(
+        chisq=chisq, df=df, pvalue=fm.chisq_pvalue(chisq, df),
+        cfi=fm.cfi(chisq, df, chisq_null, df_null), tli=fm.tli(chisq, df, chisq_null, df_null),
+        rmsea=fm.rmsea(chisq, df, n) * root_g, rmsea_ci_lower=lo * root_g, rmsea_ci_upper=hi * root_g,
+        srmr=srmr_sum / n, aic=fm.aic(logl, q), bic=fm.bic(logl, q, n), logl=logl, npar=q,
+        baseline_chisq=chisq_null, baseline_df=df_null, unrestricted_logl=logl_h1, chisq_group=chisq_group)
+    n_empty = sum(v.shape[0] for v in gd.values) - n
+    if n_empty:
+        notes = notes + (Message("fiml_empty_rows", {"n": int(n_empty)},
+                                 f"{n_empty} rows with all model variables missing were dropped"),)
+    return collect_groups(partable, structures, moments, est, group=group, model_text=model_text,
+                          n_dropped=gd.n_dropped + n_empty, level=level, notes=notes, vcov=vcov,
+                          identified=identified, fit=fit, missing="fiml")
