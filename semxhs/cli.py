@@ -237,6 +237,51 @@ def fit_command(
     _summary(result, written, quiet)
 
 
+class Criteria(str, Enum):
+    chen2007 = "chen2007"
+    cheung2002 = "cheung2002"
+    lrt = "lrt"
+
+
+@app.command("invariance")
+@guarded
+def invariance_command(
+    model: Path = typer.Argument(..., help="Model file in lavaan syntax (.lav): the measurement model."),
+    data: Path = typer.Argument(..., help="Responses: .csv (UTF-8 or GBK), .xlsx, .sav or .dta."),
+    group: str = typer.Option(..., "--group", help="Group column."),
+    criteria: Criteria = typer.Option(Criteria.chen2007, "--criteria",
+                                      help="Decision rule: chen2007 (dCFI, dRMSEA, dSRMR), cheung2002 (dCFI) "
+                                           "or lrt (chi-square difference test)."),
+    estimator: Estimator = typer.Option(Estimator.ml, "--estimator", case_sensitive=False, help="ml or mlr."),
+    missing: Missing = typer.Option(Missing.listwise, "--missing", case_sensitive=False, help="listwise or fiml."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the ladder (JSON) here."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
+) -> None:
+    """Measurement invariance across groups: configural, metric, scalar and strict, compared and decided."""
+    import json
+
+    from semxhs.atomic import atomic_write_bytes
+    from semxhs.sem.invariance import invariance
+    from semxhs.study.pipeline import read_model
+    from semxhs.survey.files import read_table
+
+    if json_out is not None and json_out.resolve() == data.resolve():
+        raise SemxhsUsage(f"refusing to overwrite the input file {data}")
+    result = invariance(read_model(model), read_table(data, encoding), group, criteria=criteria.value,
+                        estimator=estimator.value.upper(), missing=missing.value)
+    if not quiet:
+        for row in result.comparisons:
+            diff = "" if row["vs"] is None else (f"  vs {row['vs']}: dchisq({row['df_diff']}) = "
+                                                 f"{row['chisq_diff']:.3f}, dCFI = {row['delta_cfi']:+.3f}")
+            typer.echo(f"{row['model']:<10} chisq({row['df']}) = {row['chisq']:.3f}, CFI = {row['cfi']:.3f}{diff}")
+        typer.echo(f"highest level supported ({result.criteria}): {result.highest_level}")
+    if json_out is not None:
+        payload = json.dumps(result.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")
+        atomic_write_bytes(json_out, payload)
+        typer.echo(f"wrote {json_out}")
+
+
 @app.command("run")
 @guarded
 def run_command(
