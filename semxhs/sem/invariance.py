@@ -107,7 +107,7 @@ def decide(level: str, comparison: dict[str, Any], criteria: str, alpha: float =
     for c in checks:
         v = c["value"]
         c["ok"] = v is not None and (v >= c["cutoff"] if c["rule"] == ">=" else v <= c["cutoff"])
-    return {"model": level, "vs": comparison["vs"], "criteria": criteria, "checks": checks,
+    return {"model": level, "vs": comparison.get("vs"), "criteria": criteria, "checks": checks,
             "holds": all(c["ok"] for c in checks)}
 
 
