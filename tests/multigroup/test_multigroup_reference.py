@@ -1,6 +1,6 @@
 """Reference tests: multi-group ML fits against lavaan 0.6-14 (numbers computed in R).
 
-Cases: tests/fixtures/next/{mg_cfa_sex_ml, mg_three_groups, mg_modifiers} (made by make_refs.R there) and
+Cases: tests/fixtures/next/{mg_cfa_sex_ml, mg_three_groups, mg_modifiers, mg_partial_search} (made by make_refs.R there) and
 tests/fixtures/shared_next/{hs1939_invariance_school, hs1939_mg_mediation_school} (copied from
 shared/reference-next, made by make_refs_next.R). Groups are in lavaan's order (first appearance, never
 sorted in these cases). Rows are joined on (lhs, op, rhs, group); ``:=`` rows (group 0) on lhs.
@@ -38,6 +38,9 @@ CASES = [
     ("school_partial", SHARED / "hs1939_invariance_school", "model.lav", ("partial_scalar",), ("x3~1",)),
     ("mediation_free", SHARED / "hs1939_mg_mediation_school", "model_free.lav", ("models", "free_paths"), ()),
     ("mediation_equal", SHARED / "hs1939_mg_mediation_school", "model_equal.lav", ("models", "equal_paths"), ()),
+    ("search_metric", NEXT / "mg_partial_search", "model.lav", ("metric",), ()),
+    *[(f"search_step{k}", NEXT / "mg_partial_search", "model.lav", ("steps", k), partial)
+      for k, partial in enumerate([(), ("u2~1",), ("u2~1", "u7~1"), ("u2~1", "u7~1", "u4~1")])],
 ]
 
 REL_FIT = ("chisq", "logl", "unrestricted_logl", "aic", "bic", "baseline_chisq")
@@ -59,6 +62,8 @@ def case(request):
     block = ref_all
     for key in path:
         block = block[key]
+    if "group_partial" in block:
+        assert tuple(block["group_partial"] or ()) == tuple(partial)
     result = fit((folder / model_file).read_text(encoding="utf-8"), pd.read_csv(folder / "data.csv"),
                  group=ref_all["group_var"], group_equal=group_equal_of(block["call"]), group_partial=partial)
     return {"ref": block, "ref_all": ref_all, "result": result, "out": result.to_dict()}
