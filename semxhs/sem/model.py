@@ -31,7 +31,8 @@ MISSING = ("listwise", "fiml")
 
 
 def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", missing: str = "listwise",
-        std_lv: bool = False, level: float = 0.95, fixed_x: bool = True, group: str | None = None,
+        std_lv: bool = False, level: float = 0.95, fixed_x: bool = True, meanstructure: bool = False,
+        group: str | None = None,
         group_equal: tuple[str, ...] | list[str] = (), group_partial: tuple[str, ...] | list[str] = ()) -> SemResult:
     """Fit a structural equation model by maximum likelihood, as ``lavaan::sem()`` does.
 
@@ -62,6 +63,9 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
         lavaan's ``fixed.x``: True (default) fixes the (co)variances and means of exogenous
         observed covariates at their sample values; False makes them free parameters with
         standard errors (the baseline model keeps their covariances, as lavaan's). ML only.
+    meanstructure : bool
+        Model the means (intercepts) even without ``~ 1`` lines (lavaan's ``meanstructure = TRUE``);
+        always on with FIML and with groups.
     group : str, optional
         A column of ``data`` that splits it into groups: a multi-group model as lavaan's
         ``group =`` (see :mod:`semxhs.sem.multigroup`); parameter rows then carry ``group``
@@ -115,8 +119,8 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
                           missing=missing)
     if not fixed_x and (fiml or estimator != "ML"):
         raise SpecError("fixed_x=False (--no-fixed-x) is available with estimator ML and listwise deletion only")
-    partable = model if isinstance(model, ParTable) else build_partable(model, std_lv=std_lv, meanstructure=fiml,
-                                                                        fixed_x=fixed_x)
+    partable = model if isinstance(model, ParTable) else build_partable(
+        model, std_lv=std_lv, meanstructure=fiml or meanstructure, fixed_x=fixed_x)
     model_text = model if isinstance(model, str) else ""
     frame = add_products(data, partable.products) if partable.products else data
     _check_products(partable, frame)

@@ -1,6 +1,6 @@
 """Reference test: ``fixed.x = FALSE`` against lavaan 0.6-14 (tests/fixtures/next/fixed_x_false, make_refs.R).
 
-``sem(model, data, fixed.x = TRUE/FALSE)``: with FALSE the covariates' (co)variances are free parameters with
+``sem(model, data, fixed.x = TRUE/FALSE[, meanstructure = TRUE])``: with FALSE the covariates' (co)variances are free parameters with
 standard errors; chisq, df and the baseline model are the same as with TRUE; npar, logl, AIC and BIC differ.
 Tolerances: est 1e-3 relative, se 2%, std_all 2e-3, fit 1e-3 (relative for chisq/logl/aic/bic).
 """
@@ -32,10 +32,12 @@ MODEL = (CASE / "model.lav").read_text(encoding="utf-8")
 
 
 @pytest.mark.reference
-@pytest.mark.parametrize("key,fixed_x", [("fixed_x_false", False), ("fixed_x_true", True)])
-def test_fixed_x_agrees_with_lavaan(ref, data, key, fixed_x):
+@pytest.mark.parametrize("key,fixed_x,meanstructure", [
+    ("fixed_x_false", False, False), ("fixed_x_true", True, False),
+    ("fixed_x_false_meanstructure", False, True), ("fixed_x_true_meanstructure", True, True)])
+def test_fixed_x_agrees_with_lavaan(ref, data, key, fixed_x, meanstructure):
     block = ref[key]
-    out = fit(MODEL, data, fixed_x=fixed_x).to_dict()
+    out = fit(MODEL, data, fixed_x=fixed_x, meanstructure=meanstructure).to_dict()
     got = out["fit"]
     for k in ("df", "npar", "baseline_df"):
         assert got[k] == block["fit"][k], k
