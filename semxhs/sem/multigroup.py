@@ -158,9 +158,8 @@ def fit_groups(model: str | ParTable, data: pd.DataFrame, group: str, *, group_e
         raise SpecError(f"the model is not identified: it has {partable.n_free} free parameters but the groups' data "
                         f"give only {partable.n_free + df} sample moments (df = {df})")
     if missing == "fiml":
-        if estimator != "ML":
-            raise SpecError("estimator MLR with missing='fiml' and groups is not available yet: use ML")
-        return fit_groups_fiml(partable, gd, group=group, model_text=model_text, level=level, notes=_notes(gd, group))
+        return fit_groups_fiml(partable, gd, group=group, model_text=model_text, level=level, notes=_notes(gd, group),
+                               estimator=estimator)
     moments = [Moments.from_data(v) for v in gd.values]
     for label, m in zip(gd.labels, moments):
         if not np.isfinite(m.logdet):
@@ -315,7 +314,7 @@ def fit_measures_groups(partable: ParTable, structures: list[RamStructure], mome
 
 
 def fit_groups_fiml(partable: ParTable, gd: GroupData, *, group: str, model_text: str, level: float,
-                    notes: tuple[Message, ...]) -> SemResult:
+                    notes: tuple[Message, ...], estimator: str = "ML") -> SemResult:
     """Multi-group FIML (lavaan's ``missing = "ml"`` with groups): each group's rows with their own patterns.
 
     The discrepancy is ``-2 sum_g logl_g / N``; the standard errors come from the observed
@@ -372,10 +371,12 @@ def fit_groups_fiml(partable: ParTable, gd: GroupData, *, group: str, model_text
     chisq_group: dict[str, float] = {}
     logl = logl_h1 = chisq_null = 0.0
     srmr_sum = 0.0
+    nulls = []
     for label, d, m, imp in zip(gd.labels, datas, moments, imps):
         lg = fiml.loglik(d, imp.sigma, imp.mu)
         lh = fiml.loglik(d, m.cov, m.mean)
         null_mu, null_sigma = fiml.independence_moments(d, None)
+        nulls.append((null_mu, null_sigma))
         chisq_group[label] = max(2.0 * (lh - lg), 0.0)
         chisq_null += 2.0 * (lh - fiml.loglik(d, null_sigma, null_mu))
         logl += lg
@@ -394,10 +395,30 @@ def fit_groups_fiml(partable: ParTable, gd: GroupData, *, group: str, model_text
         rmsea=fm.rmsea(chisq, df, n) * root_g, rmsea_ci_lower=lo * root_g, rmsea_ci_upper=hi * root_g,
         srmr=srmr_sum / n, aic=fm.aic(logl, q), bic=fm.bic(logl, q, n), logl=logl, npar=q,
         baseline_chisq=chisq_null, baseline_df=df_null, unrestricted_logl=logl_h1, chisq_group=chisq_group)
+    if estimator == "MLR":
+        from dataclasses import replace
+
+        from semxhs.sem import robust
+
+        rob = robust.mlr_fiml_groups(structures, datas, moments, nulls, est, chisq, df, chisq_null, df_null)
+        vcov, identified = rob.vcov, rob.identified
+        c = float(rob.fit_keys["chisq_scaling_factor"])  # type: ignore[arg-type]
+        fit = replace(fit, chisq_group_scaled={k: v / c for k, v in chisq_group.items()},
+                      **rob.fit_keys)  # type: ignore[arg-type]
+    else:
+        from dataclasses import replace
+
+        from semxhs.sem import robust
+
+        try:
+            fit = replace(fit, **robust.fiml_corrected_groups(structures, datas, moments, nulls, est.theta, df,
+                                                              df_null))
+        except np.linalg.LinAlgError:
+            pass  # the robust indices stay out; the standard ones are complete
     n_empty = sum(v.shape[0] for v in gd.values) - n
     if n_empty:
         notes = notes + (Message("fiml_empty_rows", {"n": int(n_empty)},
                                  f"{n_empty} rows with all model variables missing were dropped"),)
     return collect_groups(partable, structures, moments, est, group=group, model_text=model_text,
                           n_dropped=gd.n_dropped + n_empty, level=level, notes=notes, vcov=vcov,
-                          identified=identified, fit=fit, missing="fiml")
+                          identified=identified, fit=fit, missing="fiml", estimator=estimator)

@@ -179,7 +179,7 @@ def test_fiml_multigroup_agrees_with_lavaan(level, group_equal):
         assert out["fit"][key] == ref[key], key
     for key in REL_FIT:
         assert _close(out["fit"][key], ref[key], rel=1e-3), key
-    for key in ABS_FIT:
+    for key in ABS_FIT + ("cfi_robust", "tli_robust", "rmsea_robust"):
         assert _close(out["fit"][key], ref[key], abs_=1e-3), key
     for label, value in block["chisq_group"].items():
         assert _close(out["fit"]["chisq_group"][label], value, rel=1e-3), label
@@ -190,3 +190,20 @@ def test_fiml_multigroup_agrees_with_lavaan(level, group_equal):
         assert _close(g["se"], p["se"], rel=0.02, abs_=1e-8), where
         if p["std_all"] is not None:
             assert _close(g["std_all"], p["std_all"], abs_=2e-3), where
+
+
+@pytest.mark.reference
+def test_mlr_fiml_multigroup_agrees_with_lavaan():
+    """tests/fixtures/next/mg_fiml ``metric_mlr_fiml``: ``missing = "ml", estimator = "MLR"``, loadings equal."""
+    folder = NEXT / "mg_fiml"
+    block = json.loads((folder / "lavaan.json").read_text(encoding="utf-8"))["metric_mlr_fiml"]
+    out = fit((folder / "model.lav").read_text(), pd.read_csv(folder / "data.csv"), group="school",
+              missing="fiml", estimator="MLR", group_equal=["loadings"]).to_dict()
+    for key in MLR_KEYS:
+        assert _close(out["fit"][key], block["fit"][key], rel=1e-3, abs_=1e-3 if key not in REL_FIT else 0), key
+    for label, value in block["chisq_group_yuan_bentler_mplus"].items():
+        assert _close(out["fit"]["chisq_group_scaled"][label], value, rel=1e-3), label
+    for p in block["parameters"]:
+        g = _row(out, p)
+        assert _close(g["est"], p["est"], rel=1e-3, abs_=1e-6), (p["lhs"], p["op"], p["rhs"], p["group"])
+        assert _close(g["se"], p["se"], rel=0.02, abs_=1e-8), (p["lhs"], p["op"], p["rhs"], p["group"])
