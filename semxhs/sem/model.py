@@ -105,6 +105,8 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
     if missing not in MISSING:
         raise SpecError(f"missing='{missing}' is not available: choose from {name_list(MISSING)}")
     fiml = missing == "fiml"
+    if group is None and isinstance(model, ParTable) and model.group_labels:
+        raise SpecError("the parameter table has groups: give the group column (group=...)")
     if group is None and (group_equal or group_partial):
         raise SpecError("group_equal and group_partial need a group column (group=..., --group)")
     if group is not None:

@@ -179,6 +179,25 @@ def variable_roles(statements: list[Statement]) -> Roles:
                  tuple(lv_y + ov_y), single, tuple(products))
 
 
+def model_roles(text: str) -> tuple[Roles, dict[str, list[str]]]:
+    """Variable roles and ``{factor: [observed indicators]}`` of model text, with no parameter table
+    (so per-group modifiers need no group count).
+
+    Examples
+    --------
+    >>> roles, blocks = model_roles("f =~ x1 + c(a, b)*x2\\ny ~ f")
+    >>> blocks, roles.latent
+    ({'f': ['x1', 'x2']}, ('f',))
+    """
+    statements = merge_duplicates(parse_syntax(text)[0])
+    roles = variable_roles(statements)
+    blocks: dict[str, list[str]] = {}
+    for s in statements:
+        if s.op == "=~" and s.rhs not in roles.latent:
+            blocks.setdefault(s.lhs, []).append(s.rhs)
+    return roles, blocks
+
+
 def _group_rows(statements: list[Statement], roles: Roles, g: int, n_groups: int, *, std_lv: bool,
                 meanstructure: bool, fixed_x: bool) -> list[dict[str, object]]:
     """The rows of group ``g`` (0-based): the user's, then lavaan's automatic ones in its order."""

@@ -216,6 +216,10 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
         from semxhs.sem.multigroup import checked_group_labels
 
         labels = checked_group_labels(table, group)
+        paths = [h.id for h in hypotheses if normalize_path(h.path)[1] != ":="]
+        if paths:
+            raise StudyError(f"with groups, hypotheses must name := effects (a path differs by group): "
+                             f"{name_list(paths)}; label the path per group (c(a1, a2)*X) and define a := effect")
         if bootstrap is not None:
             raise StudyError("the bootstrap of multi-group models is not available yet: drop --bootstrap or --group")
         measurement = False

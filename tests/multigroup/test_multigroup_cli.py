@@ -116,3 +116,30 @@ def test_cli_no_fixed_x(tmp_path):
     doc = json.loads(out.read_text())
     assert doc["fit"]["npar"] == ref["npar"]
     assert doc["fit"]["logl"] == pytest.approx(ref["logl"], rel=1e-6)
+
+
+def _study(tmp_path: Path, hypotheses: str) -> Path:
+    folder = FIXTURES / "next" / "mg_modifiers"
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        f"data: {folder / 'data.csv'}\nmodel: {folder / 'model.lav'}\ngroup: arm\n{hypotheses}"
+        f"output: {{dir: {tmp_path / 'out'}, json: r.json, html: null}}\n", encoding="utf-8")
+    return study
+
+
+def test_study_with_groups_decides_defined_effects(tmp_path):
+    study = _study(tmp_path, 'hypotheses:\n  - {id: H1, text: "indirect, treated", path: ind_treated, sign: "+"}\n')
+    proc = _run("run", str(study), "-q", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((tmp_path / "out" / "r.json").read_text(encoding="utf-8"))
+    ref = json.loads((FIXTURES / "next" / "mg_modifiers" / "lavaan.json").read_text())["model"]
+    assert doc["group_labels"] == ["treated", "control"]
+    assert doc["fit"]["chisq"] == pytest.approx(ref["fit"]["chisq"], rel=1e-3)
+    assert doc["hypotheses"][0]["supported"] is True
+
+
+def test_study_with_groups_refuses_path_hypotheses(tmp_path):
+    study = _study(tmp_path, 'hypotheses:\n  - {id: H1, text: "f to z", path: "z ~ f", sign: "+"}\n')
+    proc = _run("run", str(study), "-q", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "hypotheses must name := effects" in proc.stderr and "'H1'" in proc.stderr
