@@ -309,10 +309,17 @@ def _equal_type(row: dict[str, object], latent: tuple[str, ...]) -> str:
 
 
 def _apply_group_equal(groups: list[list[dict[str, object]]], latent: tuple[str, ...],
-                       group_equal: tuple[str, ...], partial: list[tuple[str, str, str]]) -> None:
-    """lavaan's ``group.equal``: free latent means in groups 2... when intercepts are equal, then
-    give each equal row of every group the automatic label ``.pN.`` of its group-1 row."""
+                       group_equal: tuple[str, ...], partial: list[tuple[str, str, str]], std_lv: bool = False) -> None:
+    """lavaan's ``group.equal``: free latent means in groups 2... when intercepts are equal (and the
+    factor variances there with ``std.lv`` and equal loadings), then give each equal row of every
+    group the automatic label ``.pN.`` of its group-1 row."""
     partial_keys = set(partial) | {(r, o, l) for l, o, r in partial if o == "~~"}
+    if std_lv and "loadings" in group_equal and "lv.variances" not in group_equal:
+        # std.lv with equal loadings: the factor variances are 1 in group 1 only (lavaan)
+        for rows in groups[1:]:
+            for r in rows:
+                if r["op"] == "~~" and r["lhs"] == r["rhs"] in latent and r["user"] is False:
+                    r["fixed"] = None
     if "intercepts" in group_equal and "means" not in group_equal:
         for rows in groups[1:]:
             for r in rows:
@@ -401,7 +408,7 @@ def build_partable(text: str, *, std_lv: bool = False, meanstructure: bool = Fal
             raise SpecError(f"group_partial names {name_list(missing)}, which "
                             f"{'is not a parameter' if len(missing) == 1 else 'are not parameters'} of the model")
     if n_groups > 1 and group_equal:
-        _apply_group_equal(groups, roles.latent, tuple(group_equal), partial)
+        _apply_group_equal(groups, roles.latent, tuple(group_equal), partial, std_lv)
     rows = [r for rows_g in groups for r in rows_g]
 
     # labels: equality constraints and '==' lines merge label classes
@@ -453,21 +460,23 @@ def build_partable(text: str, *, std_lv: bool = False, meanstructure: bool = Fal
     clash = sorted(set(label_fixed) & set(free_index))
     if clash:
         raise SpecError(f"labels {name_list(clash)} name both a fixed and a free parameter")
+    first_loadings = {p.free for p in params if p.group == 1 and p.op == "=~" and p.free}
     for g in range(1, n_groups + 1):
-        _check_identifiers([p for p in params if p.group == g], latent)
+        _check_identifiers([p for p in params if p.group == g], latent, first_loadings if g > 1 else None)
 
     defined = _build_defined(defined_raw, {p.label for p in params if p.label and not p.label.startswith(".p")})
     return ParTable(tuple(params), defined, roles.observed, roles.latent, meanstructure, roles.products,
                     roles.ov_x, fixed_x, tuple(group_labels) if n_groups > 1 else ())
 
 
-def _check_identifiers(params: list[Param], latent: list[str]) -> None:
+def _check_identifiers(params: list[Param], latent: list[str], shared: set[int] | None = None) -> None:
+    """Every factor needs a fixed loading or variance, or (groups 2...) a loading equal to group 1's."""
     for f in latent:
         loadings = [p for p in params if p.op == "=~" and p.lhs == f]
         variance = next((p for p in params if p.op == "~~" and p.lhs == p.rhs == f), None)
         scale_fixed = any(p.free == 0 and p.value not in (None, 0.0) for p in loadings) or (
             variance is not None and variance.free == 0
-        )
+        ) or any(p.free in (shared or set()) for p in loadings)
         if not scale_fixed:
             raise SpecError(
                 f"latent variable '{f}' has no scale: fix one loading (1*item) or its variance ({f} ~~ 1*{f})"

@@ -1,6 +1,8 @@
 """Reference tests: multi-group ML fits against lavaan 0.6-14 (numbers computed in R).
 
-Cases: tests/fixtures/next/{mg_cfa_sex_ml, mg_three_groups, mg_modifiers, mg_partial_search} (made by make_refs.R there) and
+Cases: tests/fixtures/multigroup/{std_lv_regressions, equal_covariances_means} (our make_refs.R there: std.lv
+with equal loadings and regressions, a fixed.x covariate; equal residual/latent covariances and means),
+tests/fixtures/next/{mg_cfa_sex_ml, mg_three_groups, mg_modifiers, mg_partial_search} (made by make_refs.R there) and
 tests/fixtures/shared_next/{hs1939_invariance_school, hs1939_mg_mediation_school} (copied from
 shared/reference-next, made by make_refs_next.R). Groups are in lavaan's order (first appearance, never
 sorted in these cases). Rows are joined on (lhs, op, rhs, group); ``:=`` rows (group 0) on lhs.
@@ -39,6 +41,8 @@ CASES = [
     ("mediation_free", SHARED / "hs1939_mg_mediation_school", "model_free.lav", ("models", "free_paths"), ()),
     ("mediation_equal", SHARED / "hs1939_mg_mediation_school", "model_equal.lav", ("models", "equal_paths"), ()),
     ("search_metric", NEXT / "mg_partial_search", "model.lav", ("metric",), ()),
+    *[(name, FIXTURES / "multigroup" / name, "model.lav", (), ())
+      for name in ("std_lv_regressions", "equal_covariances_means")],
     *[(f"search_step{k}", NEXT / "mg_partial_search", "model.lav", ("steps", k), partial)
       for k, partial in enumerate([(), ("u2~1",), ("u2~1", "u7~1"), ("u2~1", "u7~1", "u4~1")])],
 ]
@@ -65,7 +69,8 @@ def case(request):
     if "group_partial" in block:
         assert tuple(block["group_partial"] or ()) == tuple(partial)
     result = fit((folder / model_file).read_text(encoding="utf-8"), pd.read_csv(folder / "data.csv"),
-                 group=ref_all["group_var"], group_equal=group_equal_of(block["call"]), group_partial=partial)
+                 group=ref_all["group_var"], group_equal=group_equal_of(block["call"]), group_partial=partial,
+                 std_lv=bool(block.get("std_lv", False)))
     return {"ref": block, "ref_all": ref_all, "result": result, "out": result.to_dict()}
 
 
