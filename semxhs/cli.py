@@ -192,6 +192,8 @@ def fit_command(
                                     "regressions, lv.variances, lv.covariances, residual.covariances)."),
     group_partial: Optional[str] = typer.Option(
         None, "--group-partial", help='Exempt from --group-equal, e.g. "x3~1,visual=~x2".'),
+    wald: Optional[list[str]] = typer.Option(
+        None, "--wald", help='Wald test of constraints on labels, e.g. "a1 == a2; b1 == b2" (repeatable).'),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     reverse: Optional[str] = typer.Option(None, "--reverse", help="Reverse-worded items to re-key, ITEM[,ITEM...]."),
     scale: Optional[str] = typer.Option(None, "--scale", help="Response scale MIN,MAX for re-keying, e.g. 1,7."),
@@ -231,7 +233,8 @@ def fit_command(
                            measurement=measurement, htmt_draws=htmt_draws, seed=seed, instrument=instrument,
                            platform=platform.value, sheet=_sheet(sheet), bootstrap=spec, progress=tick,
                            title=title, language=lang.value, fixed_x=fixed_x, group=group,
-                           group_equal=_items(group_equal), group_partial=(group_partial,) if group_partial else ())
+                           group_equal=_items(group_equal), group_partial=(group_partial,) if group_partial else (),
+                           wald_tests=tuple(wald or ()))
     written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
                             inputs=(model, data))
     _summary(result, written, quiet)

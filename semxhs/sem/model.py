@@ -18,7 +18,7 @@ from semxhs.messages import Message, message_texts
 from semxhs.sem import fitmeasures as fm
 from semxhs.sem.estimate import Estimate, Moments, fit_ml, unit_information
 from semxhs.sem.expression import evaluate, substitute
-from semxhs.sem.inference import covariance_from_information, delta_method, wald
+from semxhs.sem.inference import covariance_from_information, delta_method, wald, wald_test
 from semxhs.sem.moments import add_products, model_columns
 from semxhs.sem.parameters import parameter_rows
 from semxhs.sem.partable import ParTable, build_partable
@@ -33,7 +33,8 @@ MISSING = ("listwise", "fiml")
 def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", missing: str = "listwise",
         std_lv: bool = False, level: float = 0.95, fixed_x: bool = True, meanstructure: bool = False,
         group: str | None = None,
-        group_equal: tuple[str, ...] | list[str] = (), group_partial: tuple[str, ...] | list[str] = ()) -> SemResult:
+        group_equal: tuple[str, ...] | list[str] = (), group_partial: tuple[str, ...] | list[str] = (),
+        wald_tests: tuple[str, ...] | list[str] = ()) -> SemResult:
     """Fit a structural equation model by maximum likelihood, as ``lavaan::sem()`` does.
 
     ``estimator="MLR"`` is lavaan's ``estimator = "MLR"`` (robust sandwich standard errors,
@@ -75,6 +76,11 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
         ``residual.covariances``, ``regressions``, ``lv.variances``, ``lv.covariances``.
     group_partial : sequence of str
         lavaan's ``group.partial``: parameters left free across groups, ``"x3~1,visual=~x2"``.
+    wald_tests : sequence of str
+        Wald tests of constraints on labels, one test per string (``"a1 == a2; b1 == b2"``), as
+        lavaan's ``lavTestWald``; rows ``{constraints, X2, df, pvalue}`` in ``extra["wald_tests"]``
+        (JSON ``wald_tests``). Multi-group fits also carry ``path_equality``: each free regression
+        path tested equal across groups.
 
     Returns
     -------
@@ -118,7 +124,7 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
         frame = add_products(data, products) if products else data
         return fit_groups(model, data, group, group_equal=tuple(group_equal), group_partial=tuple(group_partial),
                           estimator=estimator, std_lv=std_lv, level=level, fixed_x=fixed_x, frame=frame,
-                          missing=missing)
+                          missing=missing, wald_tests=tuple(wald_tests))
     if not fixed_x and (fiml or estimator != "ML"):
         raise SpecError("fixed_x=False (--no-fixed-x) is available with estimator ML and listwise deletion only")
     partable = model if isinstance(model, ParTable) else build_partable(
@@ -130,7 +136,7 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
     md = model_columns(frame, partable.observed, missing)
     if fiml:
         return _fit_fiml(partable, md.values, model_text=model_text, n_total=md.n_total,
-                         estimator=estimator, level=level)
+                         estimator=estimator, level=level, wald_tests=tuple(wald_tests))
     moments = Moments.from_data(md.values)
     if not np.isfinite(moments.logdet):
         raise EstimationError(
@@ -148,13 +154,14 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
                                   fit_measures.baseline_chisq, fit_measures.baseline_df)
         return collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
                        estimator=estimator, missing=missing, level=level, vcov=rob.vcov,
-                       identified=rob.identified, fit_measures=replace(fit_measures, **rob.fit_keys))
+                       identified=rob.identified, fit_measures=replace(fit_measures, **rob.fit_keys),
+                       wald_tests=tuple(wald_tests))
     return collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
-                   estimator=estimator, missing=missing, level=level)
+                   estimator=estimator, missing=missing, level=level, wald_tests=tuple(wald_tests))
 
 
 def _fit_fiml(partable: ParTable, values: np.ndarray, *, model_text: str, n_total: int, estimator: str,
-              level: float) -> SemResult:
+              level: float, wald_tests: tuple[str, ...] = ()) -> SemResult:
     """FIML (lavaan ``missing = "ml"``), with ML or MLR standard errors and robust indices."""
     from semxhs.sem import robust
     from semxhs.sem.fiml import fiml_fit_measures, fit_fiml_model
@@ -172,7 +179,8 @@ def _fit_fiml(partable: ParTable, values: np.ndarray, *, model_text: str, n_tota
                              f"({name_list(partable.exogenous_observed)}) were dropped"))
     return collect(ff.structure, ff.moments, ff.estimate, model_text=model_text, n_dropped=n_total - ff.data.n,
                    estimator=estimator, missing="fiml", level=level, vcov=rob.vcov, identified=rob.identified,
-                   fit_measures=replace(fiml_fit_measures(ff), **rob.fit_keys), notes=tuple(notes))
+                   fit_measures=replace(fiml_fit_measures(ff), **rob.fit_keys), notes=tuple(notes),
+                   wald_tests=wald_tests)
 
 
 def degrees_of_freedom(partable: ParTable) -> int:
@@ -213,7 +221,7 @@ def _check_products(partable: ParTable, frame: pd.DataFrame) -> None:
 def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_text: str, n_dropped: int,
             estimator: str, missing: str, level: float, vcov: np.ndarray | None = None,
             identified: bool = True, fit_measures: FitMeasures | None = None,
-            notes: tuple[Message, ...] = ()) -> SemResult:
+            notes: tuple[Message, ...] = (), wald_tests: tuple[str, ...] = ()) -> SemResult:
     """Turn an ML estimate into a :class:`SemResult` (SEs, fit, standardized solution).
 
     ``vcov`` and ``fit_measures``, when given (FIML, MLR), replace the expected-information
@@ -292,6 +300,8 @@ def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_t
         latent=pt.latent,
         latent_cov=_latent_cov(structure, imp),
         warning_codes=tuple(warnings),
+        extra=({"wald_tests": [wald_test(c, label_values, label_index, vcov) for c in wald_tests]}
+               if wald_tests else {}),
     )
 
 

@@ -36,7 +36,7 @@ from semxhs.sem.estimate import (
     unit_information,
 )
 from semxhs.sem.expression import evaluate, substitute
-from semxhs.sem.inference import covariance_from_information, delta_method, wald
+from semxhs.sem.inference import covariance_from_information, delta_method, wald, wald_test
 from semxhs.sem.moments import model_columns
 from semxhs.sem.parameters import parameter_rows
 from semxhs.sem.partable import ParTable, build_partable
@@ -138,7 +138,7 @@ def degrees_of_freedom_groups(partable: ParTable) -> int:
 def fit_groups(model: str | ParTable, data: pd.DataFrame, group: str, *, group_equal: tuple[str, ...] = (),
                group_partial: tuple[str, ...] = (), estimator: str = "ML", std_lv: bool = False,
                level: float = 0.95, fixed_x: bool = True, frame: pd.DataFrame | None = None,
-               missing: str = "listwise") -> SemResult:
+               missing: str = "listwise", wald_tests: tuple[str, ...] = ()) -> SemResult:
     """Fit a multi-group model by ML (see the module docstring); ``frame`` = data with product columns."""
     frame = data if frame is None else frame
     if isinstance(model, ParTable):
@@ -159,7 +159,7 @@ def fit_groups(model: str | ParTable, data: pd.DataFrame, group: str, *, group_e
                         f"give only {partable.n_free + df} sample moments (df = {df})")
     if missing == "fiml":
         return fit_groups_fiml(partable, gd, group=group, model_text=model_text, level=level, notes=_notes(gd, group),
-                               estimator=estimator)
+                               estimator=estimator, wald_tests=wald_tests)
     moments = [Moments.from_data(v) for v in gd.values]
     for label, m in zip(gd.labels, moments):
         if not np.isfinite(m.logdet):
@@ -184,9 +184,9 @@ def fit_groups(model: str | ParTable, data: pd.DataFrame, group: str, *, group_e
         fit = replace(fit, chisq_group_scaled=scaled_group, **rob.fit_keys)  # type: ignore[arg-type]
         return collect_groups(partable, structures, moments, est, group=group, model_text=model_text,
                               n_dropped=gd.n_dropped, level=level, notes=tuple(notes), vcov=rob.vcov,
-                              identified=rob.identified, fit=fit, estimator="MLR")
+                              identified=rob.identified, fit=fit, estimator="MLR", wald_tests=wald_tests)
     return collect_groups(partable, structures, moments, est, group=group, model_text=model_text,
-                          n_dropped=gd.n_dropped, level=level, notes=tuple(notes))
+                          n_dropped=gd.n_dropped, level=level, notes=tuple(notes), wald_tests=wald_tests)
 
 
 def _notes(gd: GroupData, group: str) -> tuple[Message, ...]:
@@ -199,7 +199,8 @@ def _notes(gd: GroupData, group: str) -> tuple[Message, ...]:
 def collect_groups(partable: ParTable, structures: list[RamStructure], moments: list[Moments], est: Estimate, *,
                    group: str, model_text: str, n_dropped: int, level: float,
                    notes: tuple[Message, ...] = (), vcov: np.ndarray | None = None, identified: bool = True,
-                   fit: FitMeasures | None = None, estimator: str = "ML", missing: str = "listwise") -> SemResult:
+                   fit: FitMeasures | None = None, estimator: str = "ML", missing: str = "listwise",
+                   wald_tests: tuple[str, ...] = ()) -> SemResult:
     """Standard errors, per-group parameter rows, fit measures and R-square of a multi-group fit."""
     labels = partable.group_labels
     n = sum(m.n for m in moments)
@@ -256,13 +257,47 @@ def collect_groups(partable: ParTable, structures: list[RamStructure], moments: 
     p = structures[0].p
     latent_cov = {labels[g]: {a: {b: float(imp.C[p + i, p + j]) for j, b in enumerate(partable.latent)}
                               for i, a in enumerate(partable.latent)} for g, imp in enumerate(imps)}
-    extra = {"group": group, "group_labels": list(labels), "n_obs_group": {lab: m.n for lab, m in zip(labels, moments)},
-             "latent_cov": latent_cov}
+    extra: dict[str, object] = {"group": group, "group_labels": list(labels),
+                                "n_obs_group": {lab: m.n for lab, m in zip(labels, moments)}, "latent_cov": latent_cov,
+                                "path_equality": path_equality_tests(partable, vcov, est.theta)}
+    if wald_tests:
+        extra["wald_tests"] = [wald_test(c, label_values, label_index, vcov) for c in wald_tests]
     return SemResult(model=model_text, n_obs=n, n_dropped=n_dropped, estimator=estimator, missing=missing,
                      converged=est.converged, improper=improper, iterations=est.iterations,
                      warnings=message_texts(warnings), fit=fit, parameters=tuple(params), r2=r2,  # type: ignore[arg-type]
                      observed=partable.observed, latent=partable.latent, latent_cov={}, extra=extra,
                      warning_codes=tuple(warnings))
+
+
+def path_equality_tests(partable: ParTable, vcov: np.ndarray, theta: np.ndarray) -> list[dict[str, object]]:
+    """Wald test that each regression path is equal in all groups (``df = G - 1``), for every path
+    that is free and not already equal across groups (lavaan's ``lavTestWald`` with
+    ``b_g1 == b_g2 == ...``).
+    """
+    out: list[dict[str, object]] = []
+    G = partable.n_groups
+    for p in (r for r in partable.params if r.group == 1 and r.op == "~"):
+        idx = [next((r.free for r in partable.params if r.group == g and (r.lhs, r.op, r.rhs) == (p.lhs, p.op, p.rhs)),
+                    0) for g in range(1, G + 1)]
+        if 0 in idx or len(set(idx)) < G:
+            continue
+        J = np.zeros((G - 1, theta.size))
+        for k in range(1, G):
+            J[k - 1, idx[0] - 1], J[k - 1, idx[k] - 1] = 1.0, -1.0
+        g = J @ theta
+        try:
+            x2 = float(g @ np.linalg.solve(J @ vcov @ J.T, g))
+        except np.linalg.LinAlgError:
+            x2 = float("nan")
+        out.append({"lhs": p.lhs, "op": p.op, "rhs": p.rhs, "X2": x2, "df": G - 1,
+                    "pvalue": float(1.0 - _chi2_cdf(x2, G - 1)) if math.isfinite(x2) else None})
+    return out
+
+
+def _chi2_cdf(x: float, df: int) -> float:
+    from scipy import special
+
+    return float(special.chdtr(df, x))
 
 
 def _in_group(p: Parameter, group: int, label: str) -> Parameter:
@@ -314,7 +349,7 @@ def fit_measures_groups(partable: ParTable, structures: list[RamStructure], mome
 
 
 def fit_groups_fiml(partable: ParTable, gd: GroupData, *, group: str, model_text: str, level: float,
-                    notes: tuple[Message, ...], estimator: str = "ML") -> SemResult:
+                    notes: tuple[Message, ...], estimator: str = "ML", wald_tests: tuple[str, ...] = ()) -> SemResult:
     """Multi-group FIML (lavaan's ``missing = "ml"`` with groups): each group's rows with their own patterns.
 
     The discrepancy is ``-2 sum_g logl_g / N``; the standard errors come from the observed
@@ -421,4 +456,4 @@ def fit_groups_fiml(partable: ParTable, gd: GroupData, *, group: str, model_text
                                  f"{n_empty} rows with all model variables missing were dropped"),)
     return collect_groups(partable, structures, moments, est, group=group, model_text=model_text,
                           n_dropped=gd.n_dropped + n_empty, level=level, notes=notes, vcov=vcov,
-                          identified=identified, fit=fit, missing="fiml", estimator=estimator)
+                          identified=identified, fit=fit, missing="fiml", estimator=estimator, wald_tests=wald_tests)

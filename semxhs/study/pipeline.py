@@ -190,7 +190,7 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
             bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
             title: str, language: str, data_file: str | Path, model_file: str, fixed_x: bool = True,
             group: str | None = None, group_equal: tuple[str, ...] = (),
-            group_partial: tuple[str, ...] = ()) -> StudyResult:
+            group_partial: tuple[str, ...] = (), wald_tests: tuple[str, ...] = ()) -> StudyResult:
     """Re-key, fit, test hypotheses and assess the measurement model: the whole analysis.
 
     With a ``group`` column the model is a multi-group model (lavaan's ``group =``); the
@@ -233,8 +233,8 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
                          "(bootstrap with FIML is not available yet)")
     partable = build_partable(fitted_text, std_lv=std_lv, meanstructure=fiml, fixed_x=fixed_x,
                               **group_args)  # type: ignore[arg-type]
-    sem = replace(fit(partable, table, estimator=estimator, missing=missing, fixed_x=fixed_x, group=group),
-                  model=model_text)
+    sem = replace(fit(partable, table, estimator=estimator, missing=missing, fixed_x=fixed_x, group=group,
+                      wald_tests=wald_tests), model=model_text)
     boot = None
     if bootstrap is not None:
         from semxhs.resample.sem import bootstrap_sem
@@ -335,7 +335,8 @@ def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | 
               instrument: str | Path | None = None, platform: str = "auto", sheet: str | int = 0,
               bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
               title: str | None = None, language: str = "en", fixed_x: bool = True, group: str | None = None,
-              group_equal: tuple[str, ...] = (), group_partial: tuple[str, ...] = ()) -> StudyResult:
+              group_equal: tuple[str, ...] = (), group_partial: tuple[str, ...] = (),
+              wald_tests: tuple[str, ...] = ()) -> StudyResult:
     """Fit a model file to a data file (``semxhs fit``): a study with no hypotheses.
 
     With an ``instrument``, a survey-platform export is mapped to item ids and validated
@@ -355,5 +356,5 @@ def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | 
         measurement=measurement, htmt_draws=htmt_draws, seed=seed, bootstrap=bootstrap, progress=progress,
         title=title or f"{Path(model_path).stem} — {Path(data_path).name}", language=language,
         data_file=data_path, model_file=str(model_path), fixed_x=fixed_x, group=group,
-        group_equal=group_equal, group_partial=group_partial,
+        group_equal=group_equal, group_partial=group_partial, wald_tests=wald_tests,
     )
