@@ -257,6 +257,8 @@ def invariance_command(
                                            "or lrt (chi-square difference test)."),
     estimator: Estimator = typer.Option(Estimator.ml, "--estimator", case_sensitive=False, help="ml or mlr."),
     missing: Missing = typer.Option(Missing.listwise, "--missing", case_sensitive=False, help="listwise or fiml."),
+    group_partial: Optional[str] = typer.Option(
+        None, "--group-partial", help='Partial invariance: parameters left free across groups, e.g. "x3~1".'),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the ladder (JSON) here."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
@@ -272,7 +274,8 @@ def invariance_command(
     if json_out is not None and json_out.resolve() == data.resolve():
         raise SemxhsUsage(f"refusing to overwrite the input file {data}")
     result = invariance(read_model(model), read_table(data, encoding), group, criteria=criteria.value,
-                        estimator=estimator.value.upper(), missing=missing.value)
+                        estimator=estimator.value.upper(), missing=missing.value,
+                        group_partial=(group_partial,) if group_partial else ())
     if not quiet:
         for row in result.comparisons:
             diff = "" if row["vs"] is None else (f"  vs {row['vs']}: dchisq({row['df_diff']}) = "

@@ -122,8 +122,9 @@ class InvarianceResult:
     models: dict[str, SemResult]
     comparisons: tuple[dict[str, Any], ...]
     decisions: tuple[dict[str, Any], ...]
-    highest_level: str  # the highest level supported ("none" when even metric fails)
+    highest_level: str  # the highest level supported ("configural" when even metric fails)
     latent_means: tuple[dict[str, Any], ...] = field(default=())
+    group_partial: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of ``semxhs invariance --json``."""
@@ -134,14 +135,19 @@ class InvarianceResult:
                              "warnings": d["warnings"], "fit": d["fit"], "parameters": d["parameters"],
                              "r2": d["r2"]}
         return json_safe({"group": self.group, "group_labels": list(self.group_labels),
+                          "group_partial": list(self.group_partial),
                           "estimator": self.estimator, "criteria": self.criteria, "models": models,
                           "comparisons": list(self.comparisons), "decisions": list(self.decisions),
                           "highest_level": self.highest_level, "latent_means": list(self.latent_means)})
 
 
 def invariance(model: str, data: pd.DataFrame, group: str, *, criteria: str = "chen2007", estimator: str = "ML",
-               missing: str = "listwise", alpha: float = 0.05) -> InvarianceResult:
+               missing: str = "listwise", alpha: float = 0.05,
+               group_partial: tuple[str, ...] = ()) -> InvarianceResult:
     """Fit configural, metric, scalar and strict models and decide each step (see the module docstring).
+
+    ``group_partial`` (lavaan's ``group.partial``, e.g. ``("x3~1",)``) is applied at every level:
+    partial invariance as the user states it.
 
     Raises
     ------
@@ -153,7 +159,8 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, criteria: str = "c
     if criteria not in CRITERIA:
         raise SpecError(f"criteria '{criteria}' is not known: choose from {name_list(CRITERIA)}")
     models = {level: fit(model, data, group=group, group_equal=GROUP_EQUAL[level], estimator=estimator,
-                         missing=missing) for level in LEVELS}
+                         missing=missing, group_partial=group_partial if GROUP_EQUAL[level] else ())
+              for level in LEVELS}
     first = models["configural"]
     labels = tuple(first.extra["group_labels"])
     n, G = first.n_obs, len(labels)
@@ -189,4 +196,4 @@ def invariance(model: str, data: pd.DataFrame, group: str, *, criteria: str = "c
                    for p in models["scalar"].parameters
                    if p.op == "~1" and p.lhs in first.latent and p.group >= 2)
     return InvarianceResult(group, labels, estimator.upper(), criteria, models, tuple(comparisons),
-                            tuple(decisions), highest, latent)
+                            tuple(decisions), highest, latent, tuple(group_partial))

@@ -446,8 +446,8 @@ def fit_groups_fiml(partable: ParTable, gd: GroupData, *, group: str, model_text
         from semxhs.sem import robust
 
         try:
-            fit = replace(fit, **robust.fiml_corrected_groups(structures, datas, moments, nulls, est.theta, df,
-                                                              df_null))
+            fit = replace(fit, **robust.fiml_corrected_groups(  # type: ignore[arg-type]
+                structures, datas, moments, nulls, est.theta, df, df_null))
         except np.linalg.LinAlgError:
             pass  # the robust indices stay out; the standard ones are complete
     n_empty = sum(v.shape[0] for v in gd.values) - n

@@ -85,3 +85,19 @@ def test_school_ladder_stops_at_metric(tmp_path):
     assert doc["highest_level"] == "metric"
     assert [d["holds"] for d in doc["decisions"]] == [True, False, True]
     assert set(doc["models"]) == {"configural", "metric", "scalar", "strict"}
+
+
+@pytest.mark.reference
+def test_partial_scalar_level_agrees_with_lavaan():
+    """``partial_scalar`` of hs1939_invariance_school: ``group.partial = "x3~1"`` on the scalar model."""
+    folder = FIXTURES / "shared_next" / "hs1939_invariance_school"
+    ref = json.loads((folder / "lavaan.json").read_text(encoding="utf-8"))["partial_scalar"]
+    res = invariance((folder / "model.lav").read_text(), pd.read_csv(folder / "data.csv"), "school",
+                     group_partial=("x3~1",))
+    scalar = res.to_dict()["models"]["scalar"]["fit"]
+    assert scalar["df"] == ref["fit"]["df"]
+    assert scalar["chisq"] == pytest.approx(ref["fit"]["chisq"], rel=1e-3)
+    row = next(r for r in res.comparisons if r["model"] == "scalar")
+    want = ref["lrt_vs_metric"][-1]
+    assert row["chisq_diff"] == pytest.approx(want["chisq_diff"], rel=1e-3)
+    assert row["df_diff"] == want["df_diff"]
