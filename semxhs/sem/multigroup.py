@@ -361,13 +361,29 @@ def fit_groups_fiml(partable: ParTable, gd: GroupData, *, group: str, model_text
     from semxhs.sem.estimate import Objective, minimize, multigroup_start
 
     exo = np.array([v in partable.exogenous_observed for v in partable.observed], dtype=bool)
-    if exo.any():
-        raise SpecError("missing='fiml' with groups and fixed.x covariates is not available yet: "
-                        "use listwise, or give the covariates a variance (x ~~ x)")
-    datas = [fiml.MissingData.from_array(v[~np.isnan(v).all(axis=1)]) for v in gd.values]
+    datas: list[fiml.MissingData] = []
+    n_missing_x = n_empty = 0
+    for v in gd.values:
+        empty = np.isnan(v).all(axis=1)
+        n_empty += int(empty.sum())
+        v = v[~empty]
+        if exo.any():
+            # fixed.x covariates must be complete (lavaan drops the rows that miss one)
+            has_x = ~np.isnan(v[:, exo]).any(axis=1)
+            n_missing_x += int((~has_x).sum())
+            v = v[has_x]
+        datas.append(fiml.MissingData.from_array(v))
+    if n_missing_x:
+        notes = notes + (Message("fiml_missing_x", {"n": n_missing_x, "covariates": list(partable.exogenous_observed)},
+                                 f"{n_missing_x} rows with missing values on fixed.x covariates "
+                                 f"({name_list(partable.exogenous_observed)}) were dropped"),)
     moments: list[Moments] = []
     for label, data in zip(gd.labels, datas):
         mu, sigma, _ = fiml.em_moments(data)
+        if exo.any():
+            xcov, xmean = fiml.complete_columns_moments(data, exo)
+            sigma[np.ix_(exo, exo)] = xcov
+            mu[exo] = xmean
         sign, logdet = np.linalg.slogdet(sigma)
         if sign <= 0:
             raise EstimationError(f"the EM covariance matrix of group '{label}' is singular")
@@ -410,17 +426,22 @@ def fit_groups_fiml(partable: ParTable, gd: GroupData, *, group: str, model_text
     for label, d, m, imp in zip(gd.labels, datas, moments, imps):
         lg = fiml.loglik(d, imp.sigma, imp.mu)
         lh = fiml.loglik(d, m.cov, m.mean)
-        null_mu, null_sigma = fiml.independence_moments(d, None)
+        null_mu, null_sigma = fiml.independence_moments(d, exo)
         nulls.append((null_mu, null_sigma))
         chisq_group[label] = max(2.0 * (lh - lg), 0.0)
         chisq_null += 2.0 * (lh - fiml.loglik(d, null_sigma, null_mu))
+        if exo.any():  # the likelihood given the covariates, as with complete data
+            sxx = m.cov[np.ix_(exo, exo)]
+            lx = fm.normal_loglik(d.n, sxx, sxx)
+            lg, lh = lg - lx, lh - lx
         logl += lg
         logl_h1 += lh
         srmr_sum += d.n * fm.srmr(m.cov, imp.sigma, m.mean, imp.mu)
     p = len(partable.observed)
     G = len(datas)
     df = degrees_of_freedom_groups(partable)
-    df_null = G * (p * (p + 1) // 2 + p - 2 * p)
+    px = int(exo.sum())
+    df_null = G * (p * (p + 1) // 2 + p - (px * (px + 1) // 2 + px) - 2 * (p - px))
     chisq = float(sum(chisq_group.values()))
     lo, hi = fm.rmsea_ci(chisq, df, n)
     root_g = math.sqrt(G)
@@ -435,7 +456,8 @@ def fit_groups_fiml(partable: ParTable, gd: GroupData, *, group: str, model_text
 
         from semxhs.sem import robust
 
-        rob = robust.mlr_fiml_groups(structures, datas, moments, nulls, est, chisq, df, chisq_null, df_null)
+        rob = robust.mlr_fiml_groups(structures, datas, moments, nulls, est, chisq, df, chisq_null, df_null,
+                                     exo)
         vcov, identified = rob.vcov, rob.identified
         c = float(rob.fit_keys["chisq_scaling_factor"])  # type: ignore[arg-type]
         fit = replace(fit, chisq_group_scaled={k: v / c for k, v in chisq_group.items()},
@@ -447,13 +469,12 @@ def fit_groups_fiml(partable: ParTable, gd: GroupData, *, group: str, model_text
 
         try:
             fit = replace(fit, **robust.fiml_corrected_groups(  # type: ignore[arg-type]
-                structures, datas, moments, nulls, est.theta, df, df_null))
+                structures, datas, moments, nulls, est.theta, df, df_null, exo))
         except np.linalg.LinAlgError:
             pass  # the robust indices stay out; the standard ones are complete
-    n_empty = sum(v.shape[0] for v in gd.values) - n
     if n_empty:
         notes = notes + (Message("fiml_empty_rows", {"n": int(n_empty)},
                                  f"{n_empty} rows with all model variables missing were dropped"),)
     return collect_groups(partable, structures, moments, est, group=group, model_text=model_text,
-                          n_dropped=gd.n_dropped + n_empty, level=level, notes=notes, vcov=vcov,
+                          n_dropped=gd.n_dropped + n_empty + n_missing_x, level=level, notes=notes, vcov=vcov,
                           identified=identified, fit=fit, missing="fiml", estimator=estimator, wald_tests=wald_tests)

@@ -388,8 +388,8 @@ def mlr_groups(structures: list[RamStructure], moments: list[Moments], est: Esti
 
 def mlr_fiml_groups(structures: list[RamStructure], datas: list[MissingData], h1: list[Moments],
                     nulls: list[tuple[np.ndarray, np.ndarray]], est: Estimate, chisq: float, df: int,
-                    chisq_null: float, df_null: int) -> RobustResult:
-    """lavaan's MLR with ``missing = "ml"`` in several groups (no fixed.x covariates).
+                    chisq_null: float, df_null: int, exo: np.ndarray | None = None) -> RobustResult:
+    """lavaan's MLR with ``missing = "ml"`` in several groups (``exo``: the fixed.x covariates).
 
     As :func:`mlr_groups`, with each group's observed information under missingness as the
     bread, the casewise first-order information as the meat, and each group's observed h1
@@ -400,7 +400,7 @@ def mlr_fiml_groups(structures: list[RamStructure], datas: list[MissingData], h1
     n = sum(d.n for d in datas)
     w = [d.n / n for d in datas]
     p, q = structures[0].p, structures[0].q
-    exo = np.zeros(p, dtype=bool)
+    exo = np.zeros(p, dtype=bool) if exo is None else exo
     sel = fiml.moment_selection(p, exo, True)
     A0 = np.zeros((q, q))
     B0 = np.zeros((q, q))
@@ -450,7 +450,7 @@ def mlr_fiml_groups(structures: list[RamStructure], datas: list[MissingData], h1
 
 def fiml_corrected_groups(structures: list[RamStructure], datas: list[MissingData], h1: list[Moments],
                           nulls: list[tuple[np.ndarray, np.ndarray]], theta: np.ndarray, df: int,
-                          df_null: int) -> dict[str, float]:
+                          df_null: int, exo: np.ndarray | None = None) -> dict[str, float]:
     """Robust CFI/TLI/RMSEA of a multi-group FIML fit with ML (version V6 of :func:`fiml_corrected`).
 
     The groups' information matrices are stacked block-diagonally, each weighted by ``N_g / N``;
@@ -460,7 +460,8 @@ def fiml_corrected_groups(structures: list[RamStructure], datas: list[MissingDat
 
     n = sum(d.n for d in datas)
     p = structures[0].p
-    sel = fiml.moment_selection(p, np.zeros(p, dtype=bool), True)
+    exo = np.zeros(p, dtype=bool) if exo is None else exo
+    sel = fiml.moment_selection(p, exo, True)
     Wm_b, Wc_b, D_rows, Dn_rows = [], [], [], []
     chisq3 = chisq3_null = 0.0
     for s, d, m, (null_mu, null_sigma) in zip(structures, datas, h1, nulls):
@@ -469,7 +470,7 @@ def fiml_corrected_groups(structures: list[RamStructure], datas: list[MissingDat
         Wm_b.append(wg * fiml.h1_observed_information(d, m.cov, m.mean)[np.ix_(sel, sel)])
         Wc_b.append(wg * fiml.complete_h1_information(m.cov)[np.ix_(sel, sel)])
         D_rows.append(fiml.delta(s, imp)[sel])
-        Dn_rows.append(_independence_delta(p, np.zeros(p, dtype=bool), True)[sel])
+        Dn_rows.append(_independence_delta(p, exo, True)[sel])
         chisq3 += _complete_chisq(d.n, m.cov, m.mean, imp.sigma, imp.mu)
         chisq3_null += _complete_chisq(d.n, m.cov, m.mean, null_sigma, null_mu)
     Wm, Wc = block_diag(*Wm_b), block_diag(*Wc_b)

@@ -233,3 +233,27 @@ def test_wald_tests_agree_with_lavtestwald(folder, key, model_file, group_equal)
     paths = res.to_dict()["path_equality"]
     assert sorted(round(p["X2"], 3) for p in paths)[: len(single)] == pytest.approx(
         sorted(round(v, 3) for v in single.values())[: len(paths)], abs=2e-3)
+
+
+@pytest.mark.reference
+def test_fiml_mlr_with_fixed_x_covariate_agrees_with_lavaan():
+    """tests/fixtures/multigroup/fiml_fixed_x_mlr (our make_refs.R): ``missing = "ml", estimator = "MLR"`` by
+    school with a fixed.x covariate x7 that has missing values: lavaan drops those 10 rows (5 per group)."""
+    folder = FIXTURES / "multigroup" / "fiml_fixed_x_mlr"
+    ref = json.loads((folder / "lavaan.json").read_text(encoding="utf-8"))
+    res = fit((folder / "model.lav").read_text(), pd.read_csv(folder / "data.csv"), group="school",
+              group_equal=["loadings"], missing="fiml", estimator="MLR")
+    out = res.to_dict()
+    assert out["n_obs_group"] == dict(zip(ref["group_labels"], ref["nobs"]))
+    assert any("10 rows with missing values on fixed.x covariates" in w for w in res.warnings)
+    for key in ("df", "npar", "baseline_df"):
+        assert out["fit"][key] == ref["fit"][key], key
+    for key in MLR_KEYS + ("unrestricted_logl", "baseline_chisq", "cfi", "tli", "rmsea"):
+        assert _close(out["fit"][key], ref["fit"][key], rel=1e-3, abs_=1e-3 if key not in REL_FIT else 0), key
+    for p in ref["parameters"]:
+        g = _row(out, p)
+        where = (p["lhs"], p["op"], p["rhs"], p["group"])
+        assert g["label"] == p["label"], where
+        assert _close(g["est"], p["est"], rel=1e-3, abs_=1e-6), where
+        assert _close(g["se"], p["se"], rel=0.02, abs_=1e-8), where
+        assert _close(g["std_all"], p["std_all"], abs_=2e-3), where
