@@ -53,10 +53,8 @@ ABS_FIT = ("pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", 
 
 def group_equal_of(call: str) -> list[str]:
     """The ``group.equal`` of a lavaan call written in words (``c("loadings", "intercepts")``)."""
-    if "group.equal" not in call:
-        return []
-    part = call.split("group.equal", 1)[1].split("group.partial", 1)[0]
-    return re.findall(r'"([a-z.]+)"', part)
+    match = re.search(r'group\.equal = (c\([^)]*\)|"[^"]*")', call)
+    return re.findall(r'"([a-z.]+)"', match.group(1)) if match else []
 
 
 @pytest.fixture(scope="module", params=CASES, ids=[c[0] for c in CASES])
