@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional, TypeVar
 import typer
 
 from semxhs import __version__
-from semxhs.errors import SemxhsError
+from semxhs.errors import SemxhsError, SpecError
 
 app = typer.Typer(
     name="semxhs",
@@ -510,6 +510,90 @@ def instrument_check_command(
         validate_responses(survey.frame, inst, id_column=survey.id_column).raise_if_problems()
         typer.echo(f"{data}: {len(survey.frame)} responses map to the instrument without problems")
     typer.echo(f"{instrument}: valid")
+
+
+def _ns(text: str) -> tuple[int, ...]:
+    try:
+        ns = tuple(int(x) for x in text.replace(" ", "").split(",") if x)
+    except ValueError:
+        raise SpecError(f"--n: expected sample sizes like 100,200,400, received '{text}'") from None
+    return ns
+
+
+def _share(text: str) -> float:
+    raw = text.strip()
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise SpecError(f"--missing: expected a share like 5% or 0.05, received '{text}'") from None
+    return value
+
+
+def _nonnormal(text: Optional[str]) -> tuple[float, float]:
+    if not text:
+        return 0.0, 0.0
+    try:
+        skew, kurt = (float(x) for x in text.split(","))
+    except ValueError:
+        raise SpecError(f"--nonnormal: expected SKEW,KURTOSIS like 1,3, received '{text}'") from None
+    return skew, kurt
+
+
+@app.command("power")
+@guarded
+def power_command(
+    population: Path = typer.Argument(..., help="Population model (lavaan syntax, every loading and path fixed)."),
+    model: Path = typer.Option(..., "--model", help="Analysis model (lavaan syntax), as you will fit it."),
+    n: str = typer.Option(..., "--n", help="Sample sizes, e.g. 100,200,400."),
+    reps: int = typer.Option(1000, "--reps", help="Replications per sample size."),
+    seed: int = typer.Option(1, "--seed", min=0, help="Seed of all replications."),
+    alpha: float = typer.Option(0.05, "--alpha", help="Significance level."),
+    missing: str = typer.Option("0", "--missing", help="Share of cells missing completely at random (5% or 0.05); FIML."),
+    nonnormal: Optional[str] = typer.Option(None, "--nonnormal", help="SKEW,KURTOSIS of every variable (Vale-Maurelli)."),
+    ci: str = typer.Option("wald", "--ci", help="How := effects are tested: wald, montecarlo, percentile or bc."),
+    bootstrap: int = typer.Option(0, "--bootstrap", min=0, help="Bootstrap draws per replication (--ci percentile/bc)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Local Dask worker processes (default: all cores)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a running Dask scheduler."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
+    title: Optional[str] = typer.Option(None, "--title", help="Report title."),
+    lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
+) -> None:
+    """Monte Carlo power of every path and := effect at several sample sizes (simsem / Mplus MONTECARLO)."""
+    import json
+
+    from semxhs.atomic import atomic_write_bytes
+    from semxhs.power.design import PowerDesign
+    from semxhs.power.engine import run_power
+    from semxhs.report.outputs import refuse_overwriting
+    from semxhs.study.pipeline import read_model
+
+    refuse_overwriting((population, model), json_out, html_out)
+    skew, kurt = _nonnormal(nonnormal)
+    design = PowerDesign(read_model(population), read_model(model), _ns(n), reps, seed, alpha=alpha,
+                         missing=_share(missing), skew=skew, kurtosis=kurt, ci=ci, bootstrap=bootstrap)
+    k = workers if workers is not None else (os.cpu_count() or 1)
+    with _progress_bar(progress and not quiet) as tick:
+        result = run_power(design, workers=k, scheduler=scheduler, progress=tick)
+    written: list[Path] = []
+    if json_out is not None:
+        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False)
+        atomic_write_bytes(json_out, text.encode("utf-8"))
+        written.append(json_out)
+    if html_out is not None:
+        from semxhs.report.power import render_power_html
+
+        html = render_power_html(result, title=title or f"Power: {model.name}", language=lang.value)
+        atomic_write_bytes(html_out, html.encode("utf-8"))
+        written.append(html_out)
+    if not quiet:
+        from semxhs.report.power import print_power_summary
+
+        print_power_summary(result, lang.value)
+    for path in written:
+        typer.echo(f"wrote {path}")
 
 
 def main() -> None:
