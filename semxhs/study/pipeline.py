@@ -18,8 +18,8 @@ from semxhs.errors import InputFileError, StudyError, name_list
 from semxhs.messages import Message, message_texts
 from semxhs.sem.interaction import latent_product_expansion
 from semxhs.sem.model import fit
-from semxhs.sem.results import SemResult
 from semxhs.sem.partable import ParTable, build_partable
+from semxhs.sem.results import SemResult
 from semxhs.study.config import BootstrapSpec, Hypothesis, ProcessSpec, Study
 from semxhs.study.results import HypothesisResult, StudyResult
 from semxhs.survey.constructs import blocks_from_model, construct_scores
