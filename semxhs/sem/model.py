@@ -15,13 +15,14 @@ import pandas as pd
 
 from semxhs.errors import EstimationError, SpecError, name_list
 from semxhs.messages import Message, message_texts
+from semxhs.sem import fit_amos
 from semxhs.sem import fitmeasures as fm
 from semxhs.sem.estimate import Estimate, Moments, fit_ml, unit_information
 from semxhs.sem.expression import evaluate, substitute
 from semxhs.sem.inference import covariance_from_information, delta_method, wald
 from semxhs.sem.moments import add_products, model_columns
 from semxhs.sem.ram import Implied, RamStructure
-from semxhs.sem.results import FitMeasures, Parameter, SemResult
+from semxhs.sem.results import FitMeasures, FitState, Parameter, SemResult
 from semxhs.sem.spec import ParTable, build_partable
 from semxhs.sem.standardize import r_square, std_all
 
@@ -93,8 +94,9 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
     check_degrees_of_freedom(partable)
     md = model_columns(frame, partable.observed, missing)
     if fiml:
-        return _fit_fiml(partable, md.values, model_text=model_text, n_total=md.n_total,
-                         estimator=estimator, level=level)
+        res = _fit_fiml(partable, md.values, model_text=model_text, n_total=md.n_total,
+                        estimator=estimator, level=level)
+        return _with_state(res, data=md.values, std_lv=std_lv)
     moments = Moments.from_data(md.values)
     if not np.isfinite(moments.logdet):
         raise EstimationError(
@@ -110,11 +112,20 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
         exo = np.array([v in partable.exogenous_observed for v in partable.observed], dtype=bool)
         rob = robust.mlr_complete(structure, moments, est, md.values, exo, fit_measures.chisq, fit_measures.df,
                                   fit_measures.baseline_chisq, fit_measures.baseline_df)
-        return collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
-                       estimator=estimator, missing=missing, level=level, vcov=rob.vcov,
-                       identified=rob.identified, fit_measures=replace(fit_measures, **rob.fit_keys))
-    return collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
-                   estimator=estimator, missing=missing, level=level)
+        res = collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
+                      estimator=estimator, missing=missing, level=level, vcov=rob.vcov,
+                      identified=rob.identified, fit_measures=replace(fit_measures, **rob.fit_keys))
+        return _with_state(res, data=md.values, std_lv=std_lv)
+    res = collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
+                  estimator=estimator, missing=missing, level=level)
+    return _with_state(res, data=md.values, std_lv=std_lv)
+
+
+def _with_state(res: SemResult, *, data: np.ndarray, std_lv: bool) -> SemResult:
+    """Keep the rows the model was fitted to (FIML refits need them) and the std.lv option."""
+    if res.state is None:
+        return res
+    return replace(res, state=replace(res.state, data=data, std_lv=std_lv))
 
 
 def _fit_fiml(partable: ParTable, values: np.ndarray, *, model_text: str, n_total: int, estimator: str,
@@ -238,6 +249,7 @@ def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_t
 
     if fit_measures is None:
         fit_measures = _fit_measures(structure, moments, est, imp)
+    fit_measures = with_amos(fit_measures, moments, imp, pt)
     r2 = r_square(imp.C, imp.S, imp.A, structure.names)
     return SemResult(
         model=model_text,
@@ -256,7 +268,23 @@ def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_t
         latent=pt.latent,
         latent_cov=_latent_cov(structure, imp),
         warning_codes=tuple(warnings),
+        state=FitState(partable=pt, sample_cov=moments.cov, sample_mean=moments.mean, n=n, theta=est.theta),
     )
+
+
+def with_amos(fit_measures: FitMeasures, moments: Moments, imp: Implied, partable: ParTable) -> FitMeasures:
+    """Add the AMOS-style set (:mod:`semxhs.sem.fit_amos`) of a single-group fit to its fit measures."""
+    mean_args = (moments.mean, imp.mu) if partable.meanstructure else (None, None)
+    exo = np.array([v in partable.exogenous_observed for v in partable.observed], dtype=bool)
+    try:
+        amos = fit_amos.amos_measures(
+            chisq=fit_measures.chisq, df=fit_measures.df, n=moments.n, npar=fit_measures.npar,
+            chisq_null=fit_measures.baseline_chisq, df_null=fit_measures.baseline_df,
+            sample_cov=moments.cov, implied_cov=imp.sigma, sample_mean=mean_args[0], implied_mean=mean_args[1],
+            exogenous=exo)
+    except np.linalg.LinAlgError:  # a singular implied covariance: leave the set out
+        return fit_measures
+    return replace(fit_measures, **amos.as_dict())
 
 
 def _latent_cov(structure: RamStructure, imp: Implied) -> dict[str, dict[str, float]]:

@@ -8,11 +8,15 @@ formats; :mod:`semxhs.report` does that.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from semxhs.messages import Message, json_safe, messages_to_json
+
+if TYPE_CHECKING:
+    from semxhs.sem.spec import ParTable
 
 PARAMETER_COLUMNS = ("lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all")
 FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
@@ -20,6 +24,9 @@ FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower",
 ROBUST_FIT_COLUMNS = ("chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor",
                       "baseline_chisq_scaled", "baseline_chisq_scaling_factor", "cfi_scaled", "tli_scaled",
                       "rmsea_scaled", "cfi_robust", "tli_robust", "rmsea_robust")
+# the AMOS-style set (semxhs.sem.fit_amos); chisq_df_ratio is AMOS's CMIN/DF, the rest lavaan's names
+AMOS_FIT_COLUMNS = ("chisq_df_ratio", "gfi", "agfi", "pgfi", "nfi", "rfi", "ifi", "pnfi", "rmr", "rmr_nomean",
+                    "cn_05", "cn_01", "ecvi", "mfi")
 
 
 
@@ -74,14 +81,47 @@ class FitMeasures:
     cfi_robust: float | None = None
     tli_robust: float | None = None
     rmsea_robust: float | None = None
+    # the AMOS-style set (semxhs.sem.fit_amos); None when not computed
+    chisq_df_ratio: float | None = None
+    gfi: float | None = None
+    agfi: float | None = None
+    pgfi: float | None = None
+    nfi: float | None = None
+    rfi: float | None = None
+    ifi: float | None = None
+    pnfi: float | None = None
+    rmr: float | None = None
+    rmr_nomean: float | None = None
+    cn_05: float | None = None
+    cn_01: float | None = None
+    ecvi: float | None = None
+    mfi: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """All measures as a plain dict (NaN as None); robust measures only when computed."""
+        """All measures as a plain dict (NaN as None); robust and AMOS measures only when computed."""
         out = asdict(self)
-        for name in ROBUST_FIT_COLUMNS:
+        for name in ROBUST_FIT_COLUMNS + AMOS_FIT_COLUMNS:
             if out[name] is None:
                 del out[name]
         return json_safe(out)
+
+
+@dataclass(frozen=True)
+class FitState:
+    """What a fit leaves for later computations on it (modification indices, score tests, effect sizes).
+
+    Not part of the JSON. ``sample_cov``/``sample_mean`` are the moments the model was fitted
+    to (divisor N; under FIML the EM estimates), ``theta`` the free parameters, ``data`` the
+    rows used (needed to refit under FIML).
+    """
+
+    partable: ParTable
+    sample_cov: np.ndarray
+    sample_mean: np.ndarray
+    n: int
+    theta: np.ndarray
+    data: np.ndarray | None = None
+    std_lv: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,6 +154,7 @@ class SemResult:
     latent_cov: dict[str, dict[str, float]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     warning_codes: tuple[Message, ...] = ()
+    state: FitState | None = field(default=None, repr=False, compare=False)
 
     def to_frame(self) -> pd.DataFrame:
         """Parameter estimates as a DataFrame with lavaan's column names.
