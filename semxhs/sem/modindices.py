@@ -41,11 +41,10 @@ from scipy import special
 from semxhs.errors import SpecError
 from semxhs.sem.estimate import Moments, gradient
 from semxhs.sem.ram import RamStructure
-from semxhs.sem.results import FitState, SemResult
+from semxhs.sem.results import FitState, ScoreTest, ScoreTests, SemResult
 from semxhs.sem.spec import Param, ParTable, parse_syntax
 
 MI_COLUMNS = ("lhs", "op", "rhs", "mi", "epc", "sepc_lv", "sepc_all", "sepc_nox")
-SCORE_COLUMNS = ("lhs", "op", "rhs", "X2", "df", "pvalue", "lhs_parameter", "rhs_parameter")
 _V_SMALL = np.finfo(float).eps ** (1.0 / 3.0)  # lavaan: V.diag < .Machine$double.eps^(1/3) -> NA
 _EPC_SMALL = math.sqrt(np.finfo(float).eps)
 
@@ -447,21 +446,6 @@ def _standardized_epc(ext: Extended, epc: np.ndarray, theta: np.ndarray, C: np.n
 # --------------------------------------------------------------------------------------------
 # score tests of equality constraints
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ScoreTests:
-    """lavaan's ``lavTestScore``: the joint test of all equality constraints and one per constraint."""
-
-    X2: float
-    df: int
-    pvalue: float
-    univariate: pd.DataFrame
-
-    def to_dict(self) -> dict[str, object]:
-        """``{"total": {X2, df, pvalue}, "univariate": [rows]}``."""
-        return {"total": {"X2": self.X2, "df": self.df, "pvalue": self.pvalue},
-                "univariate": self.univariate.to_dict("records")}
-
-
 def _parameter_name(p: Param) -> str:
     return f"{p.lhs}{p.op}{p.rhs}" if p.op != "~1" else f"{p.lhs}~1"
 
@@ -514,7 +498,7 @@ def score_tests(res: SemResult) -> ScoreTests:
     >>> x = rng.normal(size=(300, 2)); y = 0.5 * x[:, 0] + 0.1 * x[:, 1] + rng.normal(size=300)
     >>> res = fit("y ~ b*x1 + b*x2", pd.DataFrame({"y": y, "x1": x[:, 0], "x2": x[:, 1]}))
     >>> st = score_tests(res)
-    >>> st.df, bool(st.pvalue < 0.01), list(st.univariate["lhs"])
+    >>> st.df, bool(st.pvalue < 0.01), [t.lhs for t in st.univariate]
     (1, True, ['.p1.'])
     """
     state = _state(res)
@@ -549,9 +533,8 @@ def score_tests(res: SemResult) -> ScoreTests:
     for r, (lhs, rhs, i, j) in enumerate(constraints):
         keep = np.delete(big_r, r, axis=0)
         x2 = constrained_score_statistic(g, info, keep, moments.n)
-        rows.append({"lhs": lhs, "op": "==", "rhs": rhs, "X2": x2, "df": 1, "pvalue": chisq_upper(x2, 1),
-                     "lhs_parameter": _parameter_name(pt.params[i]),
-                     "rhs_parameter": _parameter_name(pt.params[j])})
+        rows.append(ScoreTest(lhs=lhs, op="==", rhs=rhs, X2=x2, df=1, pvalue=chisq_upper(x2, 1),
+                              lhs_parameter=_parameter_name(pt.params[i]),
+                              rhs_parameter=_parameter_name(pt.params[j])))
     df = len(constraints)
-    return ScoreTests(X2=total, df=df, pvalue=chisq_upper(total, df),
-                      univariate=pd.DataFrame(rows, columns=list(SCORE_COLUMNS)))
+    return ScoreTests(X2=total, df=df, pvalue=chisq_upper(total, df), univariate=tuple(rows))

@@ -107,6 +107,67 @@ class FitMeasures:
 
 
 @dataclass(frozen=True)
+class ModIndex:
+    """One modification index (lavaan's ``modindices()`` columns)."""
+
+    lhs: str
+    op: str
+    rhs: str
+    mi: float
+    epc: float
+    sepc_lv: float
+    sepc_all: float
+    sepc_nox: float
+
+
+@dataclass(frozen=True)
+class ScoreTest:
+    """The univariate score test of one equality constraint (lavaan's ``lavTestScore()$uni``)."""
+
+    lhs: str
+    op: str
+    rhs: str
+    X2: float
+    df: int
+    pvalue: float
+    lhs_parameter: str
+    rhs_parameter: str
+
+
+@dataclass(frozen=True)
+class ScoreTests:
+    """lavaan's ``lavTestScore``: the joint test of all equality constraints and one per constraint."""
+
+    X2: float
+    df: int
+    pvalue: float
+    univariate: tuple[ScoreTest, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The univariate tests as a table (``lhs, op, rhs, X2, df, pvalue, lhs_parameter, rhs_parameter``)."""
+        return pd.DataFrame([asdict(t) for t in self.univariate],
+                            columns=[f.name for f in fields(ScoreTest)])
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"total": {X2, df, pvalue}, "univariate": [rows]}``."""
+        return json_safe({"total": {"X2": self.X2, "df": self.df, "pvalue": self.pvalue},
+                          "univariate": [asdict(t) for t in self.univariate]})
+
+
+@dataclass(frozen=True)
+class EffectSize:
+    """Cohen's f² and VIF of one structural path (``converged``: whether the refit without it converged)."""
+
+    outcome: str
+    predictor: str
+    r2_full: float
+    r2_without: float
+    f2: float
+    vif: float
+    converged: bool
+
+
+@dataclass(frozen=True)
 class FitState:
     """What a fit leaves for later computations on it (modification indices, score tests, effect sizes).
 
@@ -155,6 +216,10 @@ class SemResult:
     extra: dict[str, Any] = field(default_factory=dict)
     warning_codes: tuple[Message, ...] = ()
     state: FitState | None = field(default=None, repr=False, compare=False)
+    # on request (semxhs.sem.extras): modification indices, score tests of equality constraints, f²/VIF
+    modindices: tuple[ModIndex, ...] | None = None
+    score_tests: ScoreTests | None = None
+    effect_sizes: tuple[EffectSize, ...] | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Parameter estimates as a DataFrame with lavaan's column names.
@@ -203,5 +268,11 @@ class SemResult:
             "latent_cov": self.latent_cov,
             "model": self.model,
         }
+        if self.modindices is not None:
+            out["modindices"] = [asdict(m) for m in self.modindices]
+        if self.score_tests is not None:
+            out["score_tests"] = self.score_tests.to_dict()
+        if self.effect_sizes is not None:
+            out["effect_sizes"] = [asdict(e) for e in self.effect_sizes]
         out.update(self.extra)
         return json_safe(out)

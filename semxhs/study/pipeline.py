@@ -179,7 +179,8 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
             reverse: tuple[str, ...] = (), scale: tuple[float, float] | None = None,
             measurement: bool = True, htmt_draws: int = 2000, seed: int = 1,
             bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
-            title: str, language: str, data_file: str | Path, model_file: str) -> StudyResult:
+            title: str, language: str, data_file: str | Path, model_file: str,
+            modindices: bool = False, effect_sizes: bool = False) -> StudyResult:
     """Re-key, fit, test hypotheses and assess the measurement model: the whole analysis.
 
     Every check that can fail on the user's input (model syntax, hypotheses, re-keying, data
@@ -204,6 +205,10 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
                          "(bootstrap with FIML is not available yet)")
     partable = build_partable(fitted_text, std_lv=std_lv, meanstructure=fiml)
     sem = replace(fit(partable, table, estimator=estimator, missing=missing), model=model_text)
+    if modindices or effect_sizes:
+        from semxhs.sem.extras import with_extras
+
+        sem = with_extras(sem, modindices=modindices, effect_sizes=effect_sizes)
     boot = None
     if bootstrap is not None:
         from semxhs.resample.sem import bootstrap_sem
@@ -289,6 +294,7 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
         reverse=study.reverse, scale=study.scale, measurement=study.measurement,
         htmt_draws=study.htmt_draws, seed=study.seed, title=study.title, language=study.language,
         data_file=study.data, model_file=study.model_file, bootstrap=study.bootstrap, progress=progress,
+        modindices=study.modindices, effect_sizes=study.effect_sizes,
     )
     process = run_process_specs(study.process, rekey(responses.frame, result.reversed_items, result.scale), blocks)
     return replace(result, process=process) if process else result
@@ -300,7 +306,8 @@ def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | 
               measurement: bool = True, htmt_draws: int = 2000, seed: int = 1,
               instrument: str | Path | None = None, platform: str = "auto", sheet: str | int = 0,
               bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
-              title: str | None = None, language: str = "en") -> StudyResult:
+              title: str | None = None, language: str = "en", modindices: bool = False,
+              effect_sizes: bool = False) -> StudyResult:
     """Fit a model file to a data file (``semxhs fit``): a study with no hypotheses.
 
     With an ``instrument``, a survey-platform export is mapped to item ids and validated
@@ -317,5 +324,5 @@ def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | 
         text, responses, estimator=estimator, missing=missing, std_lv=std_lv, reverse=reverse, scale=scale,
         measurement=measurement, htmt_draws=htmt_draws, seed=seed, bootstrap=bootstrap, progress=progress,
         title=title or f"{Path(model_path).stem} — {Path(data_path).name}", language=language,
-        data_file=data_path, model_file=str(model_path),
+        data_file=data_path, model_file=str(model_path), modindices=modindices, effect_sizes=effect_sizes,
     )

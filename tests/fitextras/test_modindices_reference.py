@@ -82,7 +82,7 @@ def test_score_tests_user_constraints() -> None:
     assert st.X2 == pytest.approx(ref["total"]["X2"], rel=2e-3)
     assert st.df == ref["total"]["df"]
     assert st.pvalue == pytest.approx(ref["total"]["pvalue"], abs=2e-3)
-    rows = {(r["lhs"], r["rhs"]): r for r in st.univariate.to_dict("records")}
+    rows = {(r["lhs"], r["rhs"]): r for r in st.to_frame().to_dict("records")}
     for r in ref["univariate"]:
         ours = rows[(r["lhs"], r["rhs"])]
         assert ours["X2"] == pytest.approx(r["X2"], rel=2e-3, abs=2e-3)
