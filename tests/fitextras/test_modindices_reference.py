@@ -105,3 +105,20 @@ def test_modindices_refuse_fiml() -> None:
     res = fit((folder / "model.lav").read_text(), data, missing="fiml")
     with pytest.raises(SpecError, match="complete data"):
         modindices(res)
+
+
+EXTRA = FIX / "fitextras" / "modindices_extra"  # made by make_ref.R in that folder
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("case,options,syntax", [
+    ("std_lv", {"std_lv": True}, ""),
+    ("meanstructure", {}, "x1 ~ 1"),  # lavaan's meanstructure = TRUE
+    ("sem_latent_paths", {}, ""),
+    ("mlr", {"estimator": "MLR"}, ""),
+])
+def test_modindices_model_shapes(case: str, options: dict, syntax: str) -> None:
+    ref = json.loads((EXTRA / "lavaan.json").read_text())[case]
+    res = fit(ref["model"] + "\n" + syntax, pd.read_csv(EXTRA / "data_hs.csv"), **options)
+    assert res.fit.chisq == pytest.approx(ref["chisq"], rel=1e-6)
+    _compare(modindices(res), ref["modindices"])
