@@ -24,7 +24,7 @@ def with_extras(res: SemResult, *, modindices: bool = False, effect_sizes: bool 
     Raises
     ------
     SpecError
-        Modification indices of a FIML fit (not implemented), or a result without its moments.
+        A result without its fitted moments.
 
     Examples
     --------

@@ -25,8 +25,9 @@ Both are Lagrange-multiplier (score) tests at the estimates of the fitted model,
 
 Everything here works on one block (group) of a RAM-structured model:
 :func:`block_score_information` returns the pieces one group contributes, so a multi-group
-model can stack them (information weighted by ``n_g / N``). Complete data (ML or MLR
-estimates, listwise deletion) only: the missing-data expected information is not implemented.
+model can stack them (information weighted by ``n_g / N``). Complete data (ML, MLR) or FIML
+(lavaan's ``missing = "ml"``: casewise gradient, expected information summed over the
+missing-data patterns).
 """
 
 from __future__ import annotations
@@ -285,10 +286,44 @@ def block_score_information(structure: RamStructure, theta: np.ndarray, moments:
 def _state(res: SemResult) -> FitState:
     if res.state is None:
         raise SpecError("this result does not keep the fitted moments (fit it with semxhs.sem.model.fit)")
-    if res.missing == "fiml":
-        raise SpecError("modification indices and score tests need complete data: refit with "
-                        "missing='listwise' (the FIML expected information is not implemented)")
+    if res.missing == "fiml" and res.state.data is None:
+        raise SpecError("this FIML result does not keep its data rows, which its score tests need")
     return res.state
+
+
+def _score_information(res: SemResult, structure: RamStructure, theta: np.ndarray,
+                       moments: Moments) -> tuple[np.ndarray, np.ndarray, int]:
+    """Gradient of logl/N, expected information per row and N: complete data or FIML (``missing = "ml"``).
+
+    Under FIML the gradient is the casewise likelihood's and the expected information sums the
+    missing-data patterns' (lavaan's ``lav_mvnorm_missing_information_expected``), both at the
+    model-implied moments, as lavaan's ``modindices()`` does for ``missing = "ml"``.
+    """
+    pt = res.state.partable if res.state is not None else structure.partable
+    exo_names = pt.exogenous_observed
+    if res.missing != "fiml":
+        g, info = block_score_information(structure, theta, moments, exo_names)
+        return g, info, moments.n
+    from semxhs.sem import fiml  # only FIML fits need it
+
+    if res.state is None or res.state.data is None:
+        raise SpecError("this FIML result does not keep its data rows, which its score tests need")
+    values = np.asarray(res.state.data, dtype=float)
+    exo = np.array([v in exo_names for v in pt.observed], dtype=bool)
+    if exo.any():  # as fit_fiml_model: rows missing a fixed.x covariate are not used
+        has_x = ~np.isnan(values[:, exo]).any(axis=1)
+        values = values[has_x | np.isnan(values).all(axis=1)]
+    data = fiml.MissingData.from_array(values)
+    g = -0.5 * fiml.gradient(structure, data, theta)
+    imp = structure.implied(theta)
+    d_sigma, d_mu = structure.jacobian(imp)
+    if exo.any():
+        d_sigma = d_sigma.copy()
+        d_sigma[:, exo[:, None] & exo[None, :]] = 0.0
+        d_mu = d_mu.copy()
+        d_mu[:, exo] = 0.0
+    info = fiml.expected_information(data, imp.sigma, d_sigma, d_mu if structure.meanstructure else None)
+    return g, 0.5 * (info + info.T), data.n
 
 
 def _moments(state: FitState) -> Moments:
@@ -314,7 +349,7 @@ def modindices(res: SemResult, *, sort: bool = True, minimum_value: float = 0.0)
     Raises
     ------
     SpecError
-        For a FIML fit, or a result without fitted moments.
+        For a result without fitted moments.
 
     Examples
     --------
@@ -335,14 +370,14 @@ def modindices(res: SemResult, *, sort: bool = True, minimum_value: float = 0.0)
     ext = extend(pt)
     structure = RamStructure(ext.partable, state.sample_cov, state.sample_mean)
     theta = structure.theta_from_matrices(*base.matrices(state.theta))
-    g, info = block_score_information(structure, theta, moments, pt.exogenous_observed)
+    g, info, n = _score_information(res, structure, theta, moments)
     q = structure.q
     model_idx = np.flatnonzero(~ext.is_extra)
     extra_idx = np.flatnonzero(ext.is_extra)
     columns = list(MI_COLUMNS)
     if extra_idx.size == 0:
         return pd.DataFrame(columns=columns)
-    mi, epc = univariate_score(g, info, model_idx, extra_idx, moments.n)
+    mi, epc = univariate_score(g, info, model_idx, extra_idx, n)
     epc_all = np.full(q, np.nan)
     epc_all[extra_idx] = epc
     imp = base.implied(state.theta)
@@ -488,7 +523,7 @@ def score_tests(res: SemResult) -> ScoreTests:
     ------
     SpecError
         When the model has no equality constraint (lavaan: "no equality constraints found
-        in model"), for a FIML fit, or a result without fitted moments.
+        in model"), or a result without fitted moments.
 
     Examples
     --------
@@ -523,16 +558,16 @@ def score_tests(res: SemResult) -> ScoreTests:
     base = RamStructure(pt, state.sample_cov, state.sample_mean)
     structure = RamStructure(upt, state.sample_cov, state.sample_mean)
     theta = structure.theta_from_matrices(*base.matrices(state.theta))
-    g, info = block_score_information(structure, theta, moments, pt.exogenous_observed)
+    g, info, n = _score_information(res, structure, theta, moments)
     big_r = np.zeros((len(constraints), k))
     for r, (_, _, i, j) in enumerate(constraints):
         big_r[r, position[i]] = 1.0
         big_r[r, position[j]] = -1.0
-    total = constrained_score_statistic(g, info, np.zeros((0, k)), moments.n)
+    total = constrained_score_statistic(g, info, np.zeros((0, k)), n)
     rows = []
     for r, (lhs, rhs, i, j) in enumerate(constraints):
         keep = np.delete(big_r, r, axis=0)
-        x2 = constrained_score_statistic(g, info, keep, moments.n)
+        x2 = constrained_score_statistic(g, info, keep, n)
         rows.append(ScoreTest(lhs=lhs, op="==", rhs=rhs, X2=x2, df=1, pvalue=chisq_upper(x2, 1),
                               lhs_parameter=_parameter_name(pt.params[i]),
                               rhs_parameter=_parameter_name(pt.params[j])))

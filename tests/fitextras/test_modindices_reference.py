@@ -4,7 +4,8 @@
 (``tests/fixtures/fitextras/hs1939_cfa_modindices``, all 54 rows) and the single-group cases of
 ``tests/fixtures/next/modindices_more`` ((a) PoliticalDemocracy SEM, 77 rows; (b) observed path
 model with fixed.x covariates, 30 rows), and ``lavTestScore(fit)`` for (d) (user ``==``
-constraints). Rows are joined on lhs/op/rhs (ties may come in any order). Tolerance: MI 2e-3
+constraints), and more model shapes made by ``tests/fixtures/fitextras/modindices_extra/make_ref.R``
+(std.lv, meanstructure, latent regressions, MLR, FIML with and without a shared label). Rows are joined on lhs/op/rhs (ties may come in any order). Tolerance: MI 2e-3
 (absolute or relative), EPC and its standardized versions 1e-4 absolute or 2e-3 relative.
 """
 
@@ -23,6 +24,7 @@ from semxhs.sem.modindices import modindices, score_tests
 
 FIX = Path(__file__).parents[1] / "fixtures"
 MORE = FIX / "next" / "modindices_more"
+EXTRA = FIX / "fitextras" / "modindices_extra"  # made by make_ref.R in that folder
 
 
 def _compare(table: pd.DataFrame, ref_rows: list[dict]) -> None:
@@ -98,16 +100,22 @@ def test_score_tests_refuse_model_without_constraints() -> None:
         score_tests(res)
 
 
-def test_modindices_refuse_fiml() -> None:
-    folder = FIX / "fitextras" / "hs1939_cfa_modindices"
-    data = pd.read_csv(folder / "data.csv")
-    data.loc[0, "x1"] = float("nan")
-    res = fit((folder / "model.lav").read_text(), data, missing="fiml")
-    with pytest.raises(SpecError, match="complete data"):
-        modindices(res)
+@pytest.mark.reference
+@pytest.mark.parametrize("case", ["fiml", "fiml_equal"])
+def test_modindices_fiml(case: str) -> None:
+    """``missing = "ml"``: casewise gradient and the missing-data expected information, as lavaan."""
+    ref = json.loads((EXTRA / "lavaan.json").read_text())[case]
+    res = fit(ref["model"], pd.read_csv(EXTRA / ref["data"]), missing="fiml")
+    assert res.fit.chisq == pytest.approx(ref["chisq"], rel=1e-6)
+    _compare(modindices(res), ref["modindices"])
+    if "score_tests" in ref:
+        st = score_tests(res)
+        assert st.X2 == pytest.approx(ref["score_tests"]["total"]["X2"], rel=2e-3)
+        uni = ref["score_tests"]["univariate"][0]
+        assert (st.univariate[0].lhs, st.univariate[0].rhs) == (uni["lhs"], uni["rhs"])  # lavaan's .pN. labels
+        assert st.univariate[0].X2 == pytest.approx(uni["X2"], rel=2e-3)
 
 
-EXTRA = FIX / "fitextras" / "modindices_extra"  # made by make_ref.R in that folder
 
 
 @pytest.mark.reference
