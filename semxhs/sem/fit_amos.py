@@ -94,6 +94,48 @@ def gfi_parts(sample_cov: np.ndarray, implied_cov: np.ndarray, sample_mean: np.n
     return t1, t2
 
 
+def gfi_parts_missing(sample_cov: np.ndarray, implied_cov: np.ndarray, sample_mean: np.ndarray,
+                      implied_mean: np.ndarray, patterns: list[tuple[float, np.ndarray]],
+                      exogenous: np.ndarray | None = None) -> tuple[float, float]:
+    """GFI's numerator and denominator under FIML, with lavaan's missing-data weight.
+
+    lavaan weighs the residuals of the h1 (EM) moments by the expected information of the
+    missing-data patterns (``lav_mvnorm_missing_information_expected`` at the implied moments):
+    ``t = sum_k w_k [tr((V_k E_oo)^2) / 2 + e_o' V_k e_o]`` with ``V_k = Sigma_oo^-1`` over the
+    variables ``o`` a pattern observes and ``w_k`` its share of the rows; ``E, e`` are the
+    covariance and mean residuals (``t1``) or the moments themselves (``t2``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s = np.array([[1.0, .5], [.5, 1.0]]); m = np.zeros(2)
+    >>> full = gfi_parts_missing(s, np.eye(2), m, m, [(1.0, np.array([0, 1]))])
+    >>> np.allclose(full, gfi_parts(s, np.eye(2), m, m))
+    True
+    """
+    obs_c = np.array(sample_cov, dtype=float)
+    diff_c = obs_c - implied_cov
+    obs_m = np.array(sample_mean, dtype=float)
+    diff_m = obs_m - implied_mean
+    exo = None if exogenous is None else np.asarray(exogenous, dtype=bool)
+    if exo is not None and exo.any():
+        for mat in (obs_c, diff_c):
+            mat[np.ix_(exo, exo)] = 0.0
+        obs_m[exo] = 0.0
+        diff_m[exo] = 0.0
+    t1 = t2 = 0.0
+    for weight, o in patterns:
+        inv = np.linalg.inv(implied_cov[np.ix_(o, o)])
+        for which, (c, m) in enumerate(((diff_c, diff_m), (obs_c, obs_m))):
+            wc = inv @ c[np.ix_(o, o)]
+            value = weight * (0.5 * float(np.sum(wc * wc.T)) + float(m[o] @ inv @ m[o]))
+            if which == 0:
+                t1 += value
+            else:
+                t2 += value
+    return t1, t2
+
+
 def gfi(sample_cov: np.ndarray, implied_cov: np.ndarray, sample_mean: np.ndarray | None = None,
         implied_mean: np.ndarray | None = None, exogenous: np.ndarray | None = None) -> float:
     """Goodness-of-fit index (Jöreskog & Sörbom), lavaan's ML version.
@@ -267,6 +309,26 @@ def mfi(chisq: float, df: int, n: int) -> float:
     return float(math.exp(-0.5 * (chisq - df) / n))
 
 
+def available_case_moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairwise covariances (times (N-1)/N) and available-case means of rows with NaN for missing.
+
+    lavaan's sample statistics with ``missing = "ml"`` (``WLS.obs``), which its GFI uses.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cov, mean = available_case_moments(np.array([[1.0, 2.0], [3.0, np.nan], [2.0, 4.0]]))
+    >>> mean.tolist(), round(float(cov[0, 0]), 6)
+    ([2.0, 3.0], 0.666667)
+    """
+    import pandas as pd  # only FIML fits need it
+
+    frame = pd.DataFrame(np.asarray(values, dtype=float))
+    n = len(frame)
+    cov = frame.cov(min_periods=1).to_numpy() * (n - 1) / n
+    return cov, frame.mean().to_numpy()
+
+
 def n_moments(p: int, meanstructure: bool) -> int:
     """Number of sample moments (lavaan's ``nel``): ``p(p+1)/2``, plus ``p`` means.
 
@@ -280,12 +342,18 @@ def n_moments(p: int, meanstructure: bool) -> int:
 
 def amos_measures(*, chisq: float, df: int, n: int, npar: int, chisq_null: float, df_null: int,
                   sample_cov: np.ndarray, implied_cov: np.ndarray, sample_mean: np.ndarray | None = None,
-                  implied_mean: np.ndarray | None = None, exogenous: np.ndarray | None = None) -> AmosMeasures:
+                  implied_mean: np.ndarray | None = None, exogenous: np.ndarray | None = None,
+                  patterns: list[tuple[float, np.ndarray]] | None = None,
+                  available_moments: tuple[np.ndarray, np.ndarray] | None = None) -> AmosMeasures:
     """The whole AMOS-style set of a single-group model from its numbers.
 
     Pass the means only when the model has a mean structure. ``chisq`` is the standard
     (unscaled) statistic, as lavaan uses it for these measures under MLR too; ``exogenous``
-    marks the fixed.x covariates (see :func:`gfi_parts`).
+    marks the fixed.x covariates (see :func:`gfi_parts`). Under FIML pass the EM (h1) moments
+    (for RMR), the missing-data ``patterns`` as ``(share of rows, observed variable indices)`` and
+    the ``available_moments`` (pairwise covariances times (N-1)/N, available-case means), which
+    lavaan's GFI compares with the implied moments under its missing-data weight
+    (:func:`gfi_parts_missing`; lavaan's ``WLS.obs`` with ``missing = "ml"``).
 
     Examples
     --------
@@ -296,7 +364,12 @@ def amos_measures(*, chisq: float, df: int, n: int, npar: int, chisq_null: float
     >>> m.gfi, m.agfi, m.nfi
     (1.0, 1.0, 1.0)
     """
-    g = gfi(sample_cov, implied_cov, sample_mean, implied_mean, exogenous)
+    if patterns is not None and sample_mean is not None and implied_mean is not None:
+        obs_cov, obs_mean = available_moments if available_moments is not None else (sample_cov, sample_mean)
+        t1, t2 = gfi_parts_missing(obs_cov, implied_cov, obs_mean, implied_mean, patterns, exogenous)
+        g = float(1.0 - t1 / t2)
+    else:
+        g = gfi(sample_cov, implied_cov, sample_mean, implied_mean, exogenous)
     nel = n_moments(sample_cov.shape[0], sample_mean is not None and implied_mean is not None)
     rmr_total, rmr_nomean = residual_parts(sample_cov, implied_cov, sample_mean, implied_mean)
     return AmosMeasures(

@@ -145,9 +145,19 @@ def _fit_fiml(partable: ParTable, values: np.ndarray, *, model_text: str, n_tota
                                                 "covariates": list(partable.exogenous_observed)},
                              f"{ff.n_missing_x} rows with missing values on fixed.x covariates "
                              f"({name_list(partable.exogenous_observed)}) were dropped"))
-    return collect(ff.structure, ff.moments, ff.estimate, model_text=model_text, n_dropped=n_total - ff.data.n,
-                   estimator=estimator, missing="fiml", level=level, vcov=rob.vcov, identified=rob.identified,
-                   fit_measures=replace(fiml_fit_measures(ff), **rob.fit_keys), notes=tuple(notes))
+    res = collect(ff.structure, ff.moments, ff.estimate, model_text=model_text, n_dropped=n_total - ff.data.n,
+                  estimator=estimator, missing="fiml", level=level, vcov=rob.vcov, identified=rob.identified,
+                  fit_measures=replace(fiml_fit_measures(ff), **rob.fit_keys), notes=tuple(notes))
+    # GFI under FIML weighs the residuals by the missing-data patterns, as lavaan
+    patterns = [(pat.n / ff.data.n, pat.observed) for pat in ff.data.patterns]
+    imp = ff.structure.implied(ff.estimate.theta)
+    used = np.asarray(values, dtype=float)
+    used = used[~np.isnan(used).all(axis=1)]
+    exo = np.array([v in partable.exogenous_observed for v in partable.observed], dtype=bool)
+    if exo.any():
+        used = used[~np.isnan(used[:, exo]).any(axis=1)]
+    available = fit_amos.available_case_moments(used)
+    return replace(res, fit=with_amos(res.fit, ff.moments, imp, partable, patterns, available))
 
 
 def degrees_of_freedom(partable: ParTable) -> int:
@@ -272,8 +282,13 @@ def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_t
     )
 
 
-def with_amos(fit_measures: FitMeasures, moments: Moments, imp: Implied, partable: ParTable) -> FitMeasures:
-    """Add the AMOS-style set (:mod:`semxhs.sem.fit_amos`) of a single-group fit to its fit measures."""
+def with_amos(fit_measures: FitMeasures, moments: Moments, imp: Implied, partable: ParTable,
+              patterns: list[tuple[float, np.ndarray]] | None = None,
+              available: tuple[np.ndarray, np.ndarray] | None = None) -> FitMeasures:
+    """Add the AMOS-style set (:mod:`semxhs.sem.fit_amos`) of a single-group fit to its fit measures.
+
+    FIML: ``patterns`` (share of rows, observed indices) and the ``available`` pairwise moments.
+    """
     mean_args = (moments.mean, imp.mu) if partable.meanstructure else (None, None)
     exo = np.array([v in partable.exogenous_observed for v in partable.observed], dtype=bool)
     try:
@@ -281,7 +296,7 @@ def with_amos(fit_measures: FitMeasures, moments: Moments, imp: Implied, partabl
             chisq=fit_measures.chisq, df=fit_measures.df, n=moments.n, npar=fit_measures.npar,
             chisq_null=fit_measures.baseline_chisq, df_null=fit_measures.baseline_df,
             sample_cov=moments.cov, implied_cov=imp.sigma, sample_mean=mean_args[0], implied_mean=mean_args[1],
-            exogenous=exo)
+            exogenous=exo, patterns=patterns, available_moments=available)
     except np.linalg.LinAlgError:  # a singular implied covariance: leave the set out
         return fit_measures
     return replace(fit_measures, **amos.as_dict())
