@@ -50,3 +50,19 @@ def test_negative_f2_is_reported_not_clipped() -> None:
     assert row["f2"] < 0
     sole = table[(table["outcome"] == "dem60")].iloc[0]
     assert sole["r2_without"] == 0.0 and sole["vif"] == 1.0
+
+
+@pytest.mark.reference
+def test_effect_sizes_fiml() -> None:
+    """Refits under FIML (``missing = "ml"``): tests/fixtures/fitextras/effect_sizes_fiml/make_ref.R."""
+    folder = FIX / "fitextras" / "effect_sizes_fiml"
+    ref = json.loads((folder / "lavaan.json").read_text())
+    res = fit((folder / "model.lav").read_text(), pd.read_csv(folder / "data.csv"), missing="fiml")
+    assert res.fit.chisq == pytest.approx(ref["chisq"], rel=1e-5)
+    rows = {(r["outcome"], r["predictor"]): r for r in effect_sizes(res).to_dict("records")}
+    for r in ref["f2"]:
+        ours = rows[(r["outcome"], r["predictor"])]
+        assert ours["r2_full"] == pytest.approx(r["r2_full"], abs=1e-5)
+        assert ours["r2_without"] == pytest.approx(0.0 if abs(r["r2_without"]) < 1e-12 else r["r2_without"],
+                                                   abs=1e-5)
+        assert ours["f2"] == pytest.approx(r["f2"], rel=1e-3, abs=1e-5)
