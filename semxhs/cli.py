@@ -241,6 +241,8 @@ def compare_command(
     estimator: Estimator = typer.Option(Estimator.ml, "--estimator", case_sensitive=False,
                                         help="ml: likelihood-ratio test; mlr: Satorra-Bentler (2001) scaled "
                                              "difference test."),
+    missing: Missing = typer.Option(Missing.listwise, "--missing", case_sensitive=False,
+                                    help="Missing values: listwise or fiml (both models alike)."),
     std_lv: bool = typer.Option(False, "--std-lv", help="Scale factors by fixing their variances to 1."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the comparison (JSON) here."),
@@ -262,7 +264,7 @@ def compare_command(
         name = path.stem if model_a.stem != model_b.stem else str(path)
         texts[name] = read_model(path)
     frame = read_table(data, encoding)
-    results = {name: fit(text, frame, estimator=estimator.value.upper(), std_lv=std_lv)
+    results = {name: fit(text, frame, estimator=estimator.value.upper(), missing=missing.value, std_lv=std_lv)
                for name, text in texts.items()}
     comparison = compare_models(results)
     if json_out is not None:
