@@ -33,7 +33,8 @@ estimator and whether the study follows it; the last three only with ``result.in
 ``fit``, ``measurement``, then the measurement-quality
 sections of :mod:`semxhs.report.measurement` (``reliability``, ``discriminant``, ``items``,
 ``cmb``), ``structural``, ``defined``, ``r2``, ``effect-sizes``, ``hypotheses``, ``covariances``,
-``intercepts``, ``modindices`` (the last two of :mod:`semxhs.report.fit_extras`, when computed), and for the k-th PROCESS analysis of the study ``process-<k>-model`` …
+``intercepts``, ``modindices`` (``effect-sizes`` and ``modindices`` from :mod:`semxhs.report.fit_extras`,
+when computed), and for the k-th PROCESS analysis of the study ``process-<k>-model`` …
 ``process-<k>-notes`` (:mod:`semxhs.report.process`). The shapes (``Section``, ``Table``,
 ``Figure`` …) live in :mod:`semxhs.report.blocks` and are re-exported here.
 """
@@ -63,6 +64,7 @@ from semxhs.report.blocks import (
     table,
 )
 from semxhs.report.bootstrap import bootstrap_section
+from semxhs.report.diagram import diagram_section
 from semxhs.report.fit_extras import amos_note, amos_references, amos_rows, effect_size_section, modindices_section
 from semxhs.report.intake import INTAKE_BUILDERS
 from semxhs.report.labels import (
@@ -474,6 +476,7 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     measurement_section,
     *MEASUREMENT_BUILDERS,
     structural_section,
+    diagram_section,
     defined_section,
     bootstrap_section,
     r2_section,
@@ -542,7 +545,7 @@ def build_context(result: StudyResult, *, today: date | None = None,
     >>> ctx = build_context(StudyResult("Demo", "zh", sem, (), "d.csv", "m.lav", "ab" * 32, "0.1.0"),
     ...                     today=date(2024, 5, 1))
     >>> [s["id"] for s in ctx["sections"]]
-    ['warnings', 'fit', 'structural', 'r2', 'covariances']
+    ['warnings', 'fit', 'structural', 'path-diagram', 'r2', 'covariances']
     >>> ctx["sections"][2]["tables"][0]["caption"]
     '表 2'
     """
