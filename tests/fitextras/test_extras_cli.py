@@ -54,3 +54,18 @@ def test_study_keys(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("data: d.csv\nmodel: m.lav\nmodindices: 5\n")
     with pytest.raises(StudyError, match="'modindices' must be true or false"):
         load_study(tmp_path / "bad.yaml")
+
+
+def test_run_study_with_extras(tmp_path: Path) -> None:
+    (tmp_path / "m.lav").write_text((MORE / "model_d_poldem_eq.lav").read_text())
+    (tmp_path / "d.csv").write_text((MORE / "data_a_poldem.csv").read_text())
+    (tmp_path / "study.yaml").write_text(
+        "data: d.csv\nmodel: m.lav\nmeasurement: false\nmodindices: true\neffect_sizes: true\n"
+        "output: {dir: out, json: results.json, html: report.html}\n")
+    run = subprocess.run([sys.executable, "-m", "semxhs", "run", str(tmp_path / "study.yaml"), "-q"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    doc = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert doc["modindices"] and doc["effect_sizes"] and doc["score_tests"]["total"]["df"] == 3
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert 'id="modindices"' in html and 'id="effect-sizes"' in html
