@@ -516,8 +516,12 @@ def equality_constraints(pt: ParTable, model_text: str) -> list[tuple[str, str, 
     return out
 
 
-def score_tests(res: SemResult) -> ScoreTests:
+def score_tests(res: SemResult, *, cumulative: bool = False) -> ScoreTests:
     """Score tests of the equality constraints of a fitted single-group model (``lavTestScore(fit)``).
+
+    ``cumulative=True`` adds lavaan's cumulative tests (``lavTestScore(fit, cumulative = TRUE)``):
+    constraints ordered by their univariate X2 (largest first), the k-th row releasing the first k
+    together (df = k).
 
     Raises
     ------
@@ -572,4 +576,12 @@ def score_tests(res: SemResult) -> ScoreTests:
                               lhs_parameter=_parameter_name(pt.params[i]),
                               rhs_parameter=_parameter_name(pt.params[j])))
     df = len(constraints)
-    return ScoreTests(X2=total, df=df, pvalue=chisq_upper(total, df), univariate=tuple(rows))
+    cumul: list[ScoreTest] = []
+    if cumulative:
+        order = sorted(range(len(rows)), key=lambda r: -rows[r].X2)
+        for k in range(1, len(order) + 1):
+            keep = np.delete(big_r, order[:k], axis=0)
+            x2 = constrained_score_statistic(g, info, keep, n)
+            cumul.append(replace(rows[order[k - 1]], X2=x2, df=k, pvalue=chisq_upper(x2, k)))
+    return ScoreTests(X2=total, df=df, pvalue=chisq_upper(total, df), univariate=tuple(rows),
+                      cumulative=tuple(cumul))

@@ -142,6 +142,7 @@ class ScoreTests:
     df: int
     pvalue: float
     univariate: tuple[ScoreTest, ...]
+    cumulative: tuple[ScoreTest, ...] = ()  # lavaan's cumulative = TRUE: rows by X2, df = constraints released
 
     def to_frame(self) -> pd.DataFrame:
         """The univariate tests as a table (``lhs, op, rhs, X2, df, pvalue, lhs_parameter, rhs_parameter``)."""
@@ -149,9 +150,12 @@ class ScoreTests:
                             columns=[f.name for f in fields(ScoreTest)])
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"total": {X2, df, pvalue}, "univariate": [rows]}``."""
-        return json_safe({"total": {"X2": self.X2, "df": self.df, "pvalue": self.pvalue},
-                          "univariate": [asdict(t) for t in self.univariate]})
+        """``{"total": {X2, df, pvalue}, "univariate": [rows]}`` (and ``"cumulative"`` when computed)."""
+        out: dict[str, Any] = {"total": {"X2": self.X2, "df": self.df, "pvalue": self.pvalue},
+                               "univariate": [asdict(t) for t in self.univariate]}
+        if self.cumulative:
+            out["cumulative"] = [asdict(t) for t in self.cumulative]
+        return json_safe(out)
 
 
 @dataclass(frozen=True)

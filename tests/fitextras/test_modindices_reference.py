@@ -91,6 +91,11 @@ def test_score_tests_user_constraints() -> None:
         assert ours["pvalue"] == pytest.approx(r["pvalue"], abs=2e-3)
         assert ours["lhs_parameter"] == r["lhs_parameter"]
         assert ours["rhs_parameter"] == r["rhs_parameter"]
+    cumulative = json.loads((MORE / "lavaan.json").read_text())["d_score_user_constraints"]["score_cumulative"]
+    cum = score_tests(res, cumulative=True).cumulative
+    assert [(c.lhs, c.rhs, c.df) for c in cum] == [(r["lhs"], r["rhs"], r["df"]) for r in cumulative]
+    for c, r in zip(cum, cumulative):
+        assert c.X2 == pytest.approx(r["X2"], rel=2e-3) and c.pvalue == pytest.approx(r["pvalue"], abs=2e-3)
 
 
 def test_score_tests_refuse_model_without_constraints() -> None:
