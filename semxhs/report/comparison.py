@@ -5,21 +5,12 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from semxhs.report import format as f
 from semxhs.sem.compare import ModelComparison
 
 
-def _num(value: float | int | None, digits: int = 3) -> str:
-    if value is None or value != value:
-        return "—"
-    if isinstance(value, int):
-        return str(value)
-    return f"{value:.{digits}f}"
-
-
-def _pcell(value: float | None) -> str:
-    if value is None or value != value:
-        return "—"
-    return "<.001" if value < 0.001 else f"{value:.3f}"
+def _num(value: float | None, digits: int = 3) -> str:
+    return f.fmt_num(value, digits)
 
 
 def print_comparison(comparison: ModelComparison, console: Console | None = None) -> None:
@@ -32,6 +23,6 @@ def print_comparison(comparison: ModelComparison, console: Console | None = None
     for col in ("model", "df", "chisq", "AIC", "BIC", "CFI", "RMSEA", "d_chisq", "d_df", "p", "d_CFI"):
         table.add_column(col, justify="left" if col == "model" else "right", no_wrap=True)
     for r in comparison.rows:
-        table.add_row(r.model, _num(r.df), _num(r.chisq), _num(r.aic, 1), _num(r.bic, 1), _num(r.cfi),
-                      _num(r.rmsea), _num(r.chisq_diff), _num(r.df_diff), _pcell(r.pvalue), _num(r.delta_cfi))
+        table.add_row(r.model, f.fmt_int(r.df), _num(r.chisq), _num(r.aic, 1), _num(r.bic, 1), _num(r.cfi),
+                      _num(r.rmsea), _num(r.chisq_diff), f.fmt_int(r.df_diff), f.fmt_p(r.pvalue), _num(r.delta_cfi))
     console.print(table)

@@ -65,7 +65,13 @@ from semxhs.report.blocks import (
 )
 from semxhs.report.bootstrap import bootstrap_section
 from semxhs.report.diagram import diagram_section
-from semxhs.report.fit_extras import amos_note, amos_references, amos_rows, effect_size_section, modindices_section
+from semxhs.report.fit_extras import (
+    amos_note,
+    amos_references,
+    amos_rows,
+    effect_size_section,
+    modindices_section,
+)
 from semxhs.report.intake import INTAKE_BUILDERS
 from semxhs.report.labels import (
     HTML_LANG,

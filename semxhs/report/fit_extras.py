@@ -23,7 +23,7 @@ from semxhs.report.thresholds import (
 from semxhs.sem.results import FitMeasures
 from semxhs.study.results import StudyResult
 
-__all__ = ["amos_rows", "amos_note", "amos_references", "effect_size_section", "modindices_section"]
+__all__ = ["amos_note", "amos_references", "amos_rows", "effect_size_section", "modindices_section"]
 
 MI_SHOWN = 10
 """How many modification indices the report shows (the largest)."""

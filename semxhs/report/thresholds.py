@@ -7,11 +7,11 @@ languages; the words around them live in :mod:`semxhs.report.labels`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
-__all__ = ["Cutoff", "AMOS_CUTOFFS", "F2_BENCHMARKS", "VIF_CUTOFFS", "MI_CRITICAL", "SOURCES"]
+__all__ = ["AMOS_CUTOFFS", "F2_BENCHMARKS", "MI_CRITICAL", "SOURCES", "VIF_CUTOFFS", "Cutoff", "f2_magnitude"]
 
 SOURCES: Mapping[str, str] = MappingProxyType({
     "bentler_bonett_1980": ("Bentler, P. M., & Bonett, D. G. (1980). Significance tests and goodness of fit in the "

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from itertools import pairwise
 from typing import Any
 
 import pandas as pd
@@ -173,7 +174,7 @@ def compare_models(results: dict[str, SemResult]) -> ModelComparison:
             raise SpecError(f"models '{names[0]}' and '{name}' were fitted with different estimators or "
                             "missing-data methods")
     ordered = sorted(names, key=lambda k: results[k].fit.df)
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in pairwise(ordered):
         if results[a].fit.df == results[b].fit.df:
             raise SpecError(f"models '{a}' and '{b}' have the same degrees of freedom ({results[a].fit.df}): "
                             "they cannot be nested; compare them by AIC/BIC instead")

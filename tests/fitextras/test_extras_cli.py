@@ -21,7 +21,7 @@ def test_fit_cli_writes_extras(tmp_path: Path) -> None:
     out = tmp_path / "fit.json"
     run = subprocess.run([sys.executable, "-m", "semxhs", "fit", str(MORE / "model_d_poldem_eq.lav"),
                           str(MORE / "data_a_poldem.csv"), "--modindices", "--effect-sizes", "--no-measurement",
-                          "--json", str(out), "-q"], capture_output=True, text=True)
+                          "--json", str(out), "-q"], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
     doc = json.loads(out.read_text())
     ref = json.loads((MORE / "lavaan.json").read_text())["d_score_user_constraints"]
@@ -39,7 +39,7 @@ def test_fit_cli_without_flags_has_no_extras(tmp_path: Path) -> None:
     out = tmp_path / "fit.json"
     run = subprocess.run([sys.executable, "-m", "semxhs", "fit", str(MORE / "model_a_poldem.lav"),
                           str(MORE / "data_a_poldem.csv"), "--no-measurement", "--json", str(out), "-q"],
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
     doc = json.loads(out.read_text())
     assert "modindices" not in doc and "effect_sizes" not in doc and "gfi" in doc["fit"]
@@ -63,7 +63,7 @@ def test_run_study_with_extras(tmp_path: Path) -> None:
         "data: d.csv\nmodel: m.lav\nmeasurement: false\nmodindices: true\neffect_sizes: true\n"
         "output: {dir: out, json: results.json, html: report.html}\n")
     run = subprocess.run([sys.executable, "-m", "semxhs", "run", str(tmp_path / "study.yaml"), "-q"],
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
     doc = json.loads((tmp_path / "out" / "results.json").read_text())
     assert doc["modindices"] and doc["effect_sizes"] and doc["score_tests"]["total"]["df"] == 3
