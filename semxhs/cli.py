@@ -229,7 +229,12 @@ def fit_command(
                            title=title, language=lang.value, modindices=modindices, effect_sizes=effect_sizes)
     written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
                             inputs=(model, data))
-    _summary(result, written, quiet)
+    _summary(result, [], quiet)
+    if not quiet and (modindices or effect_sizes):
+        from semxhs.report.terminal_extras import print_fit_extras
+
+        print_fit_extras(result.sem)
+    _summary(result, written, quiet=True)
 
 
 @app.command("compare")
@@ -272,7 +277,7 @@ def compare_command(
             raise SemxhsUsage(f"refusing to overwrite the input file {json_out}")
         atomic_write_bytes(json_out, json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2).encode("utf-8"))
     if not quiet:
-        from semxhs.report.comparison import print_comparison
+        from semxhs.report.terminal_extras import print_comparison
 
         print_comparison(comparison)
     if json_out is not None:

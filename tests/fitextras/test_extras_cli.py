@@ -69,3 +69,19 @@ def test_run_study_with_extras(tmp_path: Path) -> None:
     assert doc["modindices"] and doc["effect_sizes"] and doc["score_tests"]["total"]["df"] == 3
     html = (tmp_path / "out" / "report.html").read_text()
     assert 'id="modindices"' in html and 'id="effect-sizes"' in html
+
+
+def test_terminal_prints_extras() -> None:
+    import pandas as pd
+    from rich.console import Console
+
+    from semxhs.report.terminal_extras import print_fit_extras
+    from semxhs.sem.extras import with_extras
+    from semxhs.sem.model import fit
+
+    res = fit((MORE / "model_d_poldem_eq.lav").read_text(), pd.read_csv(MORE / "data_a_poldem.csv"))
+    console = Console(record=True, width=160)
+    print_fit_extras(with_extras(res, modindices=True, effect_sizes=True), console=console)
+    text = console.export_text()
+    assert "y6 ~~ y8     8.72" in text and "largest 10 of 75" in text
+    assert "total chisq(3) = 2.97, p = .396" in text and "dem65 ~ dem60" in text
