@@ -546,6 +546,10 @@ def score_tests(res: SemResult, *, cumulative: bool = False) -> ScoreTests:
     if not constraints:
         raise SpecError("the model has no equality constraints (a == b, or a label shared by several "
                         "parameters) to test")
+    shared_rows = sum(1 for p in pt.params if p.free) - pt.n_free
+    if len(constraints) != shared_rows:
+        raise SpecError(f"the {shared_rows} equality constraints of the parameter table could not all be read "
+                        "back from the model text (SemResult.model); fit the model from its text")
     # one free parameter per row; the constraints in that space
     rows_free: list[Param] = []
     position: dict[int, int] = {}
