@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from scipy import special
 
@@ -139,8 +140,8 @@ def compare_models(results: dict[str, SemResult]) -> ModelComparison:
     Raises
     ------
     SpecError
-        Naming the models, when they cannot be nested: different observed variables or
-        numbers of cases, different estimators, equal degrees of freedom, or a more restricted
+        Naming the models, when they cannot be nested: different observed variables,
+        numbers of cases or sample moments (different data), different estimators, equal degrees of freedom, or a more restricted
         model that fits better than a less restricted one.
 
     Examples
@@ -170,6 +171,12 @@ def compare_models(results: dict[str, SemResult]) -> ModelComparison:
         if res.n_obs != first.n_obs:
             raise SpecError(f"models '{names[0]}' and '{name}' were fitted to different numbers of cases "
                             f"({first.n_obs} and {res.n_obs}): a likelihood-ratio test needs the same data")
+        if first.state is not None and res.state is not None:
+            ia = [first.observed.index(v) for v in res.observed]
+            same = np.allclose(first.state.sample_cov[np.ix_(ia, ia)], res.state.sample_cov, rtol=1e-8, atol=1e-12)
+            if not same:
+                raise SpecError(f"models '{names[0]}' and '{name}' were fitted to different data (their sample "
+                                "covariance matrices differ): a likelihood-ratio test needs the same data")
         if res.estimator != first.estimator or res.missing != first.missing:
             raise SpecError(f"models '{names[0]}' and '{name}' were fitted with different estimators or "
                             "missing-data methods")

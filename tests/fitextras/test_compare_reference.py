@@ -71,6 +71,11 @@ def test_refuses_equal_df_and_different_variables() -> None:
     c = fit("f1 =~ v1 + v2 + v3 + v4", data)
     with pytest.raises(SpecError, match="different observed variables"):
         compare_models({"a": a, "c": c})
+    other = data.copy()
+    other["v1"] = other["v1"].sample(frac=1.0, random_state=1).to_numpy()
+    d = fit("f1 =~ v1 + v2 + v3 + v4\nf2 =~ v5 + v6 + v7 + v8", other)
+    with pytest.raises(SpecError, match="different data"):
+        compare_models({"a": a, "d": d})
 
 
 def test_compare_cli_json_and_error(tmp_path: Path) -> None:
