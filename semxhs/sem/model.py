@@ -96,7 +96,7 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
     if fiml:
         res = _fit_fiml(partable, md.values, model_text=model_text, n_total=md.n_total,
                         estimator=estimator, level=level)
-        return _with_state(res, data=md.values, std_lv=std_lv)
+        return _with_state(res, data=md.values)
     moments = Moments.from_data(md.values)
     if not np.isfinite(moments.logdet):
         raise EstimationError(
@@ -115,17 +115,17 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
         res = collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
                       estimator=estimator, missing=missing, level=level, vcov=rob.vcov,
                       identified=rob.identified, fit_measures=replace(fit_measures, **rob.fit_keys))
-        return _with_state(res, data=md.values, std_lv=std_lv)
+        return _with_state(res, data=md.values)
     res = collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
                   estimator=estimator, missing=missing, level=level)
-    return _with_state(res, data=md.values, std_lv=std_lv)
+    return _with_state(res, data=md.values)
 
 
-def _with_state(res: SemResult, *, data: np.ndarray, std_lv: bool) -> SemResult:
-    """Keep the rows the model was fitted to (FIML refits need them) and the std.lv option."""
+def _with_state(res: SemResult, *, data: np.ndarray) -> SemResult:
+    """Keep the rows the model was fitted to (FIML refits and score tests need them)."""
     if res.state is None:
         return res
-    return replace(res, state=replace(res.state, data=data, std_lv=std_lv))
+    return replace(res, state=replace(res.state, data=data))
 
 
 def _fit_fiml(partable: ParTable, values: np.ndarray, *, model_text: str, n_total: int, estimator: str,

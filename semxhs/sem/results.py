@@ -186,7 +186,6 @@ class FitState:
     n: int
     theta: np.ndarray
     data: np.ndarray | None = None
-    std_lv: bool = False
 
 
 @dataclass(frozen=True)
