@@ -68,7 +68,8 @@ def test_fit_amos_mlr_uses_standard_chisq() -> None:
 
 
 @pytest.mark.reference
-@pytest.mark.parametrize("case", ["std_lv", "meanstructure", "sem_latent_paths", "mlr", "fiml", "fiml_equal"])
+@pytest.mark.parametrize("case", ["std_lv", "meanstructure", "sem_latent_paths", "mlr", "path_fixed_x", "mimic",
+                                  "fiml", "fiml_equal"])
 def test_fit_amos_model_shapes(case: str) -> None:
     """Made by tests/fixtures/fitextras/modindices_extra/make_ref.R; FIML: lavaan's GFI weighs the
     available-case moments by the missing-data patterns' expected information."""

@@ -129,6 +129,8 @@ def test_modindices_fiml(case: str) -> None:
     ("meanstructure", {}, "x1 ~ 1"),  # lavaan's meanstructure = TRUE
     ("sem_latent_paths", {}, ""),
     ("mlr", {"estimator": "MLR"}, ""),
+    ("path_fixed_x", {}, ""),
+    ("mimic", {}, ""),
 ])
 def test_modindices_model_shapes(case: str, options: dict, syntax: str) -> None:
     ref = json.loads((EXTRA / "lavaan.json").read_text())[case]
