@@ -87,9 +87,9 @@ AMOS_CUTOFFS: Mapping[str, Cutoff] = MappingProxyType({
     "cn_01": Cutoff("cn_01", 200.0, None, True, ("hoelter_1983",), "Hoelter (1983)"),
     "ecvi": Cutoff("ecvi", None, None, False, ("browne_cudeck_1989",), "Browne & Cudeck (1989)"),
 })
-"""Cut-offs of the AMOS-style set: χ²/df ≤ 3 (the fit table's existing row; cited here); GFI, NFI, RFI, IFI ≥ .90; AGFI ≥ .90 (≥ .80 acceptable);
-PGFI, PNFI ≥ .50; Hoelter's CN ≥ 200; RMR small (in the items' units) and ECVI lower-is-better without a
-cut-off."""
+"""Cut-offs of the AMOS-style set: χ²/df ≤ 3 (the fit table's existing row; cited here); GFI, NFI, RFI,
+IFI ≥ .90; AGFI ≥ .90 (≥ .80 acceptable); PGFI, PNFI ≥ .50; Hoelter's CN ≥ 200; RMR small (in the
+items' units) and ECVI lower-is-better without a cut-off."""
 
 F2_BENCHMARKS: tuple[tuple[float, str], ...] = ((0.35, "large"), (0.15, "medium"), (0.02, "small"))
 """Cohen's (1988) benchmarks for f²: .02 small, .15 medium, .35 large (below .02: negligible)."""
