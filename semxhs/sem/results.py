@@ -16,7 +16,7 @@ import pandas as pd
 from semxhs.messages import Message, json_safe, messages_to_json
 
 if TYPE_CHECKING:
-    from semxhs.sem.spec import ParTable
+    from semxhs.sem.partable import ParTable
 
 PARAMETER_COLUMNS = ("lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all")
 FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
@@ -46,6 +46,8 @@ class Parameter:
     ci_upper: float
     std_all: float | None
     free: bool = True
+    group: int = 1  # 1-based group in lavaan's order; 0 for := rows of a multi-group model
+    group_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,9 @@ class FitMeasures:
     cfi_robust: float | None = None
     tli_robust: float | None = None
     rmsea_robust: float | None = None
+    # multi-group fits: each group's contribution to chisq (lavaan's stat.group), by group label
+    chisq_group: dict[str, float] | None = None
+    chisq_group_scaled: dict[str, float] | None = None  # MLR: chisq_group / chisq_scaling_factor
     # the AMOS-style set (semxhs.sem.fit_amos); None when not computed
     chisq_df_ratio: float | None = None
     gfi: float | None = None
@@ -98,9 +103,9 @@ class FitMeasures:
     mfi: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """All measures as a plain dict (NaN as None); robust and AMOS measures only when computed."""
+        """All measures as a plain dict (NaN as None); robust, per-group and AMOS measures only when computed."""
         out = asdict(self)
-        for name in ROBUST_FIT_COLUMNS + AMOS_FIT_COLUMNS:
+        for name in ROBUST_FIT_COLUMNS + ("chisq_group", "chisq_group_scaled") + AMOS_FIT_COLUMNS:
             if out[name] is None:
                 del out[name]
         return json_safe(out)
@@ -237,16 +242,19 @@ class SemResult:
         >>> list(res.to_frame().columns)[:6]
         ['lhs', 'op', 'rhs', 'label', 'est', 'se']
         """
-        return pd.DataFrame([{k: getattr(p, k) for k in PARAMETER_COLUMNS} for p in self.parameters],
-                            columns=list(PARAMETER_COLUMNS))
+        columns = PARAMETER_COLUMNS[:3] + ("group", "group_label") + PARAMETER_COLUMNS[3:] \
+            if self.extra.get("group_labels") else PARAMETER_COLUMNS
+        return pd.DataFrame([{k: getattr(p, k) for k in columns} for p in self.parameters], columns=list(columns))
 
     def fit_frame(self) -> pd.DataFrame:
         """Fit measures as a one-row DataFrame."""
         return pd.DataFrame([self.fit.to_dict()])
 
-    def parameter(self, lhs: str, op: str, rhs: str = "") -> Parameter:
-        """Look up one parameter row (``~~`` rows match in either order; ``:=`` by name)."""
+    def parameter(self, lhs: str, op: str, rhs: str = "", group: int | None = None) -> Parameter:
+        """Look up one parameter row (``~~`` rows match in either order; ``:=`` by name; ``group`` 1-based)."""
         for p in self.parameters:
+            if group is not None and op != ":=" and p.group != group:
+                continue
             if (p.lhs, p.op, p.rhs) == (lhs, op, rhs) or (op == "~~" and (p.rhs, p.op, p.lhs) == (lhs, op, rhs)):
                 return p
             if op == ":=" and p.op == ":=" and p.lhs == lhs:
@@ -266,7 +274,7 @@ class SemResult:
             "warnings": list(self.warnings),
             "warning_codes": messages_to_json(self.warning_codes),
             "fit": self.fit.to_dict(),
-            "parameters": [{f.name: getattr(p, f.name) for f in fields(p)} for p in self.parameters],
+            "parameters": [self._parameter_json(p) for p in self.parameters],
             "r2": dict(self.r2),
             "latent_cov": self.latent_cov,
             "model": self.model,
@@ -279,3 +287,11 @@ class SemResult:
             out["effect_sizes"] = [asdict(e) for e in self.effect_sizes]
         out.update(self.extra)
         return json_safe(out)
+
+    def _parameter_json(self, p: Parameter) -> dict[str, Any]:
+        row = {f.name: getattr(p, f.name) for f in fields(p)}
+        if not self.extra.get("group_labels"):  # single-group JSON as before: no group keys
+            del row["group"], row["group_label"]
+        elif p.group == 0:
+            row["group_label"] = None
+        return row
