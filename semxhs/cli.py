@@ -172,10 +172,19 @@ def _summary(result: Any, written: list[Path], quiet: bool) -> None:
 @guarded
 def fit_command(
     model: Path = typer.Argument(..., help="Model file in lavaan syntax (.lav)."),
-    data: Path = typer.Argument(..., help="Responses: .csv (UTF-8 or GBK), .xlsx, .sav or .dta."),
+    data: Optional[Path] = typer.Argument(None, help="Responses: .csv (UTF-8 or GBK), .xlsx, .sav or .dta "
+                                                     "(or --cov/--cor with --nobs instead)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
     html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
     docx_out: Optional[Path] = typer.Option(None, "--docx", help="Write the Word report here."),
+    cov: Optional[Path] = typer.Option(None, "--cov", help="Fit from a published covariance matrix (CSV, full or "
+                                                           "lower triangle, names in header and first column)."),
+    cor: Optional[Path] = typer.Option(None, "--cor", help="Fit from a published correlation matrix (with --sd)."),
+    sd: Optional[Path] = typer.Option(None, "--sd", help="Standard deviations for --cor (CSV: variable, sd)."),
+    means: Optional[Path] = typer.Option(None, "--means", help="Sample means (CSV: variable, mean): a mean structure."),
+    nobs: Optional[int] = typer.Option(None, "--nobs", help="Sample size N behind --cov/--cor."),
+    crosscheck: Optional[str] = typer.Option(None, "--crosscheck", help="Re-estimate with another engine and "
+                                                                         "compare every estimate: semopy."),
     estimator: Estimator = typer.Option(Estimator.ml, "--estimator", case_sensitive=False,
                                         help="Estimator: ml (maximum likelihood) or mlr (ML with robust "
                                              "sandwich SEs and the Yuan-Bentler scaled chi-square)."),
@@ -209,11 +218,30 @@ def fit_command(
     lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
-    """Fit MODEL to DATA and report estimates, fit, standardized solution and measurement quality."""
+    """Fit MODEL to DATA (or to a published covariance/correlation table) and report estimates, fit,
+    standardized solution and measurement quality."""
     from semxhs.report.outputs import write_outputs
     from semxhs.study.config import BootstrapSpec
     from semxhs.study.pipeline import fit_files
 
+    if crosscheck is not None and crosscheck != "semopy":
+        raise SemxhsUsage(f"--crosscheck: the only engine is semopy, got '{crosscheck}'")
+    if cov is not None or cor is not None or sd is not None or means is not None or nobs is not None:
+        from semxhs.study.pipeline import fit_summary_files, refuse_raw_data_options
+
+        if data is not None:
+            raise SemxhsUsage("give DATA or summary statistics (--cov/--cor with --nobs), not both")
+        refuse_raw_data_options(bootstrap=bootstrap > 0, missing=missing.value, estimator=estimator.value,
+                                instrument=instrument is not None, reverse=bool(_items(reverse)))
+        result = fit_summary_files(model, nobs=nobs, cov=cov, cor=cor, sd=sd, means=means, encoding=encoding,
+                                   std_lv=std_lv, title=title, language=lang.value, crosscheck=crosscheck)
+        inputs = tuple(p for p in (model, cov, cor, sd, means) if p is not None)
+        written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out, inputs=inputs)
+        _summary(result, written, quiet)
+        return
+    if data is None:
+        raise SemxhsUsage("give DATA (a response file), or a published table: --cov COV.csv --nobs N "
+                          "(or --cor COR.csv --sd SD.csv --nobs N)")
     spec = BootstrapSpec(draws=bootstrap, ci=ci.value, failed_rule=failed_rule.value, monte_carlo=monte_carlo,
                          sobel=sobel, jobs=jobs) if bootstrap else None
     with _progress_bar(progress and not quiet and spec is not None) as tick:
@@ -221,7 +249,7 @@ def fit_command(
                            missing=missing.value, std_lv=std_lv, reverse=_items(reverse), scale=_scale(scale),
                            measurement=measurement, htmt_draws=htmt_draws, seed=seed, instrument=instrument,
                            platform=platform.value, sheet=_sheet(sheet), bootstrap=spec, progress=tick,
-                           title=title, language=lang.value)
+                           title=title, language=lang.value, crosscheck=crosscheck)
     written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
                             inputs=(model, data))
     _summary(result, written, quiet)

@@ -39,7 +39,9 @@ def print_summary(result: StudyResult, console: Console | None = None) -> None:
     sem = result.sem
     f = sem.fit
     console.print(f"[bold]{result.title}[/bold]")
-    console.print(f"N = {sem.n_obs} ({sem.n_dropped} incomplete rows dropped), estimator {sem.estimator}, "
+    rows = ("fitted from summary statistics" if getattr(result, "summary", None) is not None
+            else f"{sem.n_dropped} incomplete rows dropped")
+    console.print(f"N = {sem.n_obs} ({rows}), estimator {sem.estimator}, "
                   f"{'converged' if sem.converged else 'NOT CONVERGED'} in {sem.iterations} iterations")
     console.print(f"chisq({f.df}) = {f.chisq:.3f}, {_p(f.pvalue)}; CFI = {f.cfi:.3f}, TLI = {f.tli:.3f}, "
                   f"RMSEA = {f.rmsea:.3f} [{f.rmsea_ci_lower:.3f}, {f.rmsea_ci_upper:.3f}], SRMR = {f.srmr:.3f}")
@@ -57,6 +59,12 @@ def print_summary(result: StudyResult, console: Console | None = None) -> None:
         console.print(f"{h.id} {h.path}: beta = {_num(h.std_all)}, {_p(h.pvalue)} -> {verdict}")
     for w in sem.warnings:
         console.print(f"[bold red]warning:[/bold red] {w}")
+    check = getattr(result, "crosscheck", None)
+    if check is not None:
+        diff = "nothing compared" if check.max_abs_diff is None else (
+            f"{check.parameters_compared} estimates compared, max |diff| = {check.max_abs_diff:.2g}")
+        skipped = "; ".join(f"skipped {len(s.parameters)} ({s.reason})" for s in check.skipped)
+        console.print(f"cross-check {check.engine} {check.version}: {diff}" + (f"; {skipped}" if skipped else ""))
 
 
 def print_process_summary(result: "ProcessResult", console: Console | None = None) -> None:

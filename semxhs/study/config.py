@@ -38,11 +38,13 @@ from semxhs.survey.yamlfile import read_yaml, unknown_keys
 TOP_KEYS = {"title", "language", "data", "encoding", "model", "model_syntax", "estimator", "missing",
             "std_lv", "alpha", "hypotheses", "output", "description", "reverse", "scale", "seed",
             "measurement", "htmt_draws", "process", "instrument", "screening", "platform", "sheet",
-            "bootstrap"}
+            "bootstrap", "summary", "crosscheck", "citation"}
 BOOTSTRAP_KEYS = {"draws", "ci", "failed_rule", "monte_carlo", "sobel", "jobs"}
 PROCESS_KEYS = {"model", "x", "m", "w", "z", "y", "cov", "boot", "seed", "hc", "center", "probe", "conf", "title"}
 REQUIRED = ("data",)
-HYPOTHESIS_KEYS = {"id", "text", "path", "sign"}
+HYPOTHESIS_KEYS = {"id", "text", "path", "sign", "finding"}
+SUMMARY_KEYS = {"cov", "cor", "sd", "means", "nobs"}
+CROSSCHECK_ENGINES = ("semopy",)
 OUTPUT_KEYS = {"dir", "html", "json", "docx"}
 LANGUAGES = ("en", "zh")
 
@@ -55,6 +57,7 @@ class Hypothesis:
     text: str
     path: str
     sign: str = ""
+    finding: str = ""  # the cited study's finding, in words (replication tables)
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,42 @@ def _parse_process(raw: object, seed: int, problems: list[str]) -> tuple[Process
 
 
 @dataclass(frozen=True)
+class SummarySpec:
+    """``summary:`` -- fit from a published table (lavaan's sample.cov/sample.nobs) instead of ``data``."""
+
+    nobs: int
+    cov: Path | None = None
+    cor: Path | None = None
+    sd: Path | None = None
+    means: Path | None = None
+
+
+def _parse_summary(raw: object, base: Path, problems: list[str]) -> SummarySpec | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append("'summary' must be a mapping with keys " + name_list(sorted(SUMMARY_KEYS)))
+        return None
+    unknown_keys(raw, SUMMARY_KEYS, "summary", problems)
+    nobs = raw.get("nobs")
+    if not isinstance(nobs, int) or isinstance(nobs, bool) or nobs < 2:
+        problems.append(f"summary: 'nobs' must be the sample size, a whole number >= 2, got {nobs!r}")
+        nobs = 0
+    if ("cov" in raw) == ("cor" in raw):
+        problems.append("summary: give 'cov' (a covariance matrix) or 'cor' with 'sd', one of the two")
+    if "cor" in raw and "sd" not in raw:
+        problems.append("summary: 'cor' needs 'sd' (the standard deviations)")
+    files: dict[str, Path | None] = {}
+    for key in ("cov", "cor", "sd", "means"):
+        files[key] = None
+        if raw.get(key) is not None:
+            files[key] = base / str(raw[key])
+            if not files[key].is_file():  # type: ignore[union-attr]
+                problems.append(f"summary: '{key}': file not found: {files[key]}")
+    return SummarySpec(nobs=int(nobs), **files)
+
+
+@dataclass(frozen=True)
 class Study:
     """A validated study description with absolute paths."""
 
@@ -229,6 +268,10 @@ class Study:
     platform: str = "auto"
     sheet: str | int = 0
     bootstrap: BootstrapSpec | None = None
+    summary: SummarySpec | None = None
+    crosscheck: str | None = None
+    description: str = ""
+    citation: str = ""
 
 
 def load_study(path: str | Path) -> Study:
@@ -271,7 +314,7 @@ def parse_study(raw: Any, path: Path) -> Study:
         raise StudyError(f"study file {path.name}: expected a mapping of keys, got {type(raw).__name__}")
     unknown_keys(raw, TOP_KEYS, "", problems)
     for key in REQUIRED:
-        if key not in raw:
+        if key not in raw and not (key == "data" and isinstance(raw, dict) and "summary" in raw):
             problems.append(f"missing key '{key}'")
     if "model" in raw and "model_syntax" in raw:
         problems.append("give either 'model' (a file) or 'model_syntax' (text), not both")
@@ -301,7 +344,15 @@ def parse_study(raw: Any, path: Path) -> Study:
         problems.append(f"'alpha' must be a number between 0 and 1, got {alpha!r}")
         alpha = 0.05
 
+    if "data" in raw and "summary" in raw:
+        problems.append("give either 'data' (responses) or 'summary' (a published table), not both")
+    summary = _parse_summary(raw.get("summary"), base, problems)
+    crosscheck = raw.get("crosscheck")
+    if crosscheck is not None and crosscheck is not False and crosscheck not in CROSSCHECK_ENGINES:
+        problems.append(f"'crosscheck' must be {name_list(CROSSCHECK_ENGINES)}, got {crosscheck!r}")
     data = base / str(raw.get("data", ""))
+    if summary is not None:
+        data = (summary.cov or summary.cor or base)
     if "data" in raw and not data.is_file():
         problems.append(f"'data': file not found: {data}")
 
@@ -341,7 +392,8 @@ def parse_study(raw: Any, path: Path) -> Study:
         sign = str(h.get("sign", "") or "").strip()
         if sign not in ("+", "-", ""):
             problems.append(f"{where}: 'sign' must be '+', '-' or empty, got '{sign}'")
-        hypotheses.append(Hypothesis(hid, str(h.get("text", "")), str(h.get("path", "")).strip(), sign))
+        hypotheses.append(Hypothesis(hid, str(h.get("text", "")), str(h.get("path", "")).strip(), sign,
+                                     finding=str(h.get("finding", "") or "").strip()))
 
     out = raw.get("output", {}) or {}
     if not isinstance(out, dict):
@@ -435,4 +487,8 @@ def parse_study(raw: Any, path: Path) -> Study:
         platform=platform,
         sheet=sheet,
         bootstrap=boot,
+        summary=summary,
+        crosscheck=str(crosscheck) if crosscheck else None,
+        description=str(raw.get("description", "") or "").strip(),
+        citation=str(raw.get("citation", "") or "").strip(),
     )
