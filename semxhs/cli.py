@@ -264,7 +264,6 @@ def run_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
     """Run a whole study as its YAML file describes it."""
-    from semxhs.report.outputs import write_outputs
     from semxhs.study.config import load_study
     from semxhs.study.pipeline import run_study
 
@@ -272,6 +271,14 @@ def run_command(
     with _progress_bar(progress and not quiet and spec.bootstrap is not None) as tick:
         result = run_study(spec, progress=tick)
     folder = out if out is not None else spec.output_dir
+    written = _write_study(spec, study, result, folder)
+    _summary(result, written, quiet)
+
+
+def _write_study(spec: Any, study: Path, result: Any, folder: Path) -> list[Path]:
+    """Write a study's report, JSON and screening files into ``folder``."""
+    from semxhs.report.outputs import write_outputs
+
     written = write_outputs(
         result,
         json_path=folder / spec.json if spec.json else None,
@@ -284,7 +291,54 @@ def run_command(
 
         files = write_screening(result.intake.screening, spec.data, folder)
         written += [files.cleaned, files.exclusions, files.flow]
-    _summary(result, written, quiet)
+    return written
+
+
+@app.command("replicate")
+@guarded
+def replicate_command(
+    studies: Optional[list[str]] = typer.Argument(None, help="Library study ids (e.g. ewom_trust) or study.yaml "
+                                                             "paths."),
+    all_studies: bool = typer.Option(False, "--all", help="Run every study of the model library (surveys/)."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the replication tables (JSON) here."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar for long runs."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the tables and the files written."),
+) -> None:
+    """Run library studies and compare each hypothesis with the finding of the study it cites."""
+    import json
+
+    from semxhs.atomic import atomic_write_bytes
+    from semxhs.report.console import print_replication
+    from semxhs.study.config import load_study
+    from semxhs.study.pipeline import run_study
+    from semxhs.study.replicate import LIBRARY, replication_of, resolve_study
+
+    if all_studies and studies:
+        raise SemxhsUsage("give study names or --all, not both")
+    names = list(LIBRARY) if all_studies else list(studies or [])
+    if not names:
+        raise SemxhsUsage("name the studies to replicate (e.g. ewom_trust) or give --all")
+    resolved = [resolve_study(name) for name in names]
+    specs = [(sid, path, load_study(path)) for sid, path in resolved]  # every study file checked first
+    tables = []
+    for sid, path, spec in specs:
+        with _progress_bar(progress and not quiet and spec.bootstrap is not None) as tick:
+            result = run_study(spec, progress=tick)
+        written = _write_study(spec, path, result, spec.output_dir)
+        table = replication_of(result, sid)
+        tables.append(table)
+        print_replication(table, result.language)
+        if not quiet:
+            for out in written:
+                typer.echo(f"wrote {out}")
+    n_rows = sum(len(t.hypotheses) for t in tables)
+    n_agree = sum(h.agrees for t in tables for h in t.hypotheses)
+    typer.echo(f"{n_agree} of {n_rows} hypotheses agree with the cited findings in {len(tables)} "
+               f"stud{'y' if len(tables) == 1 else 'ies'}")
+    if json_out is not None:
+        payload = {"studies": [t.to_dict() for t in tables]}
+        atomic_write_bytes(json_out, json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8"))
+        typer.echo(f"wrote {json_out}")
 
 
 @app.command("demo")
