@@ -59,6 +59,13 @@ def replication_section(result: StudyResult, t: Labels) -> Section | None:
                    [table("table-replication", t["tbl_replication"], columns, rows, notes)])
 
 
+def _skip_reasons(t: Labels) -> dict[str, str]:
+    """Why the cross-check skipped parameters, by reason code of :mod:`semxhs.study.crosscheck`."""
+    return {"defined": t["cc_defined"], "intercept": t["cc_intercept"], "constraint": t["cc_constraint"],
+            "groups": t["cc_groups"], "fixed_misread": t["cc_fixed_misread"],
+            "not_estimated": t["cc_not_estimated"], "failed": t["cc_failed"]}
+
+
 def reproducibility_section(result: StudyResult, t: Labels) -> Section | None:
     """How the model was fitted when not from raw rows, and the semopy cross-check."""
     summary = getattr(result, "summary", None)
@@ -81,7 +88,7 @@ def reproducibility_section(result: StudyResult, t: Labels) -> Section | None:
         else:
             bullets.append(t["repro_crosscheck_none"].format(engine=check.engine, version=check.version))
         for skipped in check.skipped:
-            reason = t.get(f"cc_{skipped.reason}", skipped.reason)
+            reason = _skip_reasons(t).get(skipped.reason, skipped.reason)
             if skipped.reason == "failed":
                 reason = reason.format(detail=skipped.detail)
             bullets.append(t["repro_cc_skipped"].format(params=", ".join(skipped.parameters[:12])

@@ -79,7 +79,7 @@ def check_covariance(frame: pd.DataFrame, what: str = "covariance") -> pd.DataFr
     --------
     >>> import pandas as pd
     >>> s = pd.DataFrame([[2.0, 0.5], [0.5, 1.0]], index=["a", "b"], columns=["a", "b"])
-    >>> check_covariance(s).loc["a", "b"]
+    >>> float(check_covariance(s).loc["a", "b"])
     0.5
     >>> check_covariance(pd.DataFrame([[1.0, 2.0], [2.0, 1.0]], index=["a", "b"], columns=["a", "b"]))
     Traceback (most recent call last):
@@ -148,7 +148,7 @@ def covariance_from_correlation(cor: pd.DataFrame, sd: pd.Series) -> pd.DataFram
     --------
     >>> import pandas as pd
     >>> r = pd.DataFrame([[1.0, 0.5], [0.5, 1.0]], index=["a", "b"], columns=["a", "b"])
-    >>> covariance_from_correlation(r, pd.Series({"a": 2.0, "b": 3.0})).loc["a", "b"]
+    >>> float(covariance_from_correlation(r, pd.Series({"a": 2.0, "b": 3.0})).loc["a", "b"])
     3.0
     >>> covariance_from_correlation(r, pd.Series({"a": 2.0}))
     Traceback (most recent call last):

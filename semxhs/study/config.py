@@ -24,6 +24,14 @@ title and language. Relative paths resolve against the YAML file's folder::
     screening: {attention: true, speed: {fraction_of_median: 0.333}, longstring: true, mahalanobis: true}
     platform: auto          # auto, wenjuanxing, tencent, credamo or generic
     bootstrap: {draws: 5000, ci: percentile}   # or bc; failed_rule: nonconverged|improper; monte_carlo; sobel
+    citation: "耿幸宏 (2025). ... 商业经济研究, (3), 65-68."   # the study this one replicates
+    description: >                # reaches the JSON (study.description) and the report
+      ...
+    crosscheck: semopy            # re-estimate with semopy, compare every parameter
+    summary: {cor: cor.csv, sd: sd.csv, nobs: 301}   # a published table instead of data (cov: / means:)
+
+A hypothesis may carry ``finding:`` -- the cited study's finding in words, for
+``semxhs replicate`` (``{id: H1, text: ..., path: TR ~ EW, sign: "+", finding: 正向显著影响}``).
 """
 
 from __future__ import annotations
