@@ -16,13 +16,24 @@ from semxhs.report.blocks import Labels, Section, column, row, section, table
 from semxhs.study.results import StudyResult
 
 
+def _summary_sentences(result: StudyResult, t: Labels) -> list[str]:
+    summary = getattr(result, "summary", None)
+    if summary is None:
+        return []
+    kind = t["repro_kind_cor_sd"] if summary.kind == "cor_sd" else t["repro_kind_cov"]
+    return [t["repro_summary"].format(kind=kind, n=f.fmt_int(summary.nobs),
+                                      means=t["repro_with_means"] if summary.mean is not None else ""),
+            t["repro_rules_out"]]
+
+
 def about_section(result: StudyResult, t: Labels) -> Section | None:
-    """The study's description and citation, as paragraphs."""
+    """The study's description and citation, and (first thing a reader sees) a fit from summary statistics."""
     description = getattr(result, "description", "")
     citation = getattr(result, "citation", "")
-    if not description and not citation:
-        return None
     paragraphs = [p for p in (description, t["about_citation"].format(citation=citation) if citation else "") if p]
+    paragraphs += _summary_sentences(result, t)
+    if not paragraphs:
+        return None
     return section("about", t["sec_about"], [], paragraphs=paragraphs)
 
 
@@ -72,12 +83,7 @@ def reproducibility_section(result: StudyResult, t: Labels) -> Section | None:
     check = getattr(result, "crosscheck", None)
     if summary is None and check is None:
         return None
-    bullets: list[str] = []
-    if summary is not None:
-        kind = t["repro_kind_cor_sd"] if summary.kind == "cor_sd" else t["repro_kind_cov"]
-        bullets.append(t["repro_summary"].format(kind=kind, n=f.fmt_int(summary.nobs),
-                                                 means=t["repro_with_means"] if summary.mean is not None else ""))
-        bullets.append(t["repro_rules_out"])
+    bullets: list[str] = _summary_sentences(result, t)
     if check is not None:
         if check.parameters_compared:
             bullets.append(t["repro_crosscheck"].format(
