@@ -111,3 +111,17 @@ def test_semopy_is_imported_only_when_the_crosscheck_runs():
             "print('semopy' in sys.modules)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.stdout.strip() == "False", proc.stderr
+
+
+@pytest.mark.parametrize("model,detail", [
+    ("visual =~ NA*x1 + x2 + x3\nvisual ~~ 1*visual", "semopy fixed parameters this model estimates: visual =~ x2"),
+    ("visual =~ x1 + 0.8*x2 + x3", "semopy did not keep the fixed values of visual =~ x1"),
+])
+def test_fixed_values_semopy_misreads_stop_the_comparison(model, detail):
+    _, data = _case("hs1939_cfa")
+    ours = fit(model, data)
+    check = crosscheck_semopy(model, ours, data=data)
+    assert check.parameters_compared == 0 and check.agrees is None
+    last = check.skipped[-1]
+    assert last.reason == "fixed_misread" and detail in last.detail
+    assert len(last.parameters) == sum(p.free for p in ours.parameters)

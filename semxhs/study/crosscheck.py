@@ -20,9 +20,11 @@ How the comparison is made fair
   under ``skipped`` with the reason (code): ``defined`` (``:=``: semopy has none),
   ``intercept`` (semopy's ``Model`` has no mean structure), ``constraint`` (``==``),
   ``groups`` (multi-group models), ``fixed_misread`` (semopy did not keep a value the
-  model fixes: nothing is compared, since the two solutions are of different models),
-  ``not_estimated`` (semopy has no free counterpart), ``failed`` (semopy raised or did not
-  converge; the exception's text is kept).
+  model fixes, or fixed one it estimates -- e.g. it reads ``NA*x1`` as a label and fixes
+  the next loading), ``not_estimated`` (semopy's model lacks a parameter ours estimates),
+  ``failed`` (semopy raised or did not converge; the exception's text is kept). With
+  ``fixed_misread`` and ``not_estimated`` the two solutions are of different models, so
+  nothing is compared and every parameter is listed.
 
 semopy is imported only when a cross-check runs.
 """
@@ -223,7 +225,7 @@ def crosscheck_semopy(fitted_text: str, ours: SemResult, *, data: pd.DataFrame |
         return nothing("fixed_misread", "semopy did not keep the fixed values of " + ", ".join(misread[:6]))
 
     diffs: list[tuple[float, str]] = []
-    missing_rows, constrained = [], []
+    absent, refixed, constrained = [], [], []
     constrained_labels = {t for c in constraints for t in _NAME.findall(c)}
     for p in free:
         if p.op == "~1":
@@ -233,14 +235,18 @@ def crosscheck_semopy(fitted_text: str, ours: SemResult, *, data: pd.DataFrame |
             constrained.append(key)
             continue
         found = theirs.get((p.lhs, p.op, p.rhs))
-        if found is None or not found[1]:
-            missing_rows.append(key)
-            continue
-        diffs.append((abs(p.est - found[0]), key))
+        if found is None:
+            absent.append(key)
+        elif not found[1]:
+            refixed.append(key)
+        else:
+            diffs.append((abs(p.est - found[0]), key))
+    if refixed:  # semopy fitted another (more restricted) model: no estimate is comparable
+        return nothing("fixed_misread", "semopy fixed parameters this model estimates: " + ", ".join(refixed[:6]))
+    if absent:  # semopy's model lacks parameters ours has: no estimate is comparable
+        return nothing("not_estimated", "semopy's model has no counterpart of " + ", ".join(absent[:6]))
     if constrained:
         skipped.append(Skipped("constraint", tuple(constrained), "semopy does not read == / < / > constraints"))
-    if missing_rows:
-        skipped.append(Skipped("not_estimated", tuple(missing_rows), "no free counterpart in semopy's solution"))
     if not diffs:
         return CrossCheck("semopy", version, 0, None, "", tuple(skipped), options=options)
     worst = max(diffs)
