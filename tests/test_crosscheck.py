@@ -125,3 +125,10 @@ def test_fixed_values_semopy_misreads_stop_the_comparison(model, detail):
     last = check.skipped[-1]
     assert last.reason == "fixed_misread" and detail in last.detail
     assert len(last.parameters) == sum(p.free for p in ours.parameters)
+
+
+def test_fiml_is_skipped_with_its_reason():
+    folder = SHARED / "hs1939_fiml"
+    text, data = (folder / "model.lav").read_text(), pd.read_csv(folder / "data.csv")
+    check = crosscheck_semopy(text, fit(text, data, missing="fiml"), data=data, missing="fiml")
+    assert check.parameters_compared == 0 and check.skipped[-1].reason == "fiml"

@@ -73,7 +73,7 @@ def replication_section(result: StudyResult, t: Labels) -> Section | None:
 def _skip_reasons(t: Labels) -> dict[str, str]:
     """Why the cross-check skipped parameters, by reason code of :mod:`semxhs.study.crosscheck`."""
     return {"defined": t["cc_defined"], "intercept": t["cc_intercept"], "constraint": t["cc_constraint"],
-            "groups": t["cc_groups"], "fixed_misread": t["cc_fixed_misread"],
+            "groups": t["cc_groups"], "fiml": t["cc_fiml"], "fixed_misread": t["cc_fixed_misread"],
             "not_estimated": t["cc_not_estimated"], "failed": t["cc_failed"]}
 
 

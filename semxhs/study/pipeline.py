@@ -210,7 +210,7 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
     if crosscheck:
         from semxhs.study.crosscheck import crosscheck_semopy
 
-        check = crosscheck_semopy(fitted_text, sem, data=table)
+        check = crosscheck_semopy(fitted_text, sem, data=table, missing=missing)
     boot = None
     if bootstrap is not None:
         from semxhs.resample.sem import bootstrap_sem
