@@ -127,4 +127,4 @@ def resolve_study(name: str) -> tuple[str, Path]:
     if candidate.is_file():
         return name, candidate
     raise InputFileError(f"no study '{name}': give a study.yaml path or one of the library studies "
-                         f"{name_list(LIBRARY)}")
+                         f"{name_list(LIBRARY)} (found in the project's surveys/ folder: run from the project folder)")
