@@ -123,3 +123,13 @@ def test_generator_draw_and_simulate_have_the_same_distribution():
     cov, names = population_covariance(population)
     empirical = np.cov(drawn[list(names)].to_numpy().T)
     assert np.abs(empirical - cov).max() < 0.02
+
+
+@pytest.mark.recovery
+def test_observed_product_terms_are_recovered():
+    data = simulate("y ~ 0.3*x + 0.2*w + 0.4*x:w\nx ~~ 0.3*w", n=50_000, seed=2)
+    assert list(data.columns) == ["y", "x", "w"]
+    assert float(data["y"].var()) == pytest.approx(1.0, abs=0.03)  # residual variance accounts for var(xw) = 1.09
+    res = fit("y ~ x + w + x:w", data)
+    for rhs, value in (("x", 0.3), ("w", 0.2), ("x:w", 0.4)):
+        assert res.parameter("y", "~", rhs).est == pytest.approx(value, abs=0.02), rhs
