@@ -386,19 +386,18 @@ def screen_command(
     """Screen respondents: attention checks, speeders, straight-liners, multivariate outliers."""
     import json
 
-    import yaml
-
     from semxhs.atomic import atomic_write_bytes
+    from semxhs.errors import StudyError
     from semxhs.survey.instrument import load_instrument
     from semxhs.survey.screening import ScreeningRules, screen_file
+    from semxhs.survey.yamlfile import read_yaml
 
     inst = load_instrument(instrument)
-    raw_rules = None
-    if rules is not None:
-        if not rules.is_file():
-            raise SemxhsUsage(f"rules file not found: {rules}")
-        raw_rules = yaml.safe_load(rules.read_text(encoding="utf-8"))
-    screening_rules = ScreeningRules.from_dict(raw_rules)
+    raw_rules = read_yaml(rules, "rules") if rules is not None else None
+    try:
+        screening_rules = ScreeningRules.from_dict(raw_rules)
+    except StudyError as exc:
+        raise StudyError(f"rules file {rules.name if rules else ''}: {exc}") from None
     run = screen_file(data, inst, screening_rules, out=out, encoding=encoding, platform=platform.value,
                       sheet=_sheet(sheet), write=False)
     payload = None
