@@ -72,6 +72,9 @@ def model_columns(frame: pd.DataFrame, observed: tuple[str, ...], missing: str =
         raise DataError("non-numeric values in model columns: " + "; ".join(problems))
     table = pd.DataFrame(numeric)
     n_total = len(table)
+    empty = [c for c in observed if n_total and table[c].isna().all()]
+    if empty:
+        raise DataError(f"model variables with no value in any of the {n_total} rows: {name_list(empty)}")
     if missing == "listwise":
         complete = table.notna().all(axis=1).to_numpy()
         values = table.to_numpy()[complete]

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from semxhs.errors import ModelSyntaxError, SpecError, name_list
-from semxhs.sem.expression import Node, names_in, parse_expression
+from semxhs.sem.expression import Node, check_size, names_in, parse_expression
 
 _NAME = re.compile(r"^[A-Za-z_\u00c0-\uffff][A-Za-z0-9_.\u00c0-\uffff]*$")
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
@@ -348,6 +348,12 @@ def build_partable(text: str, *, std_lv: bool = False, meanstructure: bool = Fal
     """
     statements, defined_raw, equalities = parse_syntax(text)
     statements = _merge_duplicates(statements)
+    itself = [s for s in statements if s.op in ("~", "=~") and s.lhs == s.rhs]
+    if itself:
+        s = itself[0]
+        raise SpecError(f"line {s.line}: '{s.lhs} {s.op} {s.rhs}' "
+                        f"{'regresses a variable on' if s.op == '~' else 'measures a variable by'} itself; "
+                        "a variable cannot be its own predictor or indicator")
 
     latent: list[str] = []
     for s in statements:
@@ -533,13 +539,15 @@ def _check_identifiers(params: list[Param], latent: list[str]) -> None:
 def _build_defined(raw: list[tuple[str, str, int]], labels: set[str]) -> tuple[Defined, ...]:
     defined: list[Defined] = []
     known = set(labels)
+    shapes: dict[str, tuple[int, int]] = {}
     for name, text, line in raw:
         if name in known:
             raise SpecError(f"line {line}: defined parameter '{name}' reuses a name that is already a label")
         try:
             tree = parse_expression(text)
-        except SpecError as exc:
-            raise SpecError(f"line {line}: {exc}") from None
+            shapes[name] = check_size(name, tree, shapes)
+        except (SpecError, ModelSyntaxError) as exc:
+            raise type(exc)(f"line {line}: {exc}") from None
         unknown = sorted(names_in(tree) - known)
         if unknown:
             raise SpecError(

@@ -90,6 +90,22 @@ def read_text(path: str | Path, what: str) -> str:
     return decode_text(raw, what, path.name)
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, stopping at :data:`MAX_YAML_DEPTH` while composing (never a RecursionError)."""
+
+    label = "YAML file"
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:  # type: ignore[override]
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH + 1:
+                raise InputFileError(f"{self.label} nests lists or mappings more than {MAX_YAML_DEPTH} levels deep")
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
+
+
 def _children(node: yaml.Node) -> Iterator[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
         yield from node.value
@@ -184,7 +200,8 @@ def parse_yaml(text: str, label: str) -> Any:
     ...
     semxhs.errors.InputFileError: study file s.yaml: key given twice: 'seed' (lines 1 and 2)
     """
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
+    loader.label = label
     try:
         node = loader.get_single_node()
         if node is None:
