@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
@@ -581,7 +582,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        code = app(args=args, prog_name="semxhs", standalone_mode=False)
+        with warnings.catch_warnings():
+            # numpy's floating-point RuntimeWarnings (overflow, invalid value) are not the user's
+            # business and would break the one-line contract; results carry their own warnings
+            warnings.simplefilter("ignore", RuntimeWarning)
+            code = app(args=args, prog_name="semxhs", standalone_mode=False)
     except SemxhsError as exc:
         _err(str(exc) or type(exc).__name__)
         code = exc.exit_code

@@ -145,6 +145,18 @@ def _non_numeric() -> pd.DataFrame:
     return frame
 
 
+def _infinite() -> pd.DataFrame:
+    frame = _frame()
+    frame.loc[3, "m"] = float("inf")
+    return frame
+
+
+def _huge() -> pd.DataFrame:
+    frame = _frame()
+    frame["m"] = frame["m"] * 1e300  # numpy overflows on the way: its RuntimeWarnings must not reach stderr
+    return frame
+
+
 def _all_missing() -> pd.DataFrame:
     frame = _frame()
     frame["m"] = np.nan
@@ -248,6 +260,11 @@ CASES: list[tuple[str, Case]] = [
     ("data-duplicate-columns-xlsx", lambda f: (_fit_data(f, f.frame("dup.xlsx", _duplicate_columns())),
                                                ("'x'", "twice"))),
     ("data-non-numeric-cells", lambda f: (_fit_data(f, f.frame("text.csv", _non_numeric())), ("'m'",))),
+    ("data-infinite-value", lambda f: (_fit_data(f, f.frame("inf.csv", _infinite())), ("infinite", "'m' (rows 4)"))),
+    ("data-huge-values", lambda f: (_fit_data(f, f.frame("huge.csv", _huge())), ("singular",))),
+    ("data-bom-only", lambda f: (_fit_data(f, f.raw("bom.csv", b"\xef\xbb\xbf\r\n")), ("bom.csv", "empty"))),
+    ("data-ragged-rows", lambda f: (_fit_data(f, f.csv_lines("ragged.csv", ["x,m,y", "1,2,3", "4,5,6,7"])),
+                                    ("ragged.csv", "line 3"))),
     ("data-all-missing-column", lambda f: (_fit_data(f, f.frame("allna.csv", _all_missing())), ("no value", "'m'"))),
     ("data-constant-column", lambda f: (_fit_data(f, f.frame("const.csv", _constant())), ("no variance", "'m'"))),
     ("data-unknown-encoding", lambda f: (_fit(f, "--encoding", "klingon"), ("klingon",))),

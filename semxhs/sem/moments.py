@@ -70,6 +70,13 @@ def model_columns(frame: pd.DataFrame, observed: tuple[str, ...], missing: str =
         numeric[col] = converted.astype(float)
     if problems:
         raise DataError("non-numeric values in model columns: " + "; ".join(problems))
+    infinite = []
+    for col, values in numeric.items():
+        rows = np.flatnonzero(np.isinf(values.to_numpy()))
+        if rows.size:
+            infinite.append(f"'{col}' (rows {', '.join(str(int(i) + 1) for i in rows[:3])})")
+    if infinite:
+        raise DataError("infinite values in model columns: " + "; ".join(infinite))
     table = pd.DataFrame(numeric)
     n_total = len(table)
     empty = [c for c in observed if n_total and table[c].isna().all()]

@@ -29,6 +29,7 @@ title and language. Relative paths resolve against the YAML file's folder::
 from __future__ import annotations
 
 import codecs
+import datetime
 import math
 import re
 from dataclasses import dataclass
@@ -66,8 +67,9 @@ def _number(value: object) -> bool:
 
 
 def _is_text(value: object) -> bool:
-    """Text, or a plain number YAML read as one (``id: 1``, ``sheet: 2``)."""
-    return isinstance(value, str) or (_number(value) and not isinstance(value, float))
+    """Text, or a plain number or date YAML read as one (``id: 1``, ``title: 2024-05-01``)."""
+    return (isinstance(value, (str, datetime.date))
+            or (_number(value) and not isinstance(value, float)))
 
 
 def _role(item: dict, key: str, where: str, problems: list[str]) -> str | None:
@@ -369,6 +371,8 @@ def parse_study(raw: Any, path: Path) -> Study:
     semxhs.errors.StudyError: study file s.yaml: 'encoding' must be text, got ['utf-8']; ... process[1]: 'seed' must be a whole number >= 0, got 'abc'...
     """
     problems: list[str] = []
+    if raw is None:
+        raise StudyError(f"study file {path.name} is empty: it needs at least 'data' and 'model'")
     if not isinstance(raw, dict):
         raise StudyError(f"study file {path.name}: expected a mapping of keys, got {type(raw).__name__}")
     unknown_keys(raw, TOP_KEYS, "", problems)

@@ -196,7 +196,7 @@ def read_data(path: str | Path, encoding: str | None = None, *, sheet: str | int
             from io import StringIO
 
             raw = path.read_bytes()
-            if not raw.strip():
+            if not raw.replace(b"\xef\xbb\xbf", b"").strip():
                 raise InputFileError(f"data file {path.name} is empty")
             try:
                 enc = encoding or detect_encoding(raw)
