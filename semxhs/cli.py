@@ -515,7 +515,7 @@ def _allowed(param: Any) -> str | None:
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         choices = [str(m.value) for m in annotation]
     elif getattr(kind, "choices", None):
-        choices = [str(getattr(c, "value", c)) for c in kind.choices]
+        choices = [str(getattr(c, "value", c)) for c in getattr(kind, "choices")]
     if choices:
         return "one of " + ", ".join(choices)
     name = getattr(kind, "name", "") or ""
