@@ -40,12 +40,12 @@ from semxhs.errors import SemxhsError, StudyError, name_list
 from semxhs.survey.yamlfile import read_text, read_yaml, unknown_keys
 
 if TYPE_CHECKING:
-    from semxhs.sem.spec import ParTable
+    from semxhs.sem.partable import ParTable
 
 TOP_KEYS = {"title", "language", "data", "encoding", "model", "model_syntax", "estimator", "missing",
             "std_lv", "alpha", "hypotheses", "output", "description", "reverse", "scale", "seed",
             "measurement", "htmt_draws", "process", "instrument", "screening", "platform", "sheet",
-            "bootstrap"}
+            "bootstrap", "fixed_x", "group", "group_equal", "group_partial"}
 BOOTSTRAP_KEYS = {"draws", "ci", "failed_rule", "monte_carlo", "sobel", "jobs"}
 PROCESS_KEYS = {"model", "x", "m", "w", "z", "y", "cov", "boot", "seed", "hc", "center", "probe", "conf", "title"}
 REQUIRED = ("data",)
@@ -286,6 +286,22 @@ class Study:
     platform: str = "auto"
     sheet: str | int = 0
     bootstrap: BootstrapSpec | None = None
+    fixed_x: bool = True
+    group: str | None = None
+    group_equal: tuple[str, ...] = ()
+    group_partial: tuple[str, ...] = ()
+
+
+def _text_list(value: Any, key: str, problems: list[str]) -> tuple[str, ...]:
+    """``a,b`` or a YAML list of text -> a tuple of str (a problem noted otherwise)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(v.strip() for v in value)
+    problems.append(f"'{key}' must be text or a list of text")
+    return ()
 
 
 def load_study(path: str | Path) -> Study:
@@ -421,6 +437,15 @@ def parse_study(raw: Any, path: Path) -> Study:
     if not isinstance(std_lv, bool):
         problems.append(f"'std_lv' must be true or false, got {std_lv!r}")
         std_lv = False
+    fixed_x = raw.get("fixed_x", True)
+    if not isinstance(fixed_x, bool):
+        problems.append("'fixed_x' must be true or false")
+        fixed_x = True
+    group = _str("group")
+    group_equal = _text_list(raw.get("group_equal"), "group_equal", problems)
+    group_partial = _text_list(raw.get("group_partial"), "group_partial", problems)
+    if (group_equal or group_partial) and not group:
+        problems.append("'group_equal' and 'group_partial' need 'group' (the group column)")
     alpha = raw.get("alpha", 0.05)
     if not _number(alpha) or not 0 < float(alpha) < 1:
         problems.append(f"'alpha' must be a number between 0 and 1, got {alpha!r}")
@@ -552,8 +577,8 @@ def parse_study(raw: Any, path: Path) -> Study:
         problems.append(f"'sheet' must be a sheet name or a number >= 0, got {sheet!r}")
         sheet = 0
 
-    if model_text:  # the model's own problems, and hypotheses it does not have, in the same list
-        from semxhs.sem.spec import build_partable
+    if model_text and not group:  # the model's own problems, and hypotheses it lacks (groups: after reading data)
+        from semxhs.sem.partable import build_partable
 
         try:
             partable = build_partable(model_text, std_lv=bool(std_lv))
@@ -594,4 +619,8 @@ def parse_study(raw: Any, path: Path) -> Study:
         platform=str(platform),
         sheet=sheet,
         bootstrap=boot,
+        fixed_x=bool(fixed_x),
+        group=group,
+        group_equal=group_equal,
+        group_partial=group_partial,
     )
