@@ -203,7 +203,7 @@ CASES: list[tuple[str, Case]] = [
     ("fit-reverse-without-scale", lambda f: (_fit(f, "--reverse", "x"), ("--scale MIN,MAX",))),
     ("fit-unknown-option", lambda f: (_fit(f, "--colour", "red"), ("--colour",))),
     ("fit-option-without-value", lambda f: (_fit(f, "--seed"), ("--seed",))),
-    ("fit-missing-argument", lambda f: (["fit", f.model], ("data",))),
+    ("fit-missing-argument", lambda f: (["fit", f.model], ("DATA",))),
     ("fit-extra-argument", lambda f: (_fit(f, "surplus"), ("surplus",))),
     ("unknown-command", lambda f: (["frobnicate"], ("frobnicate",))),
     ("process-conf-above-range", lambda f: (_process(f, "--conf", "1.5"), ("--conf", "0.5 to 0.999", "'1.5'"))),
