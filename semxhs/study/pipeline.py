@@ -6,7 +6,6 @@ The functions here collect results; :mod:`semxhs.report.outputs` writes them and
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,72 +13,44 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from semxhs import __version__
-from semxhs.errors import InputFileError, StudyError, name_list
+from semxhs.errors import StudyError, name_list
 from semxhs.messages import Message, message_texts
 from semxhs.sem.interaction import latent_product_expansion
 from semxhs.sem.model import fit
 from semxhs.sem.partable import ParTable, build_partable
 from semxhs.sem.results import SemResult
-from semxhs.study.config import BootstrapSpec, Hypothesis, ProcessSpec, Study
+from semxhs.study.config import (
+    BootstrapSpec,
+    Hypothesis,
+    ProcessSpec,
+    Study,
+    hypothesis_problem,
+    normalize_path,
+)
 from semxhs.study.results import HypothesisResult, StudyResult
 from semxhs.survey.constructs import blocks_from_model, construct_scores
 from semxhs.survey.files import read_data
 from semxhs.survey.provenance import DataProvenance, file_sha256, make_provenance
 from semxhs.survey.validate import ScaleCheck, check_scale
+from semxhs.survey.yamlfile import read_text
 
 if TYPE_CHECKING:
     from semxhs.process import ProcessResult
     from semxhs.resample.engine import ProgressCallback
     from semxhs.resample.sem import BootstrapResult
+    from semxhs.survey.matrices import SummaryStatistics
     from semxhs.survey.screening import ScreeningRun
 
-_ARROW = re.compile(r"^\s*([^\s]+)\s*(?:->|→)\s*([^\s]+)\s*$")
-
-
 def read_model(path: str | Path) -> str:
-    """Read a model file (UTF-8)."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputFileError(f"model file not found: {path}")
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputFileError(f"model file {path.name} is not UTF-8 text") from None
-
-
-def normalize_path(path: str) -> tuple[str, str, str]:
-    """Split a hypothesis path into (lhs, op, rhs); ``X -> Y`` means ``Y ~ X``.
-
-    Examples
-    --------
-    >>> normalize_path("TR ~ PI"), normalize_path("PI -> TR"), normalize_path("ind")
-    (('TR', '~', 'PI'), ('TR', '~', 'PI'), ('ind', ':=', ''))
-    """
-    arrow = _ARROW.match(path)
-    if arrow:
-        return arrow.group(2), "~", arrow.group(1)
-    for op in ("=~", "~~", "~"):
-        if op in path:
-            lhs, _, rhs = path.partition(op)
-            return lhs.strip(), op, rhs.strip()
-    return path.strip(), ":=", ""
+    """Read a model file (UTF-8, else GBK/GB18030)."""
+    return read_text(path, "model")
 
 
 def check_hypotheses(hypotheses: tuple[Hypothesis, ...], partable: ParTable) -> None:
     """Raise :class:`StudyError` naming every hypothesis whose path is not in the model."""
-    rows = {(p.lhs, p.op, p.rhs) for p in partable.params}
-    rows |= {(p.rhs, p.op, p.lhs) for p in partable.params if p.op == "~~"}
-    defined = {d.name for d in partable.defined}
-    bad = []
-    for h in hypotheses:
-        lhs, op, rhs = normalize_path(h.path)
-        if (op == ":=" and lhs not in defined) or (op != ":=" and (lhs, op, rhs) not in rows):
-            bad.append(f"{h.id} ({h.path})")
-    if bad:
-        raise StudyError(
-            f"hypotheses name paths that are not in the model: {name_list(bad)}; "
-            "write a path as 'Y ~ X' or 'X -> Y', or the name of a := effect"
-        )
+    problem = hypothesis_problem(hypotheses, partable)
+    if problem:
+        raise StudyError(problem)
 
 
 def decide_hypotheses(sem: SemResult, hypotheses: tuple[Hypothesis, ...], alpha: float,
@@ -110,7 +81,7 @@ def decide_hypotheses(sem: SemResult, hypotheses: tuple[Hypothesis, ...], alpha:
         out.append(HypothesisResult(
             id=h.id, text=h.text, path=h.path, expected_sign=h.sign, est=p.est, std_all=p.std_all,
             se=p.se, z=p.z, pvalue=p.pvalue, ci_lower=lo, ci_upper=hi, alpha=alpha,
-            supported=bool(significant and sign_ok), test=test,
+            supported=bool(significant and sign_ok), test=test, finding=h.finding,
         ))
     return tuple(out)
 
@@ -145,7 +116,7 @@ def load_responses(data_path: str | Path, *, encoding: str | None = None, instru
     (their names are in ``derived_files``).
     """
     if instrument is None:
-        table = read_data(data_path, encoding)
+        table = read_data(data_path, encoding, sheet=sheet)
         provenance = make_provenance(data_path, format=table.format, encoding=table.encoding,
                                      encoding_detected=table.encoding_detected, options=options)
         return Responses(table.frame, provenance.with_rows("read", len(table.frame)))
@@ -237,7 +208,9 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
             bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
             title: str, language: str, data_file: str | Path, model_file: str, fixed_x: bool = True,
             group: str | None = None, group_equal: tuple[str, ...] = (),
-            group_partial: tuple[str, ...] = (), wald_tests: tuple[str, ...] = ()) -> StudyResult:
+            group_partial: tuple[str, ...] = (), wald_tests: tuple[str, ...] = (),
+            crosscheck: str | None = None, modindices: bool = False,
+            effect_sizes: bool = False) -> StudyResult:
     """Re-key, fit, test hypotheses and assess the measurement model: the whole analysis.
 
     With a ``group`` column the model is a multi-group model (lavaan's ``group =``); the
@@ -282,10 +255,22 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
     if bootstrap is not None and fiml:
         raise StudyError("the bootstrap resamples complete rows: use missing listwise with --bootstrap "
                          "(bootstrap with FIML is not available yet)")
+    if group is not None and (modindices or effect_sizes):
+        raise StudyError("modification indices and effect sizes of multi-group models are not available yet: "
+                         "drop --modindices/--effect-sizes or --group")
     partable = build_partable(fitted_text, std_lv=std_lv, meanstructure=fiml, fixed_x=fixed_x,
                               **group_args)  # type: ignore[arg-type]
     sem = replace(fit(partable, table, estimator=estimator, missing=missing, fixed_x=fixed_x, group=group,
                       wald_tests=wald_tests), model=model_text)
+    if modindices or effect_sizes:
+        from semxhs.sem.extras import with_extras
+
+        sem = with_extras(sem, modindices=modindices, effect_sizes=effect_sizes)
+    check = None
+    if crosscheck:
+        from semxhs.study.crosscheck import crosscheck_semopy
+
+        check = crosscheck_semopy(fitted_text, sem, data=table, missing=missing)
     boot = None
     if bootstrap is not None:
         from semxhs.resample.sem import bootstrap_sem
@@ -317,6 +302,7 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
         derived_files=responses.derived_files if responses else (),
         bootstrap=boot,
         scale_check=scale_check,
+        crosscheck=check,
     )
 
 
@@ -407,6 +393,26 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
     """
     if study.group is None:
         build_partable(study.model_text, std_lv=study.std_lv)  # syntax errors before reading data
+    about = {"description": study.description, "citation": study.citation}
+    if study.summary is not None:
+        from semxhs.survey.matrices import load_summary
+
+        sm = study.summary
+        summary = load_summary(nobs=sm.nobs, cov=sm.cov, cor=sm.cor, sd=sm.sd, means=sm.means,
+                               encoding=study.encoding)
+        refuse_raw_data_options(bootstrap=study.bootstrap is not None, missing=study.missing,
+                                estimator=study.estimator, instrument=study.instrument is not None,
+                                process=bool(study.process), reverse=bool(study.reverse))
+        result = analyse_summary(
+            study.model_text, summary, hypotheses=study.hypotheses, alpha=study.alpha, std_lv=study.std_lv,
+            title=study.title, language=study.language, model_file=study.model_file,
+            crosscheck=study.crosscheck)
+        if study.modindices or study.effect_sizes:  # both work from the moments alone
+            from semxhs.sem.extras import with_extras
+
+            about["sem"] = with_extras(result.sem, modindices=study.modindices,  # type: ignore[assignment]
+                                       effect_sizes=study.effect_sizes)
+        return replace(result, **about)  # type: ignore[arg-type]
     options = {"estimator": study.estimator, "missing": study.missing, "std_lv": study.std_lv,
                "reverse": list(study.reverse), "scale": list(study.scale) if study.scale else None,
                "missing_codes": list(study.missing_codes),
@@ -432,15 +438,17 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
         htmt_draws=study.htmt_draws, seed=study.seed, title=study.title, language=study.language,
         data_file=study.data, model_file=study.model_file, bootstrap=study.bootstrap, progress=progress,
         fixed_x=study.fixed_x, group=study.group, group_equal=study.group_equal, group_partial=study.group_partial,
+        crosscheck=study.crosscheck,
+        modindices=study.modindices, effect_sizes=study.effect_sizes,
     )
     if not study.process:
-        return result
+        return replace(result, **about)  # type: ignore[arg-type]
     # one study, one analysis sample: PROCESS analyses the respondents the SEM analysed
     sample = sem_sample(rekey(responses.frame, result.reversed_items, result.scale), result.sem)
     process = run_process_specs(study.process, sample, blocks)
     notes = process_sample_notes(study.process, process, sample, result.sem, blocks)
-    return replace(result, process=process, notes=result.notes + message_texts(notes),
-                   note_codes=result.note_codes + notes)
+    return replace(result, process=process, notes=result.notes + message_texts(notes),  # type: ignore[arg-type]
+                   note_codes=result.note_codes + notes, **about)
 
 
 def process_frame(data_path: str | Path, roles: list[str], *, constructs: str | Path | None = None,
@@ -480,7 +488,9 @@ def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | 
               bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
               title: str | None = None, language: str = "en", fixed_x: bool = True, group: str | None = None,
               group_equal: tuple[str, ...] = (), group_partial: tuple[str, ...] = (),
-              wald_tests: tuple[str, ...] = (), missing_codes: tuple[float, ...] = ()) -> StudyResult:
+              wald_tests: tuple[str, ...] = (),
+              crosscheck: str | None = None, modindices: bool = False,
+              effect_sizes: bool = False, missing_codes: tuple[float, ...] = ()) -> StudyResult:
     """Fit a model file to a data file (``semxhs fit``): a study with no hypotheses.
 
     With an ``instrument``, a survey-platform export is mapped to item ids and validated
@@ -502,5 +512,67 @@ def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | 
         measurement=measurement, htmt_draws=htmt_draws, seed=seed, bootstrap=bootstrap, progress=progress,
         title=title or f"{Path(model_path).stem} — {Path(data_path).name}", language=language,
         data_file=data_path, model_file=str(model_path), fixed_x=fixed_x, group=group,
-        group_equal=group_equal, group_partial=group_partial, wald_tests=wald_tests,
+        group_equal=group_equal, group_partial=group_partial, wald_tests=wald_tests, crosscheck=crosscheck,
+        modindices=modindices, effect_sizes=effect_sizes,
     )
+
+
+# ----------------------------------------------------------------- fits from summary statistics
+
+def refuse_raw_data_options(*, bootstrap: bool = False, missing: str = "listwise", estimator: str = "ML",
+                            instrument: bool = False, process: bool = False, reverse: bool = False) -> None:
+    """One clear line for each analysis a covariance matrix cannot support (it has no rows)."""
+    asked = [what for what, on in (
+        ("a bootstrap (it resamples respondents)", bootstrap),
+        ("FIML (it reads each respondent's answered items)", missing.lower() in ("fiml", "ml")),
+        ("MLR (robust SEs need each respondent's scores)", estimator.upper() == "MLR"),
+        ("an instrument with screening (it screens respondents)", instrument),
+        ("PROCESS analyses (they score constructs per respondent)", process),
+        ("re-keying reverse-worded items (it changes answers)", reverse),
+    ) if on]
+    if asked:
+        raise StudyError("a fit from summary statistics has no respondent rows, so it cannot run "
+                         + "; ".join(asked) + ": remove these options or give the raw data")
+
+
+def analyse_summary(model_text: str, summary: "SummaryStatistics", *, hypotheses: tuple[Hypothesis, ...] = (),
+                    alpha: float = 0.05, std_lv: bool = False, title: str, language: str, model_file: str,
+                    crosscheck: str | None = None) -> StudyResult:
+    """Fit and test hypotheses from a covariance matrix (lavaan's ``sample.cov``/``sample.nobs``).
+
+    What needs respondent rows -- bootstrap, FIML, MLR, screening, item-level reliability
+    from raw data, PROCESS -- is not run; ``StudyResult.summary`` records the input and the
+    report says what it rules out.
+    """
+    partable = build_partable(model_text, std_lv=std_lv, meanstructure=summary.mean is not None)
+    check_hypotheses(hypotheses, partable)
+    sem = replace(fit(partable, sample_cov=summary.cov, sample_nobs=summary.nobs, sample_mean=summary.mean),
+                  model=model_text)
+    check = None
+    if crosscheck:
+        from semxhs.study.crosscheck import crosscheck_semopy
+
+        n = summary.nobs
+        check = crosscheck_semopy(model_text, sem, cov=summary.cov * ((n - 1) / n), nobs=n)
+    source = next(iter(summary.source.values()), "")
+    return StudyResult(
+        title=title, language=language, sem=sem, hypotheses=decide_hypotheses(sem, hypotheses, alpha, None),
+        data_file=source, model_file=model_file, data_sha256=file_sha256(source) if source else "",
+        version=__version__, summary=summary, crosscheck=check,
+    )
+
+
+def fit_summary_files(model_path: str | Path, *, nobs: int | None, cov: str | Path | None = None,
+                      cor: str | Path | None = None, sd: str | Path | None = None,
+                      means: str | Path | None = None, encoding: str | None = None, std_lv: bool = False,
+                      title: str | None = None, language: str = "en",
+                      crosscheck: str | None = None) -> StudyResult:
+    """``semxhs fit MODEL --cov COV.csv --nobs N`` (or ``--cor --sd``; ``--means``)."""
+    from semxhs.survey.matrices import load_summary
+
+    text = read_model(model_path)
+    build_partable(text, std_lv=std_lv)  # syntax errors before reading the tables
+    summary = load_summary(nobs=nobs, cov=cov, cor=cor, sd=sd, means=means, encoding=encoding)
+    table = Path(next(iter(summary.source.values())))
+    return analyse_summary(text, summary, std_lv=std_lv, model_file=str(model_path), crosscheck=crosscheck,
+                           title=title or f"{Path(model_path).stem} — {table.name}", language=language)
