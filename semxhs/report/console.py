@@ -120,7 +120,7 @@ def print_summary(result: StudyResult, console: Console | None = None) -> None:
         verdict = "supported" if h.supported else "not supported"
         console.print(f"{h.id} {h.path}: beta = {_num(h.std_all)}, {_p(h.pvalue)} -> {verdict}")
     t = labels_for(result.language)
-    for w in messages_in_words(list(sem.warnings), sem.warning_codes, t):
+    for w in sem.warnings:
         console.print(f"[bold red]warning:[/bold red] {escape(w)}")
     for m in sign_warnings(result):
         console.print(f"[bold red]warning:[/bold red] {escape(message_words(m, t))}")
