@@ -188,6 +188,9 @@ def fit_command(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
     html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
     docx_out: Optional[Path] = typer.Option(None, "--docx", help="Write the Word report here."),
+    tex_out: Optional[Path] = typer.Option(None, "--tex", help="Write the LaTeX report (booktabs) here, figures "
+                                                               "beside it."),
+    md_out: Optional[Path] = typer.Option(None, "--md", help="Write the Markdown report here, figures beside it."),
     cov: Optional[Path] = typer.Option(None, "--cov", help="Fit from a published covariance matrix (CSV, full or "
                                                            "lower triangle, names in header and first column)."),
     cor: Optional[Path] = typer.Option(None, "--cor", help="Fit from a published correlation matrix (with --sd)."),
@@ -258,7 +261,8 @@ def fit_command(
         result = fit_summary_files(model, nobs=nobs, cov=cov, cor=cor, sd=sd, means=means, encoding=encoding,
                                    std_lv=std_lv, title=title, language=lang.value, crosscheck=crosscheck)
         inputs = tuple(p for p in (model, cov, cor, sd, means) if p is not None)
-        written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out, inputs=inputs)
+        written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out, inputs=inputs,
+                                tex_path=tex_out, md_path=md_out)
         _summary(result, written, quiet)
         return
     if data is None:
@@ -275,7 +279,7 @@ def fit_command(
                            group_equal=_items(group_equal), group_partial=(group_partial,) if group_partial else (),
                            wald_tests=tuple(wald or ()), crosscheck=crosscheck)
     written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
-                            inputs=(model, data))
+                            inputs=(model, data), tex_path=tex_out, md_path=md_out)
     _summary(result, written, quiet)
 
 
@@ -356,6 +360,8 @@ def _write_study(spec: Any, study: Path, result: Any, folder: Path) -> list[Path
         json_path=folder / spec.json if spec.json else None,
         html_path=folder / spec.html if spec.html else None,
         docx_path=folder / spec.docx if spec.docx else None,
+        tex_path=folder / spec.tex if getattr(spec, "tex", None) else None,
+        md_path=folder / spec.md if getattr(spec, "md", None) else None,
         inputs=(spec.data, study),
     )
     if result.intake is not None and result.derived_files:

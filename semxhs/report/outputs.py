@@ -31,15 +31,19 @@ def results_json(result: StudyResult) -> str:
 
 def write_outputs(result: StudyResult, *, json_path: str | Path | None = None,
                   html_path: str | Path | None = None, docx_path: str | Path | None = None,
-                  inputs: tuple[str | Path, ...] = ()) -> list[Path]:
+                  inputs: tuple[str | Path, ...] = (), tex_path: str | Path | None = None,
+                  md_path: str | Path | None = None) -> list[Path]:
     """Render every requested output, then write them all; return the paths written.
+
+    The LaTeX and Markdown reports get their figures written beside them (SVG; for LaTeX
+    also the PNG it includes).
 
     Raises
     ------
     InputFileError
         When an output path would overwrite one of the ``inputs``.
     """
-    refuse_overwriting(inputs, json_path, html_path, docx_path)
+    refuse_overwriting(inputs, json_path, html_path, docx_path, tex_path, md_path)
     payloads: list[tuple[Path, bytes]] = []
     if json_path is not None:
         payloads.append((Path(json_path), results_json(result).encode("utf-8")))
@@ -52,6 +56,8 @@ def write_outputs(result: StudyResult, *, json_path: str | Path | None = None,
         from semxhs.report.docx import docx_bytes
 
         payloads.append((Path(docx_path), docx_bytes(result)))
+    if tex_path is not None or md_path is not None:
+        payloads.extend(_text_payloads(result, tex_path, md_path))
     for path, payload in payloads:
         atomic_write_bytes(path, payload)
     return [p for p, _ in payloads]
@@ -74,6 +80,32 @@ def write_process_outputs(result: "ProcessResult", *, json_path: str | Path | No
     for path, payload in payloads:
         atomic_write_bytes(path, payload)
     return [p for p, _ in payloads]
+
+
+def _text_payloads(result: StudyResult, tex_path: str | Path | None,
+                   md_path: str | Path | None) -> list[tuple[Path, bytes]]:
+    """The LaTeX and Markdown reports of one context, with their figure files beside each."""
+    from semxhs.report.context import build_context
+
+    return text_report_payloads(build_context(result), tex_path, md_path)
+
+
+def text_report_payloads(context: object, tex_path: str | Path | None,
+                         md_path: str | Path | None) -> list[tuple[Path, bytes]]:
+    """LaTeX/Markdown files of a report context and the figures they cite (names deduplicated)."""
+    from semxhs.report.latex import render_latex_context
+    from semxhs.report.markdown import figure_files, render_markdown_context
+
+    out: dict[Path, bytes] = {}
+    if tex_path is not None:
+        out[Path(tex_path)] = render_latex_context(context).encode("utf-8")  # type: ignore[arg-type]
+        for name, data in figure_files(context, png=True):  # type: ignore[arg-type]
+            out.setdefault(Path(tex_path).parent / name, data)
+    if md_path is not None:
+        out[Path(md_path)] = render_markdown_context(context).encode("utf-8")  # type: ignore[arg-type]
+        for name, data in figure_files(context):  # type: ignore[arg-type]
+            out.setdefault(Path(md_path).parent / name, data)
+    return list(out.items())
 
 
 def _plot_payloads(analyses: "tuple[ProcessResult, ...]", folder: Path, language: str, *,
