@@ -483,7 +483,11 @@ def process_command(
     scale: Optional[str] = typer.Option(None, "--scale", help="Response scale MIN,MAX for re-keying, e.g. 1,7."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
-    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report (and its SVG plots beside it)."),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report (and its SVG plots beside it, "
+                                                                 "named <stem>_interaction_plot.svg …)."),
+    docx_out: Optional[Path] = typer.Option(None, "--docx", help="Write the Word report here."),
+    tex_out: Optional[Path] = typer.Option(None, "--tex", help="Write the LaTeX report (booktabs) here."),
+    md_out: Optional[Path] = typer.Option(None, "--md", help="Write the Markdown report here."),
     title: Optional[str] = typer.Option(None, "--title", help="Report title."),
     lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
@@ -502,7 +506,8 @@ def process_command(
     result = run_process(frame, model, x=x, y=y, m=m, w=w, z=z, cov=cov, boot=boot, seed=seed, hc=hc,
                          center=center.value, probe=_probe_option(probe), conf=conf, progress=not quiet)
     written = write_process_outputs(result, json_path=json_out, html_path=html_out, inputs=(data,),
-                                    title=title or f"PROCESS model {model} — {data.name}", language=lang.value)
+                                    title=title or f"PROCESS model {model} — {data.name}", language=lang.value,
+                                    docx_path=docx_out, tex_path=tex_out, md_path=md_out)
     if not quiet:
         from semxhs.report.console import print_process_summary
 

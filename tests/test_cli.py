@@ -201,9 +201,29 @@ def test_process_html_report_with_plots_beside_it(tmp_path):
     assert proc.returncode == 0, proc.stderr
     page = html.read_text(encoding="utf-8")
     assert page.count("<svg") >= 2 and "调节" in page
-    for name in ("interaction_plot.svg", "johnson_neyman.svg"):
+    for name in ("report_interaction_plot.svg", "report_johnson_neyman.svg"):
         svg = (tmp_path / name).read_text(encoding="utf-8")
         assert svg.lstrip().startswith("<?xml") or "<svg" in svg
+    assert "report_interaction_plot.svg" in page and not (tmp_path / "interaction_plot.svg").exists()
+
+
+def test_process_docx_and_plots_named_after_each_report(tmp_path):
+    """Two analyses written into one folder keep their own plots; --docx writes the Word report."""
+    import docx
+
+    data = str(FIXTURES / "process" / "process_model1" / "data.csv")
+    for name, w in (("first", "CE"), ("second", "PI")):
+        other = "PI" if w == "CE" else "CE"
+        proc = run("process", data, "--model", "1", "--x", other, "--w", w, "--y", "VC", "--boot", "0",
+                   "--html", str(tmp_path / f"{name}.html"), "--docx", str(tmp_path / f"{name}.docx"), "-q")
+        assert proc.returncode == 0, proc.stderr
+        assert f"wrote {tmp_path / (name + '.docx')}" in proc.stdout
+    first = (tmp_path / "first_interaction_plot.svg").read_text(encoding="utf-8")
+    second = (tmp_path / "second_interaction_plot.svg").read_text(encoding="utf-8")
+    assert first != second
+    document = docx.Document(str(tmp_path / "second.docx"))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "second_interaction_plot.svg" in text and len(document.tables) >= 3
 
 
 def test_bootstrap_from_the_command_line(tmp_path):

@@ -582,7 +582,8 @@ def write_docx(result: StudyResult, path: str | os.PathLike[str], *, today: date
     return atomic_write_bytes(path, docx_bytes(result, today=today))
 
 
-def process_docx_bytes(result: "ProcessResult", *, title: str, language: str, today: date | None = None) -> bytes:
+def process_docx_bytes(result: "ProcessResult", *, title: str, language: str, today: date | None = None,
+                       file_prefix: str = "") -> bytes:
     """The Word report of one PROCESS analysis as ``.docx`` bytes (the same context as the HTML one).
 
     Figures are embedded as PNG pictures (the SVG files of
@@ -599,5 +600,6 @@ def process_docx_bytes(result: "ProcessResult", *, title: str, language: str, to
     from semxhs.report.process import build_process_context
 
     buffer = io.BytesIO()
-    build_document(build_process_context(result, title=title, language=language, today=today)).save(buffer)
+    context = build_process_context(result, title=title, language=language, today=today, file_prefix=file_prefix)
+    build_document(context).save(buffer)
     return buffer.getvalue()
