@@ -32,7 +32,7 @@ Little's MCAR test; ``normality``: univariate and Mardia's tests, the recommende
 estimator and whether the study follows it; the last three only with ``result.intake``),
 ``fit``, ``measurement``, then the measurement-quality
 sections of :mod:`semxhs.report.measurement` (``reliability``, ``discriminant``, ``items``,
-``cmb``), ``structural``, ``defined``, ``r2``, ``hypotheses``, ``covariances``,
+``cmb``), ``descriptives`` (:mod:`semxhs.report.descriptives`), ``structural``, ``defined``, ``r2``, ``hypotheses``, ``covariances``,
 ``intercepts``, and for the k-th PROCESS analysis of the study ``process-<k>-model`` …
 ``process-<k>-notes`` (:mod:`semxhs.report.process`). The shapes (``Section``, ``Table``,
 ``Figure`` …) live in :mod:`semxhs.report.blocks` and are re-exported here.
@@ -63,6 +63,7 @@ from semxhs.report.blocks import (
     table,
 )
 from semxhs.report.bootstrap import bootstrap_section
+from semxhs.report.descriptives import descriptives_section
 from semxhs.report.diagram import diagram_section
 from semxhs.report.intake import INTAKE_BUILDERS
 from semxhs.report.labels import (
@@ -470,6 +471,7 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     fit_section,
     measurement_section,
     *MEASUREMENT_BUILDERS,
+    descriptives_section,
     structural_section,
     diagram_section,
     defined_section,

@@ -291,7 +291,6 @@ def _table_layout(table: Table) -> tuple[float, bool, list[int]]:
 
 
 _NBSP = "\u00a0"
-_NB_HYPHEN = "\u2011"
 _SPACED = re.compile(r"(?<=[<>=≤≥]) (?=[-−.\d])|(?<=[\d.]) (?=[<>=≤≥])|(?<=[pβBRrtFzχ]) (?=[<>=≤≥])")
 
 
@@ -299,8 +298,9 @@ def _nonbreaking(text: str, align: str) -> str:
     """``text`` with the spaces that must not break made non-breaking.
 
     In a number column the whole cell is one unit (``.035 [.000, .092]``, ``< .001``);
-    elsewhere only the space after a comparison (``p < .001``) is tied. A hyphen inside a
-    number range or an id (``H1-a``) becomes a non-breaking hyphen.
+    elsewhere only the space after a comparison (``p < .001``) is tied. Hyphens stay
+    ordinary hyphens (copied text must stay ``utf-8-sig``); negative numbers carry the
+    minus sign U+2212, after which no line breaks.
 
     Examples
     --------
@@ -310,10 +310,8 @@ def _nonbreaking(text: str, align: str) -> str:
     True
     """
     if align == "num":
-        text = text.replace(" ", _NBSP)
-    else:
-        text = _SPACED.sub(_NBSP, text)
-    return re.sub(r"(?<=\w)-(?=\w)", _NB_HYPHEN, text)
+        return text.replace(" ", _NBSP)
+    return _SPACED.sub(_NBSP, text)
 
 
 def _set_widths(out: DocxTable, widths: list[int]) -> None:
