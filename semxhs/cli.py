@@ -511,7 +511,7 @@ def process_command(
     if not quiet:
         from semxhs.report.console import print_process_summary
 
-        print_process_summary(result)
+        print_process_summary(result, language=lang.value)
     for path in written:
         typer.echo(f"wrote {path}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -264,3 +265,18 @@ def test_model_with_negative_df_is_refused(tmp_path):
     proc = run("fit", str(model), str(FIXTURES / "shared" / "hs1939_cfa" / "data.csv"), "--json", str(out))
     assert_one_line_error(proc, "not identified", "df = -1")
     assert not out.exists()
+
+
+def test_terminal_bootstrap_intervals_process_tables_and_chinese(tmp_path):
+    """fit --bootstrap prints the intervals; --lang zh words the summary; PROCESS tables are formatted."""
+    case = FIXTURES / "shared" / "mediation_observed"
+    proc = run("fit", str(case / "model.lav"), str(case / "data.csv"), "--bootstrap", "60", "--no-progress",
+               "--lang", "zh")
+    assert proc.returncode == 0, proc.stderr
+    assert "Bootstrap：60 次抽样中成功 60 次，percentile 95% 置信区间" in proc.stdout
+    assert "95% CI" in proc.stdout and "收敛" in proc.stdout
+    proc = run("process", str(FIXTURES / "process" / "process_model7" / "data.csv"), "--model", "7",
+               "--x", "PI", "--m", "TR", "--w", "CE", "--y", "PU", "--boot", "100")
+    assert proc.returncode == 0, proc.stderr
+    assert "0.0000" not in proc.stdout and "index of moderated mediation" in proc.stdout
+    assert re.search(r"PI -> TR -> PU\s+\d\.\d{3}\s+\d\.\d{3}\s+0\.\d{3}\s", proc.stdout)
