@@ -230,9 +230,6 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
     table = rekey(table, reverse, scale)
     fitted_text, table, notes = latent_product_expansion(model_text, table)
     fiml = missing.lower() in ("fiml", "ml")
-    if bootstrap is not None and fiml:
-        raise StudyError("the bootstrap resamples complete rows: use missing listwise with --bootstrap "
-                         "(bootstrap with FIML is not available yet)")
     partable = build_partable(fitted_text, std_lv=std_lv, meanstructure=fiml, fixed_x=fixed_x,
                               **group_args)  # type: ignore[arg-type]
     sem = replace(fit(partable, table, estimator=estimator, missing=missing, fixed_x=fixed_x, group=group,
@@ -248,7 +245,8 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
 
         boot = bootstrap_sem(partable, table, draws=bootstrap.draws, seed=seed, ci=bootstrap.ci,
                              failed_rule=bootstrap.failed_rule, progress=progress, n_jobs=bootstrap.jobs,
-                             monte_carlo=bootstrap.monte_carlo, sobel=bootstrap.sobel)
+                             monte_carlo=bootstrap.monte_carlo, sobel=bootstrap.sobel,
+                             missing="fiml" if fiml else "listwise")
     quality = None
     if measurement and sem.latent:
         from semxhs.measurement.from_fit import measurement_from_fit
