@@ -227,6 +227,11 @@ def fit_command(
     sobel: bool = typer.Option(False, "--sobel", help="Also the (legacy) Sobel test of := effects."),
     jobs: int = typer.Option(1, "--jobs", min=1, max=64, help="Processes for the bootstrap."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar for long runs."),
+    modindices: bool = typer.Option(False, "--modindices",
+                                    help="Modification indices (lavaan's modindices defaults) and score tests "
+                                         "of the model's equality constraints."),
+    effect_sizes: bool = typer.Option(False, "--effect-sizes",
+                                      help="Cohen's f2 of each structural path (one refit per path) and VIF."),
     title: Optional[str] = typer.Option(None, "--title", help="Report title."),
     lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
@@ -245,10 +250,63 @@ def fit_command(
                            platform=platform.value, sheet=_sheet(sheet), bootstrap=spec, progress=tick,
                            title=title, language=lang.value, fixed_x=fixed_x, group=group,
                            group_equal=_items(group_equal), group_partial=(group_partial,) if group_partial else (),
-                           wald_tests=tuple(wald or ()))
+                           wald_tests=tuple(wald or ()), modindices=modindices,
+                           effect_sizes=effect_sizes)
     written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
                             inputs=(model, data))
-    _summary(result, written, quiet)
+    _summary(result, [], quiet)
+    if not quiet and (modindices or effect_sizes):
+        from semxhs.report.terminal_extras import print_fit_extras
+
+        print_fit_extras(result.sem)
+    _summary(result, written, quiet=True)
+
+
+@app.command("compare")
+@guarded
+def compare_command(
+    model_a: Path = typer.Argument(..., help="First model file (lavaan syntax)."),
+    model_b: Path = typer.Argument(..., help="Second model file, nested in the first or the first in it."),
+    data: Path = typer.Argument(..., help="Responses: .csv (UTF-8 or GBK), .xlsx, .sav or .dta."),
+    estimator: Estimator = typer.Option(Estimator.ml, "--estimator", case_sensitive=False,
+                                        help="ml: likelihood-ratio test; mlr: Satorra-Bentler (2001) scaled "
+                                             "difference test."),
+    missing: Missing = typer.Option(Missing.listwise, "--missing", case_sensitive=False,
+                                    help="Missing values: listwise or fiml (both models alike)."),
+    std_lv: bool = typer.Option(False, "--std-lv", help="Scale factors by fixing their variances to 1."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the comparison (JSON) here."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
+) -> None:
+    """Compare two nested models fitted to DATA: chi-square difference test, AIC, BIC, delta CFI."""
+    import json
+
+    from semxhs.atomic import atomic_write_bytes
+    from semxhs.sem.compare import compare_models
+    from semxhs.sem.model import fit
+    from semxhs.study.pipeline import read_model
+    from semxhs.survey.files import read_table
+
+    if model_a.resolve() == model_b.resolve():
+        raise SemxhsUsage(f"MODEL_A and MODEL_B are the same file ({model_a}): give two nested models")
+    texts = {}
+    for path in (model_a, model_b):
+        name = path.stem if model_a.stem != model_b.stem else str(path)
+        texts[name] = read_model(path)
+    frame = read_table(data, encoding)
+    results = {name: fit(text, frame, estimator=estimator.value.upper(), missing=missing.value, std_lv=std_lv)
+               for name, text in texts.items()}
+    comparison = compare_models(results)
+    if json_out is not None:
+        if json_out.resolve() in (model_a.resolve(), model_b.resolve(), data.resolve()):
+            raise SemxhsUsage(f"refusing to overwrite the input file {json_out}")
+        atomic_write_bytes(json_out, json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2).encode("utf-8"))
+    if not quiet:
+        from semxhs.report.terminal_extras import print_comparison
+
+        print_comparison(comparison)
+    if json_out is not None:
+        typer.echo(f"wrote {json_out}")
 
 
 class Criteria(str, Enum):

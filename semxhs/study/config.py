@@ -24,6 +24,8 @@ title and language. Relative paths resolve against the YAML file's folder::
     screening: {attention: true, speed: {fraction_of_median: 0.333}, longstring: true, mahalanobis: true}
     platform: auto          # auto, wenjuanxing, tencent, credamo or generic
     bootstrap: {draws: 5000, ci: percentile}   # or bc; failed_rule: nonconverged|improper; monte_carlo; sobel
+    modindices: true        # modification indices (and score tests of equality constraints)
+    effect_sizes: true      # Cohen's f2 (one refit per structural path) and VIF
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from semxhs.survey.yamlfile import read_yaml, unknown_keys
 TOP_KEYS = {"title", "language", "data", "encoding", "model", "model_syntax", "estimator", "missing",
             "std_lv", "alpha", "hypotheses", "output", "description", "reverse", "scale", "seed",
             "measurement", "htmt_draws", "process", "instrument", "screening", "platform", "sheet",
-            "bootstrap", "fixed_x", "group", "group_equal", "group_partial"}
+            "bootstrap", "fixed_x", "group", "group_equal", "group_partial", "modindices", "effect_sizes"}
 BOOTSTRAP_KEYS = {"draws", "ci", "failed_rule", "monte_carlo", "sobel", "jobs"}
 PROCESS_KEYS = {"model", "x", "m", "w", "z", "y", "cov", "boot", "seed", "hc", "center", "probe", "conf", "title"}
 REQUIRED = ("data",)
@@ -233,6 +235,8 @@ class Study:
     group: str | None = None
     group_equal: tuple[str, ...] = ()
     group_partial: tuple[str, ...] = ()
+    modindices: bool = False
+    effect_sizes: bool = False
 
 
 def _text_list(value: Any, key: str, problems: list[str]) -> tuple[str, ...]:
@@ -401,6 +405,12 @@ def parse_study(raw: Any, path: Path) -> Study:
     if not isinstance(htmt_draws, int) or isinstance(htmt_draws, bool) or htmt_draws < 0:
         problems.append(f"'htmt_draws' must be a whole number >= 0, got {htmt_draws!r}")
         htmt_draws = 2000
+    extras = {}
+    for key in ("modindices", "effect_sizes"):
+        extras[key] = raw.get(key, False)
+        if not isinstance(extras[key], bool):
+            problems.append(f"'{key}' must be true or false")
+            extras[key] = False
 
     process = _parse_process(raw.get("process"), int(seed), problems)
     boot = _parse_bootstrap(raw.get("bootstrap"), problems)
@@ -464,4 +474,6 @@ def parse_study(raw: Any, path: Path) -> Study:
         group=group,
         group_equal=group_equal,
         group_partial=group_partial,
+        modindices=bool(extras["modindices"]),
+        effect_sizes=bool(extras["effect_sizes"]),
     )

@@ -190,7 +190,8 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
             bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
             title: str, language: str, data_file: str | Path, model_file: str, fixed_x: bool = True,
             group: str | None = None, group_equal: tuple[str, ...] = (),
-            group_partial: tuple[str, ...] = (), wald_tests: tuple[str, ...] = ()) -> StudyResult:
+            group_partial: tuple[str, ...] = (), wald_tests: tuple[str, ...] = (),
+            modindices: bool = False, effect_sizes: bool = False) -> StudyResult:
     """Re-key, fit, test hypotheses and assess the measurement model: the whole analysis.
 
     With a ``group`` column the model is a multi-group model (lavaan's ``group =``); the
@@ -235,6 +236,10 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
                               **group_args)  # type: ignore[arg-type]
     sem = replace(fit(partable, table, estimator=estimator, missing=missing, fixed_x=fixed_x, group=group,
                       wald_tests=wald_tests), model=model_text)
+    if modindices or effect_sizes:
+        from semxhs.sem.extras import with_extras
+
+        sem = with_extras(sem, modindices=modindices, effect_sizes=effect_sizes)
     boot = None
     if bootstrap is not None:
         from semxhs.resample.sem import bootstrap_sem
@@ -323,6 +328,7 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
         htmt_draws=study.htmt_draws, seed=study.seed, title=study.title, language=study.language,
         data_file=study.data, model_file=study.model_file, bootstrap=study.bootstrap, progress=progress,
         fixed_x=study.fixed_x, group=study.group, group_equal=study.group_equal, group_partial=study.group_partial,
+        modindices=study.modindices, effect_sizes=study.effect_sizes,
     )
     process = run_process_specs(study.process, rekey(responses.frame, result.reversed_items, result.scale), blocks)
     return replace(result, process=process) if process else result
@@ -336,7 +342,8 @@ def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | 
               bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
               title: str | None = None, language: str = "en", fixed_x: bool = True, group: str | None = None,
               group_equal: tuple[str, ...] = (), group_partial: tuple[str, ...] = (),
-              wald_tests: tuple[str, ...] = ()) -> StudyResult:
+              wald_tests: tuple[str, ...] = (), modindices: bool = False,
+              effect_sizes: bool = False) -> StudyResult:
     """Fit a model file to a data file (``semxhs fit``): a study with no hypotheses.
 
     With an ``instrument``, a survey-platform export is mapped to item ids and validated
@@ -357,4 +364,5 @@ def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | 
         title=title or f"{Path(model_path).stem} — {Path(data_path).name}", language=language,
         data_file=data_path, model_file=str(model_path), fixed_x=fixed_x, group=group,
         group_equal=group_equal, group_partial=group_partial, wald_tests=wald_tests,
+        modindices=modindices, effect_sizes=effect_sizes,
     )
