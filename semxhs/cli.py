@@ -351,6 +351,11 @@ def invariance_command(
                                                  f"{row['chisq_diff']:.3f}, dCFI = {row['delta_cfi']:+.3f}")
             typer.echo(f"{row['model']:<10} chisq({row['df']}) = {row['chisq']:.3f}, CFI = {row['cfi']:.3f}{diff}")
         typer.echo(f"highest level supported ({result.criteria}): {result.highest_level}")
+        if result.partial is not None:
+            for step in result.partial["steps"]:
+                typer.echo(f"partial {result.partial['level']}, step {step['step']}: freed {step['freed']} "
+                           f"(score X2 = {step['X2']:.3f}), dCFI = {step['comparison']['delta_cfi']:+.3f}, "
+                           f"{'holds' if step['decision']['holds'] else 'fails'}")
     if json_out is not None:
         payload = json.dumps(result.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")
         atomic_write_bytes(json_out, payload)
