@@ -368,7 +368,7 @@ def invariance_command(
     if json_out is not None:
         payloads.append((json_out, json.dumps(result.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")))
     if html_out is not None or docx_out is not None:
-        from semxhs.report.invariance import invariance_docx_bytes, render_invariance_html
+        from semxhs.report.invariance_output import invariance_docx_bytes, render_invariance_html
 
         heading = title or f"{model.stem} — {data.name}"
         if html_out is not None:

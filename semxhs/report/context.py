@@ -73,6 +73,7 @@ from semxhs.report.fit_extras import (
     modindices_section,
 )
 from semxhs.report.intake import INTAKE_BUILDERS
+from semxhs.report.invariance import invariance_study_section
 from semxhs.report.labels import (
     HTML_LANG,
     REFERENCES,
@@ -491,6 +492,7 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     covariances_section,
     intercepts_section,
     modindices_section,
+    invariance_study_section,
     process_study_sections,
 )
 """The report's sections in order; each returns ``None`` when its data is absent."""

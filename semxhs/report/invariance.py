@@ -31,15 +31,15 @@ from semxhs.report.blocks import (
 )
 from semxhs.report.labels import HTML_LANG, labels_for
 from semxhs.sem.invariance import LEVELS, InvarianceResult
+from semxhs.study.results import StudyResult
 
 __all__ = [
     "INVARIANCE_LABELS",
     "INVARIANCE_REFERENCES",
     "build_invariance_context",
-    "invariance_docx_bytes",
     "invariance_labels",
     "invariance_sections",
-    "render_invariance_html",
+    "invariance_study_section",
 ]
 
 CHEN = ("Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement invariance. Structural "
@@ -297,6 +297,14 @@ def invariance_sections(res: InvarianceResult, t: Mapping[str, str]) -> list[Sec
                     references=list(dict.fromkeys(refs)))]
 
 
+def invariance_study_section(result: StudyResult, t: Mapping[str, str]) -> list[Section] | None:
+    """The invariance section of a study report (``invariance:`` in the study); ``None`` without one."""
+    if result.invariance is None:
+        return None
+    lang = "zh" if result.language == "zh" else "en"
+    return invariance_sections(result.invariance, {**t, **INVARIANCE_LABELS[lang]})
+
+
 def _header(res: InvarianceResult, t: Mapping[str, str], title: str, day: date) -> Header:
     return {"title": title, "subtitle": t["inv_report_kind"],
             "rows": [{"label": t["col_groups"], "value": f"{res.group}: " + ", ".join(res.group_labels)},
@@ -316,21 +324,3 @@ def build_invariance_context(res: InvarianceResult, *, title: str, language: str
             "header": _header(res, t, title, day), "sections": sections,
             "references": collect_references((), sections),
             "footer": t["generated_by"].format(version=__version__, date=f.fmt_date(day))}
-
-
-def render_invariance_html(res: InvarianceResult, *, title: str, language: str, today: date | None = None) -> str:
-    """The invariance report as one self-contained HTML document."""
-    from semxhs.report.render import render_context
-
-    return render_context(build_invariance_context(res, title=title, language=language, today=today))
-
-
-def invariance_docx_bytes(res: InvarianceResult, *, title: str, language: str, today: date | None = None) -> bytes:
-    """The invariance report as ``.docx`` bytes (the same context as the HTML one)."""
-    import io
-
-    from semxhs.report.docx import build_document
-
-    buffer = io.BytesIO()
-    build_document(build_invariance_context(res, title=title, language=language, today=today)).save(buffer)
-    return buffer.getvalue()

@@ -151,6 +151,20 @@ MAX_STEPS = 5  # the partial search frees at most this many parameters ...
 # ... and at most half of the level's parameters (at least one)
 
 
+def measurement_model(model: str) -> str:
+    """The measurement part of a model text: its ``=~`` lines (the model the invariance ladder tests).
+
+    Examples
+    --------
+    >>> measurement_model("f =~ a + b + c\\ng =~ d + e + h\\ng ~ f\\nind := 1")
+    'f =~ a + b + c\\ng =~ d + e + h'
+    """
+    lines = [line for line in model.replace(";", "\n").splitlines() if "=~" in line.split("#")[0]]
+    if not lines:
+        raise SpecError("the invariance ladder needs a measurement model: the model has no '=~' line")
+    return "\n".join(line.strip() for line in lines)
+
+
 def comparison_row(level: str, res: SemResult, prev: str | None, prev_res: SemResult | None, *, n: int,
                    n_groups: int, robust: bool) -> dict[str, Any]:
     """One row of the ladder table: the fit of ``res`` and, against ``prev_res``, lavaan's

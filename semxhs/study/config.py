@@ -40,7 +40,8 @@ from semxhs.survey.yamlfile import read_yaml, unknown_keys
 TOP_KEYS = {"title", "language", "data", "encoding", "model", "model_syntax", "estimator", "missing",
             "std_lv", "alpha", "hypotheses", "output", "description", "reverse", "scale", "seed",
             "measurement", "htmt_draws", "process", "instrument", "screening", "platform", "sheet",
-            "bootstrap", "fixed_x", "group", "group_equal", "group_partial", "modindices", "effect_sizes"}
+            "bootstrap", "fixed_x", "group", "group_equal", "group_partial", "modindices", "effect_sizes",
+            "invariance"}
 BOOTSTRAP_KEYS = {"draws", "ci", "failed_rule", "monte_carlo", "sobel", "jobs"}
 PROCESS_KEYS = {"model", "x", "m", "w", "z", "y", "cov", "boot", "seed", "hc", "center", "probe", "conf", "title"}
 REQUIRED = ("data",)
@@ -237,6 +238,47 @@ class Study:
     group_partial: tuple[str, ...] = ()
     modindices: bool = False
     effect_sizes: bool = False
+    invariance: InvarianceSpec | None = None
+
+
+@dataclass(frozen=True)
+class InvarianceSpec:
+    """``invariance:`` in a study: the measurement-invariance ladder across ``group`` (``semxhs invariance``)."""
+
+    group: str
+    criteria: str = "chen2007"
+    partial_search: bool = True
+
+
+INVARIANCE_KEYS = {"group", "criteria", "partial_search"}
+
+
+def _parse_invariance(value: Any, group: str | None, problems: list[str]) -> InvarianceSpec | None:
+    """``invariance: {group: tenure, criteria: chen2007}`` (or ``invariance: true`` with ``group:``)."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        value = {}
+    if not isinstance(value, dict):
+        problems.append("'invariance' must be true or a mapping such as {group: gender, criteria: chen2007}")
+        return None
+    unknown = sorted(set(value) - INVARIANCE_KEYS)
+    if unknown:
+        problems.append(f"unknown keys under 'invariance': {', '.join(unknown)} "
+                        f"(known: {', '.join(sorted(INVARIANCE_KEYS))})")
+    col = value.get("group", group)
+    if not isinstance(col, str) or not col:
+        problems.append("'invariance' needs the group column ('group' under it, or the study's 'group')")
+        return None
+    criteria = str(value.get("criteria", "chen2007")).lower()
+    if criteria not in ("chen2007", "cheung2002", "lrt"):
+        problems.append(f"'invariance.criteria' must be chen2007, cheung2002 or lrt, got {criteria!r}")
+        criteria = "chen2007"
+    search = value.get("partial_search", True)
+    if not isinstance(search, bool):
+        problems.append("'invariance.partial_search' must be true or false")
+        search = True
+    return InvarianceSpec(col, criteria, search)
 
 
 def _text_list(value: Any, key: str, problems: list[str]) -> tuple[str, ...]:
@@ -414,6 +456,7 @@ def parse_study(raw: Any, path: Path) -> Study:
 
     process = _parse_process(raw.get("process"), int(seed), problems)
     boot = _parse_bootstrap(raw.get("bootstrap"), problems)
+    invariance_spec = _parse_invariance(raw.get("invariance"), group, problems)
 
     instrument = None
     if raw.get("instrument") is not None:
@@ -476,4 +519,5 @@ def parse_study(raw: Any, path: Path) -> Study:
         group_partial=group_partial,
         modindices=bool(extras["modindices"]),
         effect_sizes=bool(extras["effect_sizes"]),
+        invariance=invariance_spec,
     )

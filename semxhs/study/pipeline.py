@@ -331,6 +331,15 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
         modindices=study.modindices, effect_sizes=study.effect_sizes,
     )
     process = run_process_specs(study.process, rekey(responses.frame, result.reversed_items, result.scale), blocks)
+    if study.invariance is not None:  # the measurement model's invariance ladder (semxhs invariance)
+        from semxhs.sem.invariance import invariance, measurement_model
+
+        spec = study.invariance
+        inv = invariance(measurement_model(study.model_text), rekey(responses.frame, result.reversed_items,
+                                                                    result.scale),
+                         spec.group, criteria=spec.criteria, estimator=study.estimator, missing=study.missing,
+                         partial_search=spec.partial_search)
+        result = replace(result, invariance=inv)
     return replace(result, process=process) if process else result
 
 

@@ -45,3 +45,29 @@ def test_invariance_refuses_to_overwrite_the_data(tmp_path):
     proc = _run(tmp_path, "--html", str(CASE / "data.csv"))
     assert proc.returncode == 2
     assert proc.stderr.startswith("semxhs: error:") and "Traceback" not in proc.stderr
+
+
+def test_study_invariance_key_adds_the_ladder_and_its_section(tmp_path):
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        f"data: {CASE / 'data.csv'}\nmodel: {CASE / 'model.lav'}\nmeasurement: false\n"
+        "invariance: {group: country, criteria: chen2007}\n"
+        f"output: {{dir: {tmp_path / 'out'}, json: r.json, html: r.html}}\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "semxhs", "run", str(study), "-q"], capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((tmp_path / "out" / "r.json").read_text(encoding="utf-8"))
+    assert doc["invariance"]["group"] == "country"
+    assert doc["invariance"]["partial"]["steps"][0]["freed"] == "u2~1"
+    html = (tmp_path / "out" / "r.html").read_text(encoding="utf-8")
+    assert '<section id="invariance">' in html
+
+
+def test_study_invariance_key_is_checked(tmp_path):
+    study = tmp_path / "study.yaml"
+    study.write_text(f"data: {CASE / 'data.csv'}\nmodel: {CASE / 'model.lav'}\ninvariance: {{criteria: nope}}\n",
+                     encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "semxhs", "run", str(study), "-q"], capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "invariance" in proc.stderr and "Traceback" not in proc.stderr
