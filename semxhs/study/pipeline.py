@@ -195,7 +195,7 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
     """Re-key, fit, test hypotheses and assess the measurement model: the whole analysis.
 
     With a ``group`` column the model is a multi-group model (lavaan's ``group =``); the
-    measurement-quality section and the bootstrap are not available for it yet.
+    measurement-quality section is not available for it yet, and the bootstrap resamples within groups.
 
     Every check that can fail on the user's input (model syntax, hypotheses, re-keying, data
     columns) runs before the estimation; nothing is written here. ``frame`` may be a
@@ -221,8 +221,9 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
         if paths:
             raise StudyError(f"with groups, hypotheses must name := effects (a path differs by group): "
                              f"{name_list(paths)}; label the path per group (c(a1, a2)*X) and define a := effect")
-        if bootstrap is not None:
-            raise StudyError("the bootstrap of multi-group models is not available yet: drop --bootstrap or --group")
+        if bootstrap is not None and (bootstrap.monte_carlo or bootstrap.sobel):
+            raise StudyError("Monte Carlo and Sobel lines are not available with groups: the multi-group "
+                             "bootstrap gives bootstrap intervals of the := effects")
         measurement = False
     group_args = {"group_labels": labels, "group_equal": tuple(group_equal), "group_partial": tuple(group_partial)}
     check_hypotheses(hypotheses, build_partable(model_text, std_lv=std_lv, **group_args))  # type: ignore[arg-type]
@@ -241,7 +242,12 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
 
         sem = with_extras(sem, modindices=modindices, effect_sizes=effect_sizes)
     boot = None
-    if bootstrap is not None:
+    if bootstrap is not None and group is not None:  # resampled within groups (semxhs.resample.groups)
+        from semxhs.resample.groups import bootstrap_groups
+
+        boot = bootstrap_groups(partable, table, group, draws=bootstrap.draws, seed=seed, ci=bootstrap.ci,
+                                failed_rule=bootstrap.failed_rule, progress=progress, n_jobs=bootstrap.jobs)
+    elif bootstrap is not None:
         from semxhs.resample.sem import bootstrap_sem
 
         boot = bootstrap_sem(partable, table, draws=bootstrap.draws, seed=seed, ci=bootstrap.ci,

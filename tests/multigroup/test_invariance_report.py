@@ -14,7 +14,7 @@ CASE = FIXTURES / "next" / "mg_partial_search"
 
 def _run(tmp_path, *extra):
     return subprocess.run([sys.executable, "-m", "semxhs", "invariance", str(CASE / "model.lav"), str(CASE / "data.csv"),
-                           "--group", "country", *extra], capture_output=True, text=True, cwd=tmp_path)
+                           "--group", "country", *extra], capture_output=True, text=True, cwd=tmp_path, check=False)
 
 
 def test_invariance_report_html_docx_json(tmp_path):
@@ -53,7 +53,7 @@ def test_study_invariance_key_adds_the_ladder_and_its_section(tmp_path):
         f"data: {CASE / 'data.csv'}\nmodel: {CASE / 'model.lav'}\nmeasurement: false\n"
         "invariance: {group: country, criteria: chen2007}\n"
         f"output: {{dir: {tmp_path / 'out'}, json: r.json, html: r.html}}\n", encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "semxhs", "run", str(study), "-q"], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "semxhs", "run", str(study), "-q"], capture_output=True, text=True, check=False,
                           cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads((tmp_path / "out" / "r.json").read_text(encoding="utf-8"))
@@ -67,7 +67,7 @@ def test_study_invariance_key_is_checked(tmp_path):
     study = tmp_path / "study.yaml"
     study.write_text(f"data: {CASE / 'data.csv'}\nmodel: {CASE / 'model.lav'}\ninvariance: {{criteria: nope}}\n",
                      encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "semxhs", "run", str(study), "-q"], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "semxhs", "run", str(study), "-q"], capture_output=True, text=True, check=False,
                           cwd=tmp_path)
     assert proc.returncode == 2
     assert "invariance" in proc.stderr and "Traceback" not in proc.stderr
