@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from semxhs.study.results import StudyResult
@@ -46,12 +47,23 @@ def print_summary(result: StudyResult, console: Console | None = None) -> None:
     table = Table(show_edge=False, box=None, pad_edge=False)
     for col in ("path", "est", "se", "z", "p", "std_all"):
         table.add_column(col, justify="left" if col == "path" else "right")
+    grouped = bool(sem.extra.get("group_labels"))
     for p in sem.parameters:
         if p.op in ("~", ":="):
             path = f"{p.lhs} ~ {p.rhs}" if p.op == "~" else f"{p.lhs} := {p.rhs}"
+            if grouped and p.op == "~":  # multi-group: name the group
+                path += escape(f" [{p.group_label}]")
             table.add_row(path, _num(p.est), _num(p.se), _num(p.z, 2), _pcell(p.pvalue), _num(p.std_all))
     if table.row_count:
         console.print(table)
+    for w in sem.extra.get("path_equality", []) if grouped else []:  # type: ignore[union-attr]
+        console.print(f"{w['lhs']} ~ {w['rhs']} equal across groups: Wald chisq({w['df']}) = {_num(w['X2'])}, "
+                      f"{_p(w['pvalue'])}")
+    if grouped and result.bootstrap is not None and result.bootstrap.defined:
+        b = result.bootstrap
+        console.print(f"bootstrap ({b.draws} draws within groups, {b.failed} failed), {b.ci} intervals:")
+        for d in b.defined:
+            console.print(escape(f"  {d.label} = {_num(d.est)} [{_num(d.ci_lower)}, {_num(d.ci_upper)}]"))
     for h in result.hypotheses:
         verdict = "supported" if h.supported else "not supported"
         console.print(f"{h.id} {h.path}: beta = {_num(h.std_all)}, {_p(h.pvalue)} -> {verdict}")

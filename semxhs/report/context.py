@@ -83,6 +83,7 @@ from semxhs.report.labels import (
 )
 from semxhs.report.measurement import MEASUREMENT_BUILDERS
 from semxhs.report.messages import messages_in_words
+from semxhs.report.multigroup import grouped_estimates_section, is_grouped
 from semxhs.report.process import process_study_sections
 from semxhs.sem.results import Parameter, SemResult
 from semxhs.study.results import HypothesisResult, StudyResult
@@ -320,6 +321,8 @@ def _robust_rows(fm: object, t: Labels) -> list[Row]:
 
 def measurement_section(result: StudyResult, t: Labels) -> Section | None:
     """Factor loadings (``=~``): factor, item, B, SE, β, p; markers shown as fixed."""
+    if is_grouped(result.sem):  # one column block per group (semxhs.report.multigroup)
+        return grouped_estimates_section(result, t, "=~")
     loadings = [p for p in result.sem.parameters if p.op == "=~"]
     if not loadings:
         return None
@@ -339,6 +342,8 @@ def measurement_section(result: StudyResult, t: Labels) -> Section | None:
 
 def structural_section(result: StudyResult, t: Labels) -> Section | None:
     """Regression paths (``~``): outcome ← predictor, B, SE, z, p, β, CI."""
+    if is_grouped(result.sem):  # one column block per group, with the Wald test of equal paths
+        return grouped_estimates_section(result, t, "~")
     paths = [p for p in result.sem.parameters if p.op == "~"]
     if not paths:
         return None

@@ -114,6 +114,16 @@ def constrained_score_statistic(g: np.ndarray, info: np.ndarray, constraints: np
         z = np.block([[info, constraints.T], [constraints, np.zeros((k, k))]])
     else:
         z = info
+    # a non-singular Z (the usual case): one linear solve, equal to the pseudo-inverse's answer;
+    # otherwise (or when the solve is not accurate) the pseudo-inverse
+    rhs = np.concatenate([g, np.zeros(k)])
+    try:
+        x = np.linalg.solve(z, rhs)
+        if np.all(np.isfinite(x)) and np.linalg.norm(z @ x - rhs) <= 1e-10 * max(1.0, np.linalg.norm(rhs)) \
+                and np.linalg.norm(x) < 1e8 * max(1.0, np.linalg.norm(rhs)):
+            return float(n * g @ x[:q])
+    except np.linalg.LinAlgError:
+        pass
     z_plus = np.linalg.pinv(z, rcond=math.sqrt(np.finfo(float).eps))
     return float(n * g @ z_plus[:q, :q] @ g)
 

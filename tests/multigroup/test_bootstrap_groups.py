@@ -69,10 +69,16 @@ def test_fit_with_group_and_bootstrap(tmp_path):
     model.write_text(MODEL, encoding="utf-8")
     out = tmp_path / "r.json"
     proc = subprocess.run([sys.executable, "-m", "semxhs", "fit", str(model), str(data), "--group", "sex",
-                           "--bootstrap", "200", "--seed", "3", "--json", str(out), "-q"],
+                           "--bootstrap", "200", "--seed", "3", "--json", str(out), "--html", str(tmp_path / "r.html")],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(out.read_text(encoding="utf-8"))
     boot = {d["label"]: d for d in doc["bootstrap"]["defined"]}
     assert set(boot) == {"ind1", "ind2", "diff"}
     assert boot["diff"]["ci_lower"] > 0
+    # terminal summary names the groups, the equality tests and the bootstrap intervals
+    assert "m ~ x [women]" in proc.stdout and "m ~ x [men]" in proc.stdout
+    assert "equal across groups: Wald chisq(1)" in proc.stdout and "diff = " in proc.stdout
+    # the report: one column block per group, the Wald test of equal paths
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "B (women)" in html and "β (men)" in html and "Wald χ² (equal across groups)" in html

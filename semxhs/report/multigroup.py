@@ -1,0 +1,116 @@
+"""Multi-group estimates side by side: one column block per group (B, SE, p, β) for the loadings and the
+structural paths, and the Wald test that each free path is equal across groups (lavaan's
+``lavTestWald``, from ``SemResult.extra["path_equality"]``).
+
+Collect only (finished strings from :mod:`semxhs.report.format`); used by the study report's
+measurement and structural sections when the fit has groups. Section ids: ``measurement``,
+``structural`` (as in single-group reports).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from semxhs.report import format as f
+from semxhs.report.blocks import Row, Section, column, row, section, table
+from semxhs.sem.results import Parameter, SemResult
+from semxhs.study.results import StudyResult
+
+__all__ = ["MULTIGROUP_LABELS", "grouped_estimates_section", "is_grouped"]
+
+MULTIGROUP_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "mg_group_col": "{col} ({group})",
+        "mg_wald": "Wald χ² (equal across groups)",
+        "note_mg": ("Estimates per group side by side: B = unstandardized estimate, SE = standard error, "
+                    "β = standardized estimate (each group's own standardization). {wald}"),
+        "note_mg_wald": ("Wald χ² tests that the path is equal in all groups (df = number of groups − 1; "
+                         "lavTestWald); paths already constrained equal are not tested."),
+        "mg_fixed": " (fixed)",
+    },
+    "zh": {
+        "mg_group_col": "{col}（{group}）",
+        "mg_wald": "Wald χ²（跨组相等）",
+        "note_mg": "各组估计并列：B = 非标准化估计值，SE = 标准误，β = 标准化估计值（各组分别标准化）。{wald}",
+        "note_mg_wald": "Wald χ² 检验该路径在各组相等（df = 组数 − 1；lavTestWald）；已限定相等的路径不检验。",
+        "mg_fixed": "（固定）",
+    },
+}
+
+
+def is_grouped(sem: SemResult) -> bool:
+    """Whether the fit has groups."""
+    return bool(sem.extra.get("group_labels"))
+
+
+def _cells(p: Parameter | None, t: Mapping[str, str]) -> list[str]:
+    if p is None:
+        return [f.DASH] * 4
+    if not p.free:
+        return [f.fmt_num(p.est, 3) + t["mg_fixed"], f.DASH, f.DASH, f.fmt_bounded(p.std_all, 3)]
+    return [f.fmt_num(p.est, 3), f.fmt_num(p.se, 3), f.fmt_p(p.pvalue), f.fmt_bounded(p.std_all, 3)]
+
+
+def grouped_estimates_section(result: StudyResult, t: Mapping[str, str], op: str) -> Section | None:
+    """Loadings (``op = "=~"``) or paths (``"~"``) with one column block per group; ``None`` without rows.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from semxhs.sem.model import fit
+    >>> from semxhs.report.labels import labels_for
+    >>> rng = np.random.default_rng(1); g = np.repeat(["a", "b"], 100); x = rng.normal(size=200)
+    >>> y = np.where(g == "a", 0.5, 0.0) * x + rng.normal(size=200)
+    >>> sem = fit("y ~ x", pd.DataFrame({"g": g, "x": x, "y": y}), group="g")
+    >>> study = StudyResult("Demo", "en", sem, (), "d.csv", "m.lav", "0" * 64, "0.1.0")
+    >>> sec = grouped_estimates_section(study, labels_for("en"), "~")
+    >>> [c["label"] for c in sec["tables"][0]["columns"]][:3], len(sec["tables"][0]["rows"])
+    (['Path (outcome ← predictor)', 'B (a)', 'SE (a)'], 1)
+    """
+    sem = result.sem
+    lang = "zh" if result.language == "zh" else "en"
+    t = {**t, **MULTIGROUP_LABELS[lang]}
+    labels: list[str] = list(sem.extra.get("group_labels", []))
+    rows_by_key: dict[tuple[str, str], dict[int, Parameter]] = {}
+    for p in sem.parameters:
+        if p.op == op and p.group:
+            rows_by_key.setdefault((p.lhs, p.rhs), {})[p.group] = p
+    if not rows_by_key:
+        return None
+    wald: dict[tuple[str, str], Mapping[str, Any]] = {}
+    if op == "~":
+        wald = {(w["lhs"], w["rhs"]): w for w in sem.extra.get("path_equality", [])}  # type: ignore[union-attr]
+    rows: list[Row] = []
+    previous = None
+    for (lhs, rhs), per_group in rows_by_key.items():
+        name = f"{lhs} ← {rhs}" if op == "~" else f"{lhs} =~ {rhs}"
+        cells = [name]
+        for g in range(1, len(labels) + 1):
+            cells += _cells(per_group.get(g), t)
+        if op == "~":
+            w = wald.get((lhs, rhs))
+            cells.append(f.DASH if w is None else f"{f.fmt_num(w['X2'], 2)} ({f.fmt_int(w['df'])}), "
+                                                  f"p {_p_phrase(w['pvalue'])}")
+        rows.append(row(cells, starts_group=lhs != previous))
+        previous = lhs
+    first = t["col_path"] if op == "~" else t["col_factor"]
+    columns = [column(first, "left")]
+    for g in labels:
+        columns += [column(t["mg_group_col"].format(col=t["col_b"], group=g)),
+                    column(t["mg_group_col"].format(col=t["col_se"], group=g)),
+                    column(t["mg_group_col"].format(col=t["col_p"], group=g)),
+                    column(t["mg_group_col"].format(col=t["col_beta"], group=g))]
+    if op == "~":
+        columns.append(column(t["mg_wald"]))
+    note = t["note_mg"].format(wald=t["note_mg_wald"] if op == "~" else "")
+    if op == "~":
+        tbl = table("table-structural", t["tbl_structural"], columns, rows, [note])
+        return section("structural", t["sec_structural"], [tbl])
+    tbl = table("table-measurement", t["tbl_measurement"], columns, rows, [note])
+    return section("measurement", t["sec_measurement"], [tbl])
+
+
+def _p_phrase(p: float | None) -> str:
+    text = f.fmt_p(p)
+    return text if text[:1] in "<>" or text == f.DASH else f"= {text}"
