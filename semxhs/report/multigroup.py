@@ -23,17 +23,21 @@ MULTIGROUP_LABELS: dict[str, dict[str, str]] = {
     "en": {
         "mg_group_col": "{col} ({group})",
         "mg_wald": "Wald χ² (equal across groups)",
+        "mg_lrt": "LRT Δχ² (equal across groups)",
         "note_mg": ("Estimates per group side by side: B = unstandardized estimate, SE = standard error, "
                     "β = standardized estimate (each group's own standardization). {wald}"),
         "note_mg_wald": ("Wald χ² tests that the path is equal in all groups (df = number of groups − 1; "
-                         "lavTestWald); paths already constrained equal are not tested."),
+                         "lavTestWald); LRT Δχ² compares the model refitted with that path equal in all groups "
+                         "(lavTestLRT); paths already constrained equal are not tested."),
         "mg_fixed": " (fixed)",
     },
     "zh": {
         "mg_group_col": "{col}（{group}）",
         "mg_wald": "Wald χ²（跨组相等）",
+        "mg_lrt": "LRT Δχ²（跨组相等）",
         "note_mg": "各组估计并列：B = 非标准化估计值，SE = 标准误，β = 标准化估计值（各组分别标准化）。{wald}",
-        "note_mg_wald": "Wald χ² 检验该路径在各组相等（df = 组数 − 1；lavTestWald）；已限定相等的路径不检验。",
+        "note_mg_wald": ("Wald χ² 检验该路径在各组相等（df = 组数 − 1；lavTestWald）；LRT Δχ² 比较将该路径限定各组相等后"
+                         "重新估计的模型（lavTestLRT）；已限定相等的路径不检验。"),
         "mg_fixed": "（固定）",
     },
 }
@@ -79,8 +83,10 @@ def grouped_estimates_section(result: StudyResult, t: Mapping[str, str], op: str
     if not rows_by_key:
         return None
     wald: dict[tuple[str, str], Mapping[str, Any]] = {}
+    lrt: dict[tuple[str, str], Mapping[str, Any]] = {}
     if op == "~":
         wald = {(w["lhs"], w["rhs"]): w for w in sem.extra.get("path_equality", [])}  # type: ignore[union-attr]
+        lrt = {(w["lhs"], w["rhs"]): w for w in sem.extra.get("path_equality_lrt", [])}  # type: ignore[union-attr]
     rows: list[Row] = []
     previous = None
     for (lhs, rhs), per_group in rows_by_key.items():
@@ -92,6 +98,10 @@ def grouped_estimates_section(result: StudyResult, t: Mapping[str, str], op: str
             w = wald.get((lhs, rhs))
             cells.append(f.DASH if w is None else f"{f.fmt_num(w['X2'], 2)} ({f.fmt_int(w['df'])}), "
                                                   f"p {_p_phrase(w['pvalue'])}")
+            if lrt:
+                r = lrt.get((lhs, rhs))
+                cells.append(f.DASH if r is None else f"{f.fmt_num(r['chisq_diff'], 2)} ({f.fmt_int(r['df_diff'])}), "
+                                                      f"p {_p_phrase(r['pvalue'])}")
         rows.append(row(cells, starts_group=lhs != previous))
         previous = lhs
     first = t["col_path"] if op == "~" else t["col_factor"]
@@ -103,6 +113,8 @@ def grouped_estimates_section(result: StudyResult, t: Mapping[str, str], op: str
                     column(t["mg_group_col"].format(col=t["col_beta"], group=g))]
     if op == "~":
         columns.append(column(t["mg_wald"]))
+        if lrt:
+            columns.append(column(t["mg_lrt"]))
     note = t["note_mg"].format(wald=t["note_mg_wald"] if op == "~" else "")
     if op == "~":
         tbl = table("table-structural", t["tbl_structural"], columns, rows, [note])

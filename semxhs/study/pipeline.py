@@ -237,6 +237,10 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
                               **group_args)  # type: ignore[arg-type]
     sem = replace(fit(partable, table, estimator=estimator, missing=missing, fixed_x=fixed_x, group=group,
                       wald_tests=wald_tests), model=model_text)
+    if group is not None and sem.extra.get("path_equality") and not fiml:  # LRT beside the Wald test
+        from semxhs.sem.path_equality import path_equality_lrt
+
+        sem = replace(sem, extra={**sem.extra, "path_equality_lrt": path_equality_lrt(sem, table, group)})
     if modindices or effect_sizes:
         from semxhs.sem.extras import with_extras
 

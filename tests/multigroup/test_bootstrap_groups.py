@@ -82,3 +82,6 @@ def test_fit_with_group_and_bootstrap(tmp_path):
     # the report: one column block per group, the Wald test of equal paths
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "B (women)" in html and "β (men)" in html and "Wald χ² (equal across groups)" in html
+    assert "LRT Δχ² (equal across groups)" in html
+    lrt = {(r["lhs"], r["rhs"]): r for r in doc["path_equality_lrt"]}
+    assert lrt[("m", "x")]["pvalue"] < 0.001 and lrt[("y", "x")]["pvalue"] > 0.05
