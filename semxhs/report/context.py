@@ -85,6 +85,7 @@ from semxhs.report.measurement import MEASUREMENT_BUILDERS
 from semxhs.report.messages import messages_in_words
 from semxhs.report.multigroup import grouped_estimates_section, is_grouped
 from semxhs.report.process import process_study_sections
+from semxhs.report.replication import about_section, replication_section, reproducibility_section
 from semxhs.sem.results import Parameter, SemResult
 from semxhs.study.results import HypothesisResult, StudyResult
 
@@ -483,6 +484,7 @@ def intercepts_section(result: StudyResult, t: Labels) -> Section | None:
 
 SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     warnings_section,
+    about_section,
     *INTAKE_BUILDERS,
     fit_section,
     measurement_section,
@@ -494,11 +496,13 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     r2_section,
     effect_size_section,
     hypotheses_section,
+    replication_section,
     covariances_section,
     intercepts_section,
     modindices_section,
     invariance_study_section,
     process_study_sections,
+    reproducibility_section,
 )
 """The report's sections in order; each returns ``None`` when its data is absent."""
 
