@@ -371,12 +371,14 @@ def invariance_command(
     import json
 
     from semxhs.atomic import atomic_write_bytes
-    from semxhs.report.outputs import refuse_overwriting
     from semxhs.sem.invariance import invariance
     from semxhs.study.pipeline import read_model
     from semxhs.survey.files import read_table
 
-    refuse_overwriting((model, data), json_out, html_out, docx_out)
+    inputs = {model.resolve(), data.resolve()}
+    for out in (json_out, html_out, docx_out):  # the report package is imported only to write a report
+        if out is not None and out.resolve() in inputs:
+            raise SemxhsUsage(f"refusing to overwrite the input file {out}")
     result = invariance(read_model(model), read_table(data, encoding), group, criteria=criteria.value,
                         estimator=estimator.value.upper(), missing=missing.value,
                         group_partial=(group_partial,) if group_partial else (),
