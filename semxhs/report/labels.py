@@ -146,6 +146,10 @@ _EN: dict[str, str] = {
     "msg_heywood_item": "{lhs} ~~ {rhs} ({est})",
     "msg_latent_cov_not_pd": ("Improper solution: the covariance matrix of the latent variables is not "
                               "positive definite."),
+    "msg_defined_not_finite": ("Defined parameters with no finite value (division by zero, a negative number to "
+                               "a fractional power, or overflow), reported as not available: {names}."),
+    "msg_defined_se_not_finite": ("The delta-method standard error of these defined parameters is not finite "
+                                  "and is reported as not available: {names}."),
     "msg_attention_no_checks": "attention rule not applied: the instrument declares no attention checks",
     "msg_speed_no_duration_column": ("speed rule not applied: the instrument declares no completion-time column "
                                      "(duration)"),
@@ -449,7 +453,6 @@ _EN: dict[str, str] = {
     "tbl_power": "Power, Bias and Coverage by Effect and Sample Size",
     "tbl_power_rmsea": "Power of the RMSEA Tests of the Whole Model",
     "fig_power_curve": "Power Curves",
-    "col_setting": "Setting",
     "col_true": "True value",
     "col_power": "Power",
     "col_bias": "Bias",
@@ -783,6 +786,8 @@ _ZH: dict[str, str] = {
     "msg_heywood": "解不合理（Heywood 案例）：方差估计值为负：{variances}。",
     "msg_heywood_item": "{lhs} ~~ {rhs}（{est}）",
     "msg_latent_cov_not_pd": "解不合理：潜变量的协方差矩阵非正定。",
+    "msg_defined_not_finite": "以下定义参数没有有限值（除以零、负数的分数次幂或数值溢出），记为不可用：{names}。",
+    "msg_defined_se_not_finite": "以下定义参数的 delta 法标准误不是有限值，记为不可用：{names}。",
     "msg_attention_no_checks": "未应用注意力检测规则：问卷未设置注意力检测题",
     "msg_speed_no_duration_column": "未应用作答时长规则：问卷未声明作答时长列（duration）",
     "msg_speed_no_duration": "作答时长规则：{n} 名受访者没有作答时长记录，未按此规则筛查",
@@ -1033,7 +1038,6 @@ _ZH: dict[str, str] = {
     "tbl_power": "各效应在不同样本量下的检验力、偏差与覆盖率",
     "tbl_power_rmsea": "整体模型 RMSEA 检验的检验力",
     "fig_power_curve": "检验力曲线",
-    "col_setting": "设定",
     "col_true": "真值",
     "col_power": "检验力",
     "col_bias": "偏差",

@@ -26,7 +26,7 @@ from semxhs.errors import SpecError
 from semxhs.sem.estimate import Moments, fit_ml
 from semxhs.sem.ram import RamStructure
 from semxhs.sem.results import FitState, SemResult
-from semxhs.sem.spec import ParTable
+from semxhs.sem.partable import ParTable
 
 EFFECT_COLUMNS = ("outcome", "predictor", "r2_full", "r2_without", "f2", "vif", "converged")
 _ZERO = 1e-12

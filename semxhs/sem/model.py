@@ -8,6 +8,7 @@ parameters into a :class:`semxhs.sem.results.SemResult`. It prints nothing.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -25,7 +26,7 @@ from semxhs.sem.parameters import parameter_rows
 from semxhs.sem.partable import ParTable, build_partable
 from semxhs.sem.ram import Implied, RamStructure
 from semxhs.sem.results import FitMeasures, FitState, Parameter, SemResult
-from semxhs.sem.standardize import r_square, std_all
+from semxhs.sem.standardize import r_square
 
 ESTIMATORS = ("ML", "MLR")
 MISSING = ("listwise", "fiml")
@@ -144,7 +145,22 @@ def fit(model: str | ParTable, data: pd.DataFrame | None = None, *, estimator: s
     model_text = model if isinstance(model, str) else ""
     frame = add_products(data, partable.products) if partable.products else data
     _check_products(partable, frame)
+    RamStructure(partable).check_solvable()
     check_degrees_of_freedom(partable)
+    try:
+        return _estimate(partable, frame, model_text=model_text, estimator=estimator, missing=missing,
+                         level=level, wald_tests=tuple(wald_tests))
+    except np.linalg.LinAlgError as exc:  # a singular matrix no check before estimation foresaw
+        raise EstimationError(
+            f"the model could not be estimated: a matrix became singular during estimation ({exc}); "
+            "check for loops of regressions, variables that are linear combinations of others, "
+            "or a model that is not identified") from None
+
+
+def _estimate(partable: ParTable, frame: pd.DataFrame, *, model_text: str, estimator: str, missing: str,
+              level: float, wald_tests: tuple[str, ...] = ()) -> SemResult:
+    """Estimate a checked parameter table on the data (the body of :func:`fit`)."""
+    fiml = missing == "fiml"
     md = model_columns(frame, partable.observed, missing)
     if fiml:
         res = _fit_fiml(partable, md.values, model_text=model_text, n_total=md.n_total,
@@ -335,13 +351,38 @@ def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_t
 
     label_index = {p.label: p.free - 1 for p in pt.params if p.label and p.free}
     defined_trees: dict[str, object] = {}
+    no_value: list[str] = []
+    no_se: list[str] = []
     for d in pt.defined:
         tree = substitute(d.tree, defined_trees)  # type: ignore[arg-type]
         defined_trees[d.name] = tree
         value, se = delta_method(tree, label_values, label_index, vcov)  # type: ignore[arg-type]
-        z, pval, lo, hi = wald(value, se, level)
         std_value = float(evaluate(tree, label_std))  # type: ignore[arg-type]
+        if not math.isfinite(std_value):
+            std_value = math.nan
+        if not math.isfinite(value):  # a/0, (-a)^0.5, overflow: not available, as lavaan's NA
+            no_value.append(d.name)
+            params.append(Parameter(d.name, ":=", d.text, d.name, math.nan, math.nan, None, None, math.nan,
+                                    math.nan, std_value, True))
+            continue
+        z, pval, lo, hi = wald(value, se, level)
+        if not math.isfinite(se) and identified:  # the value exists, its gradient does not
+            no_se.append(d.name)
+            se, lo, hi = math.nan, math.nan, math.nan
         params.append(Parameter(d.name, ":=", d.text, d.name, value, se, z, pval, lo, hi, std_value, True))
+    if no_value:
+        warnings.append(Message(
+            "defined_not_finite", {"names": no_value},
+            f"defined parameter{'s' if len(no_value) > 1 else ''} {name_list(no_value)} "
+            f"{'have' if len(no_value) > 1 else 'has'} no finite value (division by zero, a negative number "
+            "to a fractional power, or overflow) and " f"{'are' if len(no_value) > 1 else 'is'} reported as "
+            "not available"))
+    if no_se:
+        warnings.append(Message(
+            "defined_se_not_finite", {"names": no_se},
+            f"the delta-method standard error of defined parameter{'s' if len(no_se) > 1 else ''} "
+            f"{name_list(no_se)} is not finite (its derivative does not exist at the estimate) and is reported "
+            "as not available"))
 
     if fit_measures is None:
         fit_measures = _fit_measures(structure, moments, est, imp)

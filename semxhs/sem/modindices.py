@@ -43,7 +43,8 @@ from semxhs.errors import SpecError
 from semxhs.sem.estimate import Moments, gradient
 from semxhs.sem.ram import RamStructure
 from semxhs.sem.results import FitState, ScoreTest, ScoreTests, SemResult
-from semxhs.sem.spec import Param, ParTable, parse_syntax
+from semxhs.sem.partable import Param, ParTable
+from semxhs.sem.syntax import parse_syntax
 
 MI_COLUMNS = ("lhs", "op", "rhs", "mi", "epc", "sepc_lv", "sepc_all", "sepc_nox")
 _V_SMALL = np.finfo(float).eps ** (1.0 / 3.0)  # lavaan: V.diag < .Machine$double.eps^(1/3) -> NA
@@ -156,7 +157,7 @@ def candidate_rows(pt: ParTable) -> list[tuple[str, str, str]]:
 
     Examples
     --------
-    >>> from semxhs.sem.spec import build_partable
+    >>> from semxhs.sem.partable import build_partable
     >>> rows = candidate_rows(build_partable("f =~ x1 + x2 + x3"))
     >>> len(rows), rows[:2]
     (10, [('f', '=~', 'x1'), ('f', '=~', 'x2')])
@@ -505,7 +506,7 @@ def equality_constraints(pt: ParTable, model_text: str) -> list[tuple[str, str, 
 
     Examples
     --------
-    >>> from semxhs.sem.spec import build_partable
+    >>> from semxhs.sem.partable import build_partable
     >>> text = "y ~ a*x1 + a*x2 + b*x3 + c*x4\\nb == c"
     >>> equality_constraints(build_partable(text), text)
     [('b', 'c', 2, 3), ('.p1.', '.p2.', 0, 1)]

@@ -16,7 +16,7 @@ import pandas as pd
 from semxhs.messages import Message, json_safe, messages_to_json
 
 if TYPE_CHECKING:
-    from semxhs.sem.spec import ParTable
+    from semxhs.sem.partable import ParTable
 
 PARAMETER_COLUMNS = ("lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all")
 FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
@@ -103,9 +103,9 @@ class FitMeasures:
     mfi: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """All measures as a plain dict (NaN as None); robust, AMOS and per-group measures only when computed."""
+        """All measures as a plain dict (NaN as None); robust, per-group and AMOS measures only when computed."""
         out = asdict(self)
-        for name in ROBUST_FIT_COLUMNS + AMOS_FIT_COLUMNS + ("chisq_group", "chisq_group_scaled"):
+        for name in ROBUST_FIT_COLUMNS + ("chisq_group", "chisq_group_scaled") + AMOS_FIT_COLUMNS:
             if out[name] is None:
                 del out[name]
         return json_safe(out)

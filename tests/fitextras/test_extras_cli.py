@@ -85,3 +85,15 @@ def test_terminal_prints_extras() -> None:
     text = console.export_text()
     assert "y6 ~~ y8     8.72" in text and "largest 10 of 75" in text
     assert "total chisq(3) = 2.97, p = .396" in text and "dem65 ~ dem60" in text
+
+
+def test_fit_from_summary_statistics_with_extras(tmp_path: Path) -> None:
+    """Modification indices and effect sizes need only the moments: they work from a published table."""
+    folder = FIX / "next" / "sumstats_more"
+    out = tmp_path / "ss.json"
+    run = subprocess.run([sys.executable, "-m", "semxhs", "fit", str(folder / "model.lav"), "--cov",
+                          str(folder / "cov_full.csv"), "--nobs", "75", "--modindices", "--effect-sizes",
+                          "--json", str(out), "-q"], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(out.read_text())
+    assert doc["modindices"] and len(doc["effect_sizes"]) == 3 and "gfi" in doc["fit"]

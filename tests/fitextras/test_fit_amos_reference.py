@@ -80,3 +80,17 @@ def test_fit_amos_model_shapes(case: str) -> None:
     text = ref["model"] + ("\nx1 ~ 1" if case == "meanstructure" else "")
     res = fit(text, pd.read_csv(folder / ref["data"]), **options)
     _check(res.fit.to_dict(), ref["fit_amos"])
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("case,options", [
+    ("fixed_x_true", {}), ("fixed_x_false", {"fixed_x": False}),
+    ("fixed_x_true_meanstructure", {"meanstructure": True}),
+    ("fixed_x_false_meanstructure", {"fixed_x": False, "meanstructure": True}),
+])
+def test_fit_amos_fixed_x(case: str, options: dict) -> None:
+    """tests/fixtures/next/fixed_x_false: with fixed.x = FALSE no moment weighs 0 in GFI (lavaan)."""
+    folder = FIX / "next" / "fixed_x_false"
+    ref = json.loads((folder / "lavaan.json").read_text())[case]["fit"]
+    res = fit((folder / "model.lav").read_text(), pd.read_csv(folder / "data.csv"), **options)
+    _check(res.fit.to_dict(), ref)
