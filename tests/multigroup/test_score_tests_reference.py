@@ -76,3 +76,26 @@ def test_modindices_and_scores_multigroup_metric() -> None:
         for col in ("mi", "epc", "sepc_lv", "sepc_all", "sepc_nox"):
             assert _close(getattr(r, col), row[col]), (row, col, getattr(r, col))
     assert mi["mi"].is_monotonic_decreasing
+
+
+def test_fit_cli_modindices_with_groups(tmp_path):
+    import subprocess
+    import sys
+
+    folder = FIX / "next" / "modindices_more"
+    ref = json.loads((folder / "lavaan.json").read_text())["c_multigroup_metric"]
+    out = tmp_path / "r.json"
+    proc = subprocess.run([sys.executable, "-m", "semxhs", "fit", str(folder / "model_c_hs.lav"),
+                           str(folder / "data_c_hs_school.csv"), "--group", "school", "--group-equal", "loadings",
+                           "--modindices", "--no-measurement", "--json", str(out), "--html", str(tmp_path / "r.html"),
+                           "-q"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text())
+    top = doc["modindices"][0]
+    want = max(ref["modindices"], key=lambda r: r["mi"])
+    assert (top["lhs"], top["op"], top["rhs"], top["group_label"]) == (want["lhs"], want["op"], want["rhs"],
+                                                                       want["group_label"])
+    assert _close(top["mi"], want["mi"])
+    assert _close(doc["score_tests"]["total"]["X2"], ref["score_tests"]["total"]["X2"])
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert f"{want['lhs']} =~ {want['rhs']} ({want['group_label']})" in html
