@@ -34,7 +34,6 @@ from semxhs.sem.invariance import LEVELS, InvarianceResult
 from semxhs.study.results import StudyResult
 
 __all__ = [
-    "INVARIANCE_LABELS",
     "INVARIANCE_REFERENCES",
     "build_invariance_context",
     "invariance_labels",
@@ -55,127 +54,15 @@ ROSSEEL = ("Rosseel, Y. (2012). lavaan: An R package for structural equation mod
            "Software, 48(2), 1–36. https://doi.org/10.18637/jss.v048.i02")
 INVARIANCE_REFERENCES = (CHEN, CHEUNG, VANDENBERG, BYRNE, ROSSEEL)
 
-INVARIANCE_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "inv_report_kind": "Measurement invariance",
-        "sec_invariance": "Measurement invariance across groups",
-        "inv_methods": ("Measurement invariance across {group} ({groups}) was tested with a sequence of increasingly "
-                        "constrained multi-group confirmatory factor models estimated by {estimator} "
-                        "(Vandenberg & Lance, 2000): configural (same pattern of loadings), metric (equal loadings), "
-                        "scalar (equal loadings and intercepts) and strict (equal loadings, intercepts and residual "
-                        "variances). Each model was compared with the one below it by the χ² difference test and by "
-                        "the changes in CFI, RMSEA and SRMR; {rule}"),
-        "inv_rule_chen2007": ("a level was retained when ΔCFI ≥ −.010 and ΔRMSEA ≤ .015, with ΔSRMR ≤ .030 for "
-                              "loadings and ≤ .010 for intercepts and residuals (Chen, 2007)."),
-        "inv_rule_cheung2002": "a level was retained when ΔCFI ≥ −.010 (Cheung & Rensvold, 2002).",
-        "inv_rule_lrt": "a level was retained when the χ² difference test was not significant (α = {alpha}).",
-        "inv_configural": "The configural model fitted the data with {chisq}, CFI = {cfi}, RMSEA = {rmsea}, SRMR = {srmr}.",
-        "inv_level_holds": ("{Level} invariance was supported ({diff}, ΔCFI = {dcfi}, ΔRMSEA = {drmsea}, "
-                            "ΔSRMR = {dsrmr})."),
-        "inv_level_fails": ("{Level} invariance was not supported ({diff}, ΔCFI = {dcfi}, ΔRMSEA = {drmsea}, "
-                            "ΔSRMR = {dsrmr})."),
-        "inv_level_moot": ("{Level} invariance met the criteria against the model below it ({diff}, ΔCFI = {dcfi}, "
-                           "ΔRMSEA = {drmsea}, ΔSRMR = {dsrmr}), but it presupposes the levels below, which were "
-                           "not all supported."),
-        "inv_sep": "; ",
-        "inv_highest": "The highest level of full invariance supported is {level}.",
-        "inv_partial_lead": ("Partial {level} invariance was searched for (Byrne et al., 1989): the equality constraint "
-                             "with the largest univariate score test (lavTestScore; Rosseel, 2012) was released and "
-                             "the model refitted, one constraint at a time, up to {limit} steps."),
-        "inv_partial_step": "Step {step}: freeing {parameter} (score χ²(1) = {x2}) gave ΔCFI = {dcfi} against the {vs} model, {verdict}.",
-        "inv_partial_holds": "Partial {level} invariance was supported with {params} free across groups.",
-        "inv_partial_fails": ("Partial {level} invariance was not reached within {limit} steps; comparisons that rely "
-                              "on {level} invariance should be read with caution."),
-        "inv_verdict_holds": "meeting the criteria",
-        "inv_verdict_fails": "not yet meeting the criteria",
-        "inv_latent": ("Under {model} invariance the latent means of group 1 ({ref}) were fixed at 0; in the other "
-                       "groups they are differences from it: {items}."),
-        "inv_latent_item": "{factor} in {group}: {est} (SE = {se}, p {p}, d = {d})",
-        "inv_model_scalar": "scalar",
-        "inv_model_partial_scalar": "partial scalar",
-        "tbl_inv_ladder": "Fit and Comparison of the Invariance Models",
-        "tbl_inv_scores": "Univariate Score Tests of the Scalar Model's Equality Constraints",
-        "tbl_inv_latent": "Latent Mean Differences",
-        "col_model": "Model",
-        "col_decision": "Decision",
-        "col_parameter": "Parameter",
-        "col_groups": "Groups",
-        "col_factor": "Factor",
-        "col_group": "Group",
-        "inv_holds": "Supported",
-        "inv_fails": "Not supported",
-        "lvl_configural": "Configural",
-        "lvl_metric": "Metric",
-        "lvl_scalar": "Scalar",
-        "lvl_strict": "Strict",
-        "lvl_partial": "Partial {level}, step {step} (+ {parameter} free)",
-        "note_inv_ladder": ("Δ = this model minus the model it is compared with (the level below; partial "
-                            "models against the level below the one searched). Decisions: {rule}"),
-        "note_inv_scores": ("Score tests (Lagrange multiplier, expected information) of each equality "
-                            "constraint of the scalar model, df = 1; total: χ²({df}) = {x2}, p {p}. Largest first."),
-        "note_inv_latent": ("Group 1 ({ref}) is the reference (latent means fixed at 0). d = the difference "
-                            "divided by the group's latent standard deviation."),
-    },
-    "zh": {
-        "inv_report_kind": "测量不变性",
-        "sec_invariance": "跨组测量不变性",
-        "inv_methods": ("采用逐步加限定的多组验证性因子分析检验测量模型在{group}（{groups}）之间的不变性，估计方法为 {estimator}"
-                        "（Vandenberg & Lance, 2000）：形态等值（因子结构相同）、弱等值（因子载荷相等）、强等值（载荷与截距相等）"
-                        "和严格等值（载荷、截距与残差方差相等）。每一模型与其下一级模型比较 χ² 差异检验及 CFI、RMSEA、SRMR 的变化；{rule}"),
-        "inv_rule_chen2007": ("当 ΔCFI ≥ −.010 且 ΔRMSEA ≤ .015，并且载荷的 ΔSRMR ≤ .030、截距与残差的 ΔSRMR ≤ .010 时，"
-                              "认为该等值水平成立（Chen, 2007）。"),
-        "inv_rule_cheung2002": "当 ΔCFI ≥ −.010 时认为该等值水平成立（Cheung & Rensvold, 2002）。",
-        "inv_rule_lrt": "当 χ² 差异检验不显著（α = {alpha}）时认为该等值水平成立。",
-        "inv_configural": "形态等值模型的拟合为 {chisq}，CFI = {cfi}，RMSEA = {rmsea}，SRMR = {srmr}。",
-        "inv_level_holds": "{Level}成立（{diff}，ΔCFI = {dcfi}，ΔRMSEA = {drmsea}，ΔSRMR = {dsrmr}）。",
-        "inv_level_fails": "{Level}不成立（{diff}，ΔCFI = {dcfi}，ΔRMSEA = {drmsea}，ΔSRMR = {dsrmr}）。",
-        "inv_level_moot": ("{Level}相对于其下一级模型符合标准（{diff}，ΔCFI = {dcfi}，ΔRMSEA = {drmsea}，ΔSRMR = {dsrmr}），"
-                           "但其前提（更低一级的等值）并未全部成立。"),
-        "inv_sep": "；",
-        "inv_highest": "完全等值所能达到的最高水平为{level}。",
-        "inv_partial_lead": ("进而检验部分{level}（Byrne et al., 1989）：每次释放单变量得分检验（lavTestScore；Rosseel, 2012）"
-                             "χ² 最大的一个等值约束并重新估计模型，最多 {limit} 步。"),
-        "inv_partial_step": "第 {step} 步：释放 {parameter}（得分检验 χ²(1) = {x2}）后，相对于{vs}模型 ΔCFI = {dcfi}，{verdict}。",
-        "inv_partial_holds": "在 {params} 跨组自由估计的条件下，部分{level}成立。",
-        "inv_partial_fails": "在 {limit} 步之内未达到部分{level}；依赖{level}的比较须谨慎解读。",
-        "inv_verdict_holds": "符合标准",
-        "inv_verdict_fails": "仍未符合标准",
-        "inv_latent": "在{model}条件下，第 1 组（{ref}）的潜均值固定为 0，其他组的潜均值为与之的差异：{items}。",
-        "inv_latent_item": "{group}的{factor}为 {est}（SE = {se}，p {p}，d = {d}）",
-        "inv_model_scalar": "强等值",
-        "inv_model_partial_scalar": "部分强等值",
-        "tbl_inv_ladder": "测量不变性各模型的拟合与比较",
-        "tbl_inv_scores": "强等值模型各等值约束的单变量得分检验",
-        "tbl_inv_latent": "潜均值差异",
-        "col_model": "模型",
-        "col_decision": "判定",
-        "col_parameter": "参数",
-        "col_groups": "组别",
-        "col_factor": "因子",
-        "col_group": "组别",
-        "inv_holds": "成立",
-        "inv_fails": "不成立",
-        "lvl_configural": "形态等值",
-        "lvl_metric": "弱等值",
-        "lvl_scalar": "强等值",
-        "lvl_strict": "严格等值",
-        "lvl_partial": "部分{level}，第 {step} 步（释放 {parameter}）",
-        "note_inv_ladder": "Δ = 本模型减去其比较模型（下一级；部分等值模型与所检验水平的下一级比较）。判定标准：{rule}",
-        "note_inv_scores": "强等值模型各等值约束的得分检验（拉格朗日乘数，期望信息矩阵），df = 1；总体检验 χ²({df}) = {x2}，p {p}。按 χ² 由大到小排列。",
-        "note_inv_latent": "第 1 组（{ref}）为参照组（潜均值固定为 0）。d = 差异除以该组潜变量标准差。",
-    },
-}
-
-
 def invariance_labels(language: str) -> dict[str, str]:
-    """The report's general wording with the invariance wording of ``language`` added.
+    """The report's wording of ``language`` (the invariance keys included).
 
     Examples
     --------
     >>> invariance_labels("zh")["lvl_scalar"], invariance_labels("en")["inv_holds"]
     ('强等值', 'Supported')
     """
-    return {**labels_for(language), **INVARIANCE_LABELS["zh" if language == "zh" else "en"]}
+    return dict(labels_for(language))  # the invariance wording lives in semxhs.report.labels
 
 
 def _p_phrase(p: float | None) -> str:
@@ -184,7 +71,8 @@ def _p_phrase(p: float | None) -> str:
 
 
 def _rule(res: InvarianceResult, t: Mapping[str, str], alpha: float = 0.05) -> str:
-    return t[f"inv_rule_{res.criteria}"].format(alpha=f.fmt_alpha(alpha))
+    rules = {"chen2007": t["inv_rule_chen2007"], "cheung2002": t["inv_rule_cheung2002"], "lrt": t["inv_rule_lrt"]}
+    return rules[res.criteria].format(alpha=f.fmt_alpha(alpha))
 
 
 def _deltas(row: Mapping[str, Any]) -> dict[str, str]:
@@ -217,7 +105,8 @@ def invariance_sections(res: InvarianceResult, t: Mapping[str, str]) -> list[Sec
     ['—', 'Supported', 'Not supported']
     """
     t = dict(t)
-    level_name = {lvl: t[f"lvl_{lvl}"] for lvl in LEVELS}
+    level_name = {"configural": t["lvl_configural"], "metric": t["lvl_metric"], "scalar": t["lvl_scalar"],
+                  "strict": t["lvl_strict"]}
     fits = {lvl: res.models[lvl].to_dict()["fit"] for lvl in LEVELS}
     n_group = res.models["configural"].extra.get("n_obs_group", {})
     groups = ", ".join(f"{g} (n = {f.fmt_int(n_group.get(g))})" for g in res.group_labels)
@@ -230,12 +119,12 @@ def invariance_sections(res: InvarianceResult, t: Mapping[str, str]) -> list[Sec
     decision = {d["model"]: d["holds"] for d in res.decisions}
     failed = False
     for row_ in res.comparisons[1:]:
-        key = "inv_level_holds" if decision[row_["model"]] else "inv_level_fails"
+        template = t["inv_level_holds"] if decision[row_["model"]] else t["inv_level_fails"]
         if failed and decision[row_["model"]]:
-            key = "inv_level_moot"
+            template = t["inv_level_moot"]
         failed = failed or not decision[row_["model"]]
         name = level_name[row_["model"]]
-        sentences.append(t[key].format(Level=name[:1].upper() + name[1:], **_deltas(row_)))
+        sentences.append(template.format(Level=name[:1].upper() + name[1:], **_deltas(row_)))
     sentences.append(t["inv_highest"].format(level=level_name[res.highest_level].lower()))
     paragraphs.append(" ".join(sentences))
     rows = [_ladder_row(level_name[r["model"]], r,
@@ -289,7 +178,8 @@ def invariance_sections(res: InvarianceResult, t: Mapping[str, str]) -> list[Sec
                                                       est=f.fmt_num(m["est"], 2), se=f.fmt_num(m["se"], 2),
                                                       p=_p_phrase(m["pvalue"]), d=f.fmt_num(m["std_all"], 2))
                           for m in res.latent_means)
-        paragraphs.append(t["inv_latent"].format(model=t[f"inv_model_{res.latent_means_model}"], ref=ref,
+        paragraphs.append(t["inv_latent"].format(model=(t["inv_model_partial_scalar"] if res.latent_means_model == "partial_scalar"
+                                                        else t["inv_model_scalar"]), ref=ref,
                                                  items=items))
     refs = [CHEN if res.criteria == "chen2007" else CHEUNG if res.criteria == "cheung2002" else VANDENBERG,
             VANDENBERG] + ([BYRNE, ROSSEEL] if partial is not None else [])
@@ -301,8 +191,7 @@ def invariance_study_section(result: StudyResult, t: Mapping[str, str]) -> list[
     """The invariance section of a study report (``invariance:`` in the study); ``None`` without one."""
     if result.invariance is None:
         return None
-    lang = "zh" if result.language == "zh" else "en"
-    return invariance_sections(result.invariance, {**t, **INVARIANCE_LABELS[lang]})
+    return invariance_sections(result.invariance, t)
 
 
 def _header(res: InvarianceResult, t: Mapping[str, str], title: str, day: date) -> Header:

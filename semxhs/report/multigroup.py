@@ -17,31 +17,7 @@ from semxhs.report.blocks import Row, Section, column, row, section, table
 from semxhs.sem.results import Parameter, SemResult
 from semxhs.study.results import StudyResult
 
-__all__ = ["MULTIGROUP_LABELS", "grouped_estimates_section", "is_grouped"]
-
-MULTIGROUP_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "mg_group_col": "{col} ({group})",
-        "mg_wald": "Wald χ² (equal across groups)",
-        "mg_lrt": "LRT Δχ² (equal across groups)",
-        "note_mg": ("Estimates per group side by side: B = unstandardized estimate, SE = standard error, "
-                    "β = standardized estimate (each group's own standardization). {wald}"),
-        "note_mg_wald": ("Wald χ² tests that the path is equal in all groups (df = number of groups − 1; "
-                         "lavTestWald); LRT Δχ² compares the model refitted with that path equal in all groups "
-                         "(lavTestLRT); paths already constrained equal are not tested."),
-        "mg_fixed": " (fixed)",
-    },
-    "zh": {
-        "mg_group_col": "{col}（{group}）",
-        "mg_wald": "Wald χ²（跨组相等）",
-        "mg_lrt": "LRT Δχ²（跨组相等）",
-        "note_mg": "各组估计并列：B = 非标准化估计值，SE = 标准误，β = 标准化估计值（各组分别标准化）。{wald}",
-        "note_mg_wald": ("Wald χ² 检验该路径在各组相等（df = 组数 − 1；lavTestWald）；LRT Δχ² 比较将该路径限定各组相等后"
-                         "重新估计的模型（lavTestLRT）；已限定相等的路径不检验。"),
-        "mg_fixed": "（固定）",
-    },
-}
-
+__all__ = ["grouped_estimates_section", "is_grouped"]
 
 def is_grouped(sem: SemResult) -> bool:
     """Whether the fit has groups."""
@@ -73,8 +49,6 @@ def grouped_estimates_section(result: StudyResult, t: Mapping[str, str], op: str
     (['Path (outcome ← predictor)', 'B (a)', 'SE (a)'], 1)
     """
     sem = result.sem
-    lang = "zh" if result.language == "zh" else "en"
-    t = {**t, **MULTIGROUP_LABELS[lang]}
     labels: list[str] = list(sem.extra.get("group_labels", []))
     rows_by_key: dict[tuple[str, str], dict[int, Parameter]] = {}
     for p in sem.parameters:
