@@ -206,6 +206,9 @@ def fit_command(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
     html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
     docx_out: Optional[Path] = typer.Option(None, "--docx", help="Write the Word report here."),
+    tex_out: Optional[Path] = typer.Option(None, "--tex", help="Write the LaTeX report (booktabs) here, figures "
+                                                               "beside it."),
+    md_out: Optional[Path] = typer.Option(None, "--md", help="Write the Markdown report here, figures beside it."),
     cov: Optional[Path] = typer.Option(None, "--cov", help="Fit from a published covariance matrix (CSV, full or "
                                                            "lower triangle, names in header and first column)."),
     cor: Optional[Path] = typer.Option(None, "--cor", help="Fit from a published correlation matrix (with --sd)."),
@@ -287,7 +290,8 @@ def fit_command(
 
             result = replace(result, sem=with_extras(result.sem, modindices=modindices, effect_sizes=effect_sizes))
         inputs = tuple(p for p in (model, cov, cor, sd, means) if p is not None)
-        written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out, inputs=inputs)
+        written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out, inputs=inputs,
+                                tex_path=tex_out, md_path=md_out)
         _summary(result, [], quiet)
         if not quiet and (modindices or effect_sizes):
             from semxhs.report.terminal_extras import print_fit_extras
@@ -310,7 +314,7 @@ def fit_command(
                            wald_tests=tuple(wald or ()), crosscheck=crosscheck,
                            modindices=modindices, effect_sizes=effect_sizes)
     written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
-                            inputs=(model, data))
+                            inputs=(model, data), tex_path=tex_out, md_path=md_out)
     _summary(result, [], quiet)
     if not quiet and (modindices or effect_sizes):
         from semxhs.report.terminal_extras import print_fit_extras
@@ -468,6 +472,8 @@ def _write_study(spec: Any, study: Path, result: Any, folder: Path) -> list[Path
         json_path=folder / spec.json if spec.json else None,
         html_path=folder / spec.html if spec.html else None,
         docx_path=folder / spec.docx if spec.docx else None,
+        tex_path=folder / spec.tex if getattr(spec, "tex", None) else None,
+        md_path=folder / spec.md if getattr(spec, "md", None) else None,
         inputs=(spec.data, study),
     )
     if result.intake is not None and result.derived_files:
@@ -589,7 +595,11 @@ def process_command(
     scale: Optional[str] = typer.Option(None, "--scale", help="Response scale MIN,MAX for re-keying, e.g. 1,7."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
-    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report (and its SVG plots beside it)."),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report (and its SVG plots beside it, "
+                                                                 "named <stem>_interaction_plot.svg …)."),
+    docx_out: Optional[Path] = typer.Option(None, "--docx", help="Write the Word report here."),
+    tex_out: Optional[Path] = typer.Option(None, "--tex", help="Write the LaTeX report (booktabs) here."),
+    md_out: Optional[Path] = typer.Option(None, "--md", help="Write the Markdown report here."),
     title: Optional[str] = typer.Option(None, "--title", help="Report title."),
     lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
@@ -608,11 +618,12 @@ def process_command(
     result = run_process(frame, model, x=x, y=y, m=m, w=w, z=z, cov=cov, boot=boot, seed=seed, hc=hc,
                          center=center.value, probe=_probe_option(probe), conf=conf, progress=not quiet)
     written = write_process_outputs(result, json_path=json_out, html_path=html_out, inputs=(data,),
-                                    title=title or f"PROCESS model {model} — {data.name}", language=lang.value)
+                                    title=title or f"PROCESS model {model} — {data.name}", language=lang.value,
+                                    docx_path=docx_out, tex_path=tex_out, md_path=md_out)
     if not quiet:
         from semxhs.report.console import print_process_summary
 
-        print_process_summary(result)
+        print_process_summary(result, language=lang.value)
     for path in written:
         typer.echo(f"wrote {path}")
 

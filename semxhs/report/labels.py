@@ -1556,6 +1556,23 @@ _ZH.update({
     "mg_fixed": "（固定）",
 })
 
+# descriptive statistics and correlations of the constructs (report/descriptives.py)
+_EN.update({
+    "sec_descriptives": "Descriptive statistics and correlations of the constructs",
+    "tbl_descriptives": "Means, Standard Deviations and Correlations of the Constructs",
+    "note_descriptives": ("N = {n}. Construct scores are the means of their items (reverse-worded items re-keyed); "
+                          "M = mean; SD = standard deviation. Below the diagonal: Pearson correlations of the "
+                          "construct scores; on the diagonal: √AVE from the measurement model. "
+                          "* p < .05, ** p < .01, *** p < .001 (two-tailed)."),
+})
+_ZH.update({
+    "sec_descriptives": "构念的描述性统计与相关分析",
+    "tbl_descriptives": "各构念的均值、标准差与相关系数",
+    "note_descriptives": ("N = {n}。构念得分为其题项的均值（反向题已反向计分）；M 为均值，SD 为标准差。对角线以下为构念得分间的 "
+                          "Pearson 相关系数，对角线为测量模型的 AVE 平方根（√AVE）。"
+                          "* p < .05，** p < .01，*** p < .001（双尾）。"),
+})
+
 LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {"en": MappingProxyType(_EN), "zh": MappingProxyType(_ZH)}
 )

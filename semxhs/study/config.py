@@ -64,7 +64,7 @@ REQUIRED = ("data",)
 HYPOTHESIS_KEYS = {"id", "text", "path", "sign", "finding"}
 SUMMARY_KEYS = {"cov", "cor", "sd", "means", "nobs"}
 CROSSCHECK_ENGINES = ("semopy",)
-OUTPUT_KEYS = {"dir", "html", "json", "docx"}
+OUTPUT_KEYS = {"dir", "html", "json", "docx", "tex", "md"}
 LANGUAGES = ("en", "zh")
 ESTIMATORS = ("ML", "MLR")
 MISSING = ("listwise", "fiml", "ml")
@@ -349,6 +349,8 @@ class Study:
     effect_sizes: bool = False
     invariance: InvarianceSpec | None = None
 
+    tex: str | None = None
+    md: str | None = None
 
 @dataclass(frozen=True)
 class InvarianceSpec:
@@ -616,7 +618,7 @@ def parse_study(raw: Any, path: Path) -> Study:
 
     out = raw.get("output", {}) or {}
     if not isinstance(out, dict):
-        problems.append("'output' must be a mapping with keys dir, html, json, docx")
+        problems.append("'output' must be a mapping with keys dir, html, json, docx, tex, md")
         out = {}
     unknown_keys(out, OUTPUT_KEYS, "output", problems)
     for key in OUTPUT_KEYS & set(out):
@@ -722,6 +724,8 @@ def parse_study(raw: Any, path: Path) -> Study:
         html=str(out.get("html", "report.html")) if out.get("html", "report.html") else None,
         json=str(out.get("json", "results.json")) if out.get("json", "results.json") else None,
         docx=str(out["docx"]) if out.get("docx") else None,
+        tex=str(out["tex"]) if out.get("tex") else None,
+        md=str(out["md"]) if out.get("md") else None,
         reverse=tuple(reverse),
         scale=(float(scale[0]), float(scale[1])) if scale else None,
         seed=int(seed),

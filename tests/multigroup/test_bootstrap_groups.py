@@ -78,7 +78,7 @@ def test_fit_with_group_and_bootstrap(tmp_path):
     assert boot["diff"]["ci_lower"] > 0
     # terminal summary names the groups, the equality tests and the bootstrap intervals
     assert "m ~ x [women]" in proc.stdout and "m ~ x [men]" in proc.stdout
-    assert "equal across groups: Wald chisq(1)" in proc.stdout and "diff = " in proc.stdout
+    assert "equal across groups: Wald chisq(1)" in proc.stdout and "diff" in proc.stdout
     # the report: one column block per group, the Wald test of equal paths
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "B (women)" in html and "β (men)" in html and "Wald χ² (equal across groups)" in html
