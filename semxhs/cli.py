@@ -206,6 +206,9 @@ def fit_command(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
     html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
     docx_out: Optional[Path] = typer.Option(None, "--docx", help="Write the Word report here."),
+    tex_out: Optional[Path] = typer.Option(None, "--tex", help="Write the LaTeX report (booktabs) here, figures "
+                                                               "beside it."),
+    md_out: Optional[Path] = typer.Option(None, "--md", help="Write the Markdown report here, figures beside it."),
     cov: Optional[Path] = typer.Option(None, "--cov", help="Fit from a published covariance matrix (CSV, full or "
                                                            "lower triangle, names in header and first column)."),
     cor: Optional[Path] = typer.Option(None, "--cor", help="Fit from a published correlation matrix (with --sd)."),
@@ -287,7 +290,8 @@ def fit_command(
 
             result = replace(result, sem=with_extras(result.sem, modindices=modindices, effect_sizes=effect_sizes))
         inputs = tuple(p for p in (model, cov, cor, sd, means) if p is not None)
-        written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out, inputs=inputs)
+        written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out, inputs=inputs,
+                                tex_path=tex_out, md_path=md_out)
         _summary(result, [], quiet)
         if not quiet and (modindices or effect_sizes):
             from semxhs.report.terminal_extras import print_fit_extras
@@ -310,7 +314,7 @@ def fit_command(
                            wald_tests=tuple(wald or ()), crosscheck=crosscheck,
                            modindices=modindices, effect_sizes=effect_sizes)
     written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
-                            inputs=(model, data))
+                            inputs=(model, data), tex_path=tex_out, md_path=md_out)
     _summary(result, [], quiet)
     if not quiet and (modindices or effect_sizes):
         from semxhs.report.terminal_extras import print_fit_extras
@@ -386,10 +390,17 @@ def invariance_command(
     group_partial: Optional[str] = typer.Option(
         None, "--group-partial", help='Partial invariance: parameters left free across groups, e.g. "x3~1".'),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the ladder (JSON) here."),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the invariance report (HTML) here."),
+    docx_out: Optional[Path] = typer.Option(None, "--docx", help="Write the invariance report (Word) here."),
+    lang: Language = typer.Option(Language.en, "--language", case_sensitive=False, help="Report language: en or zh."),
+    title: Optional[str] = typer.Option(None, "--title", help="Report title."),
+    no_partial_search: bool = typer.Option(False, "--no-partial-search",
+                                           help="Do not search partial invariance at the first failing level."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
-    """Measurement invariance across groups: configural, metric, scalar and strict, compared and decided."""
+    """Measurement invariance across groups: configural, metric, scalar and strict, compared and decided;
+    score tests of the scalar model, a partial-invariance search and latent means."""
     import json
 
     from semxhs.atomic import atomic_write_bytes
@@ -397,21 +408,39 @@ def invariance_command(
     from semxhs.study.pipeline import read_model
     from semxhs.survey.files import read_table
 
-    if json_out is not None and json_out.resolve() == data.resolve():
-        raise SemxhsUsage(f"refusing to overwrite the input file {data}")
+    inputs = {model.resolve(), data.resolve()}
+    for out in (json_out, html_out, docx_out):  # the report package is imported only to write a report
+        if out is not None and out.resolve() in inputs:
+            raise SemxhsUsage(f"refusing to overwrite the input file {out}")
     result = invariance(read_model(model), read_table(data, encoding), group, criteria=criteria.value,
                         estimator=estimator.value.upper(), missing=missing.value,
-                        group_partial=(group_partial,) if group_partial else ())
+                        group_partial=(group_partial,) if group_partial else (),
+                        partial_search=not no_partial_search)
     if not quiet:
         for row in result.comparisons:
             diff = "" if row["vs"] is None else (f"  vs {row['vs']}: dchisq({row['df_diff']}) = "
                                                  f"{row['chisq_diff']:.3f}, dCFI = {row['delta_cfi']:+.3f}")
             typer.echo(f"{row['model']:<10} chisq({row['df']}) = {row['chisq']:.3f}, CFI = {row['cfi']:.3f}{diff}")
         typer.echo(f"highest level supported ({result.criteria}): {result.highest_level}")
+        if result.partial is not None:
+            for step in result.partial["steps"]:
+                typer.echo(f"partial {result.partial['level']}, step {step['step']}: freed {step['freed']} "
+                           f"(score X2 = {step['X2']:.3f}), dCFI = {step['comparison']['delta_cfi']:+.3f}, "
+                           f"{'holds' if step['decision']['holds'] else 'fails'}")
+    payloads = []
     if json_out is not None:
-        payload = json.dumps(result.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")
-        atomic_write_bytes(json_out, payload)
-        typer.echo(f"wrote {json_out}")
+        payloads.append((json_out, json.dumps(result.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")))
+    if html_out is not None or docx_out is not None:
+        from semxhs.report.invariance_output import invariance_docx_bytes, render_invariance_html
+
+        heading = title or f"{model.stem} — {data.name}"
+        if html_out is not None:
+            payloads.append((html_out, render_invariance_html(result, title=heading, language=lang.value).encode("utf-8")))
+        if docx_out is not None:
+            payloads.append((docx_out, invariance_docx_bytes(result, title=heading, language=lang.value)))
+    for path, payload in payloads:
+        atomic_write_bytes(path, payload)
+        typer.echo(f"wrote {path}")
 
 
 @app.command("run")
@@ -443,6 +472,8 @@ def _write_study(spec: Any, study: Path, result: Any, folder: Path) -> list[Path
         json_path=folder / spec.json if spec.json else None,
         html_path=folder / spec.html if spec.html else None,
         docx_path=folder / spec.docx if spec.docx else None,
+        tex_path=folder / spec.tex if getattr(spec, "tex", None) else None,
+        md_path=folder / spec.md if getattr(spec, "md", None) else None,
         inputs=(spec.data, study),
     )
     if result.intake is not None and result.derived_files:
@@ -564,7 +595,11 @@ def process_command(
     scale: Optional[str] = typer.Option(None, "--scale", help="Response scale MIN,MAX for re-keying, e.g. 1,7."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
-    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report (and its SVG plots beside it)."),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report (and its SVG plots beside it, "
+                                                                 "named <stem>_interaction_plot.svg …)."),
+    docx_out: Optional[Path] = typer.Option(None, "--docx", help="Write the Word report here."),
+    tex_out: Optional[Path] = typer.Option(None, "--tex", help="Write the LaTeX report (booktabs) here."),
+    md_out: Optional[Path] = typer.Option(None, "--md", help="Write the Markdown report here."),
     title: Optional[str] = typer.Option(None, "--title", help="Report title."),
     lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
@@ -583,11 +618,12 @@ def process_command(
     result = run_process(frame, model, x=x, y=y, m=m, w=w, z=z, cov=cov, boot=boot, seed=seed, hc=hc,
                          center=center.value, probe=_probe_option(probe), conf=conf, progress=not quiet)
     written = write_process_outputs(result, json_path=json_out, html_path=html_out, inputs=(data,),
-                                    title=title or f"PROCESS model {model} — {data.name}", language=lang.value)
+                                    title=title or f"PROCESS model {model} — {data.name}", language=lang.value,
+                                    docx_path=docx_out, tex_path=tex_out, md_path=md_out)
     if not quiet:
         from semxhs.report.console import print_process_summary
 
-        print_process_summary(result)
+        print_process_summary(result, language=lang.value)
     for path in written:
         typer.echo(f"wrote {path}")
 
