@@ -405,10 +405,17 @@ def invariance_command(
     group_partial: Optional[str] = typer.Option(
         None, "--group-partial", help='Partial invariance: parameters left free across groups, e.g. "x3~1".'),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the ladder (JSON) here."),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the invariance report (HTML) here."),
+    docx_out: Optional[Path] = typer.Option(None, "--docx", help="Write the invariance report (Word) here."),
+    lang: Language = typer.Option(Language.en, "--language", case_sensitive=False, help="Report language: en or zh."),
+    title: Optional[str] = typer.Option(None, "--title", help="Report title."),
+    no_partial_search: bool = typer.Option(False, "--no-partial-search",
+                                           help="Do not search partial invariance at the first failing level."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
-    """Measurement invariance across groups: configural, metric, scalar and strict, compared and decided."""
+    """Measurement invariance across groups: configural, metric, scalar and strict, compared and decided;
+    score tests of the scalar model, a partial-invariance search and latent means."""
     import json
 
     from semxhs.atomic import atomic_write_bytes
@@ -416,21 +423,39 @@ def invariance_command(
     from semxhs.study.pipeline import read_model
     from semxhs.survey.files import read_table
 
-    if json_out is not None and json_out.resolve() == data.resolve():
-        raise SemxhsUsage(f"refusing to overwrite the input file {data}")
+    inputs = {model.resolve(), data.resolve()}
+    for out in (json_out, html_out, docx_out):  # the report package is imported only to write a report
+        if out is not None and out.resolve() in inputs:
+            raise SemxhsUsage(f"refusing to overwrite the input file {out}")
     result = invariance(read_model(model), read_table(data, encoding), group, criteria=criteria.value,
                         estimator=estimator.value.upper(), missing=missing.value,
-                        group_partial=(group_partial,) if group_partial else ())
+                        group_partial=(group_partial,) if group_partial else (),
+                        partial_search=not no_partial_search)
     if not quiet:
         for row in result.comparisons:
             diff = "" if row["vs"] is None else (f"  vs {row['vs']}: dchisq({row['df_diff']}) = "
                                                  f"{row['chisq_diff']:.3f}, dCFI = {row['delta_cfi']:+.3f}")
             typer.echo(f"{row['model']:<10} chisq({row['df']}) = {row['chisq']:.3f}, CFI = {row['cfi']:.3f}{diff}")
         typer.echo(f"highest level supported ({result.criteria}): {result.highest_level}")
+        if result.partial is not None:
+            for step in result.partial["steps"]:
+                typer.echo(f"partial {result.partial['level']}, step {step['step']}: freed {step['freed']} "
+                           f"(score X2 = {step['X2']:.3f}), dCFI = {step['comparison']['delta_cfi']:+.3f}, "
+                           f"{'holds' if step['decision']['holds'] else 'fails'}")
+    payloads = []
     if json_out is not None:
-        payload = json.dumps(result.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")
-        atomic_write_bytes(json_out, payload)
-        typer.echo(f"wrote {json_out}")
+        payloads.append((json_out, json.dumps(result.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")))
+    if html_out is not None or docx_out is not None:
+        from semxhs.report.invariance_output import invariance_docx_bytes, render_invariance_html
+
+        heading = title or f"{model.stem} — {data.name}"
+        if html_out is not None:
+            payloads.append((html_out, render_invariance_html(result, title=heading, language=lang.value).encode("utf-8")))
+        if docx_out is not None:
+            payloads.append((docx_out, invariance_docx_bytes(result, title=heading, language=lang.value)))
+    for path, payload in payloads:
+        atomic_write_bytes(path, payload)
+        typer.echo(f"wrote {path}")
 
 
 @app.command("run")

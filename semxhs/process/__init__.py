@@ -11,8 +11,31 @@ conditional effects, Johnson-Neyman), ``effects`` (indirect effects as products 
 result types). The figures are drawn by :mod:`semxhs.report.figures.process_plots`.
 """
 
-from semxhs.process.engine import run_process
-from semxhs.process.models import MODEL_TABLE, ModelSpec
-from semxhs.process.results import ProcessResult
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from semxhs.process.engine import run_process
+    from semxhs.process.models import MODEL_TABLE, ModelSpec
+    from semxhs.process.results import ProcessResult
+
+# imported on first use (start-up time: each command imports only what it uses)
+_LAZY = {
+    'MODEL_TABLE': ('semxhs.process.models', 'MODEL_TABLE'),
+    'ModelSpec': ('semxhs.process.models', 'ModelSpec'),
+    'ProcessResult': ('semxhs.process.results', 'ProcessResult'),
+    'run_process': ('semxhs.process.engine', 'run_process'),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["MODEL_TABLE", "ModelSpec", "ProcessResult", "run_process"]

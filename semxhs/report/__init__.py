@@ -10,15 +10,44 @@ python-docx. A PROCESS analysis has its own entry points (:func:`render_process_
 
 from __future__ import annotations
 
-from semxhs.report.context import build_context
-from semxhs.report.docx import (
-           build_document,
-           docx_bytes,
-           process_docx_bytes,
-           write_docx,
-)
-from semxhs.report.process import build_process_context, process_plot_files
-from semxhs.report.render import render_html, render_process_html, write_html
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from semxhs.report.context import build_context
+    from semxhs.report.docx import (
+               build_document,
+               docx_bytes,
+               process_docx_bytes,
+               write_docx,
+    )
+    from semxhs.report.process import build_process_context, process_plot_files
+    from semxhs.report.render import render_html, render_process_html, write_html
+
+# imported on first use (start-up time: each command imports only what it uses)
+_LAZY = {
+    'build_context': ('semxhs.report.context', 'build_context'),
+    'build_document': ('semxhs.report.docx', 'build_document'),
+    'build_process_context': ('semxhs.report.process', 'build_process_context'),
+    'docx_bytes': ('semxhs.report.docx', 'docx_bytes'),
+    'process_docx_bytes': ('semxhs.report.docx', 'process_docx_bytes'),
+    'process_plot_files': ('semxhs.report.process', 'process_plot_files'),
+    'render_html': ('semxhs.report.render', 'render_html'),
+    'render_process_html': ('semxhs.report.render', 'render_process_html'),
+    'write_docx': ('semxhs.report.docx', 'write_docx'),
+    'write_html': ('semxhs.report.render', 'write_html'),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["build_context", "build_document", "build_process_context", "docx_bytes", "process_docx_bytes",
            "process_plot_files", "render_html", "render_process_html", "write_docx", "write_html"]

@@ -178,12 +178,18 @@ def print_summary(result: StudyResult, console: Console | None = None) -> None:
     table = Table(show_edge=False, box=None, pad_edge=False)
     for col in (w["path"], "est", "se", "z", "p", "std_all"):
         table.add_column(col, justify="left" if col == w["path"] else "right")
+    grouped = bool(sem.extra.get("group_labels"))
     for p in sem.parameters:
         if p.op in ("~", ":="):
             path = f"{p.lhs} ~ {p.rhs}" if p.op == "~" else f"{p.lhs} := {p.rhs}"
+            if grouped and p.op == "~":  # multi-group: name the group
+                path += escape(f" [{p.group_label}]")
             table.add_row(path, _num(p.est), _num(p.se), _num(p.z, 2), _pcell(p.pvalue), _num(p.std_all))
     if table.row_count:
         console.print(table)
+    for eq in sem.extra.get("path_equality", []) if grouped else []:  # type: ignore[union-attr]
+        console.print(f"{eq['lhs']} ~ {eq['rhs']} equal across groups: Wald chisq({eq['df']}) = {_num(eq['X2'])}, "
+                      f"{_p(eq['pvalue'])}")
     for h in result.hypotheses:
         verdict = w["supported"] if h.supported else w["not_supported"]
         console.print(f"{h.id} {h.path}: beta = {_num(h.std_all)}, {_p(h.pvalue)} -> {verdict}")

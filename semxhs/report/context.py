@@ -75,6 +75,7 @@ from semxhs.report.fit_extras import (
     modindices_section,
 )
 from semxhs.report.intake import INTAKE_BUILDERS
+from semxhs.report.invariance import invariance_study_section
 from semxhs.report.labels import (
     HTML_LANG,
     REFERENCES,
@@ -84,6 +85,7 @@ from semxhs.report.labels import (
 )
 from semxhs.report.measurement import MEASUREMENT_BUILDERS
 from semxhs.report.messages import messages_in_words
+from semxhs.report.multigroup import grouped_estimates_section, is_grouped
 from semxhs.report.process import process_study_sections
 from semxhs.report.replication import about_section, replication_section, reproducibility_section
 from semxhs.sem.results import Parameter, SemResult
@@ -322,6 +324,8 @@ def _robust_rows(fm: object, t: Labels) -> list[Row]:
 
 def measurement_section(result: StudyResult, t: Labels) -> Section | None:
     """Factor loadings (``=~``): factor, item, B, SE, β, p; markers shown as fixed."""
+    if is_grouped(result.sem):  # one column block per group (semxhs.report.multigroup)
+        return grouped_estimates_section(result, t, "=~")
     loadings = [p for p in result.sem.parameters if p.op == "=~"]
     if not loadings:
         return None
@@ -341,6 +345,8 @@ def measurement_section(result: StudyResult, t: Labels) -> Section | None:
 
 def structural_section(result: StudyResult, t: Labels) -> Section | None:
     """Regression paths (``~``): outcome ← predictor, B, SE, z, p, β, CI."""
+    if is_grouped(result.sem):  # one column block per group, with the Wald test of equal paths
+        return grouped_estimates_section(result, t, "~")
     paths = [p for p in result.sem.parameters if p.op == "~"]
     if not paths:
         return None
@@ -497,6 +503,7 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     covariances_section,
     intercepts_section,
     modindices_section,
+    invariance_study_section,
     process_study_sections,
     reproducibility_section,
 )

@@ -206,18 +206,26 @@ class _Model:
     defined_trees: tuple[Node, ...]
     label_free: dict[str, int]
     label_fixed: dict[str, float]
+    fiml: Any = None  # the full-sample FimlFit with missing = "fiml"
 
 
-def _prepare(model: str | ParTable, data: pd.DataFrame, std_lv: bool) -> _Model:
-    partable = model if isinstance(model, ParTable) else build_partable(model, std_lv=std_lv)
+def _prepare(model: str | ParTable, data: pd.DataFrame, std_lv: bool, fiml: bool = False) -> _Model:
+    partable = model if isinstance(model, ParTable) else build_partable(model, std_lv=std_lv, meanstructure=fiml)
     frame = add_products(data, partable.products) if partable.products else data
-    md = model_columns(frame, partable.observed, "listwise")
-    moments = Moments.from_data(md.values)
-    if not np.isfinite(moments.logdet):
-        raise EstimationError("the sample covariance matrix of the model variables is singular "
-                              "(a variable is a linear combination of others)")
-    structure = RamStructure(partable, moments.cov, moments.mean)
-    est = fit_ml(structure, moments)
+    md = model_columns(frame, partable.observed, "fiml" if fiml else "listwise")
+    ff = None
+    if fiml:
+        from semxhs.sem.fiml import fit_fiml_model
+
+        ff = fit_fiml_model(partable, md.values)
+        moments, structure, est = ff.moments, ff.structure, ff.estimate
+    else:
+        moments = Moments.from_data(md.values)
+        if not np.isfinite(moments.logdet):
+            raise EstimationError("the sample covariance matrix of the model variables is singular "
+                                  "(a variable is a linear combination of others)")
+        structure = RamStructure(partable, moments.cov, moments.mean)
+        est = fit_ml(structure, moments)
     if not est.converged:
         raise EstimationError(f"the model did not converge on the full sample ({est.message}); "
                               "the bootstrap starts from the full-sample estimates and was not run")
@@ -227,12 +235,15 @@ def _prepare(model: str | ParTable, data: pd.DataFrame, std_lv: bool) -> _Model:
     label_free = {p.label: p.free - 1 for p in partable.params if p.label and p.free}
     label_fixed = {p.label: float(p.value or 0.0) for p in partable.params if p.label and not p.free}
     return _Model(partable, structure, md.values, moments, est.theta, effect_plan(partable),
-                  tuple(trees), tuple(trees.values()), label_free, label_fixed)
+                  tuple(trees), tuple(trees.values()), label_free, label_fixed, ff)
 
 
 def _vcov(m: _Model) -> np.ndarray:
-    """Sampling covariance of the free parameters, ``(n I)^-1`` (expected information)."""
-    info = unit_information(m.structure, m.structure.implied(m.theta))
+    """Sampling covariance of the free parameters, ``(n I)^-1`` (expected information; observed with FIML)."""
+    if m.fiml is not None:
+        info = m.fiml.information
+    else:
+        info = unit_information(m.structure, m.structure.implied(m.theta))
     eig = np.linalg.eigvalsh((info + info.T) / 2)
     if eig.min() <= 1e-10 * max(1.0, eig.max()):
         raise EstimationError("the information matrix is singular (the model may not be identified): "
@@ -284,24 +295,48 @@ class _SemStatistic:
 
     def __init__(self, model: _Model, gtol: float, max_iter: int) -> None:
         self.model = model
-        self.moments = ResampleMoments(model.values)
         self.batched = BatchedML(model.structure)
-        reason = closed_form_reason(model.partable)
-        self.closed = ClosedFormML(model.structure) if reason is None else None
-        self.reason = reason
+        self.fiml = None
+        if model.fiml is not None:
+            from semxhs.resample.fiml import BatchedFIML
+
+            self.fiml = BatchedFIML(model.structure, model.fiml.data)
+            self.closed, self.reason = None, "FIML"
+        else:
+            self.moments = ResampleMoments(model.values)
+            reason = closed_form_reason(model.partable)
+            self.closed = ClosedFormML(model.structure) if reason is None else None
+            self.reason = reason
         self.gtol, self.max_iter = gtol, max_iter
 
     @property
+    def n(self) -> int:
+        """Rows resampled: complete cases, or with FIML every row with an observed model variable."""
+        return self.fiml.n if self.fiml is not None else self.model.moments.n
+
+    @property
+    def block_size(self) -> int:
+        return self.fiml.block_size if self.fiml is not None else bt.BLOCK_SIZE
+
+    @property
     def method(self) -> str:
+        if self.fiml is not None:
+            return ("FIML per draw (rows resampled with their missing values): batched Newton/Fisher scoring "
+                    "from the full-sample estimates")
         if self.closed is not None:
             return "closed form (ML = equation-by-equation OLS)"
         return f"batched Newton/Fisher scoring from the full-sample estimates (no closed form: {self.reason})"
 
     def __call__(self, indices: np.ndarray) -> bt.BlockResult:
-        mom = self.moments(indices)
-        if self.closed is not None:
+        if self.fiml is not None:
+            theta, status, block = self.fiml.fit(indices, self.model.theta, gtol=self.gtol,
+                                                 max_iter=max(self.max_iter, 300))
+            mom = block.exo
+        elif self.closed is not None:
+            mom = self.moments(indices)
             theta, status = self.closed.fit(mom)
         else:
+            mom = self.moments(indices)
             theta, status = self.batched.fit(mom, self.model.theta, gtol=self.gtol, max_iter=self.max_iter)
         usable = np.isfinite(theta).all(axis=1)
         safe = np.where(usable[:, None], theta, self.model.theta)
@@ -338,7 +373,8 @@ def bootstrap_sem(model: str | ParTable, data: pd.DataFrame, *, draws: int = 500
                   seed: int | np.random.Generator | None = None, ci: str = "percentile", level: float = 0.95,
                   failed_rule: str = "nonconverged", progress: bt.ProgressCallback | None = None,
                   n_jobs: int = 1, monte_carlo: int = 0, sobel: bool = False, std_lv: bool = False,
-                  gtol: float = 1e-9, max_iter: int = 60, indices: np.ndarray | None = None) -> BootstrapResult:
+                  gtol: float = 1e-9, max_iter: int = 60, indices: np.ndarray | None = None,
+                  missing: str = "listwise") -> BootstrapResult:
     """Nonparametric bootstrap of an SEM fitted by ML, as lavaan's ``se = "bootstrap"``.
 
     Rows (complete cases of the model's variables) are resampled with replacement; each
@@ -351,7 +387,8 @@ def bootstrap_sem(model: str | ParTable, data: pd.DataFrame, *, draws: int = 500
     model : str or ParTable
         lavaan model syntax (or a parameter table).
     data : pandas.DataFrame
-        The data; rows incomplete on the model's variables are dropped first (listwise).
+        The data; rows incomplete on the model's variables are dropped first (listwise),
+        unless ``missing="fiml"``.
     draws : int
         Number of bootstrap draws.
     seed : int, Generator or None
@@ -383,6 +420,12 @@ def bootstrap_sem(model: str | ParTable, data: pd.DataFrame, *, draws: int = 500
         ``(draws, n)`` 0-based row indices of given resamples (of the complete rows), used
         instead of drawing them from ``seed`` (to replay resamples made elsewhere);
         ``draws`` is then the number of rows.
+    missing : {"listwise", "fiml"}
+        With ``"fiml"`` (or ``"ml"``, lavaan's ``missing = "ml"``) the rows are resampled
+        with their missing values and every draw is fitted by FIML
+        (:mod:`semxhs.resample.fiml`), as lavaan's ``se = "bootstrap"`` does; rows missing
+        every model variable (or a fixed.x covariate) are left out first, as in the fit.
+        A parameter table must then have a mean structure.
 
     Returns
     -------
@@ -416,20 +459,24 @@ def bootstrap_sem(model: str | ParTable, data: pd.DataFrame, *, draws: int = 500
     recorded_seed = None if isinstance(seed, np.random.Generator) else int(seed)
     if n_jobs < 1:
         raise SpecError(f"n_jobs must be at least 1, got {n_jobs}")
-    m = _prepare(model, data, std_lv)
+    fiml = str(missing).lower() in ("fiml", "ml")
+    if not fiml and str(missing).lower() != "listwise":
+        raise SpecError(f"missing must be 'listwise' or 'fiml', got {missing!r}")
+    m = _prepare(model, data, std_lv, fiml)
     stat = _SemStatistic(m, gtol, max_iter)
     if indices is None:
-        indices = bt.resample_indices(m.moments.n, int(draws), seed)
+        indices = bt.resample_indices(stat.n, int(draws), seed)
     else:
         indices = np.asarray(indices)
-        n = m.moments.n
+        n = stat.n
         if indices.ndim != 2 or indices.shape[1] != n or not np.issubdtype(indices.dtype, np.integer) \
                 or indices.min() < 0 or indices.max() >= n:
             raise SpecError(f"indices must be a (draws, {n}) array of integer row numbers 0..{n - 1}, "
                             f"got shape {indices.shape} and dtype {indices.dtype}")
         draws = indices.shape[0]
         recorded_seed = None
-    reps = bt.run_replicates(stat, indices, rule=rule, n_jobs=n_jobs, progress=progress)
+    reps = bt.run_replicates(stat, indices, rule=rule, n_jobs=n_jobs, progress=progress,
+                             block_size=stat.block_size)
 
     q, nd = m.structure.q, len(m.defined_names)
     vals = reps.values

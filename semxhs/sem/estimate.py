@@ -111,8 +111,13 @@ def unit_information(structure: RamStructure, imp: Implied, inv: np.ndarray | No
     if inv is None:
         inv = np.linalg.inv(imp.sigma)
     d_sigma, d_mu = structure.jacobian(imp)
-    M = np.einsum("ij,kjl->kil", inv, d_sigma)  # Sigma^-1 dSigma_k
-    info = 0.5 * np.einsum("kij,lji->kl", M, M)
+    # sum_ij M_k[i,j] M_l[j,i] with M_k = Sigma^-1 dSigma_k is vec(M_k) . vec(M_l') -- one BLAS
+    # matrix product (the einsum it replaces is not sent to BLAS); dSigma_k and Sigma^-1 are
+    # symmetric, so M_k' = dSigma_k Sigma^-1 comes from one product too
+    q, p = d_sigma.shape[0], d_sigma.shape[1]
+    Mt = (d_sigma.reshape(q * p, p) @ inv).reshape(q, p, p)  # M_k'
+    M = np.ascontiguousarray(Mt.transpose(0, 2, 1))
+    info = 0.5 * (M.reshape(q, p * p) @ Mt.reshape(q, p * p).T)
     if structure.meanstructure:
         info += d_mu @ inv @ d_mu.T
     return info
