@@ -50,6 +50,8 @@ from semxhs.process.probe import (
     probe_values,
     range_grid,
 )
+from semxhs.resample import engine as resample
+from semxhs.resample.engine import ProgressCallback
 from semxhs.process.results import (
     BootstrapInfo,
     Coefficient,
@@ -75,7 +77,8 @@ JN_TABLE_POINTS = 21
 def run_process(data: pd.DataFrame, model: int, x: str, y: str, m: Sequence[str] | str = (),
                 w: str | None = None, z: str | None = None, cov: Sequence[str] | str = (),
                 boot: int = 5000, seed: int | None = 1, hc: int | None = None, center: str = "none",
-                probe: ProbeSpec = "percentiles", conf: float = 0.95, progress: bool = False) -> ProcessResult:
+                probe: ProbeSpec = "percentiles", conf: float = 0.95,
+                progress: ProgressCallback | None = None) -> ProcessResult:
     """Run a PROCESS model (Hayes, 2022) by OLS, with probing and a percentile bootstrap.
 
     Parameters
@@ -110,8 +113,9 @@ def run_process(data: pd.DataFrame, model: int, x: str, y: str, m: Sequence[str]
         probed at its two values unless values are given.
     conf : float
         Confidence level of every interval.
-    progress : bool
-        Report bootstrap progress on standard error.
+    progress : callable, optional
+        ``progress(done, total)`` after every block of bootstrap draws (it prints nothing
+        itself; the command line passes a progress bar).
 
     Returns
     -------
@@ -200,7 +204,7 @@ def run_process(data: pd.DataFrame, model: int, x: str, y: str, m: Sequence[str]
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % 2**63)
         start = time.perf_counter()
-        indices = bs.draw_indices(np.random.default_rng(seed), len(frame), boot)
+        indices = resample.resample_indices(len(frame), boot, seed)
         systems = [(designs[e.outcome].to_numpy(dtype=float), frame[e.outcome].to_numpy(dtype=float))
                    for e in equations]
         out = bs.bootstrap_ols(systems, indices, frame[[x, y]].to_numpy(dtype=float), progress=progress)
@@ -356,8 +360,8 @@ def _johnson_neyman(eq: EquationSpec, fit: OlsFit, focal: tuple[str, ...], moder
 def _summary(point: float, draws: np.ndarray | None, conf: float) -> tuple[float, float, float, float]:
     if draws is None:
         return point, float("nan"), float("nan"), float("nan")
-    lo, hi = bs.percentile_interval(draws, conf)
-    return point, bs.boot_se(draws), lo, hi
+    lo, hi = resample.quantile_interval(draws, conf)
+    return point, resample.boot_se(draws), lo, hi
 
 
 def _mediation(spec: ModelSpec, eq_map: Mapping[str, EquationSpec], paths: Sequence[tuple[str, ...]],
