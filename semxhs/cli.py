@@ -212,16 +212,17 @@ def fit_command(
     """Fit MODEL to DATA and report estimates, fit, standardized solution and measurement quality."""
     from semxhs.report.outputs import write_outputs
     from semxhs.study.config import BootstrapSpec
-    from semxhs.study.pipeline import fit_files
+    from semxhs.study.pipeline import AnalysisOptions, fit_files
 
     spec = BootstrapSpec(draws=bootstrap, ci=ci.value, failed_rule=failed_rule.value, monte_carlo=monte_carlo,
                          sobel=sobel, jobs=jobs) if bootstrap else None
+    options = AnalysisOptions(estimator=estimator.value.upper(), missing=missing.value, std_lv=std_lv,
+                              reverse=_items(reverse), scale=_scale(scale), measurement=measurement,
+                              htmt_draws=htmt_draws, seed=seed, bootstrap=spec)
     with _progress_bar(progress and not quiet and spec is not None) as tick:
-        result = fit_files(model, data, encoding=encoding, estimator=estimator.value.upper(),
-                           missing=missing.value, std_lv=std_lv, reverse=_items(reverse), scale=_scale(scale),
-                           measurement=measurement, htmt_draws=htmt_draws, seed=seed, instrument=instrument,
-                           platform=platform.value, sheet=_sheet(sheet), bootstrap=spec, progress=tick,
-                           title=title, language=lang.value)
+        result = fit_files(model, data, options, encoding=encoding, instrument=instrument,
+                           platform=platform.value, sheet=_sheet(sheet), progress=tick, title=title,
+                           language=lang.value)
     written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
                             inputs=(model, data))
     _summary(result, written, quiet)
@@ -339,8 +340,9 @@ def process_command(
     frame = rekey(read_table(data, encoding), _items(reverse), _scale(scale))
     roles = [x, y, *m, *(v for v in (w, z) if v), *cov]
     frame = construct_scores(frame, roles, blocks)
-    result = run_process(frame, model, x=x, y=y, m=m, w=w, z=z, cov=cov, boot=boot, seed=seed, hc=hc,
-                         center=center.value, probe=_probe_option(probe), conf=conf, progress=not quiet)
+    with _progress_bar(not quiet and boot > 0) as tick:
+        result = run_process(frame, model, x=x, y=y, m=m, w=w, z=z, cov=cov, boot=boot, seed=seed, hc=hc,
+                             center=center.value, probe=_probe_option(probe), conf=conf, progress=tick)
     written = write_process_outputs(result, json_path=json_out, html_path=html_out, inputs=(data,),
                                     title=title or f"PROCESS model {model} — {data.name}", language=lang.value)
     if not quiet:

@@ -40,7 +40,7 @@ from semxhs.report.render import render_html
 from semxhs.sem.interaction import expand_latent_products, latent_product_expansion
 from semxhs.sem.model import fit
 from semxhs.study.config import load_study
-from semxhs.study.pipeline import fit_files, run_study
+from semxhs.study.pipeline import AnalysisOptions, fit_files, run_study
 from semxhs.study.results import StudyResult
 from semxhs.survey.normality import MardiaResult, recommend_estimator
 
@@ -290,7 +290,7 @@ def test_screen_file_singular_items(tmp_path: Path) -> None:
 
 def _heywood_study(language: str = "en") -> StudyResult:
     case = FIXTURES / "lavaan" / "heywood"
-    return fit_files(case / "model.lav", case / "data.csv", language=language, htmt_draws=0)
+    return fit_files(case / "model.lav", case / "data.csv", AnalysisOptions(htmt_draws=0), language=language)
 
 
 @pytest.fixture(scope="module")

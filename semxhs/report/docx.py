@@ -466,7 +466,9 @@ def process_docx_bytes(result: "ProcessResult", *, title: str, language: str, to
     --------
     >>> import pandas as pd
     >>> from semxhs.process import run_process
-    >>> d = pd.read_csv("tests/fixtures/process/process_model1/data.csv")
+    >>> from pathlib import Path; import semxhs
+    >>> FIX = Path(semxhs.__file__).resolve().parents[1] / "tests" / "fixtures"
+    >>> d = pd.read_csv(FIX / "process/process_model1/data.csv")
     >>> process_docx_bytes(run_process(d, 1, x="PI", y="VC", w="CE", boot=0), title="调节", language="zh")[:2]
     b'PK'
     """

@@ -323,7 +323,9 @@ def process_plot_files(result: ProcessResult, *, language: str) -> dict[str, str
     --------
     >>> import pandas as pd
     >>> from semxhs.process import run_process
-    >>> d = pd.read_csv("tests/fixtures/process/process_model1/data.csv")
+    >>> from pathlib import Path; import semxhs
+    >>> FIX = Path(semxhs.__file__).resolve().parents[1] / "tests" / "fixtures"
+    >>> d = pd.read_csv(FIX / "process/process_model1/data.csv")
     >>> files = process_plot_files(run_process(d, 1, x="PI", y="VC", w="CE", boot=0), language="zh")
     >>> sorted(files), "PI 对 VC 的条件效应" in files["johnson_neyman.svg"]
     (['interaction_plot.svg', 'johnson_neyman.svg'], True)
@@ -484,7 +486,9 @@ def process_sections(result: ProcessResult, t: Labels, *, id_prefix: str = "proc
     --------
     >>> import pandas as pd
     >>> from semxhs.process import run_process
-    >>> d = pd.read_csv("tests/fixtures/process/process_model1/data.csv")
+    >>> from pathlib import Path; import semxhs
+    >>> FIX = Path(semxhs.__file__).resolve().parents[1] / "tests" / "fixtures"
+    >>> d = pd.read_csv(FIX / "process/process_model1/data.csv")
     >>> r = run_process(d, 1, x="PI", y="VC", w="CE", boot=0)
     >>> [s["id"] for s in process_sections(r, labels_for("en"))]
     ['process-model', 'process-equations', 'process-interactions', 'process-conditional', 'process-jn']
@@ -565,7 +569,9 @@ def build_process_context(result: ProcessResult, *, title: str, language: str,
     >>> import pandas as pd
     >>> from datetime import date
     >>> from semxhs.process import run_process
-    >>> d = pd.read_csv("tests/fixtures/process/process_model1/data.csv")
+    >>> from pathlib import Path; import semxhs
+    >>> FIX = Path(semxhs.__file__).resolve().parents[1] / "tests" / "fixtures"
+    >>> d = pd.read_csv(FIX / "process/process_model1/data.csv")
     >>> ctx = build_process_context(run_process(d, 1, x="PI", y="VC", w="CE", boot=0), title="调节",
     ...                             language="zh", today=date(2024, 5, 1))
     >>> [fig["caption"] for s in ctx["sections"] for fig in s["figures"]]

@@ -205,7 +205,9 @@ def render_process_html(result: "ProcessResult", *, title: str, language: str, t
     --------
     >>> import pandas as pd
     >>> from semxhs.process import run_process
-    >>> d = pd.read_csv("tests/fixtures/process/process_model1/data.csv")
+    >>> from pathlib import Path; import semxhs
+    >>> FIX = Path(semxhs.__file__).resolve().parents[1] / "tests" / "fixtures"
+    >>> d = pd.read_csv(FIX / "process/process_model1/data.csv")
     >>> html = render_process_html(run_process(d, 1, x="PI", y="VC", w="CE", boot=0), title="Moderation",
     ...                            language="en")
     >>> html.count("<svg"), '<section id="process-jn">' in html

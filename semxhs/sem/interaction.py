@@ -18,7 +18,7 @@ import pandas as pd
 
 from semxhs.errors import DataError, SpecError
 from semxhs.messages import Message, message_texts
-from semxhs.sem.spec import build_partable
+from semxhs.sem.spec import ParTable, build_partable
 
 
 def product_indicators(frame: pd.DataFrame, left: list[str], right: list[str]) -> tuple[pd.DataFrame, list[str]]:
@@ -56,7 +56,8 @@ def expand_latent_products(model: str, frame: pd.DataFrame) -> tuple[str, pd.Dat
     return text, frame, message_texts(messages)
 
 
-def latent_product_expansion(model: str, frame: pd.DataFrame) -> tuple[str, pd.DataFrame, tuple[Message, ...]]:
+def latent_product_expansion(model: str, frame: pd.DataFrame, *, partable: ParTable | None = None
+                             ) -> tuple[str, pd.DataFrame, tuple[Message, ...]]:
     """Rewrite latent product terms ``X:W`` of a model into product-indicator factors.
 
     Parameters
@@ -65,6 +66,8 @@ def latent_product_expansion(model: str, frame: pd.DataFrame) -> tuple[str, pd.D
         lavaan syntax that may contain ``X:W`` with latent ``X`` or ``W``.
     frame : pandas.DataFrame
         The data; product indicator columns are added to a copy.
+    partable : ParTable, optional
+        The parameter table of ``model``, when the caller has built it already.
 
     Returns
     -------
@@ -86,7 +89,8 @@ def latent_product_expansion(model: str, frame: pd.DataFrame) -> tuple[str, pd.D
     >>> notes[0].code, notes[0].params["name"], notes[0].params["indicators"]
     ('latent_product', 'XW', ['x1.w1', 'x2.w2'])
     """
-    partable = build_partable(model)
+    if partable is None:
+        partable = build_partable(model)
     latent_products = [(a, b) for a, b in partable.products if a in partable.latent or b in partable.latent]
     if not latent_products:
         return model, frame, ()

@@ -91,6 +91,14 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
     frame = add_products(data, partable.products) if partable.products else data
     _check_products(partable, frame)
     check_degrees_of_freedom(partable)
+    result = _estimate(partable, frame, model_text=model_text, estimator=estimator, missing=missing, level=level)
+    return replace(result, partable=partable, data=frame)
+
+
+def _estimate(partable: ParTable, frame: pd.DataFrame, *, model_text: str, estimator: str, missing: str,
+              level: float) -> SemResult:
+    """Estimate by ML (listwise) or FIML and collect the result."""
+    fiml = missing == "fiml"
     md = model_columns(frame, partable.observed, missing)
     if fiml:
         return _fit_fiml(partable, md.values, model_text=model_text, n_total=md.n_total,

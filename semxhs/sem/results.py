@@ -8,11 +8,14 @@ formats; :mod:`semxhs.report` does that.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from semxhs.messages import Message, json_safe, messages_to_json
+
+if TYPE_CHECKING:
+    from semxhs.sem.spec import ParTable
 
 PARAMETER_COLUMNS = ("lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all")
 FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
@@ -20,7 +23,6 @@ FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower",
 ROBUST_FIT_COLUMNS = ("chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor",
                       "baseline_chisq_scaled", "baseline_chisq_scaling_factor", "cfi_scaled", "tli_scaled",
                       "rmsea_scaled", "cfi_robust", "tli_robust", "rmsea_robust")
-
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ class FitMeasures:
         return json_safe(out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SemResult:
     """A fitted structural equation model.
 
@@ -95,6 +97,10 @@ class SemResult:
     order), which the report words in its language.
     ``latent_cov`` is the model-implied covariance matrix of the latent variables
     (lavaan's ``lavInspect(fit, "cov.lv")``).
+    ``partable`` (the parameter table that was fitted) and ``data`` (the data frame it was
+    fitted to, product columns included) let the bootstrap and the measurement-quality
+    evidence start from the result alone; they are not part of ``to_dict``, of equality or
+    of the repr.
     """
 
     model: str
@@ -114,6 +120,89 @@ class SemResult:
     latent_cov: dict[str, dict[str, float]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     warning_codes: tuple[Message, ...] = ()
+    partable: ParTable | None = field(default=None, repr=False, compare=False)
+    data: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        f = self.fit
+        return (f"{type(self).__name__}(estimator={self.estimator!r}, missing={self.missing!r}, n_obs={self.n_obs}, "
+                f"converged={self.converged}, improper={self.improper}, chisq={f.chisq!r}, df={f.df}, "
+                f"cfi={f.cfi!r}, rmsea={f.rmsea!r}, srmr={f.srmr!r}, parameters={len(self.parameters)}, "
+                f"observed={len(self.observed)}, latent={list(self.latent)!r}, warnings={len(self.warnings)})")
+
+    def parameter_estimates(self) -> pd.DataFrame:
+        """Parameter estimates with lavaan's ``parameterEstimates()`` columns and ``std_all``.
+
+        Columns ``lhs op rhs label est se z pvalue ci_lower ci_upper std_all`` (lavaan's
+        names with ``_`` for ``.``); fixed rows have ``se`` 0 and no ``z``/``pvalue``.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from semxhs.sem.model import fit
+        >>> rng = np.random.default_rng(1)
+        >>> x = rng.normal(size=200); y = 0.5 * x + rng.normal(size=200)
+        >>> pe = fit("y ~ b*x", pd.DataFrame({"x": x, "y": y})).parameter_estimates()
+        >>> list(pe.columns)
+        ['lhs', 'op', 'rhs', 'label', 'est', 'se', 'z', 'pvalue', 'ci_lower', 'ci_upper', 'std_all']
+        >>> pe.loc[0, ["lhs", "op", "rhs"]].tolist()
+        ['y', '~', 'x']
+        """
+        return pd.DataFrame([{k: getattr(p, k) for k in PARAMETER_COLUMNS} for p in self.parameters],
+                            columns=list(PARAMETER_COLUMNS))
+
+    def fit_measures(self) -> pd.Series:
+        """Fit measures as a Series indexed by lavaan's ``fitMeasures()`` names (``_`` for ``.``).
+
+        Robust (MLR) measures are included only when they were computed.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from semxhs.sem.model import fit
+        >>> rng = np.random.default_rng(2)
+        >>> f = rng.normal(size=300)
+        >>> df = pd.DataFrame({f"x{i}": f + rng.normal(size=300) for i in (1, 2, 3, 4)})
+        >>> fm = fit("F =~ x1 + x2 + x3 + x4", df).fit_measures()
+        >>> int(fm["df"]), int(fm["npar"]), "rmsea" in fm.index
+        (2, 8, True)
+        """
+        return pd.Series(self.fit.to_dict(), dtype=float, name="fit_measures")
+
+    def standardized_solution(self) -> pd.DataFrame:
+        """The completely standardized solution (lavaan's ``standardizedSolution()`` point values).
+
+        Columns ``lhs op rhs label est_std``; ``est_std`` is ``std_all`` of
+        :meth:`parameter_estimates` (standard errors of standardized values are not
+        computed).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from semxhs.sem.model import fit
+        >>> rng = np.random.default_rng(1)
+        >>> x = rng.normal(size=200); y = 0.5 * x + rng.normal(size=200)
+        >>> ss = fit("y ~ x", pd.DataFrame({"x": x, "y": y})).standardized_solution()
+        >>> list(ss.columns), bool(0 < ss.loc[0, "est_std"] < 1)
+        (['lhs', 'op', 'rhs', 'label', 'est_std'], True)
+        """
+        return pd.DataFrame([{"lhs": p.lhs, "op": p.op, "rhs": p.rhs, "label": p.label, "est_std": p.std_all}
+                             for p in self.parameters], columns=["lhs", "op", "rhs", "label", "est_std"])
+
+    def r_square(self) -> pd.Series:
+        """R-square of every endogenous variable (lavaan's ``lavInspect(fit, "r2")``).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from semxhs.sem.model import fit
+        >>> rng = np.random.default_rng(1)
+        >>> x = rng.normal(size=200); y = 0.5 * x + rng.normal(size=200)
+        >>> r2 = fit("y ~ x", pd.DataFrame({"x": x, "y": y})).r_square()
+        >>> list(r2.index), bool(0 < r2["y"] < 1)
+        (['y'], True)
+        """
+        return pd.Series(dict(self.r2), dtype=float, name="r2")
 
     def to_frame(self) -> pd.DataFrame:
         """Parameter estimates as a DataFrame with lavaan's column names.
@@ -128,8 +217,7 @@ class SemResult:
         >>> list(res.to_frame().columns)[:6]
         ['lhs', 'op', 'rhs', 'label', 'est', 'se']
         """
-        return pd.DataFrame([{k: getattr(p, k) for k in PARAMETER_COLUMNS} for p in self.parameters],
-                            columns=list(PARAMETER_COLUMNS))
+        return self.parameter_estimates()
 
     def fit_frame(self) -> pd.DataFrame:
         """Fit measures as a one-row DataFrame."""

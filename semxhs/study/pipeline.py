@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -174,56 +174,119 @@ def rekey(frame: pd.DataFrame, reverse: tuple[str, ...], scale: tuple[float, flo
     return reverse_key(frame, list(reverse), scale[0], scale[1])
 
 
-def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tuple[Hypothesis, ...] = (),
-            alpha: float = 0.05, estimator: str = "ML", missing: str = "listwise", std_lv: bool = False,
-            reverse: tuple[str, ...] = (), scale: tuple[float, float] | None = None,
-            measurement: bool = True, htmt_draws: int = 2000, seed: int = 1,
-            bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
-            title: str, language: str, data_file: str | Path, model_file: str) -> StudyResult:
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """How to analyse: estimator, missing data, re-keying, measurement evidence, bootstrap.
+
+    One frozen object instead of a dozen keyword arguments; :func:`analyse`,
+    :func:`fit_files` and :func:`run_study` take it (a study's is :func:`study_options`).
+
+    Examples
+    --------
+    >>> AnalysisOptions(estimator="MLR").provenance()["estimator"]
+    'MLR'
+    """
+
+    estimator: str = "ML"
+    missing: str = "listwise"
+    std_lv: bool = False
+    reverse: tuple[str, ...] = ()
+    scale: tuple[float, float] | None = None
+    measurement: bool = True
+    htmt_draws: int = 2000
+    seed: int = 1
+    alpha: float = 0.05
+    bootstrap: BootstrapSpec | None = None
+
+    @property
+    def fiml(self) -> bool:
+        """True when missing data are handled by full-information ML."""
+        return self.missing.lower() in ("fiml", "ml")
+
+    def provenance(self) -> dict[str, Any]:
+        """The options a results document records (``data_provenance.options``)."""
+        return {"estimator": self.estimator, "missing": self.missing, "std_lv": self.std_lv,
+                "reverse": list(self.reverse), "scale": list(self.scale) if self.scale else None,
+                "seed": self.seed, "htmt_draws": self.htmt_draws}
+
+
+def study_options(study: Study) -> AnalysisOptions:
+    """The :class:`AnalysisOptions` a study file asks for."""
+    return AnalysisOptions(estimator=study.estimator, missing=study.missing, std_lv=study.std_lv,
+                           reverse=study.reverse, scale=study.scale, measurement=study.measurement,
+                           htmt_draws=study.htmt_draws, seed=study.seed, alpha=study.alpha,
+                           bootstrap=study.bootstrap)
+
+
+def model_partable(model_text: str, options: AnalysisOptions) -> ParTable:
+    """The parameter table of a run, built once (syntax errors surface here, before any data is read)."""
+    return build_partable(model_text, std_lv=options.std_lv, meanstructure=options.fiml)
+
+
+def analyse(model_text: str, frame: pd.DataFrame | Responses, options: AnalysisOptions = AnalysisOptions(), *,
+            hypotheses: tuple[Hypothesis, ...] = (), title: str = "semxhs analysis", language: str = "en",
+            data_file: str | Path | None = None, model_file: str = "", partable: ParTable | None = None,
+            progress: "ProgressCallback | None" = None) -> StudyResult:
     """Re-key, fit, test hypotheses and assess the measurement model: the whole analysis.
 
     Every check that can fail on the user's input (model syntax, hypotheses, re-keying, data
     columns) runs before the estimation; nothing is written here. ``frame`` may be a
     :class:`Responses` (from :func:`load_responses`), whose re-keying rules, provenance and
-    screening results are carried into the result.
+    screening results are carried into the result. ``partable`` is the model's parameter
+    table when the caller has built it already (:func:`model_partable`); ``data_file``, when
+    given, is hashed into the result (a data frame needs no file).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(5)
+    >>> x = rng.normal(size=300); m = 0.5 * x + rng.normal(size=300); y = 0.4 * m + rng.normal(size=300)
+    >>> res = analyse("m ~ a*x\\ny ~ b*m + x\\nind := a*b", pd.DataFrame({"x": x, "m": m, "y": y}),
+    ...               hypotheses=(Hypothesis("H1", "x raises m", "m ~ x", "+"),))
+    >>> res.hypotheses[0].supported, res.data_sha256
+    (True, '')
     """
     responses: Responses | None = None
     if isinstance(frame, Responses):
         responses, table = frame, frame.frame
     else:
         table = frame
+    reverse, scale = options.reverse, options.scale
     if responses is not None:
         reverse = reverse or responses.reverse
         scale = scale or responses.scale
-    check_hypotheses(hypotheses, build_partable(model_text, std_lv=std_lv))
+    if partable is None:
+        partable = model_partable(model_text, options)
+    check_hypotheses(hypotheses, partable)
     table = rekey(table, reverse, scale)
-    fitted_text, table, notes = latent_product_expansion(model_text, table)
-    fiml = missing.lower() in ("fiml", "ml")
-    if bootstrap is not None and fiml:
+    fitted_text, table, notes = latent_product_expansion(model_text, table, partable=partable)
+    if options.bootstrap is not None and options.fiml:
         raise StudyError("the bootstrap resamples complete rows: use missing listwise with --bootstrap "
                          "(bootstrap with FIML is not available yet)")
-    partable = build_partable(fitted_text, std_lv=std_lv, meanstructure=fiml)
-    sem = replace(fit(partable, table, estimator=estimator, missing=missing), model=model_text)
+    if fitted_text != model_text:  # latent products: the model fitted is the expanded one
+        partable = model_partable(fitted_text, options)
+    sem = replace(fit(partable, table, estimator=options.estimator, missing=options.missing), model=model_text)
     boot = None
-    if bootstrap is not None:
+    if options.bootstrap is not None:
         from semxhs.resample.sem import bootstrap_sem
 
-        boot = bootstrap_sem(partable, table, draws=bootstrap.draws, seed=seed, ci=bootstrap.ci,
-                             failed_rule=bootstrap.failed_rule, progress=progress, n_jobs=bootstrap.jobs,
-                             monte_carlo=bootstrap.monte_carlo, sobel=bootstrap.sobel)
+        spec = options.bootstrap
+        boot = bootstrap_sem(partable, table, draws=spec.draws, seed=options.seed, ci=spec.ci,
+                             failed_rule=spec.failed_rule, progress=progress, n_jobs=spec.jobs,
+                             monte_carlo=spec.monte_carlo, sobel=spec.sobel)
     quality = None
-    if measurement and sem.latent:
+    if options.measurement and sem.latent:
         from semxhs.measurement.from_fit import measurement_from_fit
 
-        quality = measurement_from_fit(sem, table, htmt_boot=htmt_draws, seed=seed)
+        quality = measurement_from_fit(sem, table, htmt_boot=options.htmt_draws, seed=options.seed)
     return StudyResult(
         title=title,
         language=language,
         sem=sem,
-        hypotheses=decide_hypotheses(sem, hypotheses, alpha, boot),
-        data_file=str(data_file),
+        hypotheses=decide_hypotheses(sem, hypotheses, options.alpha, boot),
+        data_file=str(data_file) if data_file is not None else "",
         model_file=model_file,
-        data_sha256=file_sha256(data_file),
+        data_sha256=file_sha256(data_file) if data_file is not None else "",
         version=__version__,
         reversed_items=tuple(reverse),
         scale=scale,
@@ -259,63 +322,54 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
               progress: "ProgressCallback | None" = None) -> StudyResult:
     """Run a study: read its data, then :func:`analyse` as its YAML says.
 
+    The model's parameter table is built once, before the data are read, and passed on
+    (hypothesis check, construct blocks, estimation, bootstrap).
+
     Parameters
     ----------
     study : Study
         A validated study (see :func:`semxhs.study.config.load_study`).
     data : pandas.DataFrame, optional
         The responses, if already read; otherwise read from ``study.data``.
+    progress : callable, optional
+        ``progress(done, total)`` during the SEM bootstrap.
 
     Returns
     -------
     StudyResult
     """
-    build_partable(study.model_text, std_lv=study.std_lv)  # syntax errors before reading data
-    options = {"estimator": study.estimator, "missing": study.missing, "std_lv": study.std_lv,
-               "reverse": list(study.reverse), "scale": list(study.scale) if study.scale else None,
-               "seed": study.seed, "htmt_draws": study.htmt_draws, "study": str(study.path)}
+    options = study_options(study)
+    partable = model_partable(study.model_text, options)  # syntax errors before reading data
+    recorded = {**options.provenance(), "study": str(study.path)}
     if data is None:
         responses = load_responses(study.data, encoding=study.encoding, instrument=study.instrument,
                                    screening=study.screening, platform=study.platform, sheet=study.sheet,
-                                   out_dir=study.output_dir, options=options)
+                                   out_dir=study.output_dir, options=recorded)
     else:
-        responses = Responses(data, make_provenance(study.data, options=options).with_rows("read", len(data)))
-    blocks = blocks_from_model(study.model_text)
+        responses = Responses(data, make_provenance(study.data, options=recorded).with_rows("read", len(data)))
+    blocks = blocks_from_model(partable)
     for spec in study.process:  # unknown roles are reported before anything is estimated
         construct_scores(responses.frame.head(0), spec.roles(), blocks)
-    result = analyse(
-        study.model_text, responses, hypotheses=study.hypotheses, alpha=study.alpha,
-        estimator=study.estimator, missing=study.missing, std_lv=study.std_lv,
-        reverse=study.reverse, scale=study.scale, measurement=study.measurement,
-        htmt_draws=study.htmt_draws, seed=study.seed, title=study.title, language=study.language,
-        data_file=study.data, model_file=study.model_file, bootstrap=study.bootstrap, progress=progress,
-    )
+    result = analyse(study.model_text, responses, options, hypotheses=study.hypotheses, title=study.title,
+                     language=study.language, data_file=study.data, model_file=study.model_file,
+                     partable=partable, progress=progress)
     process = run_process_specs(study.process, rekey(responses.frame, result.reversed_items, result.scale), blocks)
     return replace(result, process=process) if process else result
 
 
-def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | None = None,
-              estimator: str = "ML", missing: str = "listwise", std_lv: bool = False,
-              reverse: tuple[str, ...] = (), scale: tuple[float, float] | None = None,
-              measurement: bool = True, htmt_draws: int = 2000, seed: int = 1,
-              instrument: str | Path | None = None, platform: str = "auto", sheet: str | int = 0,
-              bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
-              title: str | None = None, language: str = "en") -> StudyResult:
+def fit_files(model_path: str | Path, data_path: str | Path, options: AnalysisOptions = AnalysisOptions(), *,
+              encoding: str | None = None, instrument: str | Path | None = None, platform: str = "auto",
+              sheet: str | int = 0, progress: "ProgressCallback | None" = None, title: str | None = None,
+              language: str = "en") -> StudyResult:
     """Fit a model file to a data file (``semxhs fit``): a study with no hypotheses.
 
     With an ``instrument``, a survey-platform export is mapped to item ids and validated
     (no respondent is screened out) and the instrument's reverse-keyed items are re-keyed.
     """
     text = read_model(model_path)
-    build_partable(text, std_lv=std_lv)  # syntax errors before reading data
-    options = {"estimator": estimator, "missing": missing, "std_lv": std_lv, "reverse": list(reverse),
-               "scale": list(scale) if scale else None, "seed": seed, "htmt_draws": htmt_draws,
-               "model": str(model_path)}
+    partable = model_partable(text, options)  # syntax errors before reading data
     responses = load_responses(data_path, encoding=encoding, instrument=instrument, platform=platform,
-                               sheet=sheet, options=options)
-    return analyse(
-        text, responses, estimator=estimator, missing=missing, std_lv=std_lv, reverse=reverse, scale=scale,
-        measurement=measurement, htmt_draws=htmt_draws, seed=seed, bootstrap=bootstrap, progress=progress,
-        title=title or f"{Path(model_path).stem} — {Path(data_path).name}", language=language,
-        data_file=data_path, model_file=str(model_path),
-    )
+                               sheet=sheet, options={**options.provenance(), "model": str(model_path)})
+    return analyse(text, responses, options, title=title or f"{Path(model_path).stem} — {Path(data_path).name}",
+                   language=language, data_file=data_path, model_file=str(model_path), partable=partable,
+                   progress=progress)

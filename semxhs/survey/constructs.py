@@ -12,18 +12,18 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 from semxhs.errors import DataError, name_list
-from semxhs.sem.spec import build_partable
+from semxhs.sem.spec import ParTable, build_partable
 
 
-def blocks_from_model(model_text: str) -> dict[str, list[str]]:
-    """``{construct: [items]}`` from the ``=~`` lines of a lavaan model.
+def blocks_from_model(model: str | ParTable) -> dict[str, list[str]]:
+    """``{construct: [items]}`` from the ``=~`` lines of a lavaan model (text or parameter table).
 
     Examples
     --------
     >>> blocks_from_model("TR =~ t1 + t2\\nPU =~ p1 + p2 + p3\\nPU ~ TR")
     {'TR': ['t1', 't2'], 'PU': ['p1', 'p2', 'p3']}
     """
-    pt = build_partable(model_text)
+    pt = model if isinstance(model, ParTable) else build_partable(model)
     blocks: dict[str, list[str]] = {}
     for p in pt.params:
         if p.op == "=~" and p.rhs in pt.observed:

@@ -267,7 +267,9 @@ def interaction_plot_png(result: ProcessResult, equation: str | None = None, foc
     --------
     >>> import pandas as pd
     >>> from semxhs.process import run_process
-    >>> d = pd.read_csv("tests/fixtures/process/process_model1/data.csv")
+    >>> from pathlib import Path; import semxhs
+    >>> FIX = Path(semxhs.__file__).resolve().parents[1] / "tests" / "fixtures"
+    >>> d = pd.read_csv(FIX / "process/process_model1/data.csv")
     >>> interaction_plot_png(run_process(d, 1, x="PI", y="VC", w="CE", boot=0), x_label="感知互动性")[:8]
     b'\\x89PNG\\r\\n\\x1a\\n'
     """
@@ -372,7 +374,9 @@ def johnson_neyman_plot_png(result: ProcessResult, index: int = 0, moderator_lab
     --------
     >>> import pandas as pd
     >>> from semxhs.process import run_process
-    >>> d = pd.read_csv("tests/fixtures/process/process_model1/data.csv")
+    >>> from pathlib import Path; import semxhs
+    >>> FIX = Path(semxhs.__file__).resolve().parents[1] / "tests" / "fixtures"
+    >>> d = pd.read_csv(FIX / "process/process_model1/data.csv")
     >>> png = johnson_neyman_plot_png(run_process(d, 1, x="PI", y="VC", w="CE", boot=0), dpi=100)
     >>> png.startswith(b"\\x89PNG")
     True
