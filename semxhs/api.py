@@ -307,12 +307,18 @@ def run_study(path: str | Path, *, progress: ProgressCallback | None = None) -> 
 
     Examples
     --------
-    >>> import tempfile
+    >>> import tempfile, numpy as np, pandas as pd
+    >>> from pathlib import Path
     >>> import semxhs as sx
-    >>> from semxhs.study.demo import write_demo_study
-    >>> study = write_demo_study(tempfile.mkdtemp())
-    >>> res = sx.run_study(study)
-    >>> res.sem.converged, len(res.hypotheses) > 0
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> rng = np.random.default_rng(5)
+    >>> x = rng.normal(size=200); m = 0.5 * x + rng.normal(size=200); y = 0.4 * m + rng.normal(size=200)
+    >>> pd.DataFrame({"x": x, "m": m, "y": y}).to_csv(folder / "responses.csv", index=False)
+    >>> _ = (folder / "study.yaml").write_text(
+    ...     "data: responses.csv\\nmodel_syntax: |\\n  m ~ x\\n  y ~ m + x\\n"
+    ...     "hypotheses:\\n  - {id: H1, text: x raises m, path: x -> m, sign: '+'}\\n", encoding="utf-8")
+    >>> res = sx.run_study(folder / "study.yaml")
+    >>> res.sem.converged, res.hypotheses[0].supported
     (True, True)
     """
     from semxhs.study.config import load_study

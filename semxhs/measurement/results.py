@@ -332,7 +332,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class MeasurementResult:
     """Reliability, convergent and discriminant validity, factorability and common-method checks.
 
@@ -367,6 +367,12 @@ class MeasurementResult:
     note_codes: tuple[Message, ...] = ()
     thresholds: Mapping[str, Threshold] = field(default_factory=lambda: dict(THRESHOLDS))
     level: float = 0.95
+
+    def __repr__(self) -> str:
+        return (f"MeasurementResult(n={self.n}, factors={list(self.factors)!r}, items={len(self.items)}, "
+                f"htmt_ci={'yes' if self.htmt_ci is not None else 'no'}, "
+                f"one_factor_cfa={'yes' if self.one_factor_cfa is not None else 'no'}, "
+                f"findings={len(self.findings)}, notes={len(self.notes)})")
 
     @property
     def factors(self) -> tuple[str, ...]:

@@ -107,7 +107,7 @@ class IntervalLine:
 EFFECT_COLUMNS = ("section", "label", "from", "to", "path", "est", "std_est", "boot_se", "ci_lower", "ci_upper")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class BootstrapResult:
     """A bootstrap of an SEM: SEs of free parameters, intervals of defined parameters and effects.
 
@@ -138,6 +138,12 @@ class BootstrapResult:
     notes: tuple[str, ...] = ()
     columns: tuple[str, ...] = field(default=(), repr=False)
     replicates: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        return (f"BootstrapResult(draws={self.draws}, seed={self.seed}, ci={self.ci!r}, level={self.level}, "
+                f"method={self.method!r}, failed={self.failed}, failed_rule={self.failed_rule!r}, "
+                f"improper={self.improper}, parameters={len(self.parameters)}, defined={len(self.defined)}, "
+                f"indirect={len(self.indirect)}, monte_carlo={len(self.monte_carlo)}, sobel={len(self.sobel)})")
 
     @property
     def successful(self) -> int:

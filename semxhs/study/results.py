@@ -39,7 +39,7 @@ class HypothesisResult:
         return json_safe(asdict(self))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class StudyResult:
     """Everything one run of a study produced, ready to be rendered or written as JSON.
 
@@ -66,6 +66,14 @@ class StudyResult:
     derived_files: tuple[str, ...] = ()
     bootstrap: "BootstrapResult | None" = None
     note_codes: tuple[Message, ...] = ()
+
+    def __repr__(self) -> str:
+        parts = [f"title={self.title!r}", f"language={self.language!r}", f"sem={self.sem!r}",
+                 f"hypotheses={len(self.hypotheses)} ({sum(h.supported for h in self.hypotheses)} supported)",
+                 f"measurement={'yes' if self.measurement is not None else 'no'}",
+                 f"bootstrap={'yes' if self.bootstrap is not None else 'no'}", f"process={len(self.process)}",
+                 f"intake={'yes' if self.intake is not None else 'no'}", f"notes={len(self.notes)}"]
+        return f"StudyResult({', '.join(parts)})"
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``semxhs run`` (the fit contract plus the study's parts)."""
