@@ -383,26 +383,41 @@ def moment_selection(p: int, exo: np.ndarray | None, meanstructure: bool = True)
 
 
 # --------------------------------------------------------------------------- saturated and baseline models
-def em_moments(data: MissingData, tol: float = 1e-8, max_iter: int = 5000) -> tuple[np.ndarray, np.ndarray, int]:
-    """ML estimates of the means and covariances with missing data: EM, then Newton polish.
+@dataclass(frozen=True)
+class EMEstimates:
+    """Maximum-likelihood mean vector and covariance matrix (divisor n) of incomplete data."""
 
-    EM (Dempster, Laird & Rubin, 1977; Little & Rubin, 2002, sec. 11.2) runs until no
-    moment changes by more than ``tol``; Newton steps on the analytic h1 Hessian then
-    take the gradient to rounding level, so the saturated log-likelihood (and the
-    chi-square) does not depend on where EM stopped.
+    mean: np.ndarray
+    cov: np.ndarray
+    iterations: int
+    converged: bool
 
-    Returns
-    -------
-    mu, sigma, iterations
+
+def em_mvn(values: np.ndarray | MissingData, *, tol: float = 1e-12, max_iter: int = 10_000,
+           relative: bool = True) -> EMEstimates:
+    """EM estimates of the multivariate-normal mean and covariance with missing values (the one EM).
+
+    EM (Dempster, Laird & Rubin, 1977; Little & Rubin, 2002, sec. 11.2) from the
+    available-case means and a diagonal covariance of available-case variances (divisor
+    n), until the largest change in any mean or covariance element is below ``tol`` (times
+    ``1 + |element|`` when ``relative``). Used by Little's MCAR test
+    (:mod:`semxhs.survey.missingness`) and, polished by Newton steps, for the saturated
+    model of FIML (:func:`em_moments`). Rows missing every variable must be removed first.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> y = np.array([[1.0, 2.0], [2.0, np.nan], [3.0, 3.5], [4.0, 5.0], [np.nan, 1.0]])
-    >>> mu, sigma, _ = em_moments(MissingData.from_array(y))
-    >>> mu.round(4).tolist()  # lavaan: sem("a ~~ b", d, missing = "ml") gives 2.039, 2.865
-    [2.0392, 2.8654]
+    >>> x = np.array([[1., 2.], [2., np.nan], [3., 5.], [4., 4.], [np.nan, 3.]])
+    >>> est = em_mvn(x)
+    >>> est.converged, np.round(est.mean, 6)
+    (True, array([2.423175, 3.423175]))
     """
+    if isinstance(values, MissingData):
+        data = values
+    else:
+        x = np.asarray(values, dtype=float)
+        if (~np.isfinite(x).any(axis=1)).any():
+            raise DataError("em_mvn: remove rows with every variable missing first")
+        data = MissingData.from_array(x)
     p, n = data.p, data.n
     mu = np.zeros(p)
     var = np.zeros(p)
@@ -415,9 +430,7 @@ def em_moments(data: MissingData, tol: float = 1e-8, max_iter: int = 5000) -> tu
     var /= count
     sigma = np.diag(var)
     iterations = 0
-    if data.complete:
-        pat = data.patterns[0]
-        return pat.mean.copy(), pat.cov.copy(), 0
+    converged = False
     for iterations in range(1, max_iter + 1):
         t1 = np.zeros(p)
         t2 = np.zeros((p, p))
@@ -435,10 +448,43 @@ def em_moments(data: MissingData, tol: float = 1e-8, max_iter: int = 5000) -> tu
             t2 += filled.T @ filled + extra
         new_mu = t1 / n
         new_sigma = t2 / n - np.outer(new_mu, new_mu)
-        change = max(np.max(np.abs(new_mu - mu)), np.max(np.abs(new_sigma - sigma)))
+        if relative:
+            change = max(np.max(np.abs(new_mu - mu) / (1 + np.abs(mu))),
+                         np.max(np.abs(new_sigma - sigma) / (1 + np.abs(sigma))))
+        else:
+            change = max(np.max(np.abs(new_mu - mu)), np.max(np.abs(new_sigma - sigma)))
         mu, sigma = new_mu, new_sigma
         if change < tol:
+            converged = True
             break
+    return EMEstimates(mean=mu, cov=sigma, iterations=iterations, converged=converged)
+
+
+def em_moments(data: MissingData, tol: float = 1e-8, max_iter: int = 5000) -> tuple[np.ndarray, np.ndarray, int]:
+    """ML estimates of the means and covariances with missing data: EM, then Newton polish.
+
+    EM (:func:`em_mvn`) runs until no moment changes by more than ``tol``; Newton steps on
+    the analytic h1 Hessian then take the gradient to rounding level, so the saturated
+    log-likelihood (and the chi-square) does not depend on where EM stopped.
+
+    Returns
+    -------
+    mu, sigma, iterations
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([[1.0, 2.0], [2.0, np.nan], [3.0, 3.5], [4.0, 5.0], [np.nan, 1.0]])
+    >>> mu, sigma, _ = em_moments(MissingData.from_array(y))
+    >>> mu.round(4).tolist()  # lavaan: sem("a ~~ b", d, missing = "ml") gives 2.039, 2.865
+    [2.0392, 2.8654]
+    """
+    p, n = data.p, data.n
+    if data.complete:
+        pat = data.patterns[0]
+        return pat.mean.copy(), pat.cov.copy(), 0
+    em = em_mvn(data, tol=tol, max_iter=max_iter, relative=False)
+    mu, sigma, iterations = em.mean, em.cov, em.iterations
     rows, cols = vech_indices(p)
     for _ in range(5):
         scores = casewise_scores(data, sigma, mu)
