@@ -164,7 +164,11 @@ def load_responses(data_path: str | Path, *, encoding: str | None = None, instru
 
 
 def rekey(frame: pd.DataFrame, reverse: tuple[str, ...], scale: tuple[float, float] | None) -> pd.DataFrame:
-    """Re-key reverse-worded items (MIN + MAX - x) before anything is computed."""
+    """Re-key reverse-worded items (MIN + MAX - x) before anything is computed.
+
+    :func:`semxhs.survey.recode.reverse_key` (the one re-keying function), with the
+    study-level check that a scale was given.
+    """
     if not reverse:
         return frame
     if scale is None:
