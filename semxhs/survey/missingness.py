@@ -30,6 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from semxhs.errors import DataError, name_list
+from semxhs.messages import json_safe
 from semxhs.sem.fiml import EMEstimates, em_mvn
 
 __all__ = [
@@ -106,17 +107,13 @@ class MissingnessResult:
         return {
             "n_rows": self.n_rows,
             "n_complete_rows": self.n_complete_rows,
-            "pct_complete_rows": _json(self.pct_complete_rows),
+            "pct_complete_rows": json_safe(self.pct_complete_rows),
             "n_missing_cells": self.n_missing_cells,
-            "pct_missing_cells": _json(self.pct_missing_cells),
-            "items": {i: {"n_missing": m, "pct_missing": _json(100.0 * m / self.n_rows if self.n_rows else math.nan)}
+            "pct_missing_cells": json_safe(self.pct_missing_cells),
+            "items": {i: {"n_missing": m, "pct_missing": json_safe(100.0 * m / self.n_rows if self.n_rows else math.nan)}
                       for i, m in zip(self.items, self.n_missing)},
             "patterns": [{"pattern": p, "n": n} for p, n in self.patterns],
         }
-
-
-def _json(x: float) -> float | None:
-    return float(x) if math.isfinite(x) else None
 
 
 def missingness(frame: pd.DataFrame, items: Sequence[str]) -> MissingnessResult:
@@ -162,9 +159,9 @@ class LittleMCAR:
     def to_dict(self) -> dict[str, Any]:
         return {
             "test": "Little's MCAR test (Little, 1988)",
-            "chisq": _json(self.chisq),
+            "chisq": json_safe(self.chisq),
             "df": self.df,
-            "pvalue": _json(self.pvalue),
+            "pvalue": json_safe(self.pvalue),
             "n": self.n,
             "n_patterns": self.n_patterns,
             "n_empty_dropped": self.n_empty_dropped,

@@ -33,7 +33,7 @@ from scipy import stats
 
 from semxhs.atomic import atomic_write_bytes
 from semxhs.errors import DataError, InputFileError, StudyError, name_list
-from semxhs.messages import Message, message_texts, messages_to_json
+from semxhs.messages import Message, json_safe, message_texts, messages_to_json
 from semxhs.survey.files import read_data
 from semxhs.survey.instrument import Instrument
 from semxhs.survey.missingness import (
@@ -384,21 +384,14 @@ class ScreeningResult:
         return {
             "rules": self.rules.to_dict(),
             "order": list(RULE_ORDER),
-            "thresholds": {k: _json(v) for k, v in self.thresholds.items()},
+            "thresholds": {k: json_safe(v) for k, v in self.thresholds.items()},
             "n_received": self.n_received,
             "n_analysed": self.n_analysed,
             "flow": [asdict(s) for s in self.flow],
-            "log": [{**asdict(e), "value": _json(e.value), "threshold": _json(e.threshold)} for e in self.log],
+            "log": [{**asdict(e), "value": json_safe(e.value), "threshold": json_safe(e.threshold)} for e in self.log],
             "notes": list(self.notes),
             "note_codes": messages_to_json(self.note_codes),
         }
-
-
-def _json(x: Any) -> Any:
-    if x is None:
-        return None
-    value = float(x)
-    return value if math.isfinite(value) else None
 
 
 # --------------------------------------------------------------------------- screen
