@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
+from semxhs.report.format import fmt_p
 from semxhs.study.results import StudyResult
 
 if TYPE_CHECKING:
@@ -20,17 +21,13 @@ def _num(value: float | None, digits: int = 3) -> str:
 
 
 def _pcell(value: float | None) -> str:
-    """A p-value for a table cell: ``0.032`` or ``<.001``."""
-    if value is None or value != value:
-        return "—"
-    return "<.001" if value < 0.001 else f"{value:.3f}"
+    """A p-value for a table cell (:func:`semxhs.report.format.fmt_p`)."""
+    return fmt_p(value)
 
 
 def _p(value: float | None) -> str:
-    """``p = 0.032`` or ``p < .001``."""
-    if value is None or value != value:
-        return "p = —"
-    return "p < .001" if value < 0.001 else f"p = {value:.3f}"
+    """``p = .032`` or ``p < .001`` (:func:`semxhs.report.format.fmt_p`)."""
+    return fmt_p(value, with_symbol=True)
 
 
 def print_summary(result: StudyResult, console: Console | None = None) -> None:
