@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, TypeVar
 
 import typer
 
@@ -142,11 +142,11 @@ def _sheet(text: str) -> str | int:
     return int(text) if text.isdigit() else text
 
 
-def _items(text: Optional[str]) -> tuple[str, ...]:
+def _items(text: str | None) -> tuple[str, ...]:
     return tuple(i.strip() for i in (text or "").split(",") if i.strip())
 
 
-def _scale(text: Optional[str]) -> tuple[float, float] | None:
+def _scale(text: str | None) -> tuple[float, float] | None:
     if text is None:
         return None
     parts = [p.strip() for p in text.split(",")]
@@ -173,9 +173,9 @@ def _summary(result: Any, written: list[Path], quiet: bool) -> None:
 def fit_command(
     model: Path = typer.Argument(..., help="Model file in lavaan syntax (.lav)."),
     data: Path = typer.Argument(..., help="Responses: .csv (UTF-8 or GBK), .xlsx, .sav or .dta."),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
-    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
-    docx_out: Optional[Path] = typer.Option(None, "--docx", help="Write the Word report here."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the results document (JSON) here."),
+    html_out: Path | None = typer.Option(None, "--html", help="Write the HTML report here."),
+    docx_out: Path | None = typer.Option(None, "--docx", help="Write the Word report here."),
     estimator: Estimator = typer.Option(Estimator.ml, "--estimator", case_sensitive=False,
                                         help="Estimator: ml (maximum likelihood) or mlr (ML with robust "
                                              "sandwich SEs and the Yuan-Bentler scaled chi-square)."),
@@ -183,14 +183,14 @@ def fit_command(
                                     help="Missing values: listwise (drop incomplete rows) or fiml "
                                          "(full-information ML, as lavaan's missing='ml')."),
     std_lv: bool = typer.Option(False, "--std-lv", help="Scale factors by fixing their variances to 1."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
-    reverse: Optional[str] = typer.Option(None, "--reverse", help="Reverse-worded items to re-key, ITEM[,ITEM...]."),
-    scale: Optional[str] = typer.Option(None, "--scale", help="Response scale MIN,MAX for re-keying, e.g. 1,7."),
+    encoding: str | None = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
+    reverse: str | None = typer.Option(None, "--reverse", help="Reverse-worded items to re-key, ITEM[,ITEM...]."),
+    scale: str | None = typer.Option(None, "--scale", help="Response scale MIN,MAX for re-keying, e.g. 1,7."),
     measurement: bool = typer.Option(True, "--measurement/--no-measurement",
                                      help="Reliability and validity evidence (alpha, CR, AVE, HTMT, KMO...)."),
     htmt_draws: int = typer.Option(2000, "--htmt-draws", min=0, help="Bootstrap draws for HTMT intervals."),
     seed: int = typer.Option(1, "--seed", min=0, help="Seed of all bootstrap draws."),
-    instrument: Optional[Path] = typer.Option(
+    instrument: Path | None = typer.Option(
         None, "--instrument", help="instrument.yaml: map a survey-platform export (Chinese headers, text "
                                    "answers) to item ids, validate it and re-key its reverse-worded items."),
     platform: Platform = typer.Option(Platform.auto, "--platform", help="Survey platform of the export."),
@@ -205,7 +205,7 @@ def fit_command(
     sobel: bool = typer.Option(False, "--sobel", help="Also the (legacy) Sobel test of := effects."),
     jobs: int = typer.Option(1, "--jobs", min=1, max=64, help="Processes for the bootstrap."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar for long runs."),
-    title: Optional[str] = typer.Option(None, "--title", help="Report title."),
+    title: str | None = typer.Option(None, "--title", help="Report title."),
     lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
@@ -232,7 +232,7 @@ def fit_command(
 @guarded
 def run_command(
     study: Path = typer.Argument(..., help="Study file (study.yaml)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: the study's output.dir)."),
+    out: Path | None = typer.Option(None, "--out", help="Output folder (default: the study's output.dir)."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar for long runs."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
@@ -307,25 +307,25 @@ def process_command(
     x: str = typer.Option(..., "--x", help="Focal predictor X (a column)."),
     y: str = typer.Option(..., "--y", help="Outcome Y (a column)."),
     m: list[str] = typer.Option([], "--m", help="Mediator(s); repeat for parallel (model 4) or serial (model 6)."),
-    w: Optional[str] = typer.Option(None, "--w", help="Moderator W."),
-    z: Optional[str] = typer.Option(None, "--z", help="Second moderator Z (models 2, 3)."),
+    w: str | None = typer.Option(None, "--w", help="Moderator W."),
+    z: str | None = typer.Option(None, "--z", help="Second moderator Z (models 2, 3)."),
     cov: list[str] = typer.Option([], "--cov", help="Covariate in every equation; repeat for several."),
     boot: int = typer.Option(5000, "--boot", min=0, help="Bootstrap draws for indirect effects."),
     seed: int = typer.Option(1, "--seed", help="Seed of the bootstrap draws."),
-    hc: Optional[int] = typer.Option(None, "--hc", min=0, max=4, help="Heteroscedasticity-consistent SEs HC0-HC4."),
+    hc: int | None = typer.Option(None, "--hc", min=0, max=4, help="Heteroscedasticity-consistent SEs HC0-HC4."),
     center: Center = typer.Option(Center.none, "--center", help="Mean-center the variables that form products."),
     probe: str = typer.Option("percentiles", "--probe",
                               help="Moderator values: percentiles (16/50/84th), moments (mean -1SD/mean/+1SD) or numbers 2,4,6."),
     conf: float = typer.Option(0.95, "--conf", min=0.5, max=0.999, help="Confidence level."),
-    constructs: Optional[Path] = typer.Option(
+    constructs: Path | None = typer.Option(
         None, "--constructs", help="A lavaan model whose 'F =~ items' lines define constructs: a role naming "
                                    "a construct is scored as the mean of its items."),
-    reverse: Optional[str] = typer.Option(None, "--reverse", help="Reverse-worded items to re-key, ITEM[,ITEM...]."),
-    scale: Optional[str] = typer.Option(None, "--scale", help="Response scale MIN,MAX for re-keying, e.g. 1,7."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
-    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report (and its SVG plots beside it)."),
-    title: Optional[str] = typer.Option(None, "--title", help="Report title."),
+    reverse: str | None = typer.Option(None, "--reverse", help="Reverse-worded items to re-key, ITEM[,ITEM...]."),
+    scale: str | None = typer.Option(None, "--scale", help="Response scale MIN,MAX for re-keying, e.g. 1,7."),
+    encoding: str | None = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the results document (JSON) here."),
+    html_out: Path | None = typer.Option(None, "--html", help="Write the HTML report (and its SVG plots beside it)."),
+    title: str | None = typer.Option(None, "--title", help="Report title."),
     lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
@@ -358,14 +358,14 @@ def process_command(
 def screen_command(
     data: Path = typer.Argument(..., help="Responses: a platform export (.xlsx/.csv) or .sav/.dta."),
     instrument: Path = typer.Option(..., "--instrument", help="instrument.yaml of the questionnaire."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Folder for the cleaned data, exclusion log and flow "
+    out: Path | None = typer.Option(None, "--out", help="Folder for the cleaned data, exclusion log and flow "
                                                           "(default: next to DATA; never over it)."),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="YAML file of screening rules (default: all "
+    rules: Path | None = typer.Option(None, "--rules", help="YAML file of screening rules (default: all "
                                                               "rules with their default thresholds)."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
+    encoding: str | None = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     platform: Platform = typer.Option(Platform.auto, "--platform", help="Survey platform of the export."),
     sheet: str = typer.Option("0", "--sheet", help="Excel sheet (name or 0-based number)."),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the screening record (JSON) here."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the screening record (JSON) here."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
     """Screen respondents: attention checks, speeders, straight-liners, multivariate outliers."""
@@ -417,8 +417,8 @@ app.add_typer(instrument_app, name="instrument")
 @guarded
 def instrument_check_command(
     instrument: Path = typer.Argument(..., help="instrument.yaml to validate."),
-    data: Optional[Path] = typer.Option(None, "--data", help="Also map and validate this response file."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
+    data: Path | None = typer.Option(None, "--data", help="Also map and validate this response file."),
+    encoding: str | None = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     platform: Platform = typer.Option(Platform.auto, "--platform", help="Survey platform of the export."),
 ) -> None:
     """Validate an instrument (and optionally map a response file to it)."""

@@ -180,11 +180,11 @@ def findings(
                             en=f"KMO {_vs(v, t.value)} < {_num(t.value)} ({t.source}): sampling adequacy is poor",
                             zh=f"KMO 为 {_vs(v, t.value)}，低于 {_num(t.value)}（{t.source}），取样适切性不足"))
     t = th["kmo_item"]
-    for item, v in result.kmo.items.items():
+    for item_id, v in result.kmo.items.items():
         if math.isfinite(v) and not t.met(v):
-            out.append(_finding(t, (item,), "msa", v,
-                                en=f"{item}: MSA {_vs(v, t.value)} < {_num(t.value)} ({t.source})",
-                                zh=f"{item}：题项 MSA 为 {_vs(v, t.value)}，低于 {_num(t.value)}（{t.source}）"))
+            out.append(_finding(t, (item_id,), "msa", v,
+                                en=f"{item_id}: MSA {_vs(v, t.value)} < {_num(t.value)} ({t.source})",
+                                zh=f"{item_id}：题项 MSA 为 {_vs(v, t.value)}，低于 {_num(t.value)}（{t.source}）"))
     t = th["bartlett"]
     b = result.bartlett
     if math.isfinite(b.pvalue) and not t.met(b.pvalue):

@@ -57,7 +57,7 @@ _CHUNK_ELEMENTS = 4_000_000
 
 
 def _index_blocks(labels: Sequence[str], blocks: Mapping[str, Sequence[str]], argument: str) -> list[np.ndarray]:
-    pos = {str(l): k for k, l in enumerate(labels)}
+    pos = {str(lab): k for k, lab in enumerate(labels)}
     out = []
     for factor, items in blocks.items():
         missing = [i for i in items if i not in pos]
@@ -139,7 +139,7 @@ def _as_labelled_corr(corr: pd.DataFrame | ArrayLike, labels: Sequence[str] | No
         raise DataError("labels: an unlabelled correlation array needs labels=[item names]")
     if arr.ndim != 2 or arr.shape != (len(labels), len(labels)):
         raise DataError(f"corr: expected a {len(labels)}x{len(labels)} matrix for {len(labels)} labels, got shape {arr.shape}")
-    return arr, [str(l) for l in labels]
+    return arr, [str(lab) for lab in labels]
 
 
 def htmt(
@@ -366,7 +366,7 @@ def htmt_bootstrap(
     else:
         if labels is None:
             raise DataError("labels: an array of data needs labels=[column names]")
-        lab = [str(l) for l in labels]
+        lab = [str(name) for name in labels]
         frame = pd.DataFrame(np.asarray(data, dtype=float), columns=lab)
     if int(draws) != draws or draws < 1:
         raise DataError(f"draws: expected a positive whole number of bootstrap draws, got {draws}")
@@ -385,7 +385,7 @@ def htmt_bootstrap(
     if isinstance(seed, np.random.Generator):
         rng, recorded = seed, None
     else:
-        recorded = int(np.random.SeedSequence().entropy % (2**63)) if seed is None else int(seed)
+        recorded = resample.fresh_seed() if seed is None else int(seed)
         rng = np.random.default_rng(recorded)
     indices = resample.resample_indices(n, draws, rng)  # every draw fixed before any work
 

@@ -50,8 +50,6 @@ from semxhs.process.probe import (
     probe_values,
     range_grid,
 )
-from semxhs.resample import engine as resample
-from semxhs.resample.engine import ProgressCallback
 from semxhs.process.results import (
     BootstrapInfo,
     Coefficient,
@@ -67,6 +65,8 @@ from semxhs.process.results import (
     Table,
     Variables,
 )
+from semxhs.resample import engine as resample
+from semxhs.resample.engine import ProgressCallback
 
 ProbeSpec = str | Sequence[float] | Mapping[str, Sequence[float]]
 
@@ -202,7 +202,7 @@ def run_process(data: pd.DataFrame, model: int, x: str, y: str, m: Sequence[str]
     boot_sds = None
     if paths and boot > 0:
         if seed is None:
-            seed = int(np.random.SeedSequence().entropy % 2**63)
+            seed = resample.fresh_seed()
         start = time.perf_counter()
         indices = resample.resample_indices(len(frame), boot, seed)
         systems = [(designs[e.outcome].to_numpy(dtype=float), frame[e.outcome].to_numpy(dtype=float))
@@ -318,7 +318,7 @@ def _interaction_tests(eq: EquationSpec, design: pd.DataFrame, y: pd.Series, fit
 def _focals(spec: ModelSpec, equations: Sequence[EquationSpec], x: str, m: Sequence[str], w: str | None,
             z: str | None, moderators: Sequence[str]) -> list[tuple[EquationSpec, tuple[str, ...], list[str]]]:
     """Moderated effects to probe: (equation, focal term, its moderators)."""
-    out = []
+    out: list[tuple[EquationSpec, tuple[str, ...], list[str]]] = []
     for eq in equations:
         for p in [x] + list(m):
             if (p,) not in eq.terms:
@@ -393,7 +393,7 @@ def _mediation(spec: ModelSpec, eq_map: Mapping[str, EquationSpec], paths: Seque
         effects = [both(p, {}) for p in paths]
         if len(paths) > 1:
             est = sum(e for e, _ in effects)
-            draws = None if boot_coefs is None else np.sum([d for _, d in effects], axis=0)
+            draws = None if boot_coefs is None else np.sum([d for _, d in effects if d is not None], axis=0)
             indirect.append(IndirectEffect("total", (), *_summary(est, draws, conf)))
             effects.append((est, draws))
         sd = frame[[x, y]].std(ddof=1).to_numpy()

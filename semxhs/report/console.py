@@ -56,7 +56,7 @@ def print_summary(result: StudyResult, console: Console | None = None) -> None:
         console.print(f"[bold red]warning:[/bold red] {w}")
 
 
-def print_process_summary(result: "ProcessResult", console: Console | None = None) -> None:
+def print_process_summary(result: ProcessResult, console: Console | None = None) -> None:
     """Print the equations' key numbers, conditional and indirect effects of a PROCESS run."""
     console = console or Console(highlight=False, soft_wrap=True)
     console.print(f"[bold]PROCESS model {result.model}[/bold]: N = {result.n} ({result.n_dropped} rows dropped)")

@@ -30,6 +30,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.image.image import Image
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Emu, Length, Pt, RGBColor
 from docx.styles.style import BaseStyle
 from docx.table import Table as DocxTable
@@ -130,7 +131,7 @@ def _tight(paragraph: Paragraph, *, keep_with_next: bool = False) -> None:
         fmt.keep_with_next = True
 
 
-def _border(tag: str, val: str, size: int = 0) -> OxmlElement:
+def _border(tag: str, val: str, size: int = 0) -> BaseOxmlElement:
     el = OxmlElement(tag)
     el.set(qn("w:val"), val)
     if val != "nil":
@@ -456,7 +457,7 @@ def write_docx(result: StudyResult, path: str | os.PathLike[str], *, today: date
     return atomic_write_bytes(path, docx_bytes(result, today=today))
 
 
-def process_docx_bytes(result: "ProcessResult", *, title: str, language: str, today: date | None = None) -> bytes:
+def process_docx_bytes(result: ProcessResult, *, title: str, language: str, today: date | None = None) -> bytes:
     """The Word report of one PROCESS analysis as ``.docx`` bytes (the same context as the HTML one).
 
     Figures are embedded as PNG pictures (the SVG files of

@@ -57,7 +57,7 @@ def write_outputs(result: StudyResult, *, json_path: str | Path | None = None,
     return [p for p, _ in payloads]
 
 
-def write_process_outputs(result: "ProcessResult", *, json_path: str | Path | None = None,
+def write_process_outputs(result: ProcessResult, *, json_path: str | Path | None = None,
                           html_path: str | Path | None = None, inputs: tuple[str | Path, ...] = (),
                           title: str = "PROCESS", language: str = "en") -> list[Path]:
     """Render and write the outputs of a PROCESS analysis (see :func:`write_outputs`)."""
@@ -76,7 +76,7 @@ def write_process_outputs(result: "ProcessResult", *, json_path: str | Path | No
     return [p for p, _ in payloads]
 
 
-def _plot_payloads(analyses: "tuple[ProcessResult, ...]", folder: Path, language: str, *,
+def _plot_payloads(analyses: tuple[ProcessResult, ...], folder: Path, language: str, *,
                    study: bool) -> list[tuple[Path, bytes]]:
     """The SVG plots a report shows inline, to be saved beside it (names as the report cites them)."""
     if not analyses:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from semxhs import __version__
 from semxhs.process.results import (
@@ -281,7 +281,7 @@ def _figure_specs(result: ProcessResult, t: Labels, file_prefix: str) -> list[_F
     pairs = list(dict.fromkeys((r.equation, r.focal) for r in result.conditional_effects if ":" not in r.focal))
     for k, (eq, focal) in enumerate(pairs, start=1):
         y_label = t["plot_predicted"].format(y=eq)
-        kwargs = {"equation": eq, "focal": focal, "x_label": focal, "y_label": y_label}
+        kwargs: dict[str, Any] = {"equation": eq, "focal": focal, "x_label": focal, "y_label": y_label}
         moderators = [name for r in result.conditional_effects if r.equation == eq and r.focal == focal
                       for name, _ in r.moderator_values]
         name = f"{file_prefix}interaction_plot{'' if k == 1 else f'_{k}'}.svg"

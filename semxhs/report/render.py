@@ -182,7 +182,7 @@ def write_html(result: StudyResult, path: str | os.PathLike[str], *, today: date
     return atomic_write_bytes(path, render_html(result, today=today).encode("utf-8"))
 
 
-def render_process_html(result: "ProcessResult", *, title: str, language: str, today: date | None = None) -> str:
+def render_process_html(result: ProcessResult, *, title: str, language: str, today: date | None = None) -> str:
     """The report of one PROCESS analysis as one self-contained HTML document, plots inline as SVG.
 
     Parameters
@@ -218,7 +218,7 @@ def render_process_html(result: "ProcessResult", *, title: str, language: str, t
     return render_context(build_process_context(result, title=title, language=language, today=today))
 
 
-def process_plot_files(result: "ProcessResult", *, language: str) -> dict[str, str]:
+def process_plot_files(result: ProcessResult, *, language: str) -> dict[str, str]:
     """The plots of a PROCESS report as ``{file name: SVG text}`` (see :func:`semxhs.report.process.process_plot_files`)."""
     from semxhs.report.process import process_plot_files as files
 

@@ -49,6 +49,7 @@ import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
+from typing import cast
 
 import numpy as np
 
@@ -169,6 +170,18 @@ class Replicates:
     def successful(self) -> np.ndarray:
         """The values of the successful draws only, ``(draws - failed, k)``."""
         return self.values[~self.failed_mask]
+
+
+def fresh_seed() -> int:
+    """A new seed from the operating system's entropy (0 <= seed < 2**63), to be recorded with the result.
+
+    Examples
+    --------
+    >>> 0 <= fresh_seed() < 2**63
+    True
+    """
+    entropy = np.random.SeedSequence().entropy
+    return int(cast(int, entropy) % 2**63)
 
 
 def resample_indices(n: int, draws: int, seed: int | np.random.Generator | None) -> np.ndarray:

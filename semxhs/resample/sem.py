@@ -415,7 +415,7 @@ def bootstrap_sem(model: str | ParTable, data: pd.DataFrame, *, draws: int = 500
     if isinstance(seed, bool) or not (seed is None or isinstance(seed, (int, np.integer, np.random.Generator))):
         raise SpecError(f"seed must be an integer, a numpy Generator or None, got {seed!r}")
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 2**63)
+        seed = bt.fresh_seed()
     recorded_seed = None if isinstance(seed, np.random.Generator) else int(seed)
     if n_jobs < 1:
         raise SpecError(f"n_jobs must be at least 1, got {n_jobs}")
@@ -560,7 +560,7 @@ def monte_carlo_sem(model: str | ParTable, data: pd.DataFrame, *, draws: int = 2
     ('ab', True)
     """
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 2**63)
+        seed = bt.fresh_seed()
     m = _prepare(model, data, std_lv)
     rows = _monte_carlo_lines(m, int(draws), seed, level)
     return MonteCarloResult(int(draws), None if isinstance(seed, np.random.Generator) else int(seed),

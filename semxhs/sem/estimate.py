@@ -29,7 +29,7 @@ class Moments:
     logdet: float
 
     @classmethod
-    def from_data(cls, data: np.ndarray) -> "Moments":
+    def from_data(cls, data: np.ndarray) -> Moments:
         """Moments of an (n, p) array of complete rows.
 
         Examples
@@ -224,7 +224,7 @@ def fit_ml(structure: RamStructure, moments: Moments, start: np.ndarray | None =
     iterations = 0
     grad = np.full(structure.q, np.inf)
     stalled = False
-    for iterations in range(1, max_iter + 1):
+    for iterations in range(1, max_iter + 1):  # noqa: B007  (the count is reported)
         try:
             grad, info, _ = _gradient_and_information(structure, theta, moments)
         except np.linalg.LinAlgError:

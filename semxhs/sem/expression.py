@@ -19,7 +19,7 @@ import numpy as np
 
 from semxhs.errors import SpecError
 
-ArrayLike = Union[float, np.ndarray]
+ArrayLike = Union[float, np.ndarray]  # noqa: UP007  (a runtime alias)
 
 _TOKEN = re.compile(r"\s*(?:(\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)|([A-Za-z_.][A-Za-z0-9_.]*)|(\*\*|[-+*/^()]))")
 
@@ -43,7 +43,7 @@ class Unary:
     """Unary minus (or plus)."""
 
     op: str
-    operand: "Node"
+    operand: Node
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,11 @@ class Binary:
     """One of ``+ - * / ^`` applied to two sub-expressions."""
 
     op: str
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
 
 
-Node = Union[Num, Name, Unary, Binary]
+Node = Union[Num, Name, Unary, Binary]  # noqa: UP007  (a runtime alias)
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:

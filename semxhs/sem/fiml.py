@@ -78,7 +78,7 @@ class MissingData:
     n_empty: int
 
     @classmethod
-    def from_array(cls, values: np.ndarray) -> "MissingData":
+    def from_array(cls, values: np.ndarray) -> MissingData:
         """Group the rows of an ``(n, p)`` array with NaN for missing values.
 
         Examples
@@ -431,7 +431,7 @@ def em_mvn(values: np.ndarray | MissingData, *, tol: float = 1e-12, max_iter: in
     sigma = np.diag(var)
     iterations = 0
     converged = False
-    for iterations in range(1, max_iter + 1):
+    for iterations in range(1, max_iter + 1):  # noqa: B007  (the count is reported)
         t1 = np.zeros(p)
         t2 = np.zeros((p, p))
         for pat in data.patterns:
@@ -668,7 +668,7 @@ def fit_fiml(structure: RamStructure, data: MissingData, start: np.ndarray,
             if iterations > 3:
                 # Newton: the observed Hessian converges quadratically where it is positive definite
                 hess = parameter_information(data, imp.sigma, imp.mu, d_sigma, dm) + 0.5 * numeric_jacobian(
-                    lambda t: structure.gradient_from_weights(structure.implied(t), W, g), theta)
+                    lambda t: structure.gradient_from_weights(structure.implied(t), W, g), theta)  # noqa: B023 (called here)
                 try:
                     np.linalg.cholesky(hess)
                     info = hess

@@ -239,9 +239,9 @@ def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_t
     for d in pt.defined:
         tree = substitute(d.tree, defined_trees)  # type: ignore[arg-type]
         defined_trees[d.name] = tree
-        value, se = delta_method(tree, label_values, label_index, vcov)  # type: ignore[arg-type]
+        value, se = delta_method(tree, label_values, label_index, vcov)
         z, pval, lo, hi = wald(value, se, level)
-        std_value = float(evaluate(tree, label_std))  # type: ignore[arg-type]
+        std_value = float(evaluate(tree, label_std))
         params.append(Parameter(d.name, ":=", d.text, d.name, value, se, z, pval, lo, hi, std_value, True))
 
     if fit_measures is None:

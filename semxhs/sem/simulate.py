@@ -80,8 +80,8 @@ def population_covariance(model: str, standardized: bool = True) -> tuple[np.nda
         if np.any(np.diag(S) < 0):
             raise SpecError("population model: paths explain more than all of a variable's variance")
     C = B @ S @ B.T
-    p = structure.p
-    return C[:p, :p], pt.observed
+    n_observed = structure.p
+    return C[:n_observed, :n_observed], pt.observed
 
 
 def simulate(model: str, n: int, seed: int | np.random.Generator, standardized: bool = True,

@@ -82,7 +82,7 @@ def check_hypotheses(hypotheses: tuple[Hypothesis, ...], partable: ParTable) -> 
 
 
 def decide_hypotheses(sem: SemResult, hypotheses: tuple[Hypothesis, ...], alpha: float,
-                      bootstrap: "BootstrapResult | None" = None) -> tuple[HypothesisResult, ...]:
+                      bootstrap: BootstrapResult | None = None) -> tuple[HypothesisResult, ...]:
     """Decide each hypothesis: supported when p < alpha and the sign is the expected one.
 
     With a bootstrap, a defined effect (``:=``, typically an indirect effect) is decided by
@@ -120,7 +120,7 @@ class Responses:
 
     frame: pd.DataFrame
     provenance: DataProvenance
-    intake: "ScreeningRun | None" = None
+    intake: ScreeningRun | None = None
     reverse: tuple[str, ...] = ()
     scale: tuple[float, float] | None = None
     derived_files: tuple[str, ...] = ()
@@ -230,7 +230,7 @@ def model_partable(model_text: str, options: AnalysisOptions) -> ParTable:
 def analyse(model_text: str, frame: pd.DataFrame | Responses, options: AnalysisOptions = AnalysisOptions(), *,
             hypotheses: tuple[Hypothesis, ...] = (), title: str = "semxhs analysis", language: str = "en",
             data_file: str | Path | None = None, model_file: str = "", partable: ParTable | None = None,
-            progress: "ProgressCallback | None" = None) -> StudyResult:
+            progress: ProgressCallback | None = None) -> StudyResult:
     """Re-key, fit, test hypotheses and assess the measurement model: the whole analysis.
 
     Every check that can fail on the user's input (model syntax, hypotheses, re-keying, data
@@ -305,7 +305,7 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, options: AnalysisO
 
 
 def run_process_specs(specs: tuple[ProcessSpec, ...], frame: pd.DataFrame,
-                      blocks: dict[str, list[str]]) -> tuple["ProcessResult", ...]:
+                      blocks: dict[str, list[str]]) -> tuple[ProcessResult, ...]:
     """Run a study's PROCESS analyses; constructs become the means of their (re-keyed) items."""
     if not specs:
         return ()
@@ -323,7 +323,7 @@ def run_process_specs(specs: tuple[ProcessSpec, ...], frame: pd.DataFrame,
 
 
 def run_study(study: Study, data: pd.DataFrame | None = None,
-              progress: "ProgressCallback | None" = None) -> StudyResult:
+              progress: ProgressCallback | None = None) -> StudyResult:
     """Run a study: read its data, then :func:`analyse` as its YAML says.
 
     The model's parameter table is built once, before the data are read, and passed on
@@ -363,7 +363,7 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
 
 def fit_files(model_path: str | Path, data_path: str | Path, options: AnalysisOptions = AnalysisOptions(), *,
               encoding: str | None = None, instrument: str | Path | None = None, platform: str = "auto",
-              sheet: str | int = 0, progress: "ProgressCallback | None" = None, title: str | None = None,
+              sheet: str | int = 0, progress: ProgressCallback | None = None, title: str | None = None,
               language: str = "en") -> StudyResult:
     """Fit a model file to a data file (``semxhs fit``): a study with no hypotheses.
 

@@ -59,12 +59,12 @@ class StudyResult:
     notes: tuple[str, ...] = ()
     reversed_items: tuple[str, ...] = ()
     scale: tuple[float, float] | None = None
-    measurement: "MeasurementResult | None" = None
-    process: "tuple[ProcessResult, ...]" = ()
-    provenance: "DataProvenance | None" = None
-    intake: "ScreeningRun | None" = None
+    measurement: MeasurementResult | None = None
+    process: tuple[ProcessResult, ...] = ()
+    provenance: DataProvenance | None = None
+    intake: ScreeningRun | None = None
     derived_files: tuple[str, ...] = ()
-    bootstrap: "BootstrapResult | None" = None
+    bootstrap: BootstrapResult | None = None
     note_codes: tuple[Message, ...] = ()
 
     def __repr__(self) -> str:

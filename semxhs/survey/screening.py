@@ -490,13 +490,13 @@ def screen(
             answer = pd.to_numeric(frame[check.id], errors="coerce").to_numpy(dtype=float)
             wrong = ~(answer == check.correct)
             failed += wrong
-            for i in np.flatnonzero(wrong):
+            for i in np.flatnonzero(wrong).tolist():
                 shown = "missing" if not np.isfinite(answer[i]) else f"{answer[i]:g}"
                 which[i].append(f"{check.id}={shown} (correct {check.correct})")
         thresholds["attention_max_failed"] = rules.attention_max_failed
         criteria["attention"] = (f"failed more than {rules.attention_max_failed} of "
                                  f"{len(instrument.attention_checks)} attention checks")
-        for i in np.flatnonzero(failed > rules.attention_max_failed):
+        for i in np.flatnonzero(failed > rules.attention_max_failed).tolist():
             flags["attention"].append((i, float(failed[i]), float(rules.attention_max_failed), "; ".join(which[i])))
 
     if rules.speed and durations is not None:
@@ -511,7 +511,7 @@ def screen(
             k = int((~finite).sum())
             notes.append(Message("speed_no_duration", {"n": k},
                                  f"speed: {k} respondent(s) without a completion time were not screened"))
-        for i in np.flatnonzero(finite & (durations < cut)):
+        for i in np.flatnonzero(finite & (durations < cut)).tolist():
             flags["speed"].append((i, float(durations[i]), cut, f"{durations[i]:g} s"))
 
     if rules.longstring:
@@ -520,7 +520,7 @@ def screen(
         thresholds["longstring_min"] = need
         criteria["longstring"] = (f"the same answer to {need} or more consecutive items"
                                   + (" (all items)" if need == len(items) else ""))
-        for i in np.flatnonzero(runs >= need):
+        for i in np.flatnonzero(runs >= need).tolist():
             answers = x[i][np.isfinite(x[i])]
             common = f"{pd.Series(answers).mode().iloc[0]:g}" if answers.size else ""
             flags["longstring"].append((i, float(runs[i]), float(need), f"longest run {runs[i]} (answer {common})"))
@@ -529,7 +529,7 @@ def screen(
         values = irv(x)
         thresholds["irv_max"] = rules.irv_max
         criteria["irv"] = f"IRV (SD of own answers) at most {rules.irv_max:g}"
-        for i in np.flatnonzero(np.isfinite(values) & (values <= rules.irv_max)):
+        for i in np.flatnonzero(np.isfinite(values) & (values <= rules.irv_max)).tolist():
             flags["irv"].append((i, float(values[i]), rules.irv_max, f"IRV {values[i]:.3f}"))
 
     if rules.mahalanobis:
@@ -547,9 +547,8 @@ def screen(
         index = np.flatnonzero(keep)
         d2 = mahalanobis_d2(x[index])
         pvals = stats.chi2.sf(d2, p)
-        for k in np.flatnonzero(pvals < rules.mahalanobis_p):
-            i = int(index[k])
-            flags["mahalanobis"].append((i, float(d2[k]), crit, f"D² = {d2[k]:.2f}, p = {pvals[k]:.2g}"))
+        for k in np.flatnonzero(pvals < rules.mahalanobis_p).tolist():
+            flags["mahalanobis"].append((int(index[k]), float(d2[k]), crit, f"D² = {d2[k]:.2f}, p = {pvals[k]:.2g}"))
 
     log: list[Exclusion] = []
     claimed: dict[int, str] = {}

@@ -171,7 +171,7 @@ def test_chisq_difference_checks():
 
 def test_cr_with_standardized_residual_variances():
     lam = [0.6, 0.7, 0.8]
-    assert composite_reliability(lam, [1 - l**2 for l in lam]) == pytest.approx(composite_reliability(lam))
+    assert composite_reliability(lam, [1 - x**2 for x in lam]) == pytest.approx(composite_reliability(lam))
     assert composite_reliability(lam, [0.5, 0.5, 0.5]) == pytest.approx(4.41 / (4.41 + 1.5))
 
 

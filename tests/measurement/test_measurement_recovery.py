@@ -19,9 +19,9 @@ def simulate(phi: np.ndarray, loadings: list[list[float]], n: int, seed: int) ->
     for k, lam in enumerate(loadings):
         name = "ABCDEFG"[k]
         blocks[name] = []
-        for j, l in enumerate(lam):
+        for j, load in enumerate(lam):
             item = f"{name.lower()}{j + 1}"
-            cols[item] = l * eta[:, k] + np.sqrt(1 - l**2) * rng.normal(size=n)
+            cols[item] = load * eta[:, k] + np.sqrt(1 - load**2) * rng.normal(size=n)
             blocks[name].append(item)
     return pd.DataFrame(cols), blocks
 

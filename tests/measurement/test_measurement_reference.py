@@ -71,7 +71,7 @@ def matrix(values) -> pd.DataFrame:
 
 def test_model_file_matches_blocks():
     lines = (HERE / "model.lav").read_text().split("\n")
-    parsed = {l.split("=~")[0].strip(): [i.strip() for i in l.split("=~")[1].split("+")] for l in lines if "=~" in l}
+    parsed = {line.split("=~")[0].strip(): [i.strip() for i in line.split("=~")[1].split("+")] for line in lines if "=~" in line}
     assert parsed == BLOCKS
 
 

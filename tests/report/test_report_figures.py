@@ -14,10 +14,10 @@ import pytest
 import semxhs.report.process as report_process
 from semxhs.errors import ReportError, SemxhsError
 from semxhs.process import run_process
-from semxhs.report.figures import process_plots as plots
 from semxhs.process.results import ProcessResult
 from semxhs.report.context import build_context
 from semxhs.report.docx import docx_bytes, process_docx_bytes
+from semxhs.report.figures import process_plots as plots
 from semxhs.report.process import build_process_context
 from semxhs.report.render import inline_svg
 from semxhs.study.results import StudyResult

@@ -28,6 +28,7 @@ import unicodedata
 import warnings
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 import numpy as np
@@ -38,11 +39,14 @@ from matplotlib.figure import Figure
 from semxhs.errors import SpecError
 from semxhs.process.results import JohnsonNeyman, ProcessResult
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 #: Font families tried in order; the browser picks the first it has.
 FONT_FAMILIES = ["Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "SimHei",
                  "WenQuanYi Micro Hei", "DejaVu Sans", "sans-serif"]
 
-_RC = {"svg.fonttype": "none", "font.family": "sans-serif", "font.sans-serif": FONT_FAMILIES,
+_RC: dict[RcKeyType, Any] = {"svg.fonttype": "none", "font.family": "sans-serif", "font.sans-serif": FONT_FAMILIES,
        "axes.unicode_minus": False, "svg.hashsalt": "semxhs"}
 
 #: Resolution of the PNG figures (dots per inch): sharp when printed at the width of an A4 text block.
@@ -128,7 +132,7 @@ def has_wide_text(*texts: str) -> bool:
     return any(unicodedata.east_asian_width(ch) in ("W", "F") for text in texts for ch in text)
 
 
-def _png_rc() -> dict[str, object]:
+def _png_rc() -> dict[RcKeyType, Any]:
     """rc settings of the PNG path: DejaVu Sans, then the CJK font as fallback for the glyphs it lacks."""
     families = [PNG_LATIN_FONT] + ([cjk] if (cjk := cjk_font()) else [])
     return {"font.family": families, "axes.unicode_minus": False}
