@@ -267,7 +267,7 @@ class HtmtBootstrap:
 
 @dataclass(frozen=True)
 class Finding:
-    """One plain-language finding about a threshold a construct or pair falls short of.
+    """One finding about a threshold a construct or pair falls short of.
 
     Attributes
     ----------
@@ -283,8 +283,10 @@ class Finding:
         (e.g. ``0.37 < 0.5``), both numbers at full precision.
     source : str
         Citation of the threshold.
-    en, zh : str
-        The finding in English and in Chinese.
+    params : mapping
+        What a sentence about the finding needs beyond the above (by code, see
+        :mod:`semxhs.measurement.findings`); the report words it
+        (:func:`semxhs.report.messages.finding_words`).
     """
 
     code: str
@@ -295,8 +297,7 @@ class Finding:
     threshold: float
     comparison: str
     source: str
-    en: str
-    zh: str
+    params: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -308,8 +309,7 @@ class Finding:
             "threshold": json_safe(self.threshold),
             "comparison": self.comparison,
             "source": self.source,
-            "en": self.en,
-            "zh": self.zh,
+            "params": json_safe(dict(self.params)),
         }
 
 

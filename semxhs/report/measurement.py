@@ -49,7 +49,7 @@ from semxhs.report.blocks import (
     table,
 )
 from semxhs.report.labels import MEASUREMENT_REFERENCES, language_of
-from semxhs.report.messages import code_of, message_words, pair_messages
+from semxhs.report.messages import code_of, finding_words, message_words, pair_messages
 from semxhs.study.results import StudyResult
 
 __all__ = [
@@ -78,8 +78,8 @@ def _measurement(result: StudyResult) -> MeasurementResult | None:
 
 
 def _words(finding: Finding, t: Labels) -> str:
-    """The finding's own sentence in the report's language."""
-    return finding.zh if language_of(t) == "zh" else finding.en
+    """The finding in the report's language (:func:`semxhs.report.messages.finding_words`)."""
+    return finding_words(finding, t)
 
 
 def _sentence_sep(t: Labels) -> str:

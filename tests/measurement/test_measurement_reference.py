@@ -188,7 +188,10 @@ def test_one_factor_chisq_difference(extra):
 
 def test_findings_on_hs1939(result):
     """visual: AVE .37 < .50 etc.; no pair fails discriminant validity in this data."""
-    texts = [f.en for f in result.findings]
+    from semxhs.report.labels import labels_for
+    from semxhs.report.messages import finding_words
+
+    texts = [finding_words(f, labels_for("en")) for f in result.findings]
     assert "visual: AVE .37 < .50 (Fornell & Larcker (1981))" in texts
     assert "visual: alpha .63 < .70 (Nunnally (1978))" in texts
     assert "speed: AVE .43 < .50 (Fornell & Larcker (1981))" in texts
