@@ -11,9 +11,9 @@ import json
 
 import pandas as pd
 import pytest
-from reference_cases import FIXTURES
 
 from semxhs.study.pipeline import AnalysisOptions, analyse
+from tests.reference_cases import FIXTURES
 
 CASE = FIXTURES / "shared" / "latent_interaction"
 

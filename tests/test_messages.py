@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from reference_cases import FIXTURES
 
 from semxhs.measurement import measurement_quality
 from semxhs.measurement.thresholds import THRESHOLDS
@@ -43,6 +42,7 @@ from semxhs.study.config import load_study
 from semxhs.study.pipeline import AnalysisOptions, fit_files, run_study
 from semxhs.study.results import StudyResult
 from semxhs.survey.normality import MardiaResult, recommend_estimator
+from tests.reference_cases import FIXTURES
 
 TODAY = date(2024, 5, 1)
 CJK = re.compile(r"[\u4e00-\u9fff]")

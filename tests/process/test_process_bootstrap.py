@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from process_helpers import simulate
 
 from semxhs.process import run_process
 from semxhs.process.bootstrap import batch_ols, bootstrap_ols
 from semxhs.resample.engine import quantile_interval as percentile_interval
 from semxhs.resample.engine import resample_counts as counts_from_indices
+from tests.process.process_helpers import simulate
 
 
 def draw_indices(rng, n, draws):

@@ -12,8 +12,7 @@ import pytest
 from semxhs.report.render import render_html, write_html
 from semxhs.sem.results import SemResult
 from semxhs.study.results import StudyResult
-
-from .report_helpers import TODAY, make_study
+from tests.report.report_helpers import TODAY, make_study
 
 SECTION_IDS = ("warnings", "fit", "measurement", "structural", "defined", "r2", "hypotheses")
 

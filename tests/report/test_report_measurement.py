@@ -21,8 +21,7 @@ from semxhs.report.render import render_html
 from semxhs.sem.simulate import simulate
 from semxhs.study.pipeline import AnalysisOptions, analyse, fit_files
 from semxhs.study.results import StudyResult
-
-from .report_helpers import TODAY
+from tests.report.report_helpers import TODAY
 
 HS = Path(__file__).resolve().parents[1] / "fixtures" / "shared" / "hs1939_cfa"
 QUALITY_IDS = ("reliability", "discriminant", "items", "cmb")
