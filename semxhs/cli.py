@@ -159,10 +159,21 @@ def _scale(text: str | None) -> tuple[float, float] | None:
     return low, high
 
 
+def _print_decoding(survey: Any) -> None:
+    """Per item column: non-empty answer cells decoded, and missing by which marker."""
+    from semxhs.report.decoding import decoding_text
+
+    text = decoding_text(survey.decoding)
+    if text:
+        typer.echo(text)
+
+
 def _summary(result: Any, written: list[Path], quiet: bool) -> None:
     from semxhs.report.console import print_summary
 
     if not quiet:
+        if getattr(result, "intake", None) is not None:
+            _print_decoding(result.intake.survey)
         print_summary(result)
     for path in written:
         typer.echo(f"wrote {path}")
@@ -399,6 +410,7 @@ def screen_command(
         atomic_write_bytes(json_out, payload)
         written.append(json_out)
     if not quiet:
+        _print_decoding(run.survey)
         typer.echo(run.screening.flow_frame().to_string(index=False))
         for note in (*run.screening.notes, *run.notes):
             typer.echo(f"note: {note}")
@@ -434,6 +446,7 @@ def instrument_check_command(
     if data is not None:
         survey = read_survey(data, inst, encoding=encoding, platform=platform.value)
         typer.echo(survey.header_frame().to_string(index=False))
+        _print_decoding(survey)
         survey.raise_if_problems()
         validate_responses(survey.frame, inst, id_column=survey.id_column).raise_if_problems()
         typer.echo(f"{data}: {len(survey.frame)} responses map to the instrument without problems")

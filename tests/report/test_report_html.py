@@ -14,7 +14,7 @@ from semxhs.sem.results import SemResult
 from semxhs.study.results import StudyResult
 from tests.report.report_helpers import TODAY, make_study
 
-SECTION_IDS = ("warnings", "fit", "measurement", "structural", "defined", "r2", "hypotheses")
+SECTION_IDS = ("warnings", "fit", "measurement", "structural", "path-diagram", "defined", "r2", "hypotheses")
 
 
 class _Collector(HTMLParser):
