@@ -103,8 +103,8 @@ def cfa(model: str, data: pd.DataFrame, *, estimator: str = "ML", missing: str =
 
 def _fitted(res: SemResult, what: str) -> tuple[ParTable, pd.DataFrame]:
     if res.partable is None or res.data is None:
-        raise SpecError(f"{what} needs a result of semxhs.sem() or semxhs.cfa() (it carries the parameter table "
-                        "and the data it was fitted to)")
+        raise SpecError(f"{what} needs a single-group result of semxhs.sem() or semxhs.cfa() (it carries the "
+                        "parameter table and the data it was fitted to)")
     return res.partable, res.data
 
 

@@ -41,9 +41,9 @@ from scipy import optimize
 from semxhs.errors import DataError, EstimationError, SpecError
 from semxhs.sem import fitmeasures as fm
 from semxhs.sem.estimate import Estimate, Moments, start_values
+from semxhs.sem.partable import ParTable
 from semxhs.sem.ram import Implied, RamStructure
 from semxhs.sem.results import FitMeasures
-from semxhs.sem.spec import ParTable
 
 LOG_2PI = math.log(2.0 * math.pi)
 

@@ -18,8 +18,8 @@ from semxhs.errors import InputFileError, StudyError, name_list
 from semxhs.messages import message_texts
 from semxhs.sem.interaction import latent_product_expansion
 from semxhs.sem.model import fit
+from semxhs.sem.partable import ParTable, build_partable
 from semxhs.sem.results import SemResult
-from semxhs.sem.spec import ParTable, build_partable
 from semxhs.study.config import BootstrapSpec, Hypothesis, ProcessSpec, Study
 from semxhs.study.results import HypothesisResult, StudyResult
 from semxhs.survey.constructs import blocks_from_model, construct_scores
@@ -180,10 +180,13 @@ def rekey(frame: pd.DataFrame, reverse: tuple[str, ...], scale: tuple[float, flo
 
 @dataclass(frozen=True)
 class AnalysisOptions:
-    """How to analyse: estimator, missing data, re-keying, measurement evidence, bootstrap.
+    """How to analyse: estimator, missing data, groups, re-keying, measurement evidence, bootstrap.
 
-    One frozen object instead of a dozen keyword arguments; :func:`analyse`,
+    One frozen object instead of a score of keyword arguments; :func:`analyse`,
     :func:`fit_files` and :func:`run_study` take it (a study's is :func:`study_options`).
+    ``group`` names the group column of a multi-group model (lavaan's ``group =``), with
+    ``group_equal``/``group_partial`` (lavaan's ``group.equal``/``group.partial``);
+    ``wald_tests`` are constraints on labels tested by Wald (``"a1 == a2"``).
 
     Examples
     --------
@@ -201,6 +204,11 @@ class AnalysisOptions:
     seed: int = 1
     alpha: float = 0.05
     bootstrap: BootstrapSpec | None = None
+    fixed_x: bool = True
+    group: str | None = None
+    group_equal: tuple[str, ...] = ()
+    group_partial: tuple[str, ...] = ()
+    wald_tests: tuple[str, ...] = ()
 
     @property
     def fiml(self) -> bool:
@@ -209,9 +217,20 @@ class AnalysisOptions:
 
     def provenance(self) -> dict[str, Any]:
         """The options a results document records (``data_provenance.options``)."""
-        return {"estimator": self.estimator, "missing": self.missing, "std_lv": self.std_lv,
-                "reverse": list(self.reverse), "scale": list(self.scale) if self.scale else None,
-                "seed": self.seed, "htmt_draws": self.htmt_draws}
+        out: dict[str, Any] = {
+            "estimator": self.estimator, "missing": self.missing, "std_lv": self.std_lv,
+            "reverse": list(self.reverse), "scale": list(self.scale) if self.scale else None,
+            "seed": self.seed, "htmt_draws": self.htmt_draws}
+        return out
+
+
+def _group_options(options: AnalysisOptions) -> dict[str, object]:
+    """The multi-group and fixed.x options for the provenance record (nothing when they are the defaults)."""
+    out: dict[str, object] = {} if options.fixed_x else {"fixed_x": False}
+    if options.group is not None:
+        out.update(group=options.group, group_equal=list(options.group_equal),
+                   group_partial=list(options.group_partial))
+    return out
 
 
 def study_options(study: Study) -> AnalysisOptions:
@@ -219,12 +238,19 @@ def study_options(study: Study) -> AnalysisOptions:
     return AnalysisOptions(estimator=study.estimator, missing=study.missing, std_lv=study.std_lv,
                            reverse=study.reverse, scale=study.scale, measurement=study.measurement,
                            htmt_draws=study.htmt_draws, seed=study.seed, alpha=study.alpha,
-                           bootstrap=study.bootstrap)
+                           bootstrap=study.bootstrap, fixed_x=study.fixed_x, group=study.group,
+                           group_equal=study.group_equal, group_partial=study.group_partial)
 
 
-def model_partable(model_text: str, options: AnalysisOptions) -> ParTable:
-    """The parameter table of a run, built once (syntax errors surface here, before any data is read)."""
-    return build_partable(model_text, std_lv=options.std_lv, meanstructure=options.fiml)
+def model_partable(model_text: str, options: AnalysisOptions, group_labels: tuple[str, ...] = ()) -> ParTable:
+    """The parameter table of a run, built once and passed on (syntax errors surface here).
+
+    A multi-group model needs its ``group_labels`` (from the data); a single-group one is
+    built before any data is read.
+    """
+    return build_partable(model_text, std_lv=options.std_lv, meanstructure=options.fiml, fixed_x=options.fixed_x,
+                          group_labels=group_labels, group_equal=tuple(options.group_equal),
+                          group_partial=tuple(options.group_partial))
 
 
 def analyse(model_text: str, frame: pd.DataFrame | Responses, options: AnalysisOptions = AnalysisOptions(), *,
@@ -232,6 +258,9 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, options: AnalysisO
             data_file: str | Path | None = None, model_file: str = "", partable: ParTable | None = None,
             progress: ProgressCallback | None = None) -> StudyResult:
     """Re-key, fit, test hypotheses and assess the measurement model: the whole analysis.
+
+    With a ``group`` column the model is a multi-group model (lavaan's ``group =``); the
+    measurement-quality section and the bootstrap are not available for it yet.
 
     Every check that can fail on the user's input (model syntax, hypotheses, re-keying, data
     columns) runs before the estimation; nothing is written here. ``frame`` may be a
@@ -259,17 +288,33 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, options: AnalysisO
     if responses is not None:
         reverse = reverse or responses.reverse
         scale = scale or responses.scale
+    measurement = options.measurement
+    labels: tuple[str, ...] = ()
+    if options.group is None and (options.group_equal or options.group_partial):
+        raise StudyError("--group-equal and --group-partial need --group (the group column)")
+    if options.group is not None:
+        from semxhs.sem.multigroup import checked_group_labels
+
+        labels = checked_group_labels(table, options.group)
+        paths = [h.id for h in hypotheses if normalize_path(h.path)[1] != ":="]
+        if paths:
+            raise StudyError(f"with groups, hypotheses must name := effects (a path differs by group): "
+                             f"{name_list(paths)}; label the path per group (c(a1, a2)*X) and define a := effect")
+        if options.bootstrap is not None:
+            raise StudyError("the bootstrap of multi-group models is not available yet: drop --bootstrap or --group")
+        measurement = False
     if partable is None:
-        partable = model_partable(model_text, options)
+        partable = model_partable(model_text, options, labels)
     check_hypotheses(hypotheses, partable)
     table = rekey(table, reverse, scale)
-    fitted_text, table, notes = latent_product_expansion(model_text, table, partable=partable)
+    fitted_text, table, notes = latent_product_expansion(model_text, table)
     if options.bootstrap is not None and options.fiml:
         raise StudyError("the bootstrap resamples complete rows: use missing listwise with --bootstrap "
                          "(bootstrap with FIML is not available yet)")
     if fitted_text != model_text:  # latent products: the model fitted is the expanded one
-        partable = model_partable(fitted_text, options)
-    sem = replace(fit(partable, table, estimator=options.estimator, missing=options.missing), model=model_text)
+        partable = model_partable(fitted_text, options, labels)
+    sem = replace(fit(partable, table, estimator=options.estimator, missing=options.missing, fixed_x=options.fixed_x,
+                      group=options.group, wald_tests=tuple(options.wald_tests)), model=model_text)
     boot = None
     if options.bootstrap is not None:
         from semxhs.resample.sem import bootstrap_sem
@@ -279,7 +324,7 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, options: AnalysisO
                              failed_rule=spec.failed_rule, progress=progress, n_jobs=spec.jobs,
                              monte_carlo=spec.monte_carlo, sobel=spec.sobel)
     quality = None
-    if options.measurement and sem.latent:
+    if measurement and sem.latent:
         from semxhs.measurement.from_fit import measurement_from_fit
 
         quality = measurement_from_fit(sem, table, htmt_boot=options.htmt_draws, seed=options.seed)
@@ -326,8 +371,9 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
               progress: ProgressCallback | None = None) -> StudyResult:
     """Run a study: read its data, then :func:`analyse` as its YAML says.
 
-    The model's parameter table is built once, before the data are read, and passed on
-    (hypothesis check, construct blocks, estimation, bootstrap).
+    The model's parameter table is built once (for a single-group model before the data are
+    read, so syntax errors come first) and passed on: hypothesis check, estimation,
+    bootstrap.
 
     Parameters
     ----------
@@ -343,15 +389,15 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
     StudyResult
     """
     options = study_options(study)
-    partable = model_partable(study.model_text, options)  # syntax errors before reading data
-    recorded = {**options.provenance(), "study": str(study.path)}
+    partable = model_partable(study.model_text, options) if study.group is None else None
+    recorded = {**options.provenance(), "study": str(study.path), **_group_options(options)}
     if data is None:
         responses = load_responses(study.data, encoding=study.encoding, instrument=study.instrument,
                                    screening=study.screening, platform=study.platform, sheet=study.sheet,
                                    out_dir=study.output_dir, options=recorded)
     else:
         responses = Responses(data, make_provenance(study.data, options=recorded).with_rows("read", len(data)))
-    blocks = blocks_from_model(partable)
+    blocks = blocks_from_model(study.model_text)
     for spec in study.process:  # unknown roles are reported before anything is estimated
         construct_scores(responses.frame.head(0), spec.roles(), blocks)
     result = analyse(study.model_text, responses, options, hypotheses=study.hypotheses, title=study.title,
@@ -371,9 +417,10 @@ def fit_files(model_path: str | Path, data_path: str | Path, options: AnalysisOp
     (no respondent is screened out) and the instrument's reverse-keyed items are re-keyed.
     """
     text = read_model(model_path)
-    partable = model_partable(text, options)  # syntax errors before reading data
+    partable = model_partable(text, options) if options.group is None else None  # syntax errors first
+    recorded = {**options.provenance(), "model": str(model_path), **_group_options(options)}
     responses = load_responses(data_path, encoding=encoding, instrument=instrument, platform=platform,
-                               sheet=sheet, options={**options.provenance(), "model": str(model_path)})
+                               sheet=sheet, options=recorded)
     return analyse(text, responses, options, title=title or f"{Path(model_path).stem} — {Path(data_path).name}",
                    language=language, data_file=data_path, model_file=str(model_path), partable=partable,
                    progress=progress)

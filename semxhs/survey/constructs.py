@@ -12,23 +12,18 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 from semxhs.errors import DataError, name_list
-from semxhs.sem.spec import ParTable, build_partable
+from semxhs.sem.partable import model_roles
 
 
-def blocks_from_model(model: str | ParTable) -> dict[str, list[str]]:
-    """``{construct: [items]}`` from the ``=~`` lines of a lavaan model (text or parameter table).
+def blocks_from_model(model_text: str) -> dict[str, list[str]]:
+    """``{construct: [items]}`` from the ``=~`` lines of a lavaan model.
 
     Examples
     --------
     >>> blocks_from_model("TR =~ t1 + t2\\nPU =~ p1 + p2 + p3\\nPU ~ TR")
     {'TR': ['t1', 't2'], 'PU': ['p1', 'p2', 'p3']}
     """
-    pt = model if isinstance(model, ParTable) else build_partable(model)
-    blocks: dict[str, list[str]] = {}
-    for p in pt.params:
-        if p.op == "=~" and p.rhs in pt.observed:
-            blocks.setdefault(p.lhs, []).append(p.rhs)
-    return blocks
+    return model_roles(model_text)[1]
 
 
 def construct_scores(frame: pd.DataFrame, names: Iterable[str], blocks: Mapping[str, Sequence[str]]) -> pd.DataFrame:

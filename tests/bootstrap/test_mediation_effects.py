@@ -16,8 +16,8 @@ from semxhs.resample import engine as bt
 from semxhs.resample import sem as md
 from semxhs.resample.sem import bootstrap_sem, closed_form_reason, effect_plan
 from semxhs.sem.estimate import Moments, fit_ml
+from semxhs.sem.partable import build_partable
 from semxhs.sem.ram import RamStructure
-from semxhs.sem.spec import build_partable
 from tests.bootstrap.sem_bootstrap_helpers import load_case, simulate_mediation
 
 # effect (source, target, path) -> the := parameter of the fixture that defines it
