@@ -183,10 +183,19 @@ def _summary(result: Any, written: list[Path], quiet: bool) -> None:
 @guarded
 def fit_command(
     model: Path = typer.Argument(..., help="Model file in lavaan syntax (.lav)."),
-    data: Path = typer.Argument(..., help="Responses: .csv (UTF-8 or GBK), .xlsx, .sav or .dta."),
+    data: Path | None = typer.Argument(None, help="Responses: .csv (UTF-8 or GBK), .xlsx, .sav or .dta "
+                                                     "(or --cov/--cor with --nobs instead)."),
     json_out: Path | None = typer.Option(None, "--json", help="Write the results document (JSON) here."),
     html_out: Path | None = typer.Option(None, "--html", help="Write the HTML report here."),
     docx_out: Path | None = typer.Option(None, "--docx", help="Write the Word report here."),
+    cov: Path | None = typer.Option(None, "--cov", help="Fit from a published covariance matrix (CSV, full or "
+                                                           "lower triangle, names in header and first column)."),
+    cor: Path | None = typer.Option(None, "--cor", help="Fit from a published correlation matrix (with --sd)."),
+    sd: Path | None = typer.Option(None, "--sd", help="Standard deviations for --cor (CSV: variable, sd)."),
+    means: Path | None = typer.Option(None, "--means", help="Sample means (CSV: variable, mean): a mean structure."),
+    nobs: int | None = typer.Option(None, "--nobs", help="Sample size N behind --cov/--cor."),
+    crosscheck: str | None = typer.Option(None, "--crosscheck", help="Re-estimate with another engine and "
+                                                                         "compare every estimate: semopy."),
     estimator: Estimator = typer.Option(Estimator.ml, "--estimator", case_sensitive=False,
                                         help="Estimator: ml (maximum likelihood) or mlr (ML with robust "
                                              "sandwich SEs and the Yuan-Bentler scaled chi-square)."),
@@ -231,11 +240,30 @@ def fit_command(
     lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
-    """Fit MODEL to DATA and report estimates, fit, standardized solution and measurement quality."""
+    """Fit MODEL to DATA (or to a published covariance/correlation table) and report estimates, fit,
+    standardized solution and measurement quality."""
     from semxhs.report.outputs import write_outputs
     from semxhs.study.config import BootstrapSpec
     from semxhs.study.pipeline import AnalysisOptions, fit_files
 
+    if crosscheck is not None and crosscheck != "semopy":
+        raise SemxhsUsage(f"--crosscheck: the only engine is semopy, got '{crosscheck}'")
+    if cov is not None or cor is not None or sd is not None or means is not None or nobs is not None:
+        from semxhs.study.pipeline import fit_summary_files, refuse_raw_data_options
+
+        if data is not None:
+            raise SemxhsUsage("give DATA or summary statistics (--cov/--cor with --nobs), not both")
+        refuse_raw_data_options(bootstrap=bootstrap > 0, missing=missing.value, estimator=estimator.value,
+                                instrument=instrument is not None, reverse=bool(_items(reverse)))
+        result = fit_summary_files(model, nobs=nobs, cov=cov, cor=cor, sd=sd, means=means, encoding=encoding,
+                                   std_lv=std_lv, title=title, language=lang.value, crosscheck=crosscheck)
+        inputs = tuple(p for p in (model, cov, cor, sd, means) if p is not None)
+        written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out, inputs=inputs)
+        _summary(result, written, quiet)
+        return
+    if data is None:
+        raise SemxhsUsage("give DATA (a response file), or a published table: --cov COV.csv --nobs N "
+                          "(or --cor COR.csv --sd SD.csv --nobs N)")
     spec = BootstrapSpec(draws=bootstrap, ci=ci.value, failed_rule=failed_rule.value, monte_carlo=monte_carlo,
                          sobel=sobel, jobs=jobs) if bootstrap else None
     options = AnalysisOptions(estimator=estimator.value.upper(), missing=missing.value, std_lv=std_lv,
@@ -243,7 +271,7 @@ def fit_command(
                               htmt_draws=htmt_draws, seed=seed, bootstrap=spec, fixed_x=fixed_x, group=group,
                               group_equal=_items(group_equal),
                               group_partial=(group_partial,) if group_partial else (),
-                              wald_tests=tuple(wald or ()))
+                              wald_tests=tuple(wald or ()), crosscheck=crosscheck)
     with _progress_bar(progress and not quiet and spec is not None) as tick:
         result = fit_files(model, data, options, encoding=encoding, instrument=instrument,
                            platform=platform.value, sheet=_sheet(sheet), progress=tick, title=title,
@@ -310,7 +338,6 @@ def run_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
     """Run a whole study as its YAML file describes it."""
-    from semxhs.report.outputs import write_outputs
     from semxhs.study.config import load_study
     from semxhs.study.pipeline import run_study
 
@@ -318,6 +345,14 @@ def run_command(
     with _progress_bar(progress and not quiet and spec.bootstrap is not None) as tick:
         result = run_study(spec, progress=tick)
     folder = out if out is not None else spec.output_dir
+    written = _write_study(spec, study, result, folder)
+    _summary(result, written, quiet)
+
+
+def _write_study(spec: Any, study: Path, result: Any, folder: Path) -> list[Path]:
+    """Write a study's report, JSON and screening files into ``folder``."""
+    from semxhs.report.outputs import write_outputs
+
     written = write_outputs(
         result,
         json_path=folder / spec.json if spec.json else None,
@@ -330,7 +365,54 @@ def run_command(
 
         files = write_screening(result.intake.screening, spec.data, folder)
         written += [files.cleaned, files.exclusions, files.flow]
-    _summary(result, written, quiet)
+    return written
+
+
+@app.command("replicate")
+@guarded
+def replicate_command(
+    studies: list[str] | None = typer.Argument(None, help="Library study ids (e.g. ewom_trust) or study.yaml "
+                                                             "paths."),
+    all_studies: bool = typer.Option(False, "--all", help="Run every study of the model library (surveys/)."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the replication tables (JSON) here."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar for long runs."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the tables and the files written."),
+) -> None:
+    """Run library studies and compare each hypothesis with the finding of the study it cites."""
+    import json
+
+    from semxhs.atomic import atomic_write_bytes
+    from semxhs.report.console import print_replication
+    from semxhs.study.config import load_study
+    from semxhs.study.pipeline import run_study
+    from semxhs.study.replicate import LIBRARY, replication_of, resolve_study
+
+    if all_studies and studies:
+        raise SemxhsUsage("give study names or --all, not both")
+    names = list(LIBRARY) if all_studies else list(studies or [])
+    if not names:
+        raise SemxhsUsage("name the studies to replicate (e.g. ewom_trust) or give --all")
+    resolved = [resolve_study(name) for name in names]
+    specs = [(sid, path, load_study(path)) for sid, path in resolved]  # every study file checked first
+    tables = []
+    for sid, path, spec in specs:
+        with _progress_bar(progress and not quiet and spec.bootstrap is not None) as tick:
+            result = run_study(spec, progress=tick)
+        written = _write_study(spec, path, result, spec.output_dir)
+        table = replication_of(result, sid)
+        tables.append(table)
+        print_replication(table, result.language)
+        if not quiet:
+            for out in written:
+                typer.echo(f"wrote {out}")
+    n_rows = sum(len(t.hypotheses) for t in tables)
+    n_agree = sum(h.agrees for t in tables for h in t.hypotheses)
+    typer.echo(f"{n_agree} of {n_rows} hypotheses agree with the cited findings in {len(tables)} "
+               f"stud{'y' if len(tables) == 1 else 'ies'}")
+    if json_out is not None:
+        payload = {"studies": [t.to_dict() for t in tables]}
+        atomic_write_bytes(json_out, json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8"))
+        typer.echo(f"wrote {json_out}")
 
 
 @app.command("demo")

@@ -17,7 +17,7 @@ from tests.reference_cases import FIXTURES
 
 pytestmark = pytest.mark.slow  # more than a few seconds (the quick loop: -m "not slow")
 
-semopy = pytest.importorskip("semopy", reason="semopy is a test extra: pip install -e '.[test]'")
+semopy = pytest.importorskip("semopy", reason="semopy is a runtime dependency: pip install -e .")
 
 
 @pytest.mark.parametrize("case", ["poldem_sem", "hs1939_cfa", "mediation_observed"])

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from semxhs.process import ProcessResult
     from semxhs.resample.engine import ProgressCallback
     from semxhs.resample.sem import BootstrapResult
+    from semxhs.survey.matrices import SummaryStatistics
     from semxhs.survey.screening import ScreeningRun
 
 _ARROW = re.compile(r"^\s*([^\s]+)\s*(?:->|→)\s*([^\s]+)\s*$")
@@ -109,7 +110,7 @@ def decide_hypotheses(sem: SemResult, hypotheses: tuple[Hypothesis, ...], alpha:
         out.append(HypothesisResult(
             id=h.id, text=h.text, path=h.path, expected_sign=h.sign, est=p.est, std_all=p.std_all,
             se=p.se, z=p.z, pvalue=p.pvalue, ci_lower=lo, ci_upper=hi, alpha=alpha,
-            supported=bool(significant and sign_ok), test=test,
+            supported=bool(significant and sign_ok), test=test, finding=h.finding,
         ))
     return tuple(out)
 
@@ -186,7 +187,8 @@ class AnalysisOptions:
     :func:`fit_files` and :func:`run_study` take it (a study's is :func:`study_options`).
     ``group`` names the group column of a multi-group model (lavaan's ``group =``), with
     ``group_equal``/``group_partial`` (lavaan's ``group.equal``/``group.partial``);
-    ``wald_tests`` are constraints on labels tested by Wald (``"a1 == a2"``).
+    ``wald_tests`` are constraints on labels tested by Wald (``"a1 == a2"``); ``crosscheck``
+    (``"semopy"``) re-estimates with another engine and compares every estimate.
 
     Examples
     --------
@@ -209,6 +211,7 @@ class AnalysisOptions:
     group_equal: tuple[str, ...] = ()
     group_partial: tuple[str, ...] = ()
     wald_tests: tuple[str, ...] = ()
+    crosscheck: str | None = None
 
     @property
     def fiml(self) -> bool:
@@ -239,7 +242,8 @@ def study_options(study: Study) -> AnalysisOptions:
                            reverse=study.reverse, scale=study.scale, measurement=study.measurement,
                            htmt_draws=study.htmt_draws, seed=study.seed, alpha=study.alpha,
                            bootstrap=study.bootstrap, fixed_x=study.fixed_x, group=study.group,
-                           group_equal=study.group_equal, group_partial=study.group_partial)
+                           group_equal=study.group_equal, group_partial=study.group_partial,
+                           crosscheck=study.crosscheck)
 
 
 def model_partable(model_text: str, options: AnalysisOptions, group_labels: tuple[str, ...] = ()) -> ParTable:
@@ -315,6 +319,11 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, options: AnalysisO
         partable = model_partable(fitted_text, options, labels)
     sem = replace(fit(partable, table, estimator=options.estimator, missing=options.missing, fixed_x=options.fixed_x,
                       group=options.group, wald_tests=tuple(options.wald_tests)), model=model_text)
+    check = None
+    if options.crosscheck:
+        from semxhs.study.crosscheck import crosscheck_semopy
+
+        check = crosscheck_semopy(fitted_text, sem, data=table, missing=options.missing)
     boot = None
     if options.bootstrap is not None:
         from semxhs.resample.sem import bootstrap_sem
@@ -346,6 +355,7 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, options: AnalysisO
         intake=responses.intake if responses else None,
         derived_files=responses.derived_files if responses else (),
         bootstrap=boot,
+        crosscheck=check,
     )
 
 
@@ -388,6 +398,19 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
     -------
     StudyResult
     """
+    if study.summary is not None:
+        from semxhs.survey.matrices import load_summary
+
+        sm = study.summary
+        summary = load_summary(nobs=sm.nobs, cov=sm.cov, cor=sm.cor, sd=sm.sd, means=sm.means,
+                               encoding=study.encoding)
+        refuse_raw_data_options(bootstrap=study.bootstrap is not None, missing=study.missing,
+                                estimator=study.estimator, instrument=study.instrument is not None,
+                                process=bool(study.process), reverse=bool(study.reverse))
+        return replace(analyse_summary(
+            study.model_text, summary, hypotheses=study.hypotheses, alpha=study.alpha, std_lv=study.std_lv,
+            title=study.title, language=study.language, model_file=study.model_file,
+            crosscheck=study.crosscheck), description=study.description, citation=study.citation)
     options = study_options(study)
     partable = model_partable(study.model_text, options) if study.group is None else None
     recorded = {**options.provenance(), "study": str(study.path), **_group_options(options)}
@@ -404,7 +427,8 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
                      language=study.language, data_file=study.data, model_file=study.model_file,
                      partable=partable, progress=progress)
     process = run_process_specs(study.process, rekey(responses.frame, result.reversed_items, result.scale), blocks)
-    return replace(result, process=process) if process else result
+    return replace(result, process=process or result.process, description=study.description,
+                   citation=study.citation)
 
 
 def fit_files(model_path: str | Path, data_path: str | Path, options: AnalysisOptions = AnalysisOptions(), *,
@@ -424,3 +448,64 @@ def fit_files(model_path: str | Path, data_path: str | Path, options: AnalysisOp
     return analyse(text, responses, options, title=title or f"{Path(model_path).stem} — {Path(data_path).name}",
                    language=language, data_file=data_path, model_file=str(model_path), partable=partable,
                    progress=progress)
+
+
+# ----------------------------------------------------------------- fits from summary statistics
+
+def refuse_raw_data_options(*, bootstrap: bool = False, missing: str = "listwise", estimator: str = "ML",
+                            instrument: bool = False, process: bool = False, reverse: bool = False) -> None:
+    """One clear line for each analysis a covariance matrix cannot support (it has no rows)."""
+    asked = [what for what, on in (
+        ("a bootstrap (it resamples respondents)", bootstrap),
+        ("FIML (it reads each respondent's answered items)", missing.lower() in ("fiml", "ml")),
+        ("MLR (robust SEs need each respondent's scores)", estimator.upper() == "MLR"),
+        ("an instrument with screening (it screens respondents)", instrument),
+        ("PROCESS analyses (they score constructs per respondent)", process),
+        ("re-keying reverse-worded items (it changes answers)", reverse),
+    ) if on]
+    if asked:
+        raise StudyError("a fit from summary statistics has no respondent rows, so it cannot run "
+                         + "; ".join(asked) + ": remove these options or give the raw data")
+
+
+def analyse_summary(model_text: str, summary: SummaryStatistics, *, hypotheses: tuple[Hypothesis, ...] = (),
+                    alpha: float = 0.05, std_lv: bool = False, title: str, language: str, model_file: str,
+                    crosscheck: str | None = None) -> StudyResult:
+    """Fit and test hypotheses from a covariance matrix (lavaan's ``sample.cov``/``sample.nobs``).
+
+    What needs respondent rows -- bootstrap, FIML, MLR, screening, item-level reliability
+    from raw data, PROCESS -- is not run; ``StudyResult.summary`` records the input and the
+    report says what it rules out.
+    """
+    partable = build_partable(model_text, std_lv=std_lv, meanstructure=summary.mean is not None)
+    check_hypotheses(hypotheses, partable)
+    sem = replace(fit(partable, sample_cov=summary.cov, sample_nobs=summary.nobs, sample_mean=summary.mean),
+                  model=model_text)
+    check = None
+    if crosscheck:
+        from semxhs.study.crosscheck import crosscheck_semopy
+
+        n = summary.nobs
+        check = crosscheck_semopy(model_text, sem, cov=summary.cov * ((n - 1) / n), nobs=n)
+    source = next(iter(summary.source.values()), "")
+    return StudyResult(
+        title=title, language=language, sem=sem, hypotheses=decide_hypotheses(sem, hypotheses, alpha, None),
+        data_file=source, model_file=model_file, data_sha256=file_sha256(source) if source else "",
+        version=__version__, summary=summary, crosscheck=check,
+    )
+
+
+def fit_summary_files(model_path: str | Path, *, nobs: int | None, cov: str | Path | None = None,
+                      cor: str | Path | None = None, sd: str | Path | None = None,
+                      means: str | Path | None = None, encoding: str | None = None, std_lv: bool = False,
+                      title: str | None = None, language: str = "en",
+                      crosscheck: str | None = None) -> StudyResult:
+    """``semxhs fit MODEL --cov COV.csv --nobs N`` (or ``--cor --sd``; ``--means``)."""
+    from semxhs.survey.matrices import load_summary
+
+    text = read_model(model_path)
+    build_partable(text, std_lv=std_lv)  # syntax errors before reading the tables
+    summary = load_summary(nobs=nobs, cov=cov, cor=cor, sd=sd, means=means, encoding=encoding)
+    table = Path(next(iter(summary.source.values())))
+    return analyse_summary(text, summary, std_lv=std_lv, model_file=str(model_path), crosscheck=crosscheck,
+                           title=title or f"{Path(model_path).stem} — {table.name}", language=language)
