@@ -84,6 +84,7 @@ _EN: dict[str, str] = {
     # column headers
     "col_index": "Index",
     "col_value": "Value",
+    "col_setting": "Setting",
     "col_cutoff": "Cut-off",
     "col_evaluation": "Evaluation",
     "col_factor": "Factor",
@@ -750,6 +751,7 @@ _ZH: dict[str, str] = {
     "tbl_intercepts": "截距与均值",
     "col_index": "指标",
     "col_value": "数值",
+    "col_setting": "设置",
     "col_cutoff": "判断标准",
     "col_evaluation": "评价",
     "col_factor": "潜变量",
