@@ -34,7 +34,7 @@ t <- system.time(for (i in seq_len(reps)) {
   invisible(parameterEstimates(f))
 })[["elapsed"]]
 cat(t / reps, "\\n")
-""" % N
+""" % N  # noqa: UP031  (R code full of braces)
 
 
 def lavaan_seconds(reps: int) -> float:

@@ -11,11 +11,11 @@ import functools
 import os
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, TypeVar
 
 import typer
 
@@ -160,11 +160,11 @@ def _sheet(text: str) -> str | int:
     return int(text) if text.isdigit() else text
 
 
-def _items(text: Optional[str]) -> tuple[str, ...]:
+def _items(text: str | None) -> tuple[str, ...]:
     return tuple(i.strip() for i in (text or "").split(",") if i.strip())
 
 
-def _scale(text: Optional[str]) -> tuple[float, float] | None:
+def _scale(text: str | None) -> tuple[float, float] | None:
     if text is None:
         return None
     parts = [p.strip() for p in text.split(",")]
@@ -177,7 +177,7 @@ def _scale(text: Optional[str]) -> tuple[float, float] | None:
     return low, high
 
 
-def _codes(text: Optional[str]) -> tuple[float, ...]:
+def _codes(text: str | None) -> tuple[float, ...]:
     """``--missing-codes 9,99`` -> (9.0, 99.0)."""
     try:
         return tuple(float(c) for c in _items(text))
@@ -213,21 +213,21 @@ def _summary(result: Any, written: list[Path], quiet: bool) -> None:
 @guarded
 def fit_command(
     model: Path = typer.Argument(..., help="Model file in lavaan syntax (.lav)."),
-    data: Optional[Path] = typer.Argument(None, help="Responses: .csv (UTF-8 or GBK), .xlsx, .sav or .dta "
+    data: Path | None = typer.Argument(None, help="Responses: .csv (UTF-8 or GBK), .xlsx, .sav or .dta "
                                                      "(or --cov/--cor with --nobs instead)."),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
-    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
-    docx_out: Optional[Path] = typer.Option(None, "--docx", help="Write the Word report here."),
-    tex_out: Optional[Path] = typer.Option(None, "--tex", help="Write the LaTeX report (booktabs) here, figures "
+    json_out: Path | None = typer.Option(None, "--json", help="Write the results document (JSON) here."),
+    html_out: Path | None = typer.Option(None, "--html", help="Write the HTML report here."),
+    docx_out: Path | None = typer.Option(None, "--docx", help="Write the Word report here."),
+    tex_out: Path | None = typer.Option(None, "--tex", help="Write the LaTeX report (booktabs) here, figures "
                                                                "beside it."),
-    md_out: Optional[Path] = typer.Option(None, "--md", help="Write the Markdown report here, figures beside it."),
-    cov: Optional[Path] = typer.Option(None, "--cov", help="Fit from a published covariance matrix (CSV, full or "
+    md_out: Path | None = typer.Option(None, "--md", help="Write the Markdown report here, figures beside it."),
+    cov: Path | None = typer.Option(None, "--cov", help="Fit from a published covariance matrix (CSV, full or "
                                                            "lower triangle, names in header and first column)."),
-    cor: Optional[Path] = typer.Option(None, "--cor", help="Fit from a published correlation matrix (with --sd)."),
-    sd: Optional[Path] = typer.Option(None, "--sd", help="Standard deviations for --cor (CSV: variable, sd)."),
-    means: Optional[Path] = typer.Option(None, "--means", help="Sample means (CSV: variable, mean): a mean structure."),
-    nobs: Optional[int] = typer.Option(None, "--nobs", help="Sample size N behind --cov/--cor."),
-    crosscheck: Optional[str] = typer.Option(None, "--crosscheck", help="Re-estimate with another engine and "
+    cor: Path | None = typer.Option(None, "--cor", help="Fit from a published correlation matrix (with --sd)."),
+    sd: Path | None = typer.Option(None, "--sd", help="Standard deviations for --cor (CSV: variable, sd)."),
+    means: Path | None = typer.Option(None, "--means", help="Sample means (CSV: variable, mean): a mean structure."),
+    nobs: int | None = typer.Option(None, "--nobs", help="Sample size N behind --cov/--cor."),
+    crosscheck: str | None = typer.Option(None, "--crosscheck", help="Re-estimate with another engine and "
                                                                          "compare every estimate: semopy."),
     estimator: Estimator = typer.Option(Estimator.ml, "--estimator", case_sensitive=False,
                                         help="Estimator: ml (maximum likelihood) or mlr (ML with robust "
@@ -239,24 +239,24 @@ def fit_command(
     fixed_x: bool = typer.Option(True, "--fixed-x/--no-fixed-x",
                                  help="--no-fixed-x: estimate the (co)variances of exogenous observed covariates "
                                       "(lavaan's fixed.x = FALSE)."),
-    group: Optional[str] = typer.Option(None, "--group", help="Group column: a multi-group model (lavaan's group =)."),
-    group_equal: Optional[str] = typer.Option(
+    group: str | None = typer.Option(None, "--group", help="Group column: a multi-group model (lavaan's group =)."),
+    group_equal: str | None = typer.Option(
         None, "--group-equal", help="Equal across groups, e.g. loadings,intercepts (also residuals, means, "
                                     "regressions, lv.variances, lv.covariances, residual.covariances)."),
-    group_partial: Optional[str] = typer.Option(
+    group_partial: str | None = typer.Option(
         None, "--group-partial", help='Exempt from --group-equal, e.g. "x3~1,visual=~x2".'),
-    wald: Optional[list[str]] = typer.Option(
+    wald: list[str] | None = typer.Option(
         None, "--wald", help='Wald test of constraints on labels, e.g. "a1 == a2; b1 == b2" (repeatable).'),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
-    reverse: Optional[str] = typer.Option(None, "--reverse", help="Reverse-worded items to re-key, ITEM[,ITEM...]."),
-    scale: Optional[str] = typer.Option(None, "--scale", help="Response scale MIN,MAX, e.g. 1,7: every indicator "
+    encoding: str | None = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
+    reverse: str | None = typer.Option(None, "--reverse", help="Reverse-worded items to re-key, ITEM[,ITEM...]."),
+    scale: str | None = typer.Option(None, "--scale", help="Response scale MIN,MAX, e.g. 1,7: every indicator "
                                         "must be a whole number in it; also re-keys --reverse items."),
-    missing_codes: Optional[str] = typer.Option(None, "--missing-codes", help=MISSING_CODES_HELP),
+    missing_codes: str | None = typer.Option(None, "--missing-codes", help=MISSING_CODES_HELP),
     measurement: bool = typer.Option(True, "--measurement/--no-measurement",
                                      help="Reliability and validity evidence (alpha, CR, AVE, HTMT, KMO...)."),
     htmt_draws: int = typer.Option(2000, "--htmt-draws", min=0, help="Bootstrap draws for HTMT intervals."),
     seed: int = typer.Option(1, "--seed", min=0, help="Seed of all bootstrap draws."),
-    instrument: Optional[Path] = typer.Option(
+    instrument: Path | None = typer.Option(
         None, "--instrument", help="instrument.yaml: map a survey-platform export (Chinese headers, text "
                                    "answers) to item ids, validate it and re-key its reverse-worded items."),
     platform: Platform = typer.Option(Platform.auto, "--platform", help="Survey platform of the export."),
@@ -276,7 +276,7 @@ def fit_command(
                                          "of the model's equality constraints."),
     effect_sizes: bool = typer.Option(False, "--effect-sizes",
                                       help="Cohen's f2 of each structural path (one refit per path) and VIF."),
-    title: Optional[str] = typer.Option(None, "--title", help="Report title."),
+    title: str | None = typer.Option(None, "--title", help="Report title."),
     lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
@@ -284,7 +284,7 @@ def fit_command(
     standardized solution and measurement quality."""
     from semxhs.report.outputs import write_outputs
     from semxhs.study.config import BootstrapSpec
-    from semxhs.study.pipeline import fit_files
+    from semxhs.study.pipeline import AnalysisOptions, fit_files
 
     if crosscheck is not None and crosscheck != "semopy":
         raise SemxhsUsage(f"--crosscheck: the only engine is semopy, got '{crosscheck}'")
@@ -318,16 +318,17 @@ def fit_command(
                           "(or --cor COR.csv --sd SD.csv --nobs N)")
     spec = BootstrapSpec(draws=bootstrap, ci=ci.value, failed_rule=failed_rule.value, monte_carlo=monte_carlo,
                          sobel=sobel, jobs=jobs) if bootstrap else None
+    options = AnalysisOptions(estimator=estimator.value.upper(), missing=missing.value, std_lv=std_lv,
+                              reverse=_items(reverse), scale=_scale(scale), measurement=measurement,
+                              htmt_draws=htmt_draws, seed=seed, bootstrap=spec, fixed_x=fixed_x, group=group,
+                              group_equal=_items(group_equal),
+                              group_partial=(group_partial,) if group_partial else (),
+                              wald_tests=tuple(wald or ()), crosscheck=crosscheck, modindices=modindices,
+                              effect_sizes=effect_sizes, missing_codes=_codes(missing_codes))
     with _progress_bar(progress and not quiet and spec is not None) as tick:
-        result = fit_files(model, data, encoding=encoding, estimator=estimator.value.upper(),
-                           missing=missing.value, std_lv=std_lv, reverse=_items(reverse), scale=_scale(scale),
-                           measurement=measurement, htmt_draws=htmt_draws, seed=seed, instrument=instrument,
-                           platform=platform.value, sheet=_sheet(sheet), bootstrap=spec, progress=tick,
-                           title=title, language=lang.value, fixed_x=fixed_x, group=group,
-                           group_equal=_items(group_equal), group_partial=(group_partial,) if group_partial else (),
-                           wald_tests=tuple(wald or ()), crosscheck=crosscheck,
-                           modindices=modindices, effect_sizes=effect_sizes,
-                           missing_codes=_codes(missing_codes))
+        result = fit_files(model, data, options, encoding=encoding, instrument=instrument,
+                           platform=platform.value, sheet=_sheet(sheet), progress=tick, title=title,
+                           language=lang.value)
     written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
                             inputs=(model, data), tex_path=tex_out, md_path=md_out)
     _summary(result, [], quiet)
@@ -350,8 +351,8 @@ def compare_command(
     missing: Missing = typer.Option(Missing.listwise, "--missing", case_sensitive=False,
                                     help="Missing values: listwise or fiml (both models alike)."),
     std_lv: bool = typer.Option(False, "--std-lv", help="Scale factors by fixing their variances to 1."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the comparison (JSON) here."),
+    encoding: str | None = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the comparison (JSON) here."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
     """Compare two nested models fitted to DATA: chi-square difference test, AIC, BIC, delta CFI."""
@@ -402,16 +403,16 @@ def invariance_command(
                                            "or lrt (chi-square difference test)."),
     estimator: Estimator = typer.Option(Estimator.ml, "--estimator", case_sensitive=False, help="ml or mlr."),
     missing: Missing = typer.Option(Missing.listwise, "--missing", case_sensitive=False, help="listwise or fiml."),
-    group_partial: Optional[str] = typer.Option(
+    group_partial: str | None = typer.Option(
         None, "--group-partial", help='Partial invariance: parameters left free across groups, e.g. "x3~1".'),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the ladder (JSON) here."),
-    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the invariance report (HTML) here."),
-    docx_out: Optional[Path] = typer.Option(None, "--docx", help="Write the invariance report (Word) here."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the ladder (JSON) here."),
+    html_out: Path | None = typer.Option(None, "--html", help="Write the invariance report (HTML) here."),
+    docx_out: Path | None = typer.Option(None, "--docx", help="Write the invariance report (Word) here."),
     lang: Language = typer.Option(Language.en, "--language", case_sensitive=False, help="Report language: en or zh."),
-    title: Optional[str] = typer.Option(None, "--title", help="Report title."),
+    title: str | None = typer.Option(None, "--title", help="Report title."),
     no_partial_search: bool = typer.Option(False, "--no-partial-search",
                                            help="Do not search partial invariance at the first failing level."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
+    encoding: str | None = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
     """Measurement invariance across groups: configural, metric, scalar and strict, compared and decided;
@@ -462,7 +463,7 @@ def invariance_command(
 @guarded
 def run_command(
     study: Path = typer.Argument(..., help="Study file (study.yaml)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: the study's output.dir)."),
+    out: Path | None = typer.Option(None, "--out", help="Output folder (default: the study's output.dir)."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar for long runs."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
@@ -502,10 +503,10 @@ def _write_study(spec: Any, study: Path, result: Any, folder: Path) -> list[Path
 @app.command("replicate")
 @guarded
 def replicate_command(
-    studies: Optional[list[str]] = typer.Argument(None, help="Library study ids (e.g. ewom_trust) or study.yaml "
+    studies: list[str] | None = typer.Argument(None, help="Library study ids (e.g. ewom_trust) or study.yaml "
                                                              "paths."),
     all_studies: bool = typer.Option(False, "--all", help="Run every study of the model library (surveys/)."),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the replication tables (JSON) here."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the replication tables (JSON) here."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar for long runs."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the tables and the files written."),
 ) -> None:
@@ -593,36 +594,36 @@ def process_command(
     x: str = typer.Option(..., "--x", help="Focal predictor X (a column)."),
     y: str = typer.Option(..., "--y", help="Outcome Y (a column)."),
     m: list[str] = typer.Option([], "--m", help="Mediator(s); repeat for parallel (model 4) or serial (model 6)."),
-    w: Optional[str] = typer.Option(None, "--w", help="Moderator W."),
-    z: Optional[str] = typer.Option(None, "--z", help="Second moderator Z (models 2, 3)."),
+    w: str | None = typer.Option(None, "--w", help="Moderator W."),
+    z: str | None = typer.Option(None, "--z", help="Second moderator Z (models 2, 3)."),
     cov: list[str] = typer.Option([], "--cov", help="Covariate in every equation; repeat for several."),
     boot: int = typer.Option(5000, "--boot", min=0, help="Bootstrap draws for indirect effects."),
     seed: int = typer.Option(1, "--seed", min=0, help="Seed of the bootstrap draws."),
-    hc: Optional[int] = typer.Option(None, "--hc", min=0, max=4, help="Heteroscedasticity-consistent SEs HC0-HC4."),
+    hc: int | None = typer.Option(None, "--hc", min=0, max=4, help="Heteroscedasticity-consistent SEs HC0-HC4."),
     center: Center = typer.Option(Center.none, "--center", help="Mean-center the variables that form products."),
     probe: str = typer.Option("percentiles", "--probe",
                               help="Moderator values: percentiles (16/50/84th), moments (mean -1SD/mean/+1SD) or numbers 2,4,6."),
     conf: float = typer.Option(0.95, "--conf", min=0.5, max=0.999, help="Confidence level."),
-    constructs: Optional[Path] = typer.Option(
+    constructs: Path | None = typer.Option(
         None, "--constructs", help="A lavaan model whose 'F =~ items' lines define constructs: a role naming "
                                    "a construct is scored as the mean of its items."),
-    reverse: Optional[str] = typer.Option(None, "--reverse", help="Reverse-worded items to re-key, ITEM[,ITEM...]."),
-    scale: Optional[str] = typer.Option(None, "--scale", help="Response scale MIN,MAX, e.g. 1,7: the items of the "
+    reverse: str | None = typer.Option(None, "--reverse", help="Reverse-worded items to re-key, ITEM[,ITEM...]."),
+    scale: str | None = typer.Option(None, "--scale", help="Response scale MIN,MAX, e.g. 1,7: the items of the "
                                         "constructs the roles name must be whole numbers in it; re-keys --reverse."),
-    missing_codes: Optional[str] = typer.Option(None, "--missing-codes", help=MISSING_CODES_HELP),
-    instrument: Optional[Path] = typer.Option(
+    missing_codes: str | None = typer.Option(None, "--missing-codes", help=MISSING_CODES_HELP),
+    instrument: Path | None = typer.Option(
         None, "--instrument", help="instrument.yaml: map a platform export to item ids, validate it against the "
                                    "scale, re-key its reverse-worded items; roles may name its constructs."),
     platform: Platform = typer.Option(Platform.auto, "--platform", help="Survey platform of the export."),
     sheet: str = typer.Option("0", "--sheet", help="Excel sheet (name or 0-based number)."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
-    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report (and its SVG plots beside it, "
+    encoding: str | None = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the results document (JSON) here."),
+    html_out: Path | None = typer.Option(None, "--html", help="Write the HTML report (and its SVG plots beside it, "
                                                                  "named <stem>_interaction_plot.svg …)."),
-    docx_out: Optional[Path] = typer.Option(None, "--docx", help="Write the Word report here."),
-    tex_out: Optional[Path] = typer.Option(None, "--tex", help="Write the LaTeX report (booktabs) here."),
-    md_out: Optional[Path] = typer.Option(None, "--md", help="Write the Markdown report here."),
-    title: Optional[str] = typer.Option(None, "--title", help="Report title."),
+    docx_out: Path | None = typer.Option(None, "--docx", help="Write the Word report here."),
+    tex_out: Path | None = typer.Option(None, "--tex", help="Write the LaTeX report (booktabs) here."),
+    md_out: Path | None = typer.Option(None, "--md", help="Write the Markdown report here."),
+    title: str | None = typer.Option(None, "--title", help="Report title."),
     lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
@@ -636,8 +637,9 @@ def process_command(
                                        scale=_scale(scale), missing_codes=_codes(missing_codes),
                                        instrument=instrument, encoding=encoding, platform=platform.value,
                                        sheet=_sheet(sheet))
-    result = run_process(frame, model, x=x, y=y, m=m, w=w, z=z, cov=cov, boot=boot, seed=seed, hc=hc,
-                         center=center.value, probe=_probe_option(probe), conf=conf, progress=not quiet)
+    with _progress_bar(not quiet and boot > 0) as tick:
+        result = run_process(frame, model, x=x, y=y, m=m, w=w, z=z, cov=cov, boot=boot, seed=seed, hc=hc,
+                             center=center.value, probe=_probe_option(probe), conf=conf, progress=tick)
     written = write_process_outputs(result, json_path=json_out, html_path=html_out,
                                     inputs=(data, *(p for p in (constructs, instrument) if p is not None)),
                                     title=title or f"PROCESS model {model} — {data.name}", language=lang.value,
@@ -656,15 +658,15 @@ def process_command(
 def screen_command(
     data: Path = typer.Argument(..., help="Responses: a platform export (.xlsx/.csv) or .sav/.dta."),
     instrument: Path = typer.Option(..., "--instrument", help="instrument.yaml of the questionnaire."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Folder for the cleaned data, exclusion log and flow "
+    out: Path | None = typer.Option(None, "--out", help="Folder for the cleaned data, exclusion log and flow "
                                                           "(default: next to DATA; never over it)."),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="YAML file of screening rules (default: all "
+    rules: Path | None = typer.Option(None, "--rules", help="YAML file of screening rules (default: all "
                                                               "rules with their default thresholds)."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
+    encoding: str | None = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     platform: Platform = typer.Option(Platform.auto, "--platform", help="Survey platform of the export."),
     sheet: str = typer.Option("0", "--sheet", help="Excel sheet (name or 0-based number)."),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the screening record (JSON) here."),
-    missing_codes: Optional[str] = typer.Option(None, "--missing-codes", help=MISSING_CODES_HELP),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the screening record (JSON) here."),
+    missing_codes: str | None = typer.Option(None, "--missing-codes", help=MISSING_CODES_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
     """Screen respondents: attention checks, speeders, straight-liners, multivariate outliers."""
@@ -713,8 +715,8 @@ app.add_typer(instrument_app, name="instrument")
 @guarded
 def instrument_check_command(
     instrument: Path = typer.Argument(..., help="instrument.yaml to validate."),
-    data: Optional[Path] = typer.Option(None, "--data", help="Also map and validate this response file."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
+    data: Path | None = typer.Option(None, "--data", help="Also map and validate this response file."),
+    encoding: str | None = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     platform: Platform = typer.Option(Platform.auto, "--platform", help="Survey platform of the export."),
 ) -> None:
     """Validate an instrument (and optionally map a response file to it)."""
@@ -758,7 +760,7 @@ def _share(text: str) -> float:
     return value
 
 
-def _nonnormal(text: Optional[str]) -> tuple[float, float]:
+def _nonnormal(text: str | None) -> tuple[float, float]:
     if not text:
         return 0.0, 0.0
     try:
@@ -778,14 +780,14 @@ def power_command(
     seed: int = typer.Option(1, "--seed", min=0, help="Seed of all replications."),
     alpha: float = typer.Option(0.05, "--alpha", help="Significance level."),
     missing: str = typer.Option("0", "--missing", help="Share of cells missing completely at random (5% or 0.05); FIML."),
-    nonnormal: Optional[str] = typer.Option(None, "--nonnormal", help="SKEW,KURTOSIS of every variable (Vale-Maurelli)."),
+    nonnormal: str | None = typer.Option(None, "--nonnormal", help="SKEW,KURTOSIS of every variable (Vale-Maurelli)."),
     ci: str = typer.Option("wald", "--ci", help="How := effects are tested: wald, montecarlo, percentile or bc."),
     bootstrap: int = typer.Option(0, "--bootstrap", min=0, help="Bootstrap draws per replication (--ci percentile/bc)."),
-    workers: Optional[int] = typer.Option(None, "--workers", help="Local Dask worker processes (default: all cores)."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a running Dask scheduler."),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
-    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
-    title: Optional[str] = typer.Option(None, "--title", help="Report title."),
+    workers: int | None = typer.Option(None, "--workers", help="Local Dask worker processes (default: all cores)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Address of a running Dask scheduler."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the results document (JSON) here."),
+    html_out: Path | None = typer.Option(None, "--html", help="Write the HTML report here."),
+    title: str | None = typer.Option(None, "--title", help="Report title."),
     lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
@@ -871,8 +873,8 @@ def _allowed(param: Any) -> str | None:
     choices: list[str] = []
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         choices = [str(m.value) for m in annotation]
-    elif getattr(kind, "choices", None):
-        choices = [str(getattr(c, "value", c)) for c in getattr(kind, "choices")]
+    elif kind is not None and getattr(kind, "choices", None):
+        choices = [str(getattr(c, "value", c)) for c in kind.choices]
     if choices:
         return "one of " + ", ".join(choices)
     name = getattr(kind, "name", "") or ""

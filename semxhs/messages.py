@@ -13,14 +13,21 @@ from typing import Any
 
 
 def json_safe(value: Any) -> Any:
-    """Turn NaN and infinities into ``None`` (JSON has no NaN), recursively.
+    """Turn NaN and infinities into ``None`` (JSON has no NaN), recursively: the one rule for JSON numbers.
+
+    Integers stay integers and floats stay floats (an integral float such as ``12.0`` is
+    not turned into ``12``); numpy scalars become the Python number of their kind.
 
     Examples
     --------
     >>> json_safe({"a": float("nan"), "b": [1.0, float("inf")]})
     {'a': None, 'b': [1.0, None]}
+    >>> import numpy as np
+    >>> json_safe([np.int64(3), np.float64(2.0), 12.0, True, None])
+    [3, 2.0, 12.0, True, None]
     """
     if isinstance(value, float):
+        value = float(value)  # a numpy float64 is a float: make it a plain one
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
         return {k: json_safe(v) for k, v in value.items()}

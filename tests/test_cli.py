@@ -1,5 +1,8 @@
-"""The command line as a user meets it: real subprocesses, exit codes, one-line errors,
-no partial output, input files untouched."""
+"""The command line as a user meets it: exit codes, one-line errors, no partial output, input files untouched.
+
+Commands run in this process (typer's ``CliRunner``: the same ``main`` a user runs, without
+a new interpreter per test); ``python -m semxhs`` and Ctrl-C are checked in real subprocesses.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from reference_cases import FIXTURES
+
+from tests.cli_runner import run_cli
+from tests.reference_cases import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[1]
 POLDEM = FIXTURES / "shared" / "poldem_sem"
@@ -19,8 +24,7 @@ HEYWOOD = FIXTURES / "lavaan" / "heywood"
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "semxhs", *args], capture_output=True, text=True,
-                          cwd=cwd or ROOT, timeout=300)
+    return run_cli(*args, cwd=cwd)
 
 
 def sha(path: Path) -> str:
@@ -239,6 +243,7 @@ def test_bootstrap_from_the_command_line(tmp_path):
     assert any(e["path"] == "X -> M -> Y" for e in boot["indirect"])
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_bootstrap_leaves_no_output(tmp_path):
     import signal
     import time

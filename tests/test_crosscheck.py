@@ -13,10 +13,10 @@ import sys
 
 import pandas as pd
 import pytest
-from reference_cases import FIXTURES
 
 from semxhs.sem.model import fit
 from semxhs.study.crosscheck import crosscheck_semopy
+from tests.reference_cases import FIXTURES
 
 pytest.importorskip("semopy")
 

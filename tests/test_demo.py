@@ -8,6 +8,10 @@ import sys
 
 import pytest
 
+from tests.cli_runner import run_cli
+
+pytestmark = pytest.mark.slow  # more than a few seconds (the quick loop: -m "not slow")
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
@@ -46,8 +50,7 @@ def test_demo_report_shows_every_section(demo):
 
 def test_demo_can_be_rerun_from_its_study_file(demo, tmp_path):
     out = demo[0]
-    proc = subprocess.run([sys.executable, "-m", "semxhs", "run", str(out / "study.yaml"), "--out", str(tmp_path), "-q"],
-                          capture_output=True, text=True, timeout=300)
+    proc = run_cli("run", str(out / "study.yaml"), "--out", str(tmp_path), "-q")
     assert proc.returncode == 0, proc.stderr
     first = json.loads((out / "results.json").read_text(encoding="utf-8"))
     again = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))

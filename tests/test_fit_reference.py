@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from reference_cases import FIXTURES, load_case, match_parameter
 
 from semxhs.sem.model import fit
+from tests.reference_cases import FIXTURES, load_case, match_parameter
 
 CASES = [FIXTURES / "shared" / c for c in ("hs1939_cfa", "poldem_sem", "mediation_observed")] + sorted(
     p for p in (FIXTURES / "lavaan").iterdir() if p.is_dir()

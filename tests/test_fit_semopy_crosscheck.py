@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from reference_cases import FIXTURES
 
 from semxhs.sem.model import fit
+from tests.reference_cases import FIXTURES
+
+pytestmark = pytest.mark.slow  # more than a few seconds (the quick loop: -m "not slow")
 
 semopy = pytest.importorskip("semopy", reason="semopy is a runtime dependency: pip install -e .")
 

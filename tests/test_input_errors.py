@@ -16,8 +16,8 @@ from semxhs.errors import InputFileError, ModelSyntaxError, SpecError, StudyErro
 from semxhs.resample import engine as bt
 from semxhs.sem.expression import MAX_DEPTH, evaluate, gradient, parse_expression
 from semxhs.sem.model import fit
-from semxhs.sem.ram import RamStructure
 from semxhs.sem.partable import build_partable
+from semxhs.sem.ram import RamStructure
 from semxhs.study.config import load_study, parse_study
 from semxhs.survey import yamlfile
 from semxhs.survey.files import check_unique_columns, read_data

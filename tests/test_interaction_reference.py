@@ -11,9 +11,9 @@ import json
 
 import pandas as pd
 import pytest
-from reference_cases import FIXTURES
 
-from semxhs.study.pipeline import analyse
+from semxhs.study.pipeline import AnalysisOptions, analyse
+from tests.reference_cases import FIXTURES
 
 CASE = FIXTURES / "shared" / "latent_interaction"
 
@@ -22,9 +22,9 @@ CASE = FIXTURES / "shared" / "latent_interaction"
 def result():
     from semxhs.study.config import Hypothesis
 
-    return analyse((CASE / "model.lav").read_text(), pd.read_csv(CASE / "data.csv"),
+    return analyse((CASE / "model.lav").read_text(), pd.read_csv(CASE / "data.csv"), AnalysisOptions(measurement=False),
                    hypotheses=(Hypothesis("H1", "W strengthens X -> Y", "Y ~ X:W", "+"),),
-                   measurement=False, title="t", language="en", data_file=CASE / "data.csv", model_file="m")
+                   title="t", language="en", data_file=CASE / "data.csv", model_file="m")
 
 
 @pytest.mark.reference

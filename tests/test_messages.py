@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from reference_cases import FIXTURES
 
 from semxhs.measurement import measurement_quality
 from semxhs.measurement.thresholds import THRESHOLDS
@@ -40,9 +39,10 @@ from semxhs.report.render import render_html
 from semxhs.sem.interaction import expand_latent_products, latent_product_expansion
 from semxhs.sem.model import fit
 from semxhs.study.config import load_study
-from semxhs.study.pipeline import fit_files, run_study
+from semxhs.study.pipeline import AnalysisOptions, fit_files, run_study
 from semxhs.study.results import StudyResult
 from semxhs.survey.normality import MardiaResult, recommend_estimator
+from tests.reference_cases import FIXTURES
 
 TODAY = date(2024, 5, 1)
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -298,7 +298,7 @@ def test_screen_file_singular_items(tmp_path: Path) -> None:
 
 def _heywood_study(language: str = "en") -> StudyResult:
     case = FIXTURES / "lavaan" / "heywood"
-    return fit_files(case / "model.lav", case / "data.csv", language=language, htmt_draws=0)
+    return fit_files(case / "model.lav", case / "data.csv", AnalysisOptions(htmt_draws=0), language=language)
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from reference_cases import FIXTURES, match_parameter
 
 from semxhs.sem.model import fit
+from tests.reference_cases import FIXTURES, match_parameter
+
+pytestmark = pytest.mark.slow  # more than a few seconds (the quick loop: -m "not slow")
 
 HERE = FIXTURES / "random_models"
 RUNS = [(p, "lavaan.json", "data.csv", "listwise") for p in sorted(HERE.glob("c*"))]

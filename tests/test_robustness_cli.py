@@ -388,8 +388,8 @@ def test_alias_bomb_is_refused_within_a_second(tmp_path: Path, monkeypatch: pyte
     f = Folder(tmp_path)
     study = f.study("bomb.yaml", _alias_bomb("data: data.csv\nmodel: model.lav"))
     run_cli(["run", "study.yaml", "--help"], capsys)  # imports done before timing
-    from semxhs.study.config import load_study
     from semxhs.errors import InputFileError
+    from semxhs.study.config import load_study
 
     start = time.perf_counter()
     with pytest.raises(InputFileError, match="aliases"):

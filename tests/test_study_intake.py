@@ -6,11 +6,11 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
-import sys
 
 import pytest
-from reference_cases import FIXTURES
+
+from tests.cli_runner import run_cli
+from tests.reference_cases import FIXTURES
 
 INTAKE = FIXTURES / "intake"
 MODEL = """PI =~ PI1 + PI2 + PI3 + PI4
@@ -35,8 +35,7 @@ def study(tmp_path_factory):
         encoding="utf-8",
     )
     before = hashlib.sha256((folder / "wjx_text.xlsx").read_bytes()).hexdigest()
-    proc = subprocess.run([sys.executable, "-m", "semxhs", "run", str(folder / "study.yaml"), "-q"],
-                          capture_output=True, text=True, timeout=300)
+    proc = run_cli("run", str(folder / "study.yaml"), "-q")
     assert proc.returncode == 0, proc.stderr
     return folder, before
 

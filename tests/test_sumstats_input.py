@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from reference_cases import FIXTURES
 
 from semxhs.errors import DataError, SpecError
 from semxhs.sem.model import fit
 from semxhs.study.config import load_study
 from semxhs.study.pipeline import run_study
+from tests.reference_cases import FIXTURES
 
 HS = FIXTURES / "sumstats" / "hs1939_cfa_sumstats"
 MODEL = HS / "model.lav"

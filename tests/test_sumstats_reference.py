@@ -15,10 +15,10 @@ import math
 
 import pandas as pd
 import pytest
-from reference_cases import FIXTURES
 
 from semxhs.sem.model import fit
 from semxhs.survey.matrices import load_summary
+from tests.reference_cases import FIXTURES
 
 pytestmark = pytest.mark.reference
 

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from semxhs.errors import DataError
-from semxhs.measurement.descriptives import construct_descriptives
 from semxhs.measurement.blocks import check_blocks, check_item_map, item_matrix
 from semxhs.measurement.common_method import harman_single_factor
+from semxhs.measurement.descriptives import construct_descriptives
 from semxhs.measurement.factorability import bartlett_sphericity, kmo
 from semxhs.measurement.findings import findings as make_findings
 from semxhs.measurement.items import item_statistics

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from semxhs.measurement.thresholds import THRESHOLDS, Threshold
-from semxhs.messages import Message, messages_to_json
+from semxhs.messages import Message, json_safe, messages_to_json
 
 __all__ = [
     "BartlettResult",
@@ -30,7 +30,6 @@ __all__ = [
     "KMOResult",
     "MeasurementResult",
     "ReliabilityRow",
-    "json_number",
     "matrix_to_dict",
 ]
 
@@ -61,24 +60,6 @@ ITEM_COLUMNS = (
 )
 
 
-def json_number(x: float | int | None) -> float | int | None:
-    """Return ``x`` as a JSON-safe number: ``None`` for ``nan``/``inf``/``None``.
-
-    Examples
-    --------
-    >>> json_number(0.5), json_number(float("nan")), json_number(3)
-    (0.5, None, 3)
-    """
-    if x is None:
-        return None
-    if isinstance(x, bool):
-        return x
-    if isinstance(x, int):
-        return x
-    value = float(x)
-    return value if math.isfinite(value) else None
-
-
 def matrix_to_dict(frame: pd.DataFrame) -> dict[str, dict[str, float | None]]:
     """Nested ``{row: {column: value}}`` of a labelled matrix, ``nan`` as ``None``.
 
@@ -89,7 +70,7 @@ def matrix_to_dict(frame: pd.DataFrame) -> dict[str, dict[str, float | None]]:
     {'a': 1.0, 'b': 0.5}
     """
     return {
-        str(r): {str(c): json_number(frame.loc[r, c]) for c in frame.columns}
+        str(r): {str(c): json_safe(frame.loc[r, c]) for c in frame.columns}
         for r in frame.index
     }
 
@@ -118,12 +99,12 @@ class ReliabilityRow:
     def to_dict(self) -> dict[str, float | None]:
         """The six contract keys ``alpha, alpha_ci_lower, alpha_ci_upper, cr, omega, ave``."""
         return {
-            "alpha": json_number(self.alpha),
-            "alpha_ci_lower": json_number(self.alpha_ci_lower),
-            "alpha_ci_upper": json_number(self.alpha_ci_upper),
-            "cr": json_number(self.cr),
-            "omega": json_number(self.omega),
-            "ave": json_number(self.ave),
+            "alpha": json_safe(self.alpha),
+            "alpha_ci_lower": json_safe(self.alpha_ci_lower),
+            "alpha_ci_upper": json_safe(self.alpha_ci_upper),
+            "cr": json_safe(self.cr),
+            "omega": json_safe(self.omega),
+            "ave": json_safe(self.ave),
         }
 
 
@@ -146,7 +127,7 @@ class ItemRow:
         return {
             "item": self.item,
             "factor": self.factor,
-            **{c: json_number(getattr(self, c)) for c in ITEM_COLUMNS[2:]},
+            **{c: json_safe(getattr(self, c)) for c in ITEM_COLUMNS[2:]},
         }
 
 
@@ -164,8 +145,8 @@ class KMOResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "overall": json_number(self.overall),
-            "items": {k: json_number(v) for k, v in self.items.items()},
+            "overall": json_safe(self.overall),
+            "items": {k: json_safe(v) for k, v in self.items.items()},
         }
 
 
@@ -183,7 +164,7 @@ class BartlettResult:
         return pd.DataFrame([{"chisq": self.chisq, "df": self.df, "pvalue": self.pvalue, "n": self.n}])
 
     def to_dict(self) -> dict[str, Any]:
-        return {"chisq": json_number(self.chisq), "df": self.df, "pvalue": json_number(self.pvalue)}
+        return {"chisq": json_safe(self.chisq), "df": self.df, "pvalue": json_safe(self.pvalue)}
 
 
 @dataclass(frozen=True)
@@ -199,7 +180,7 @@ class HarmanResult:
         return pd.DataFrame([self.__dict__])
 
     def to_dict(self) -> dict[str, Any]:
-        return {"first_factor_share": json_number(self.first_factor_share)}
+        return {"first_factor_share": json_safe(self.first_factor_share)}
 
 
 @dataclass(frozen=True)
@@ -223,11 +204,11 @@ class ChisqDifference:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "chisq": json_number(self.chisq),
+            "chisq": json_safe(self.chisq),
             "df": self.df,
-            "delta_chisq": json_number(self.delta_chisq),
+            "delta_chisq": json_safe(self.delta_chisq),
             "delta_df": self.delta_df,
-            "pvalue": json_number(self.pvalue),
+            "pvalue": json_safe(self.pvalue),
         }
 
 
@@ -245,9 +226,9 @@ class HtmtInterval:
         return {
             "lhs": self.lhs,
             "rhs": self.rhs,
-            "estimate": json_number(self.estimate),
-            "ci_lower": json_number(self.ci_lower),
-            "ci_upper": json_number(self.ci_upper),
+            "estimate": json_safe(self.estimate),
+            "ci_lower": json_safe(self.ci_lower),
+            "ci_upper": json_safe(self.ci_upper),
         }
 
 
@@ -286,7 +267,7 @@ class HtmtBootstrap:
 
 @dataclass(frozen=True)
 class Finding:
-    """One plain-language finding about a threshold a construct or pair falls short of.
+    """One finding about a threshold a construct or pair falls short of.
 
     Attributes
     ----------
@@ -302,8 +283,10 @@ class Finding:
         (e.g. ``0.37 < 0.5``), both numbers at full precision.
     source : str
         Citation of the threshold.
-    en, zh : str
-        The finding in English and in Chinese.
+    params : mapping
+        What a sentence about the finding needs beyond the above (by code, see
+        :mod:`semxhs.measurement.findings`); the report words it
+        (:func:`semxhs.report.messages.finding_words`).
     """
 
     code: str
@@ -314,8 +297,7 @@ class Finding:
     threshold: float
     comparison: str
     source: str
-    en: str
-    zh: str
+    params: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -323,16 +305,15 @@ class Finding:
             "severity": self.severity,
             "subject": list(self.subject),
             "statistic": self.statistic,
-            "value": json_number(self.value),
-            "threshold": json_number(self.threshold),
+            "value": json_safe(self.value),
+            "threshold": json_safe(self.threshold),
             "comparison": self.comparison,
             "source": self.source,
-            "en": self.en,
-            "zh": self.zh,
+            "params": json_safe(dict(self.params)),
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class MeasurementResult:
     """Reliability, convergent and discriminant validity, factorability and common-method checks.
 
@@ -368,6 +349,12 @@ class MeasurementResult:
     thresholds: Mapping[str, Threshold] = field(default_factory=lambda: dict(THRESHOLDS))
     level: float = 0.95
     constructs: pd.DataFrame | None = None  # construct_descriptives(): n, mean, sd, r_<c>, p_<c> of item-mean scores
+
+    def __repr__(self) -> str:
+        return (f"MeasurementResult(n={self.n}, factors={list(self.factors)!r}, items={len(self.items)}, "
+                f"htmt_ci={'yes' if self.htmt_ci is not None else 'no'}, "
+                f"one_factor_cfa={'yes' if self.one_factor_cfa is not None else 'no'}, "
+                f"findings={len(self.findings)}, notes={len(self.notes)})")
 
     @property
     def factors(self) -> tuple[str, ...]:

@@ -41,6 +41,7 @@ from numpy.typing import ArrayLike
 from semxhs.errors import DataError, name_list
 from semxhs.measurement.blocks import item_matrix
 from semxhs.measurement.results import HtmtBootstrap, HtmtInterval
+from semxhs.resample import engine as resample
 
 __all__ = [
     "fornell_larcker",
@@ -56,7 +57,7 @@ _CHUNK_ELEMENTS = 4_000_000
 
 
 def _index_blocks(labels: Sequence[str], blocks: Mapping[str, Sequence[str]], argument: str) -> list[np.ndarray]:
-    pos = {str(l): k for k, l in enumerate(labels)}
+    pos = {str(lab): k for k, lab in enumerate(labels)}
     out = []
     for factor, items in blocks.items():
         missing = [i for i in items if i not in pos]
@@ -138,7 +139,7 @@ def _as_labelled_corr(corr: pd.DataFrame | ArrayLike, labels: Sequence[str] | No
         raise DataError("labels: an unlabelled correlation array needs labels=[item names]")
     if arr.ndim != 2 or arr.shape != (len(labels), len(labels)):
         raise DataError(f"corr: expected a {len(labels)}x{len(labels)} matrix for {len(labels)} labels, got shape {arr.shape}")
-    return arr, [str(l) for l in labels]
+    return arr, [str(lab) for lab in labels]
 
 
 def htmt(
@@ -321,9 +322,10 @@ def htmt_bootstrap(
     Rows are resampled with replacement. All ``draws × n`` row indices are drawn up
     front from one ``np.random.default_rng(seed)`` (so a given seed always gives the
     same resamples, however the work is chunked); correlations and HTMT are then
-    computed for many draws at once. Intervals are the ``(1−level)/2`` and
-    ``(1+level)/2`` quantiles (numpy's default linear interpolation) of the valid
-    draws; a draw is failed (and listed) when an item has no variance in it. Testing
+    computed for many draws at once, through :mod:`semxhs.resample.engine` (the one
+    bootstrap engine). Intervals are the ``(1−level)/2`` and ``(1+level)/2`` quantiles
+    (numpy's default linear interpolation, :func:`~semxhs.resample.engine.quantile_interval`)
+    of the valid draws; a draw is failed (and listed) when an item has no variance in it. Testing
     HTMT < .85 or < .90 as SmartPLS does means checking the interval's upper end
     (Henseler et al. 2015, "HTMT_inference").
 
@@ -364,7 +366,7 @@ def htmt_bootstrap(
     else:
         if labels is None:
             raise DataError("labels: an array of data needs labels=[column names]")
-        lab = [str(l) for l in labels]
+        lab = [str(name) for name in labels]
         frame = pd.DataFrame(np.asarray(data, dtype=float), columns=lab)
     if int(draws) != draws or draws < 1:
         raise DataError(f"draws: expected a positive whole number of bootstrap draws, got {draws}")
@@ -383,32 +385,32 @@ def htmt_bootstrap(
     if isinstance(seed, np.random.Generator):
         rng, recorded = seed, None
     else:
-        recorded = int(np.random.SeedSequence().entropy % (2**63)) if seed is None else int(seed)
+        recorded = resample.fresh_seed() if seed is None else int(seed)
         rng = np.random.default_rng(recorded)
-    indices = rng.integers(0, n, size=(draws, n))  # every draw fixed before any work
+    indices = resample.resample_indices(n, draws, rng)  # every draw fixed before any work
 
     estimate = htmt_array(np.corrcoef(x, rowvar=False), idx_blocks, absolute=absolute)
     m = len(names)
-    boot = np.empty((draws, m, m))
-    chunk = max(1, _CHUNK_ELEMENTS // max(1, n * p))
-    for start in range(0, draws, chunk):
-        sel = indices[start:start + chunk]
+    pairs = [(a, b) for a in range(m) for b in range(a + 1, m)]
+    upper = np.array(pairs, dtype=int).reshape(-1, 2).T
+
+    def statistic(sel: np.ndarray) -> resample.BlockResult:
         xb = x[sel]  # (c, n, p)
         xc = xb - xb.mean(axis=1, keepdims=True)
         cov = np.einsum("bni,bnj->bij", xc, xc)
         sd = np.sqrt(np.einsum("bii->bi", cov))
         with np.errstate(divide="ignore", invalid="ignore"):
             r = cov / (sd[:, :, None] * sd[:, None, :])
-        boot[start:start + chunk] = htmt_array(r, idx_blocks, absolute=absolute)
-    ok = np.isfinite(boot).all(axis=(1, 2))
-    failed = tuple(int(i) for i in np.flatnonzero(~ok))
-    q = np.array([(1 - level) / 2, (1 + level) / 2])
+        boot = htmt_array(r, idx_blocks, absolute=absolute)
+        ok = np.isfinite(boot).all(axis=(1, 2))
+        values = boot[:, upper[0], upper[1]]  # (c, pairs): the upper triangle, row by row
+        return resample.BlockResult(values, np.where(ok, resample.OK, resample.ERROR))
+
+    chunk = max(1, _CHUNK_ELEMENTS // max(1, n * p))
+    rep = resample.run_replicates(statistic, indices, block_size=chunk)
+    failed = rep.failed_draws
     intervals = []
-    for a in range(m):
-        for b in range(a + 1, m):
-            if ok.any():
-                lo, hi = np.quantile(boot[ok, a, b], q)
-            else:
-                lo = hi = np.nan
-            intervals.append(HtmtInterval(names[a], names[b], float(estimate[a, b]), float(lo), float(hi)))
+    for k, (a, b) in enumerate(pairs):
+        lo, hi = resample.quantile_interval(rep.values[:, k], level)
+        intervals.append(HtmtInterval(names[a], names[b], float(estimate[a, b]), lo, hi))
     return HtmtBootstrap(intervals=tuple(intervals), draws=draws, seed=recorded, level=level, failed=failed)

@@ -1,12 +1,15 @@
-"""Vectorized nonparametric bootstrap of a set of OLS equations; knows nothing of PROCESS.
+"""The PROCESS bootstrap statistic: every OLS equation refitted on a block of resamples at once.
 
-All resample indices are drawn up front from one ``numpy.random.Generator`` as a
-``(draws, n)`` integer array (:func:`draw_indices`). A resample's normal equations only
-need how often each row was drawn, so each chunk of index rows becomes a ``(chunk, n)``
-count matrix and every equation's ``X'X`` and ``X'y`` for the whole chunk are two matrix
-products with the per-row outer products ``x_i x_i'`` and ``x_i y_i``; the ``(chunk, k, k)``
-systems are then solved together with ``numpy.linalg.solve``. The numbers are those of
-refitting OLS on each resample.
+Resampling, failed-draw bookkeeping, progress and intervals are
+:mod:`semxhs.resample.engine`'s, shared with the SEM bootstrap and HTMT: all resample
+indices are drawn up front from one ``numpy.random.default_rng(seed)`` as a ``(draws, n)``
+integer array (:func:`~semxhs.resample.engine.resample_indices`), and
+:func:`~semxhs.resample.engine.run_replicates` hands blocks of them to the statistic here.
+A resample's normal equations only need how often each row was drawn, so each block of
+index rows becomes a ``(block, n)`` count matrix and every equation's ``X'X`` and ``X'y``
+for the whole block are two matrix products with the per-row outer products ``x_i x_i'``
+and ``x_i y_i``; the ``(block, k, k)`` systems are then solved together with
+``numpy.linalg.solve``. The numbers are those of refitting OLS on each resample.
 
 A draw whose design is singular in any equation (for example a dichotomous moderator
 that takes only one value in the resample) is marked as failed, counted and kept as NaN,
@@ -15,43 +18,18 @@ never silently dropped (lavaan's ``lav_bootstrap.R`` keeps failed draws as NA to
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-#: Bytes one chunk's count matrix may take; bounds memory for large n or many draws.
+from semxhs.resample import engine
+
+#: Bytes one block's count matrix may take; bounds memory for large n or many draws.
 CHUNK_BYTES = 32 * 2**20
 
 #: Smallest eigenvalue of a resample's scaled X'X below which the draw counts as failed.
 SINGULAR_TOL = 1e-10
-
-
-def draw_indices(rng: np.random.Generator, n: int, draws: int) -> np.ndarray:
-    """Row indices of every resample, drawn at once: shape ``(draws, n)``.
-
-    Examples
-    --------
-    >>> idx = draw_indices(np.random.default_rng(1), 5, 3)
-    >>> idx.shape, int(idx.min()) >= 0, int(idx.max()) < 5
-    ((3, 5), True, True)
-    """
-    return rng.integers(0, n, size=(draws, n))
-
-
-def counts_from_indices(indices: np.ndarray, n: int) -> np.ndarray:
-    """How often each row appears in each resample: shape ``(draws, n)``, rows sum to ``n``.
-
-    Examples
-    --------
-    >>> counts_from_indices(np.array([[0, 0, 2], [1, 2, 2]]), 3)
-    array([[2., 0., 1.],
-           [0., 1., 2.]])
-    """
-    draws = indices.shape[0]
-    flat = (indices + n * np.arange(draws)[:, None]).ravel()
-    return np.bincount(flat, minlength=draws * n).reshape(draws, n).astype(float)
 
 
 def batch_ols(X: np.ndarray, y: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -126,21 +104,21 @@ def weighted_sd(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 def bootstrap_ols(systems: Sequence[tuple[np.ndarray, np.ndarray]], indices: np.ndarray,
                   sd_columns: np.ndarray | None = None, chunk_size: int | None = None,
-                  progress: bool = False) -> BootstrapDraws:
-    """Refit every equation on every resample of ``indices``, in chunks of draws.
+                  progress: engine.ProgressCallback | None = None) -> BootstrapDraws:
+    """Refit every equation on every resample of ``indices``, in blocks of draws.
 
     Parameters
     ----------
     systems : sequence of (X, y)
         One design and outcome per equation, all on the same ``n`` rows.
     indices : ndarray of int, shape (draws, n)
-        From :func:`draw_indices`.
+        From :func:`semxhs.resample.engine.resample_indices`.
     sd_columns : ndarray, shape (n, p), optional
         Columns whose resample standard deviations are wanted (for standardized effects).
     chunk_size : int, optional
-        Draws per chunk; by default as many as fit in :data:`CHUNK_BYTES`.
-    progress : bool
-        Write one line per chunk to standard error.
+        Draws per block; by default as many as fit in :data:`CHUNK_BYTES`.
+    progress : callable, optional
+        ``progress(done, total)`` after every block.
 
     Returns
     -------
@@ -148,59 +126,32 @@ def bootstrap_ols(systems: Sequence[tuple[np.ndarray, np.ndarray]], indices: np.
 
     Examples
     --------
+    >>> from semxhs.resample.engine import resample_indices
     >>> rng = np.random.default_rng(0)
     >>> x = rng.normal(size=50); y = 1 + 2 * x + rng.normal(size=50)
     >>> X = np.column_stack([np.ones(50), x])
-    >>> out = bootstrap_ols([(X, y)], draw_indices(rng, 50, 200))
+    >>> out = bootstrap_ols([(X, y)], resample_indices(50, 200, seed=1))
     >>> out.coefs[0].shape, int(out.ok.sum())
     ((200, 2), 200)
     """
     draws, n = indices.shape
     if chunk_size is None:
         chunk_size = max(1, CHUNK_BYTES // (8 * max(n, 1)))
-    coefs = [np.full((draws, X.shape[1]), np.nan) for X, _ in systems]
-    ok = np.ones(draws, dtype=bool)
+    widths = [X.shape[1] for X, _ in systems]
     p = 0 if sd_columns is None else sd_columns.shape[1]
-    sds = np.full((draws, p), np.nan)
-    for start in range(0, draws, chunk_size):
-        stop = min(draws, start + chunk_size)
-        counts = counts_from_indices(indices[start:stop], n)
-        for j, (X, y) in enumerate(systems):
+
+    def statistic(block: np.ndarray) -> engine.BlockResult:
+        counts = engine.resample_counts(block, n)
+        ok = np.ones(block.shape[0], dtype=bool)
+        parts = []
+        for X, y in systems:
             coef, good = batch_ols(X, y, counts)
-            coefs[j][start:stop] = coef
-            ok[start:stop] &= good
-        if sd_columns is not None:
-            sds[start:stop] = weighted_sd(sd_columns, counts)
-        if progress:
-            print(f"bootstrap: {stop}/{draws} draws", file=sys.stderr)
-    for c in coefs:
-        c[~ok] = np.nan
-    sds[~ok] = np.nan
-    return BootstrapDraws(tuple(coefs), ok, sds)
+            parts.append(coef)
+            ok &= good
+        parts.append(weighted_sd(sd_columns, counts) if sd_columns is not None else np.zeros((block.shape[0], 0)))
+        return engine.BlockResult(np.concatenate(parts, axis=1), np.where(ok, engine.OK, engine.ERROR))
 
-
-def percentile_interval(values: np.ndarray, conf: float = 0.95) -> tuple[float, float]:
-    """Percentile bootstrap interval of the finite values (numpy's default linear quantile).
-
-    Examples
-    --------
-    >>> percentile_interval(np.arange(101.0), 0.9)
-    (5.0, 95.0)
-    """
-    v = values[np.isfinite(values)]
-    if v.size == 0:
-        return (float("nan"), float("nan"))
-    lo, hi = np.quantile(v, [0.5 - conf / 2.0, 0.5 + conf / 2.0])
-    return (float(lo), float(hi))
-
-
-def boot_se(values: np.ndarray) -> float:
-    """Standard deviation (``ddof=1``) of the finite draws.
-
-    Examples
-    --------
-    >>> boot_se(np.array([1.0, 2.0, 3.0, np.nan]))
-    1.0
-    """
-    v = values[np.isfinite(values)]
-    return float(v.std(ddof=1)) if v.size > 1 else float("nan")
+    rep = engine.run_replicates(statistic, indices, progress=progress, block_size=chunk_size)
+    bounds = np.cumsum([0, *widths, p])
+    coefs = tuple(rep.values[:, bounds[i]:bounds[i + 1]] for i in range(len(widths)))
+    return BootstrapDraws(coefs, ~rep.failed_mask, rep.values[:, bounds[-2]:bounds[-1]])

@@ -65,6 +65,8 @@ from semxhs.process.results import (
     Table,
     Variables,
 )
+from semxhs.resample import engine as resample
+from semxhs.resample.engine import ProgressCallback
 
 ProbeSpec = str | Sequence[float] | Mapping[str, Sequence[float]]
 
@@ -75,7 +77,8 @@ JN_TABLE_POINTS = 21
 def run_process(data: pd.DataFrame, model: int, x: str, y: str, m: Sequence[str] | str = (),
                 w: str | None = None, z: str | None = None, cov: Sequence[str] | str = (),
                 boot: int = 5000, seed: int | None = 1, hc: int | None = None, center: str = "none",
-                probe: ProbeSpec = "percentiles", conf: float = 0.95, progress: bool = False) -> ProcessResult:
+                probe: ProbeSpec = "percentiles", conf: float = 0.95,
+                progress: ProgressCallback | None = None) -> ProcessResult:
     """Run a PROCESS model (Hayes, 2022) by OLS, with probing and a percentile bootstrap.
 
     Parameters
@@ -110,8 +113,9 @@ def run_process(data: pd.DataFrame, model: int, x: str, y: str, m: Sequence[str]
         probed at its two values unless values are given.
     conf : float
         Confidence level of every interval.
-    progress : bool
-        Report bootstrap progress on standard error.
+    progress : callable, optional
+        ``progress(done, total)`` after every block of bootstrap draws (it prints nothing
+        itself; the command line passes a progress bar).
 
     Returns
     -------
@@ -198,9 +202,9 @@ def run_process(data: pd.DataFrame, model: int, x: str, y: str, m: Sequence[str]
     boot_sds = None
     if paths and boot > 0:
         if seed is None:
-            seed = int(np.random.SeedSequence().entropy % 2**63)
+            seed = resample.fresh_seed()
         start = time.perf_counter()
-        indices = bs.draw_indices(np.random.default_rng(seed), len(frame), boot)
+        indices = resample.resample_indices(len(frame), boot, seed)
         systems = [(designs[e.outcome].to_numpy(dtype=float), frame[e.outcome].to_numpy(dtype=float))
                    for e in equations]
         out = bs.bootstrap_ols(systems, indices, frame[[x, y]].to_numpy(dtype=float), progress=progress)
@@ -314,7 +318,7 @@ def _interaction_tests(eq: EquationSpec, design: pd.DataFrame, y: pd.Series, fit
 def _focals(spec: ModelSpec, equations: Sequence[EquationSpec], x: str, m: Sequence[str], w: str | None,
             z: str | None, moderators: Sequence[str]) -> list[tuple[EquationSpec, tuple[str, ...], list[str]]]:
     """Moderated effects to probe: (equation, focal term, its moderators)."""
-    out = []
+    out: list[tuple[EquationSpec, tuple[str, ...], list[str]]] = []
     for eq in equations:
         for p in [x] + list(m):
             if (p,) not in eq.terms:
@@ -356,8 +360,8 @@ def _johnson_neyman(eq: EquationSpec, fit: OlsFit, focal: tuple[str, ...], moder
 def _summary(point: float, draws: np.ndarray | None, conf: float) -> tuple[float, float, float, float]:
     if draws is None:
         return point, float("nan"), float("nan"), float("nan")
-    lo, hi = bs.percentile_interval(draws, conf)
-    return point, bs.boot_se(draws), lo, hi
+    lo, hi = resample.quantile_interval(draws, conf)
+    return point, resample.boot_se(draws), lo, hi
 
 
 def _mediation(spec: ModelSpec, eq_map: Mapping[str, EquationSpec], paths: Sequence[tuple[str, ...]],
@@ -389,7 +393,7 @@ def _mediation(spec: ModelSpec, eq_map: Mapping[str, EquationSpec], paths: Seque
         effects = [both(p, {}) for p in paths]
         if len(paths) > 1:
             est = sum(e for e, _ in effects)
-            draws = None if boot_coefs is None else np.sum([d for _, d in effects], axis=0)
+            draws = None if boot_coefs is None else np.sum([d for _, d in effects if d is not None], axis=0)
             indirect.append(IndirectEffect("total", (), *_summary(est, draws, conf)))
             effects.append((est, draws))
         sd = frame[[x, y]].std(ddof=1).to_numpy()

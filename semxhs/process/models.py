@@ -251,7 +251,8 @@ def build_equations(spec: ModelSpec, x: str, y: str, m: Sequence[str] = (), w: s
             roles = spec.moderators_of(path_type(p, outcome, x, y))
             moderated[p] = tuple(str(role_names[r]) for r in roles)
         mods = [name for name in (w, z) if name is not None and any(name in v for v in moderated.values())]
-        terms: list[Term] = [(p,) for p in predictors] + [(mod,) for mod in mods]
+        terms: list[Term] = [(p,) for p in predictors]
+        terms += [(mod,) for mod in mods]
         for p in predictors:
             terms.extend((p, mod) for mod in moderated[p])
         if spec.three_way:

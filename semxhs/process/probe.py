@@ -165,7 +165,7 @@ def jn_points(roots: np.ndarray, lower: float, upper: float) -> np.ndarray:
 
 
 def range_grid(lower: float, upper: float, points: int = 21,
-               extra: Sequence[float] = ()) -> np.ndarray:
+               extra: Sequence[float] | np.ndarray = ()) -> np.ndarray:
     """Equally spaced moderator values across ``[lower, upper]`` plus ``extra`` values, sorted.
 
     Examples

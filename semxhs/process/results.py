@@ -288,7 +288,7 @@ class Options:
                 "probe": probe, "conf": self.conf, "centered": list(self.centered)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ProcessResult:
     """Everything a PROCESS run estimated.
 
@@ -348,6 +348,12 @@ class ProcessResult:
     table_names: ClassVar[tuple[str, ...]] = (
         "interaction_tests", "conditional_effects", "direct_effects", "total_effects", "indirect",
         "indirect_standardized", "indirect_contrasts", "index_of_moderated_mediation")
+
+    def __repr__(self) -> str:
+        v = self.variables
+        return (f"ProcessResult(model={self.model}, n={self.n}, n_dropped={self.n_dropped}, x={v.x!r}, m={list(v.m)!r}, "
+                f"w={v.w!r}, z={v.z!r}, y={v.y!r}, equations={len(self.equations)}, indirect={len(self.indirect)}, "
+                f"bootstrap_draws={self.bootstrap.draws}, notes={len(self.notes)})")
 
     def equation(self, outcome: str) -> Equation:
         """The equation whose outcome is ``outcome``."""

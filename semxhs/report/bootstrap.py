@@ -43,14 +43,16 @@ def bootstrap_section(result: StudyResult, t: Labels) -> Section | None:
 
     Examples
     --------
-    >>> from semxhs.study.pipeline import analyse
+    >>> from semxhs.study.pipeline import AnalysisOptions, analyse
     >>> from semxhs.report.labels import labels_for
     >>> from semxhs.study.config import BootstrapSpec
     >>> import pandas as pd
-    >>> d = pd.read_csv("tests/fixtures/shared/mediation_observed/data.csv")
-    >>> r = analyse(open("tests/fixtures/shared/mediation_observed/model.lav").read(), d, title="t",
-    ...             language="en", data_file="tests/fixtures/shared/mediation_observed/data.csv", model_file="m",
-    ...             bootstrap=BootstrapSpec(draws=500), seed=3)
+    >>> from pathlib import Path; import semxhs
+    >>> FIX = Path(semxhs.__file__).resolve().parents[1] / "tests" / "fixtures"
+    >>> d = pd.read_csv(FIX / "shared/mediation_observed/data.csv")
+    >>> r = analyse(open(FIX / "shared/mediation_observed/model.lav").read(), d,
+    ...             AnalysisOptions(bootstrap=BootstrapSpec(draws=500), seed=3), title="t",
+    ...             language="en", data_file=FIX / "shared/mediation_observed/data.csv", model_file="m")
     >>> s = bootstrap_section(r, labels_for("en"))
     >>> s["id"], [tab["id"] for tab in s["tables"]]
     ('bootstrap', ['table-indirect', 'table-boot-defined'])

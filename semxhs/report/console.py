@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from semxhs.messages import Message
+from semxhs.report.format import fmt_p
 from semxhs.report.labels import labels_for
 from semxhs.report.messages import message_words, messages_in_words
 from semxhs.study.results import StudyResult
@@ -32,17 +33,13 @@ def _num(value: float | None, digits: int = 3) -> str:
 
 
 def _pcell(value: float | None) -> str:
-    """A p-value for a table cell: ``0.032`` or ``<.001``."""
-    if value is None or value != value:
-        return "—"
-    return "<.001" if value < 0.001 else f"{value:.3f}"
+    """A p-value for a table cell (:func:`semxhs.report.format.fmt_p`)."""
+    return fmt_p(value)
 
 
 def _p(value: float | None) -> str:
-    """``p = 0.032`` or ``p < .001``."""
-    if value is None or value != value:
-        return "p = —"
-    return "p < .001" if value < 0.001 else f"p = {value:.3f}"
+    """``p = .032`` or ``p < .001`` (:func:`semxhs.report.format.fmt_p`)."""
+    return fmt_p(value, with_symbol=True)
 
 
 def sign_warnings(result: StudyResult) -> tuple[Message, ...]:
@@ -77,7 +74,7 @@ def sign_warnings(result: StudyResult) -> tuple[Message, ...]:
     return tuple(out)
 
 
-def scale_check_message(check: "ScaleCheck | None") -> Message | None:
+def scale_check_message(check: ScaleCheck | None) -> Message | None:
     """The cells declared missing codes set missing, as a ``missing_codes_set`` message (``None`` if none)."""
     if check is None or not check.n_set_missing:
         return None
@@ -87,7 +84,7 @@ def scale_check_message(check: "ScaleCheck | None") -> Message | None:
                                          "counts": {k: dict(v) for k, v in check.counts.items()}}, text)
 
 
-def print_scale_check(check: "ScaleCheck | None", console: Console | None = None, language: str = "en") -> None:
+def print_scale_check(check: ScaleCheck | None, console: Console | None = None, language: str = "en") -> None:
     """Print how many answers the declared missing codes set missing, per column (nothing if none)."""
     message = scale_check_message(check)
     if message is not None:
@@ -187,7 +184,7 @@ def print_summary(result: StudyResult, console: Console | None = None) -> None:
             table.add_row(path, _num(p.est), _num(p.se), _num(p.z, 2), _pcell(p.pvalue), _num(p.std_all))
     if table.row_count:
         console.print(table)
-    for eq in sem.extra.get("path_equality", []) if grouped else []:  # type: ignore[union-attr]
+    for eq in sem.extra.get("path_equality", []) if grouped else []:
         console.print(f"{eq['lhs']} ~ {eq['rhs']} equal across groups: Wald chisq({eq['df']}) = {_num(eq['X2'])}, "
                       f"{_p(eq['pvalue'])}")
     for h in result.hypotheses:
@@ -212,7 +209,7 @@ def print_summary(result: StudyResult, console: Console | None = None) -> None:
         console.print(f"cross-check {check.engine} {check.version}: {diff}" + (f"; {skipped}" if skipped else ""))
 
 
-def print_process_summary(result: "ProcessResult", console: Console | None = None, language: str = "en") -> None:
+def print_process_summary(result: ProcessResult, console: Console | None = None, language: str = "en") -> None:
     """Print the equations' key numbers, conditional and indirect effects of a PROCESS run, as aligned tables.
 
     Examples
@@ -250,7 +247,7 @@ def print_process_summary(result: "ProcessResult", console: Console | None = Non
 _P_COLUMNS = {"p", "pvalue", "p_value"}
 
 
-def _frame_table(frame: "object") -> Table:
+def _frame_table(frame: object) -> Table:
     """A tidy result frame as an aligned table: numbers to three decimals (t, z, F to two), p as ``<.001``."""
     import numbers
 
@@ -284,7 +281,7 @@ def _people(value: object, digits: int = 1) -> str:
     return str(value)
 
 
-def print_screening(run: "ScreeningRun", console: Console | None = None, language: str = "en") -> None:
+def print_screening(run: ScreeningRun, console: Console | None = None, language: str = "en") -> None:
     """Print the participant flow, the screening notes and the estimator recommendation of ``semxhs screen``."""
     console = console or Console(highlight=False, soft_wrap=True)
     t = labels_for(language)
@@ -305,7 +302,7 @@ def print_screening(run: "ScreeningRun", console: Console | None = None, languag
             console.print(f"normality: {escape(reason)}")
 
 
-def print_replication(table: "StudyReplication", language: str = "en", console: Console | None = None) -> None:
+def print_replication(table: StudyReplication, language: str = "en", console: Console | None = None) -> None:
     """Print one study's replication table: hypothesis, cited finding, result here, agrees."""
     from semxhs.report import format as fmt
     from semxhs.report.labels import labels_for

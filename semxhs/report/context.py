@@ -576,7 +576,7 @@ def build_context(result: StudyResult, *, today: date | None = None,
         if built is None:
             continue
         if isinstance(built, dict):
-            sections.append(built)  # type: ignore[arg-type]
+            sections.append(built)
         else:
             sections.extend(built)
     number_captions(sections, t)

@@ -33,7 +33,7 @@ def descriptives_section(result: StudyResult, t: Labels) -> Section | None:
     """
     m = getattr(result, "measurement", None)
     d = None if m is None else getattr(m, "constructs", None)
-    if d is None or len(d) == 0:
+    if m is None or d is None or len(d) == 0:
         return None
     names = [str(n) for n in d.index]
     fl = m.fornell_larcker

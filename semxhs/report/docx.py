@@ -27,12 +27,13 @@ from typing import TYPE_CHECKING
 
 from docx import Document as new_document
 from docx.document import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.image.image import Image
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Emu, Length, Pt, RGBColor
 from docx.styles.style import BaseStyle
 from docx.table import Table as DocxTable
@@ -134,7 +135,7 @@ def _tight(paragraph: Paragraph, *, keep_with_next: bool = False) -> None:
         fmt.keep_with_next = True
 
 
-def _border(tag: str, val: str, size: int = 0) -> OxmlElement:
+def _border(tag: str, val: str, size: int = 0) -> BaseOxmlElement:
     el = OxmlElement(tag)
     el.set(qn("w:val"), val)
     if val != "nil":
@@ -580,7 +581,7 @@ def write_docx(result: StudyResult, path: str | os.PathLike[str], *, today: date
     return atomic_write_bytes(path, docx_bytes(result, today=today))
 
 
-def process_docx_bytes(result: "ProcessResult", *, title: str, language: str, today: date | None = None,
+def process_docx_bytes(result: ProcessResult, *, title: str, language: str, today: date | None = None,
                        file_prefix: str = "") -> bytes:
     """The Word report of one PROCESS analysis as ``.docx`` bytes (the same context as the HTML one).
 
@@ -591,7 +592,9 @@ def process_docx_bytes(result: "ProcessResult", *, title: str, language: str, to
     --------
     >>> import pandas as pd
     >>> from semxhs.process import run_process
-    >>> d = pd.read_csv("tests/fixtures/process/process_model1/data.csv")
+    >>> from pathlib import Path; import semxhs
+    >>> FIX = Path(semxhs.__file__).resolve().parents[1] / "tests" / "fixtures"
+    >>> d = pd.read_csv(FIX / "process/process_model1/data.csv")
     >>> process_docx_bytes(run_process(d, 1, x="PI", y="VC", w="CE", boot=0), title="调节", language="zh")[:2]
     b'PK'
     """

@@ -38,6 +38,7 @@ __all__ = [
     "fmt_percent",
     "fmt_ratio",
     "fmt_sig",
+    "fmt_versus",
     "short_hash",
 ]
 
@@ -156,6 +157,25 @@ def fmt_bounded(x: float | None, digits: int = 3) -> str:
     if text.startswith("-0."):
         return "-" + text[2:]
     return text
+
+
+def fmt_versus(value: float, threshold: float) -> str:
+    """``value`` with enough decimals (2, else 3 or 4) not to print the same as ``threshold``.
+
+    No leading zero below one in absolute value, as :func:`fmt_bounded`; so a finding
+    never reads ".70 < .70".
+
+    Examples
+    --------
+    >>> fmt_versus(0.6996, 0.70), fmt_versus(0.37098, 0.50), fmt_versus(1.02, 0.90)
+    ('.6996', '.37', '1.02')
+    """
+    digits = 2
+    for digits in (2, 3, 4):
+        if _fixed(value, digits) != _fixed(threshold, digits):
+            break
+    text = _fixed(value, digits)
+    return text.replace("0.", ".", 1) if abs(value) < 1 and not text.lstrip("-").startswith("1") else text
 
 
 def fmt_p(p: float | None, *, with_symbol: bool = False) -> str:

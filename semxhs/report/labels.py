@@ -26,6 +26,23 @@ LANGUAGES: tuple[str, ...] = ("en", "zh")
 HTML_LANG: Mapping[str, str] = MappingProxyType({"en": "en", "zh": "zh-CN"})
 
 _EN: dict[str, str] = {
+    # findings of the measurement model (semxhs.measurement.findings), by code
+    "finding_alpha": "{factor}: alpha {value} < {threshold} ({source})",
+    "finding_cr": "{factor}: CR {value} < {threshold} ({source})",
+    "finding_ave": "{factor}: AVE {value} < {threshold} ({source})",
+    "finding_loading": "{factor} / {item}: standardized loading {value} < {threshold} ({source})",
+    "finding_htmt": "{a} ~ {b}: HTMT {value} > {threshold} ({source}); {verdict}",
+    "finding_htmt_fail": "discriminant validity not established",
+    "finding_htmt_warn": "discriminant validity questionable",
+    "finding_htmt_ci_upper": "{a} ~ {b}: upper end of the {level} bootstrap interval of HTMT {value} is not below {threshold} ({source})",
+    "finding_fornell_larcker": "{a} ~ {b}: latent correlation {value} is not below {roots} ({source})",
+    "finding_root": "√AVE of {factor} {value}",
+    "finding_root_sep": ", ",
+    "finding_kmo": "KMO {value} < {threshold} ({source}): sampling adequacy is poor",
+    "finding_kmo_item": "{item}: MSA {value} < {threshold} ({source})",
+    "finding_bartlett": "Bartlett's test of sphericity is not significant (χ²({df}) = {chisq}, {p}) ({source})",
+    "finding_harman": "Harman's single factor explains {share} of the variance, not below {cut} ({source}): common-method bias is possible",
+    "finding_one_factor_cfa": "The one-factor CFA does not fit significantly worse than the measurement model (Δχ²({df}) = {chisq}, {p}) ({source}): common-method bias is possible",
     # header
     "report_kind": "Structural equation model report",
     "n_obs": "N (cases analysed)",
@@ -67,6 +84,7 @@ _EN: dict[str, str] = {
     # column headers
     "col_index": "Index",
     "col_value": "Value",
+    "col_setting": "Setting",
     "col_cutoff": "Cut-off",
     "col_evaluation": "Evaluation",
     "col_factor": "Factor",
@@ -343,7 +361,6 @@ _EN: dict[str, str] = {
     "tbl_indirect_std": "Completely Standardized Indirect Effects of X on Y",
     "tbl_contrasts": "Pairwise Contrasts Between Specific Indirect Effects",
     "tbl_index": "Index of Moderated Mediation",
-    "col_setting": "Setting",
     "col_term": "Term",
     "col_b_lower": "b",
     "col_t": "t",
@@ -700,6 +717,23 @@ _EN: dict[str, str] = {
 }
 
 _ZH: dict[str, str] = {
+    # 测量模型的发现（semxhs.measurement.findings），按代码
+    "finding_alpha": "{factor}：Cronbach's α 系数为 {value}，低于 {threshold} 的标准（{source}）",
+    "finding_cr": "{factor}：组合信度（CR）为 {value}，低于 {threshold} 的标准（{source}）",
+    "finding_ave": "{factor}：平均方差抽取量（AVE）为 {value}，低于 {threshold} 的标准（{source}）",
+    "finding_loading": "{factor} / {item}：标准化因子载荷为 {value}，低于 {threshold}（{source}）",
+    "finding_htmt": "{a} 与 {b}：HTMT 为 {value}，高于 {threshold}（{source}），{verdict}",
+    "finding_htmt_fail": "区分效度不成立",
+    "finding_htmt_warn": "区分效度存疑",
+    "finding_htmt_ci_upper": "{a} 与 {b}：HTMT 的 {level} 自助法置信区间上限为 {value}，未低于 {threshold}（{source}）",
+    "finding_fornell_larcker": "{a} 与 {b}：潜变量相关系数 {value} 不小于 {roots}（{source}）",
+    "finding_root": "{factor} 的 √AVE（{value}）",
+    "finding_root_sep": "、",
+    "finding_kmo": "KMO 为 {value}，低于 {threshold}（{source}），取样适切性不足",
+    "finding_kmo_item": "{item}：题项 MSA 为 {value}，低于 {threshold}（{source}）",
+    "finding_bartlett": "Bartlett 球形检验不显著（χ²({df}) = {chisq}，{p}）（{source}），不宜进行因子分析",
+    "finding_harman": "Harman 单因子检验：第一个因子解释了 {share} 的方差，未低于 {cut}（{source}），可能存在共同方法偏差",
+    "finding_one_factor_cfa": "单因子 CFA 的拟合并不显著差于测量模型（Δχ²({df}) = {chisq}，{p}）（{source}），可能存在共同方法偏差",
     "report_kind": "结构方程模型分析报告",
     "n_obs": "有效样本量（N）",
     "n_dropped": "删除的样本数",
@@ -736,6 +770,7 @@ _ZH: dict[str, str] = {
     "tbl_intercepts": "截距与均值",
     "col_index": "指标",
     "col_value": "数值",
+    "col_setting": "设置",
     "col_cutoff": "判断标准",
     "col_evaluation": "评价",
     "col_factor": "潜变量",
@@ -951,7 +986,6 @@ _ZH: dict[str, str] = {
     "tbl_indirect_std": "X 对 Y 的完全标准化间接效应",
     "tbl_contrasts": "特定间接效应之间的两两比较",
     "tbl_index": "被调节的中介指数",
-    "col_setting": "设置",
     "col_term": "项",
     "col_b_lower": "b",
     "col_t": "t",

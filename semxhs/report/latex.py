@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from semxhs.report.blocks import Context, Figure, Table
+from semxhs.report.blocks import Column, Context, Figure, Table
 from semxhs.report.markdown import figure_name
 from semxhs.study.results import StudyResult
 
@@ -110,7 +110,7 @@ def _colspec(table: Table) -> str:
     return "@{}" + "".join(specs) + "@{}"
 
 
-def _head_cell(col: dict) -> str:  # type: ignore[type-arg]
+def _head_cell(col: Column) -> str:
     text = latex_escape(col["label"])
     return rf"\textit{{{text}}}" if col["italic"] else text
 
@@ -126,7 +126,7 @@ def _table(table: Table, note_lead: str, zh: bool) -> list[str]:
         head = [rf"\multicolumn{{{n}}}{{@{{}}l}}{{\textbf{{{caption}}}}}\\",
                 rf"\multicolumn{{{n}}}{{@{{}}l}}{{\textit{{{title}}}}}\\[3pt]"]
     header = " & ".join(_head_cell(c) for c in table["columns"]) + r" \\"
-    lines = ["{" + size, rf"\setlength{{\LTpre}}{{6pt}}\setlength{{\LTpost}}{{0pt}}",
+    lines = ["{" + size, r"\setlength{\LTpre}{6pt}\setlength{\LTpost}{0pt}",
              rf"\begin{{longtable}}{{{_colspec(table)}}}", *head, r"\toprule", header, r"\midrule", r"\endfirsthead",
              r"\toprule", header, r"\midrule", r"\endhead", r"\bottomrule", r"\endlastfoot"]
     for k, row in enumerate(table["rows"]):
@@ -213,7 +213,7 @@ def render_latex(result: StudyResult, *, today: date | None = None) -> str:
     return render_latex_context(build_context(result, today=today))
 
 
-def process_latex(result: "ProcessResult", *, title: str, language: str, today: date | None = None) -> str:
+def process_latex(result: ProcessResult, *, title: str, language: str, today: date | None = None) -> str:
     """The LaTeX report of one PROCESS analysis (the same context as its HTML report)."""
     from semxhs.report.process import build_process_context
 

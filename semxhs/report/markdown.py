@@ -151,7 +151,7 @@ def render_markdown(result: StudyResult, *, today: date | None = None) -> str:
     return render_markdown_context(build_context(result, today=today))
 
 
-def process_markdown(result: "ProcessResult", *, title: str, language: str, today: date | None = None) -> str:
+def process_markdown(result: ProcessResult, *, title: str, language: str, today: date | None = None) -> str:
     """The Markdown report of one PROCESS analysis (the same context as its HTML report)."""
     from semxhs.report.process import build_process_context
 

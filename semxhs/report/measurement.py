@@ -49,7 +49,7 @@ from semxhs.report.blocks import (
     table,
 )
 from semxhs.report.labels import MEASUREMENT_REFERENCES, language_of
-from semxhs.report.messages import code_of, message_words, pair_messages
+from semxhs.report.messages import code_of, finding_words, message_words, pair_messages
 from semxhs.study.results import StudyResult
 
 __all__ = [
@@ -78,8 +78,8 @@ def _measurement(result: StudyResult) -> MeasurementResult | None:
 
 
 def _words(finding: Finding, t: Labels) -> str:
-    """The finding's own sentence in the report's language."""
-    return finding.zh if language_of(t) == "zh" else finding.en
+    """The finding in the report's language (:func:`semxhs.report.messages.finding_words`)."""
+    return finding_words(finding, t)
 
 
 def _sentence_sep(t: Labels) -> str:
@@ -221,10 +221,12 @@ def reliability_section(result: StudyResult, t: Labels) -> Section | None:
 
     Examples
     --------
-    >>> from semxhs.study.pipeline import fit_files
+    >>> from semxhs.study.pipeline import AnalysisOptions, fit_files
     >>> from semxhs.report.labels import labels_for
-    >>> r = fit_files("tests/fixtures/shared/hs1939_cfa/model.lav", "tests/fixtures/shared/hs1939_cfa/data.csv",
-    ...               htmt_draws=0)
+    >>> from pathlib import Path; import semxhs
+    >>> FIX = Path(semxhs.__file__).resolve().parents[1] / "tests" / "fixtures"
+    >>> r = fit_files(FIX / "shared/hs1939_cfa/model.lav", FIX / "shared/hs1939_cfa/data.csv",
+    ...               AnalysisOptions(htmt_draws=0))
     >>> s = reliability_section(r, labels_for("en"))
     >>> s["tables"][0]["rows"][0]["cells"]
     ['visual', 'x1', '.772', '.626‡', '[.547, .694]', '.626‡', '.625', '.371‡']
@@ -320,10 +322,12 @@ def discriminant_section(result: StudyResult, t: Labels) -> Section | None:
 
     Examples
     --------
-    >>> from semxhs.study.pipeline import fit_files
+    >>> from semxhs.study.pipeline import AnalysisOptions, fit_files
     >>> from semxhs.report.labels import labels_for
-    >>> r = fit_files("tests/fixtures/shared/hs1939_cfa/model.lav", "tests/fixtures/shared/hs1939_cfa/data.csv",
-    ...               htmt_draws=0)
+    >>> from pathlib import Path; import semxhs
+    >>> FIX = Path(semxhs.__file__).resolve().parents[1] / "tests" / "fixtures"
+    >>> r = fit_files(FIX / "shared/hs1939_cfa/model.lav", FIX / "shared/hs1939_cfa/data.csv",
+    ...               AnalysisOptions(htmt_draws=0))
     >>> discriminant_section(r, labels_for("zh"))["paragraphs"]
     ['所有构念对均满足 HTMT < .85 与 Fornell–Larcker 标准。']
     """
@@ -359,10 +363,12 @@ def items_section(result: StudyResult, t: Labels) -> Section | None:
 
     Examples
     --------
-    >>> from semxhs.study.pipeline import fit_files
+    >>> from semxhs.study.pipeline import AnalysisOptions, fit_files
     >>> from semxhs.report.labels import labels_for
-    >>> r = fit_files("tests/fixtures/shared/hs1939_cfa/model.lav", "tests/fixtures/shared/hs1939_cfa/data.csv",
-    ...               htmt_draws=0)
+    >>> from pathlib import Path; import semxhs
+    >>> FIX = Path(semxhs.__file__).resolve().parents[1] / "tests" / "fixtures"
+    >>> r = fit_files(FIX / "shared/hs1939_cfa/model.lav", FIX / "shared/hs1939_cfa/data.csv",
+    ...               AnalysisOptions(htmt_draws=0))
     >>> s = items_section(r, labels_for("en"))
     >>> s["tables"][0]["rows"][0]["cells"]
     ['visual', 'x1', '4.94', '1.17', '-0.26', '0.36', '.449', '.507', '.805']
@@ -418,10 +424,12 @@ def cmb_section(result: StudyResult, t: Labels) -> Section | None:
 
     Examples
     --------
-    >>> from semxhs.study.pipeline import fit_files
+    >>> from semxhs.study.pipeline import AnalysisOptions, fit_files
     >>> from semxhs.report.labels import labels_for
-    >>> r = fit_files("tests/fixtures/shared/hs1939_cfa/model.lav", "tests/fixtures/shared/hs1939_cfa/data.csv",
-    ...               htmt_draws=0)
+    >>> from pathlib import Path; import semxhs
+    >>> FIX = Path(semxhs.__file__).resolve().parents[1] / "tests" / "fixtures"
+    >>> r = fit_files(FIX / "shared/hs1939_cfa/model.lav", FIX / "shared/hs1939_cfa/data.csv",
+    ...               AnalysisOptions(htmt_draws=0))
     >>> cmb_section(r, labels_for("en"))["paragraphs"][1]
     'A one-factor CFA, χ²(27) = 312.26, fitted significantly worse than the measurement model, Δχ²(3) = 226.96, p < .001.'
     """

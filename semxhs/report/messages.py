@@ -46,11 +46,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from semxhs.measurement.results import Finding
 from semxhs.messages import Message
 from semxhs.report import format as f
 from semxhs.report.blocks import Labels
 
-__all__ = ["KNOWN_CODES", "code_of", "message_words", "messages_in_words", "pair_messages"]
+__all__ = ["KNOWN_CODES", "code_of", "finding_words", "message_words", "messages_in_words", "pair_messages"]
 
 Params = Mapping[str, Any]
 Wording = Callable[[Params, Labels], str]
@@ -353,3 +354,61 @@ def messages_in_words(texts: Sequence[str], records: Sequence[Message], t: Label
 def code_of(message: Message | str) -> str:
     """The message's code; ``""`` for a plain string."""
     return "" if isinstance(message, str) else message.code
+
+
+# --------------------------------------------------------------------------- findings (measurement)
+
+def finding_words(finding: Finding, t: Labels) -> str:
+    """A measurement finding (:mod:`semxhs.measurement.findings`) as a sentence in the report's language.
+
+    Numbers: the value with enough decimals not to print as its threshold
+    (:func:`~semxhs.report.format.fmt_versus`), thresholds and correlations APA style,
+    p values by :func:`~semxhs.report.format.fmt_p`.
+
+    Examples
+    --------
+    >>> from semxhs.measurement.results import Finding
+    >>> from semxhs.report.labels import labels_for
+    >>> ave = Finding("ave", "fail", ("visual",), "ave", 0.371, 0.5, "<", "Fornell & Larcker (1981)")
+    >>> finding_words(ave, labels_for("en"))
+    'visual: AVE .37 < .50 (Fornell & Larcker (1981))'
+    >>> finding_words(ave, labels_for("zh"))
+    'visual：平均方差抽取量（AVE）为 .37，低于 .50 的标准（Fornell & Larcker (1981)）'
+    """
+    code, p, subject = finding.code, finding.params, finding.subject
+    value = f.fmt_versus(finding.value, finding.threshold)
+    threshold = f.fmt_bounded(finding.threshold, 2)
+    common = {"value": value, "threshold": threshold, "source": finding.source}
+    if code == "alpha":
+        return t["finding_alpha"].format(factor=subject[0], **common)
+    if code == "cr":
+        return t["finding_cr"].format(factor=subject[0], **common)
+    if code == "ave":
+        return t["finding_ave"].format(factor=subject[0], **common)
+    if code in ("loading_min", "loading_ideal"):
+        return t["finding_loading"].format(factor=subject[0], item=subject[1], **common)
+    if code in ("htmt_liberal", "htmt_strict"):
+        verdict = t["finding_htmt_fail"] if finding.severity == "fail" else t["finding_htmt_warn"]
+        return t["finding_htmt"].format(a=subject[0], b=subject[1], verdict=verdict, **common)
+    if code == "htmt_ci_upper":
+        level = f"{float(p['level']) * 100:g}%"
+        return t["finding_htmt_ci_upper"].format(a=subject[0], b=subject[1], level=level, **common)
+    if code == "fornell_larcker":
+        roots = t["finding_root_sep"].join(t["finding_root"].format(factor=k, value=f.fmt_bounded(v, 2))
+                                           for k, v in p["roots"].items())
+        return t["finding_fornell_larcker"].format(a=subject[0], b=subject[1], roots=roots,
+                                                   **{**common, "value": f.fmt_bounded(finding.value, 2)})
+    if code == "kmo":
+        return t["finding_kmo"].format(**common)
+    if code == "kmo_item":
+        return t["finding_kmo_item"].format(item=subject[0], **common)
+    if code == "bartlett":
+        return t["finding_bartlett"].format(df=p["df"], chisq=f.fmt_num(p["chisq"], 2),
+                                            p=f.fmt_p(finding.value, with_symbol=True), source=finding.source)
+    if code == "harman":
+        return t["finding_harman"].format(share=f"{finding.value * 100:.1f}%", cut=f"{finding.threshold * 100:g}%",
+                                          source=finding.source)
+    if code == "one_factor_cfa":
+        return t["finding_one_factor_cfa"].format(df=p["delta_df"], chisq=f.fmt_num(p["delta_chisq"], 2),
+                                                  p=f.fmt_p(finding.value, with_symbol=True), source=finding.source)
+    return f"{' / '.join(subject)}: {finding.statistic} {value} {finding.comparison} {threshold} ({finding.source})"

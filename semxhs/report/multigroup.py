@@ -59,8 +59,8 @@ def grouped_estimates_section(result: StudyResult, t: Mapping[str, str], op: str
     wald: dict[tuple[str, str], Mapping[str, Any]] = {}
     lrt: dict[tuple[str, str], Mapping[str, Any]] = {}
     if op == "~":
-        wald = {(w["lhs"], w["rhs"]): w for w in sem.extra.get("path_equality", [])}  # type: ignore[union-attr]
-        lrt = {(w["lhs"], w["rhs"]): w for w in sem.extra.get("path_equality_lrt", [])}  # type: ignore[union-attr]
+        wald = {(w["lhs"], w["rhs"]): w for w in sem.extra.get("path_equality", [])}
+        lrt = {(w["lhs"], w["rhs"]): w for w in sem.extra.get("path_equality_lrt", [])}
     rows: list[Row] = []
     previous = None
     for (lhs, rhs), per_group in rows_by_key.items():
@@ -78,13 +78,13 @@ def grouped_estimates_section(result: StudyResult, t: Mapping[str, str], op: str
                                                       f"p {_p_phrase(r['pvalue'])}")
         rows.append(row(cells, starts_group=lhs != previous))
         previous = lhs
-    first = t["col_path"] if op == "~" else t["col_factor"]
-    columns = [column(first, "left")]
-    for g in labels:
-        columns += [column(t["mg_group_col"].format(col=t["col_b"], group=g)),
-                    column(t["mg_group_col"].format(col=t["col_se"], group=g)),
-                    column(t["mg_group_col"].format(col=t["col_p"], group=g)),
-                    column(t["mg_group_col"].format(col=t["col_beta"], group=g))]
+    first_label = t["col_path"] if op == "~" else t["col_factor"]
+    columns = [column(first_label, "left")]
+    for label in labels:
+        columns += [column(t["mg_group_col"].format(col=t["col_b"], group=label)),
+                    column(t["mg_group_col"].format(col=t["col_se"], group=label)),
+                    column(t["mg_group_col"].format(col=t["col_p"], group=label)),
+                    column(t["mg_group_col"].format(col=t["col_beta"], group=label))]
     if op == "~":
         columns.append(column(t["mg_wald"]))
         if lrt:

@@ -63,7 +63,7 @@ def write_outputs(result: StudyResult, *, json_path: str | Path | None = None,
     return [p for p, _ in payloads]
 
 
-def write_process_outputs(result: "ProcessResult", *, json_path: str | Path | None = None,
+def write_process_outputs(result: ProcessResult, *, json_path: str | Path | None = None,
                           html_path: str | Path | None = None, inputs: tuple[str | Path, ...] = (),
                           title: str = "PROCESS", language: str = "en", docx_path: str | Path | None = None,
                           tex_path: str | Path | None = None, md_path: str | Path | None = None) -> list[Path]:
@@ -135,7 +135,7 @@ def text_report_payloads(context: object, tex_path: str | Path | None,
     return list(out.items())
 
 
-def _plot_payloads(analyses: "tuple[ProcessResult, ...]", folder: Path, language: str, *,
+def _plot_payloads(analyses: tuple[ProcessResult, ...], folder: Path, language: str, *,
                    study: bool, prefix: str = "") -> list[tuple[Path, bytes]]:
     """The SVG plots a report shows inline, to be saved beside it (names as the report cites them)."""
     if not analyses:

@@ -12,8 +12,20 @@ from datetime import date
 from semxhs import __version__
 from semxhs.power.results import PowerResult, PowerRow
 from semxhs.report import format as f
-from semxhs.report.blocks import Context, Header, Labels, Row, Section, collect_references, column, figure, \
-    number_captions, row, section, table
+from semxhs.report.blocks import (
+    Context,
+    Header,
+    Labels,
+    Row,
+    Section,
+    collect_references,
+    column,
+    figure,
+    number_captions,
+    row,
+    section,
+    table,
+)
 from semxhs.report.figures.power_plot import power_curve_png, power_curve_svg
 from semxhs.report.labels import HTML_LANG, labels_for
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from semxhs import __version__
 from semxhs.process.results import (
@@ -281,7 +281,7 @@ def _figure_specs(result: ProcessResult, t: Labels, file_prefix: str) -> list[_F
     pairs = list(dict.fromkeys((r.equation, r.focal) for r in result.conditional_effects if ":" not in r.focal))
     for k, (eq, focal) in enumerate(pairs, start=1):
         y_label = t["plot_predicted"].format(y=eq)
-        kwargs = {"equation": eq, "focal": focal, "x_label": focal, "y_label": y_label}
+        kwargs: dict[str, Any] = {"equation": eq, "focal": focal, "x_label": focal, "y_label": y_label}
         moderators = [name for r in result.conditional_effects if r.equation == eq and r.focal == focal
                       for name, _ in r.moderator_values]
         name = f"{file_prefix}interaction_plot{'' if k == 1 else f'_{k}'}.svg"
@@ -323,7 +323,9 @@ def process_plot_files(result: ProcessResult, *, language: str) -> dict[str, str
     --------
     >>> import pandas as pd
     >>> from semxhs.process import run_process
-    >>> d = pd.read_csv("tests/fixtures/process/process_model1/data.csv")
+    >>> from pathlib import Path; import semxhs
+    >>> FIX = Path(semxhs.__file__).resolve().parents[1] / "tests" / "fixtures"
+    >>> d = pd.read_csv(FIX / "process/process_model1/data.csv")
     >>> files = process_plot_files(run_process(d, 1, x="PI", y="VC", w="CE", boot=0), language="zh")
     >>> sorted(files), "PI 对 VC 的条件效应" in files["johnson_neyman.svg"]
     (['interaction_plot.svg', 'johnson_neyman.svg'], True)
@@ -484,7 +486,9 @@ def process_sections(result: ProcessResult, t: Labels, *, id_prefix: str = "proc
     --------
     >>> import pandas as pd
     >>> from semxhs.process import run_process
-    >>> d = pd.read_csv("tests/fixtures/process/process_model1/data.csv")
+    >>> from pathlib import Path; import semxhs
+    >>> FIX = Path(semxhs.__file__).resolve().parents[1] / "tests" / "fixtures"
+    >>> d = pd.read_csv(FIX / "process/process_model1/data.csv")
     >>> r = run_process(d, 1, x="PI", y="VC", w="CE", boot=0)
     >>> [s["id"] for s in process_sections(r, labels_for("en"))]
     ['process-model', 'process-equations', 'process-interactions', 'process-conditional', 'process-jn']
@@ -567,7 +571,9 @@ def build_process_context(result: ProcessResult, *, title: str, language: str,
     >>> import pandas as pd
     >>> from datetime import date
     >>> from semxhs.process import run_process
-    >>> d = pd.read_csv("tests/fixtures/process/process_model1/data.csv")
+    >>> from pathlib import Path; import semxhs
+    >>> FIX = Path(semxhs.__file__).resolve().parents[1] / "tests" / "fixtures"
+    >>> d = pd.read_csv(FIX / "process/process_model1/data.csv")
     >>> ctx = build_process_context(run_process(d, 1, x="PI", y="VC", w="CE", boot=0), title="调节",
     ...                             language="zh", today=date(2024, 5, 1))
     >>> [fig["caption"] for s in ctx["sections"] for fig in s["figures"]]

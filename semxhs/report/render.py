@@ -182,7 +182,7 @@ def write_html(result: StudyResult, path: str | os.PathLike[str], *, today: date
     return atomic_write_bytes(path, render_html(result, today=today).encode("utf-8"))
 
 
-def render_process_html(result: "ProcessResult", *, title: str, language: str, today: date | None = None,
+def render_process_html(result: ProcessResult, *, title: str, language: str, today: date | None = None,
                         file_prefix: str = "") -> str:
     """The report of one PROCESS analysis as one self-contained HTML document, plots inline as SVG.
 
@@ -208,7 +208,9 @@ def render_process_html(result: "ProcessResult", *, title: str, language: str, t
     --------
     >>> import pandas as pd
     >>> from semxhs.process import run_process
-    >>> d = pd.read_csv("tests/fixtures/process/process_model1/data.csv")
+    >>> from pathlib import Path; import semxhs
+    >>> FIX = Path(semxhs.__file__).resolve().parents[1] / "tests" / "fixtures"
+    >>> d = pd.read_csv(FIX / "process/process_model1/data.csv")
     >>> html = render_process_html(run_process(d, 1, x="PI", y="VC", w="CE", boot=0), title="Moderation",
     ...                            language="en")
     >>> html.count("<svg"), '<section id="process-jn">' in html
@@ -220,7 +222,7 @@ def render_process_html(result: "ProcessResult", *, title: str, language: str, t
                                                 file_prefix=file_prefix))
 
 
-def process_plot_files(result: "ProcessResult", *, language: str) -> dict[str, str]:
+def process_plot_files(result: ProcessResult, *, language: str) -> dict[str, str]:
     """The plots of a PROCESS report as ``{file name: SVG text}`` (see :func:`semxhs.report.process.process_plot_files`)."""
     from semxhs.report.process import process_plot_files as files
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from semxhs.report import format as f
 from semxhs.report.blocks import Labels, Section, column, row, section, table
-from semxhs.study.results import StudyResult
+from semxhs.study.results import HypothesisResult, StudyResult
 
 
 def _summary_sentences(result: StudyResult, t: Labels) -> list[str]:
@@ -37,15 +37,15 @@ def about_section(result: StudyResult, t: Labels) -> Section | None:
     return section("about", t["sec_about"], [], paragraphs=paragraphs)
 
 
-def _result_text(h: object, t: Labels) -> str:
-    est = getattr(h, "est")
-    std = getattr(h, "std_all")
+def _result_text(h: HypothesisResult, t: Labels) -> str:
+    est = h.est
+    std = h.std_all
     parts = [f"B = {f.fmt_num(est, 3)}"]
     if std is not None and std == std:
         parts.append(f"β = {f.fmt_bounded(std, 3)}")
-    ci = f.fmt_ci(getattr(h, "ci_lower"), getattr(h, "ci_upper"), 3)
+    ci = f.fmt_ci(h.ci_lower, h.ci_upper, 3)
     parts.append(ci + (t["replication_boot_mark"] if getattr(h, "test", "z") == "bootstrap" else ""))
-    p = getattr(h, "pvalue")
+    p = h.pvalue
     if p is not None:
         parts.append(f"p {f.fmt_p(p)}" if f.fmt_p(p).startswith(("<", ">")) else f"p = {f.fmt_p(p)}")
     return ", ".join(parts)

@@ -27,8 +27,8 @@ from semxhs.errors import SpecError
 from semxhs.resample import engine as bt
 from semxhs.resample.effects import is_acyclic, structural_part
 from semxhs.sem.estimate import Moments, fit_ml
-from semxhs.sem.ram import RamStructure
 from semxhs.sem.partable import ParTable, build_partable  # noqa: F401  (build_partable in doctests)
+from semxhs.sem.ram import RamStructure
 
 
 @dataclass(frozen=True)
@@ -211,10 +211,10 @@ class BatchedML:
         H = np.zeros((b, self.n_pos, self.n_pos))
         if na:
             i, j = s.a_rows[:, None], s.a_cols[:, None]
-            k, l = s.a_rows[None, :], s.a_cols[None, :]
+            k, l = s.a_rows[None, :], s.a_cols[None, :]  # noqa: E741  (i, j, k, l as in the formula)
             H[:, :na, :na] = 2.0 * (Bi[:, l, i] * P[:, j, k] + Bi[:, j, k] * P[:, l, i] + C[:, j, l] * M[:, k, i])
             if ns:
-                k, l = s.s_rows[None, :], s.s_cols[None, :]
+                k, l = s.s_rows[None, :], s.s_cols[None, :]  # noqa: E741
                 half = np.where(s.s_rows == s.s_cols, 0.5, 1.0)[None, None, :]
                 cross = 2.0 * half * (Bi[:, j, k] * M[:, l, i] + Bi[:, j, l] * M[:, k, i])
                 H[:, :na, na:na + ns] = cross
@@ -364,6 +364,8 @@ class BatchedML:
         try:
             _, _, hess = self.derivatives(theta[ok], _take(mom, ok), newton=True)
         except np.linalg.LinAlgError:
+            return []
+        if hess is None:  # not asked for without newton=True
             return []
         bad = ok[~_positive_definite((hess + hess.transpose(0, 2, 1)) / 2)]
         status[bad] = bt.NONCONVERGED
@@ -561,8 +563,8 @@ def closed_form_reason(partable: ParTable) -> str | None:
             group = linked[a] | linked[b]
             for v in group:
                 linked[v] = group
-    for group in {frozenset(g) for g in linked.values()}:
-        members = sorted(group)
+    for block in {frozenset(g) for g in linked.values()}:
+        members = sorted(block)
         for i, a in enumerate(members):
             for b in members[i + 1:]:
                 if (a, b) not in has and (b, a) not in has:

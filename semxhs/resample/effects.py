@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from semxhs.sem.ram import RamStructure  # noqa: F401  (used in doctests)
 from semxhs.sem.partable import ParTable, build_partable  # noqa: F401
+from semxhs.sem.ram import RamStructure  # noqa: F401  (used in doctests)
 
 SPECIFIC, TOTAL_INDIRECT, DIRECT, TOTAL = "specific", "total indirect", "direct", "total"
 
@@ -129,8 +129,8 @@ def enumerate_paths(mask: np.ndarray, source: int, target: int) -> list[tuple[in
 
     def walk(path: tuple[int, ...]) -> None:
         last = path[-1]
-        for nxt in np.flatnonzero(mask[:, last]):
-            nxt = int(nxt)
+        for k in np.flatnonzero(mask[:, last]):
+            nxt = int(k)
             if nxt == target:
                 if len(path) >= 2:
                     found.append(path + (nxt,))

@@ -33,6 +33,9 @@ Intervals (pure functions of the replicates)
     - :func:`monte_carlo_sample` + :func:`percentile_interval`: the Monte Carlo interval of
       Selig & Preacher (2008): parameters drawn from ``N(theta_hat, V_hat)``, the function
       of interest evaluated per draw.
+    - :func:`quantile_interval`: the ``(1 - level)/2`` and ``(1 + level)/2`` quantiles of the
+      replicates with numpy's default linear interpolation (R's ``quantile`` type 7), the
+      percentile interval of the PROCESS bootstrap and of HTMT.
     - :func:`delta_interval`: a first-order delta (Sobel, 1982) interval, est +- z se; a
       legacy line only, since it assumes a normal sampling distribution of a product.
 """
@@ -46,6 +49,7 @@ import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
+from typing import cast
 
 import numpy as np
 
@@ -173,6 +177,18 @@ class Replicates:
     def successful(self) -> np.ndarray:
         """The values of the successful draws only, ``(draws - failed, k)``."""
         return self.values[~self.failed_mask]
+
+
+def fresh_seed() -> int:
+    """A new seed from the operating system's entropy (0 <= seed < 2**63), to be recorded with the result.
+
+    Examples
+    --------
+    >>> 0 <= fresh_seed() < 2**63
+    True
+    """
+    entropy = np.random.SeedSequence().entropy
+    return int(cast(int, entropy) % 2**63)
 
 
 def resample_indices(n: int, draws: int, seed: int | np.random.Generator | None) -> np.ndarray:
@@ -421,6 +437,26 @@ def percentile_interval(t: np.ndarray, level: float = 0.95) -> tuple[float, floa
     # lavaan: alpha <- (1 + c(-level, level)) / 2 (kept literally: it fixes the last bit)
     lo, hi = norm_inter(t, [(1.0 - level) / 2.0, (1.0 + level) / 2.0])
     return float(lo), float(hi)
+
+
+def quantile_interval(t: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Percentile interval by linearly interpolated quantiles of the finite replicates.
+
+    The ``(1 - level)/2`` and ``(1 + level)/2`` quantiles by numpy's default (R's
+    ``quantile`` type 7); PROCESS and HTMT intervals use it. NaN bounds when no replicate
+    is finite.
+
+    Examples
+    --------
+    >>> quantile_interval(np.concatenate([np.arange(101.0), [np.nan]]), 0.9)
+    (5.0, 95.0)
+    """
+    t = np.asarray(t, dtype=float)
+    v = t[np.isfinite(t)]
+    if v.size == 0:
+        return (float("nan"), float("nan"))
+    lo, hi = np.quantile(v, [0.5 - level / 2.0, 0.5 + level / 2.0])
+    return (float(lo), float(hi))
 
 
 def bias_corrected_interval(t: np.ndarray, t0: float, level: float = 0.95) -> tuple[float, float]:

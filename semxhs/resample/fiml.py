@@ -249,7 +249,8 @@ class BatchedFIML:
             done = np.abs(grad).max(axis=1) < gtol
             status[active[done]] = bt.OK
             keep = ~done
-            active, grad, fisher, hess = active[keep], grad[keep], fisher[keep], hess[keep]
+            active, grad, fisher = active[keep], grad[keep], fisher[keep]
+            hess = hess[keep] if hess is not None else None
             if active.size == 0:
                 break
             sub = _take_block(block, active)

@@ -55,7 +55,7 @@ def _defined_trees(partable: ParTable) -> list[tuple[str, Node]]:
     trees: dict[str, Node] = {}
     out = []
     for d in partable.defined:
-        tree = substitute(d.tree, trees)  # type: ignore[arg-type]
+        tree = substitute(d.tree, trees)
         trees[d.name] = tree
         out.append((d.name, tree))
     return out
@@ -63,7 +63,7 @@ def _defined_trees(partable: ParTable) -> list[tuple[str, Node]]:
 
 def _defined_values(partable: ParTable, trees: list[tuple[str, Node]], theta: np.ndarray) -> list[float]:
     values = {p.label: float(theta[p.free - 1]) for p in partable.params if p.label and p.free}
-    return [float(evaluate(tree, values)) for _, tree in trees]  # type: ignore[arg-type]
+    return [float(evaluate(tree, values)) for _, tree in trees]
 
 
 class _GroupStatistic:
@@ -136,7 +136,7 @@ def bootstrap_groups(model: str | ParTable, data: pd.DataFrame, group: str, *, d
     if isinstance(seed, bool) or not (seed is None or isinstance(seed, (int, np.integer, np.random.Generator))):
         raise SpecError(f"seed must be an integer, a numpy Generator or None, got {seed!r}")
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 2**63)
+        seed = bt.fresh_seed()
     recorded_seed = None if isinstance(seed, np.random.Generator) else int(seed)
     if n_jobs < 1:
         raise SpecError(f"n_jobs must be at least 1, got {n_jobs}")
@@ -165,7 +165,7 @@ def bootstrap_groups(model: str | ParTable, data: pd.DataFrame, group: str, *, d
         lo, hi = bt.interval(vals[:, k], float(theta[k]), ci, level)
         parameters.append(BootParameter(p.lhs, p.op, p.rhs, p.label or ("" if shared else f"group {labels[p.group - 1]}"),
                                         float(theta[k]), bt.boot_se(vals[:, k], ddof=0), lo, hi))
-    std_of = {p.lhs: p.std_all for p in res.parameters if p.op == ":="}
+    std_of = {p.lhs: (float("nan") if p.std_all is None else p.std_all) for p in res.parameters if p.op == ":="}
     defined = []
     full = _defined_values(partable, stat.trees, theta)
     for j, (name, _) in enumerate(stat.trees):

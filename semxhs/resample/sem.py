@@ -38,8 +38,8 @@ from semxhs.resample.effects import (
 from semxhs.sem.estimate import Moments, fit_ml, unit_information
 from semxhs.sem.expression import Node, evaluate, substitute
 from semxhs.sem.moments import add_products, model_columns
-from semxhs.sem.ram import RamStructure
 from semxhs.sem.partable import ParTable, build_partable
+from semxhs.sem.ram import RamStructure
 from semxhs.sem.standardize import std_all
 
 
@@ -107,7 +107,7 @@ class IntervalLine:
 EFFECT_COLUMNS = ("section", "label", "from", "to", "path", "est", "std_est", "boot_se", "ci_lower", "ci_upper")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class BootstrapResult:
     """A bootstrap of an SEM: SEs of free parameters, intervals of defined parameters and effects.
 
@@ -138,6 +138,12 @@ class BootstrapResult:
     notes: tuple[str, ...] = ()
     columns: tuple[str, ...] = field(default=(), repr=False)
     replicates: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        return (f"BootstrapResult(draws={self.draws}, seed={self.seed}, ci={self.ci!r}, level={self.level}, "
+                f"method={self.method!r}, failed={self.failed}, failed_rule={self.failed_rule!r}, "
+                f"improper={self.improper}, parameters={len(self.parameters)}, defined={len(self.defined)}, "
+                f"indirect={len(self.indirect)}, monte_carlo={len(self.monte_carlo)}, sobel={len(self.sobel)})")
 
     @property
     def successful(self) -> int:
@@ -306,7 +312,7 @@ class _SemStatistic:
             self.moments = ResampleMoments(model.values)
             reason = closed_form_reason(model.partable)
             self.closed = ClosedFormML(model.structure) if reason is None else None
-            self.reason = reason
+            self.reason = reason  # type: ignore[assignment]  # None: closed form available
         self.gtol, self.max_iter = gtol, max_iter
 
     @property
@@ -455,7 +461,7 @@ def bootstrap_sem(model: str | ParTable, data: pd.DataFrame, *, draws: int = 500
     if isinstance(seed, bool) or not (seed is None or isinstance(seed, (int, np.integer, np.random.Generator))):
         raise SpecError(f"seed must be an integer, a numpy Generator or None, got {seed!r}")
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 2**63)
+        seed = bt.fresh_seed()
     recorded_seed = None if isinstance(seed, np.random.Generator) else int(seed)
     if n_jobs < 1:
         raise SpecError(f"n_jobs must be at least 1, got {n_jobs}")
@@ -623,7 +629,7 @@ def monte_carlo_sem(model: str | ParTable, data: pd.DataFrame, *, draws: int = 2
     ('ab', True)
     """
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 2**63)
+        seed = bt.fresh_seed()
     m = _prepare(model, data, std_lv)
     rows = _monte_carlo_lines(m, int(draws), seed, level)
     return MonteCarloResult(int(draws), None if isinstance(seed, np.random.Generator) else int(seed),

@@ -24,9 +24,9 @@ import pandas as pd
 
 from semxhs.errors import SpecError
 from semxhs.sem.estimate import Moments, fit_ml
+from semxhs.sem.partable import ParTable
 from semxhs.sem.ram import RamStructure
 from semxhs.sem.results import FitState, SemResult
-from semxhs.sem.partable import ParTable
 
 EFFECT_COLUMNS = ("outcome", "predictor", "r2_full", "r2_without", "f2", "vif", "converged")
 _ZERO = 1e-12

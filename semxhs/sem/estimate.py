@@ -12,8 +12,8 @@ is below ``gtol``, so estimates agree with lavaan's to far better than 1e-4.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -30,7 +30,7 @@ class Moments:
     logdet: float
 
     @classmethod
-    def from_data(cls, data: np.ndarray) -> "Moments":
+    def from_data(cls, data: np.ndarray) -> Moments:
         """Moments of an (n, p) array of complete rows.
 
         Examples
@@ -324,7 +324,7 @@ def minimize(obj: Objective, theta: np.ndarray, safe_start: Callable[[], np.ndar
     iterations = 0
     grad = np.full(obj.q, np.inf)
     stalled = False
-    for iterations in range(1, max_iter + 1):
+    for iterations in range(1, max_iter + 1):  # noqa: B007  (the count is reported)
         try:
             grad, info = obj.grad_info(theta)
         except np.linalg.LinAlgError:

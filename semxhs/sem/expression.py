@@ -26,7 +26,7 @@ import numpy as np
 
 from semxhs.errors import ModelSyntaxError, SpecError
 
-ArrayLike = Union[float, np.ndarray]
+ArrayLike = Union[float, np.ndarray]  # noqa: UP007  (a runtime alias)
 
 #: Deepest nesting of an expression: parentheses, unary signs and chains of operators each count.
 MAX_DEPTH = 100
@@ -56,7 +56,7 @@ class Unary:
     """Unary minus (or plus)."""
 
     op: str
-    operand: "Node"
+    operand: Node
 
 
 @dataclass(frozen=True)
@@ -64,11 +64,11 @@ class Binary:
     """One of ``+ - * / ^`` applied to two sub-expressions."""
 
     op: str
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
 
 
-Node = Union[Num, Name, Unary, Binary]
+Node = Union[Num, Name, Unary, Binary]  # noqa: UP007  (a runtime alias)
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:

@@ -41,9 +41,9 @@ from scipy import optimize
 from semxhs.errors import DataError, EstimationError, SpecError
 from semxhs.sem import fitmeasures as fm
 from semxhs.sem.estimate import Estimate, Moments, start_values
+from semxhs.sem.partable import ParTable
 from semxhs.sem.ram import Implied, RamStructure
 from semxhs.sem.results import FitMeasures
-from semxhs.sem.partable import ParTable
 
 LOG_2PI = math.log(2.0 * math.pi)
 
@@ -78,7 +78,7 @@ class MissingData:
     n_empty: int
 
     @classmethod
-    def from_array(cls, values: np.ndarray) -> "MissingData":
+    def from_array(cls, values: np.ndarray) -> MissingData:
         """Group the rows of an ``(n, p)`` array with NaN for missing values.
 
         Examples
@@ -383,26 +383,41 @@ def moment_selection(p: int, exo: np.ndarray | None, meanstructure: bool = True)
 
 
 # --------------------------------------------------------------------------- saturated and baseline models
-def em_moments(data: MissingData, tol: float = 1e-8, max_iter: int = 5000) -> tuple[np.ndarray, np.ndarray, int]:
-    """ML estimates of the means and covariances with missing data: EM, then Newton polish.
+@dataclass(frozen=True)
+class EMEstimates:
+    """Maximum-likelihood mean vector and covariance matrix (divisor n) of incomplete data."""
 
-    EM (Dempster, Laird & Rubin, 1977; Little & Rubin, 2002, sec. 11.2) runs until no
-    moment changes by more than ``tol``; Newton steps on the analytic h1 Hessian then
-    take the gradient to rounding level, so the saturated log-likelihood (and the
-    chi-square) does not depend on where EM stopped.
+    mean: np.ndarray
+    cov: np.ndarray
+    iterations: int
+    converged: bool
 
-    Returns
-    -------
-    mu, sigma, iterations
+
+def em_mvn(values: np.ndarray | MissingData, *, tol: float = 1e-12, max_iter: int = 10_000,
+           relative: bool = True) -> EMEstimates:
+    """EM estimates of the multivariate-normal mean and covariance with missing values (the one EM).
+
+    EM (Dempster, Laird & Rubin, 1977; Little & Rubin, 2002, sec. 11.2) from the
+    available-case means and a diagonal covariance of available-case variances (divisor
+    n), until the largest change in any mean or covariance element is below ``tol`` (times
+    ``1 + |element|`` when ``relative``). Used by Little's MCAR test
+    (:mod:`semxhs.survey.missingness`) and, polished by Newton steps, for the saturated
+    model of FIML (:func:`em_moments`). Rows missing every variable must be removed first.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> y = np.array([[1.0, 2.0], [2.0, np.nan], [3.0, 3.5], [4.0, 5.0], [np.nan, 1.0]])
-    >>> mu, sigma, _ = em_moments(MissingData.from_array(y))
-    >>> mu.round(4).tolist()  # lavaan: sem("a ~~ b", d, missing = "ml") gives 2.039, 2.865
-    [2.0392, 2.8654]
+    >>> x = np.array([[1., 2.], [2., np.nan], [3., 5.], [4., 4.], [np.nan, 3.]])
+    >>> est = em_mvn(x)
+    >>> est.converged, np.round(est.mean, 6)
+    (True, array([2.423175, 3.423175]))
     """
+    if isinstance(values, MissingData):
+        data = values
+    else:
+        x = np.asarray(values, dtype=float)
+        if (~np.isfinite(x).any(axis=1)).any():
+            raise DataError("em_mvn: remove rows with every variable missing first")
+        data = MissingData.from_array(x)
     p, n = data.p, data.n
     mu = np.zeros(p)
     var = np.zeros(p)
@@ -415,10 +430,8 @@ def em_moments(data: MissingData, tol: float = 1e-8, max_iter: int = 5000) -> tu
     var /= count
     sigma = np.diag(var)
     iterations = 0
-    if data.complete:
-        pat = data.patterns[0]
-        return pat.mean.copy(), pat.cov.copy(), 0
-    for iterations in range(1, max_iter + 1):
+    converged = False
+    for iterations in range(1, max_iter + 1):  # noqa: B007  (the count is reported)
         t1 = np.zeros(p)
         t2 = np.zeros((p, p))
         for pat in data.patterns:
@@ -435,10 +448,43 @@ def em_moments(data: MissingData, tol: float = 1e-8, max_iter: int = 5000) -> tu
             t2 += filled.T @ filled + extra
         new_mu = t1 / n
         new_sigma = t2 / n - np.outer(new_mu, new_mu)
-        change = max(np.max(np.abs(new_mu - mu)), np.max(np.abs(new_sigma - sigma)))
+        if relative:
+            change = max(np.max(np.abs(new_mu - mu) / (1 + np.abs(mu))),
+                         np.max(np.abs(new_sigma - sigma) / (1 + np.abs(sigma))))
+        else:
+            change = max(np.max(np.abs(new_mu - mu)), np.max(np.abs(new_sigma - sigma)))
         mu, sigma = new_mu, new_sigma
         if change < tol:
+            converged = True
             break
+    return EMEstimates(mean=mu, cov=sigma, iterations=iterations, converged=converged)
+
+
+def em_moments(data: MissingData, tol: float = 1e-8, max_iter: int = 5000) -> tuple[np.ndarray, np.ndarray, int]:
+    """ML estimates of the means and covariances with missing data: EM, then Newton polish.
+
+    EM (:func:`em_mvn`) runs until no moment changes by more than ``tol``; Newton steps on
+    the analytic h1 Hessian then take the gradient to rounding level, so the saturated
+    log-likelihood (and the chi-square) does not depend on where EM stopped.
+
+    Returns
+    -------
+    mu, sigma, iterations
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([[1.0, 2.0], [2.0, np.nan], [3.0, 3.5], [4.0, 5.0], [np.nan, 1.0]])
+    >>> mu, sigma, _ = em_moments(MissingData.from_array(y))
+    >>> mu.round(4).tolist()  # lavaan: sem("a ~~ b", d, missing = "ml") gives 2.039, 2.865
+    [2.0392, 2.8654]
+    """
+    p, n = data.p, data.n
+    if data.complete:
+        pat = data.patterns[0]
+        return pat.mean.copy(), pat.cov.copy(), 0
+    em = em_mvn(data, tol=tol, max_iter=max_iter, relative=False)
+    mu, sigma, iterations = em.mean, em.cov, em.iterations
     rows, cols = vech_indices(p)
     for _ in range(5):
         scores = casewise_scores(data, sigma, mu)
@@ -622,7 +668,7 @@ def fit_fiml(structure: RamStructure, data: MissingData, start: np.ndarray,
             if iterations > 3:
                 # Newton: the observed Hessian converges quadratically where it is positive definite
                 hess = parameter_information(data, imp.sigma, imp.mu, d_sigma, dm) + 0.5 * numeric_jacobian(
-                    lambda t: structure.gradient_from_weights(structure.implied(t), W, g), theta)
+                    lambda t: structure.gradient_from_weights(structure.implied(t), W, g), theta)  # noqa: B023 (called here)
                 try:
                     np.linalg.cholesky(hess)
                     info = hess

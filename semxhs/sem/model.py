@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -148,13 +149,14 @@ def fit(model: str | ParTable, data: pd.DataFrame | None = None, *, estimator: s
     RamStructure(partable).check_solvable()
     check_degrees_of_freedom(partable)
     try:
-        return _estimate(partable, frame, model_text=model_text, estimator=estimator, missing=missing,
-                         level=level, wald_tests=tuple(wald_tests))
+        result = _estimate(partable, frame, model_text=model_text, estimator=estimator, missing=missing,
+                           level=level, wald_tests=tuple(wald_tests))
     except np.linalg.LinAlgError as exc:  # a singular matrix no check before estimation foresaw
         raise EstimationError(
             f"the model could not be estimated: a matrix became singular during estimation ({exc}); "
             "check for loops of regressions, variables that are linear combinations of others, "
             "or a model that is not identified") from None
+    return replace(result, partable=partable, data=frame)
 
 
 def _estimate(partable: ParTable, frame: pd.DataFrame, *, model_text: str, estimator: str, missing: str,
@@ -356,8 +358,8 @@ def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_t
     for d in pt.defined:
         tree = substitute(d.tree, defined_trees)  # type: ignore[arg-type]
         defined_trees[d.name] = tree
-        value, se = delta_method(tree, label_values, label_index, vcov)  # type: ignore[arg-type]
-        std_value = float(evaluate(tree, label_std))  # type: ignore[arg-type]
+        value, se = delta_method(tree, label_values, label_index, vcov)
+        std_value = float(evaluate(tree, label_std))
         if not math.isfinite(std_value):
             std_value = math.nan
         if not math.isfinite(value):  # a/0, (-a)^0.5, overflow: not available, as lavaan's NA
@@ -428,7 +430,7 @@ def with_amos(fit_measures: FitMeasures, moments: Moments, imp: Implied, partabl
             exogenous=exo, patterns=patterns, available_moments=available)
     except np.linalg.LinAlgError:  # a singular implied covariance: leave the set out
         return fit_measures
-    return replace(fit_measures, **amos.as_dict())
+    return replace(fit_measures, **cast(dict[str, Any], amos.as_dict()))
 
 
 def _latent_cov(structure: RamStructure, imp: Implied) -> dict[str, dict[str, float]]:

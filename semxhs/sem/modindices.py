@@ -41,9 +41,9 @@ from scipy import special
 
 from semxhs.errors import SpecError
 from semxhs.sem.estimate import Moments, gradient
+from semxhs.sem.partable import Param, ParTable
 from semxhs.sem.ram import RamStructure
 from semxhs.sem.results import FitState, ScoreTest, ScoreTests, SemResult
-from semxhs.sem.partable import Param, ParTable
 from semxhs.sem.syntax import parse_syntax
 
 MI_COLUMNS = ("lhs", "op", "rhs", "mi", "epc", "sepc_lv", "sepc_all", "sepc_nox")
@@ -120,8 +120,9 @@ def constrained_score_statistic(g: np.ndarray, info: np.ndarray, constraints: np
     rhs = np.concatenate([g, np.zeros(k)])
     try:
         x = np.linalg.solve(z, rhs)
-        if np.all(np.isfinite(x)) and np.linalg.norm(z @ x - rhs) <= 1e-10 * max(1.0, np.linalg.norm(rhs)) \
-                and np.linalg.norm(x) < 1e8 * max(1.0, np.linalg.norm(rhs)):
+        scale = max(1.0, float(np.linalg.norm(rhs)))
+        if np.all(np.isfinite(x)) and float(np.linalg.norm(z @ x - rhs)) <= 1e-10 * scale \
+                and float(np.linalg.norm(x)) < 1e8 * scale:
             return float(n * g @ x[:q])
     except np.linalg.LinAlgError:
         pass

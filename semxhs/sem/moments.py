@@ -72,9 +72,9 @@ def model_columns(frame: pd.DataFrame, observed: tuple[str, ...], missing: str =
         raise DataError("non-numeric values in model columns: " + "; ".join(problems))
     infinite = []
     for col, values in numeric.items():
-        rows = np.flatnonzero(np.isinf(values.to_numpy()))
-        if rows.size:
-            infinite.append(f"'{col}' (rows {', '.join(str(int(i) + 1) for i in rows[:3])})")
+        inf_rows = np.flatnonzero(np.isinf(values.to_numpy()))
+        if inf_rows.size:
+            infinite.append(f"'{col}' (rows {', '.join(str(int(i) + 1) for i in inf_rows[:3])})")
     if infinite:
         raise DataError("infinite values in model columns: " + "; ".join(infinite))
     table = pd.DataFrame(numeric)

@@ -180,8 +180,8 @@ def fit_groups(model: str | ParTable, data: pd.DataFrame, group: str, *, group_e
         rob = robust.mlr_groups(structures, moments, est, list(gd.values), exo, fit.chisq, fit.df,
                                 fit.baseline_chisq, fit.baseline_df)
         c = rob.fit_keys["chisq_scaling_factor"]
-        scaled_group = {k: v / c for k, v in (fit.chisq_group or {}).items()}  # type: ignore[operator]
-        fit = replace(fit, chisq_group_scaled=scaled_group, **rob.fit_keys)  # type: ignore[arg-type]
+        scaled_group = {k: v / c for k, v in (fit.chisq_group or {}).items()}
+        fit = replace(fit, chisq_group_scaled=scaled_group, **rob.fit_keys)
         res = collect_groups(partable, structures, moments, est, group=group, model_text=model_text,
                              n_dropped=gd.n_dropped, level=level, notes=tuple(notes), vcov=rob.vcov,
                              identified=rob.identified, fit=fit, estimator="MLR", wald_tests=wald_tests)
@@ -259,9 +259,9 @@ def collect_groups(partable: ParTable, structures: list[RamStructure], moments: 
     for d in partable.defined:
         tree = substitute(d.tree, trees)  # type: ignore[arg-type]
         trees[d.name] = tree
-        value, se = delta_method(tree, label_values, label_index, vcov)  # type: ignore[arg-type]
+        value, se = delta_method(tree, label_values, label_index, vcov)
         z, pval, lo, hi = wald(value, se, level)
-        std_value = float(evaluate(tree, label_std))  # type: ignore[arg-type]
+        std_value = float(evaluate(tree, label_std))
         params.append(Parameter(d.name, ":=", d.text, d.name, value, se, z, pval, lo, hi, std_value, True, 0, ""))
     if fit is None:
         fit = fit_measures_groups(partable, structures, moments, est, imps)
@@ -471,9 +471,9 @@ def fit_groups_fiml(partable: ParTable, gd: GroupData, *, group: str, model_text
         rob = robust.mlr_fiml_groups(structures, datas, moments, nulls, est, chisq, df, chisq_null, df_null,
                                      exo)
         vcov, identified = rob.vcov, rob.identified
-        c = float(rob.fit_keys["chisq_scaling_factor"])  # type: ignore[arg-type]
+        c = float(rob.fit_keys["chisq_scaling_factor"])
         fit = replace(fit, chisq_group_scaled={k: v / c for k, v in chisq_group.items()},
-                      **rob.fit_keys)  # type: ignore[arg-type]
+                      **rob.fit_keys)
     else:
         from dataclasses import replace
 

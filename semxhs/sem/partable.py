@@ -313,7 +313,7 @@ def _apply_group_equal(groups: list[list[dict[str, object]]], latent: tuple[str,
     """lavaan's ``group.equal``: free latent means in groups 2... when intercepts are equal (and the
     factor variances there with ``std.lv`` and equal loadings), then give each equal row of every
     group the automatic label ``.pN.`` of its group-1 row."""
-    partial_keys = set(partial) | {(r, o, l) for l, o, r in partial if o == "~~"}
+    partial_keys = set(partial) | {(r, o, lhs) for lhs, o, r in partial if o == "~~"}
     if std_lv and "loadings" in group_equal and "lv.variances" not in group_equal:
         # std.lv with equal loadings: the factor variances are 1 in group 1 only (lavaan)
         for rows in groups[1:]:
@@ -409,7 +409,7 @@ def build_partable(text: str, *, std_lv: bool = False, meanstructure: bool = Fal
     partial = parse_group_partial(list(group_partial))
     if partial:
         keys = {(str(r["lhs"]), str(r["op"]), str(r["rhs"])) for r in groups[0]}
-        missing = [f"{l}{o}{r}" for l, o, r in partial if (l, o, r) not in keys and (r, o, l) not in keys]
+        missing = [f"{lhs}{o}{r}" for lhs, o, r in partial if (lhs, o, r) not in keys and (r, o, lhs) not in keys]
         if missing:
             raise SpecError(f"group_partial names {name_list(missing)}, which "
                             f"{'is not a parameter' if len(missing) == 1 else 'are not parameters'} of the model")

@@ -53,7 +53,7 @@ def path_equality_lrt(res: SemResult, data: pd.DataFrame, group: str) -> list[di
     partable = res.state.partable
     out = []
     f1 = res.fit
-    for w in res.extra.get("path_equality", []):  # type: ignore[union-attr]
+    for w in res.extra.get("path_equality", []):
         constrained = fit(equal_path_table(partable, w["lhs"], w["rhs"]), data, group=group,
                           estimator=res.estimator)
         f0 = constrained.fit

@@ -29,7 +29,6 @@ AMOS_FIT_COLUMNS = ("chisq_df_ratio", "gfi", "agfi", "pgfi", "nfi", "rfi", "ifi"
                     "cn_05", "cn_01", "ecvi", "mfi")
 
 
-
 @dataclass(frozen=True)
 class Parameter:
     """One row of the parameter estimates (lavaan's ``parameterEstimates`` + ``std.all``)."""
@@ -224,7 +223,7 @@ class FitState:
     groups: tuple[tuple[np.ndarray, np.ndarray, int], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SemResult:
     """A fitted structural equation model.
 
@@ -235,6 +234,10 @@ class SemResult:
     order), which the report words in its language.
     ``latent_cov`` is the model-implied covariance matrix of the latent variables
     (lavaan's ``lavInspect(fit, "cov.lv")``).
+    ``partable`` (the parameter table that was fitted) and ``data`` (the data frame it was
+    fitted to, product columns included) let the bootstrap and the measurement-quality
+    evidence start from the result alone; they are not part of ``to_dict``, of equality or
+    of the repr.
     """
 
     model: str
@@ -259,6 +262,92 @@ class SemResult:
     modindices: tuple[ModIndex, ...] | None = None
     score_tests: ScoreTests | None = None
     effect_sizes: tuple[EffectSize, ...] | None = None
+    partable: ParTable | None = field(default=None, repr=False, compare=False)
+    data: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        f = self.fit
+        return (f"{type(self).__name__}(estimator={self.estimator!r}, missing={self.missing!r}, n_obs={self.n_obs}, "
+                f"converged={self.converged}, improper={self.improper}, chisq={f.chisq!r}, df={f.df}, "
+                f"cfi={f.cfi!r}, rmsea={f.rmsea!r}, srmr={f.srmr!r}, parameters={len(self.parameters)}, "
+                f"observed={len(self.observed)}, latent={list(self.latent)!r}, warnings={len(self.warnings)})")
+
+    def parameter_estimates(self) -> pd.DataFrame:
+        """Parameter estimates with lavaan's ``parameterEstimates()`` columns and ``std_all``.
+
+        Columns ``lhs op rhs label est se z pvalue ci_lower ci_upper std_all`` (lavaan's
+        names with ``_`` for ``.``); fixed rows have ``se`` 0 and no ``z``/``pvalue``. A
+        multi-group model adds ``group`` and ``group_label`` after ``rhs`` (as lavaan).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from semxhs.sem.model import fit
+        >>> rng = np.random.default_rng(1)
+        >>> x = rng.normal(size=200); y = 0.5 * x + rng.normal(size=200)
+        >>> pe = fit("y ~ b*x", pd.DataFrame({"x": x, "y": y})).parameter_estimates()
+        >>> list(pe.columns)
+        ['lhs', 'op', 'rhs', 'label', 'est', 'se', 'z', 'pvalue', 'ci_lower', 'ci_upper', 'std_all']
+        >>> pe.loc[0, ["lhs", "op", "rhs"]].tolist()
+        ['y', '~', 'x']
+        """
+        columns = PARAMETER_COLUMNS[:3] + ("group", "group_label") + PARAMETER_COLUMNS[3:] \
+            if self.extra.get("group_labels") else PARAMETER_COLUMNS
+        return pd.DataFrame([{k: getattr(p, k) for k in columns} for p in self.parameters], columns=list(columns))
+
+    def fit_measures(self) -> pd.Series:
+        """Fit measures as a Series indexed by lavaan's ``fitMeasures()`` names (``_`` for ``.``).
+
+        Robust (MLR) measures are included only when they were computed.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from semxhs.sem.model import fit
+        >>> rng = np.random.default_rng(2)
+        >>> f = rng.normal(size=300)
+        >>> df = pd.DataFrame({f"x{i}": f + rng.normal(size=300) for i in (1, 2, 3, 4)})
+        >>> fm = fit("F =~ x1 + x2 + x3 + x4", df).fit_measures()
+        >>> int(fm["df"]), int(fm["npar"]), "rmsea" in fm.index
+        (2, 8, True)
+        """
+        scalars = {k: v for k, v in self.fit.to_dict().items() if not isinstance(v, dict)}  # not chisq_group
+        return pd.Series(scalars, dtype=float, name="fit_measures")
+
+    def standardized_solution(self) -> pd.DataFrame:
+        """The completely standardized solution (lavaan's ``standardizedSolution()`` point values).
+
+        Columns ``lhs op rhs label est_std``; ``est_std`` is ``std_all`` of
+        :meth:`parameter_estimates` (standard errors of standardized values are not
+        computed).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from semxhs.sem.model import fit
+        >>> rng = np.random.default_rng(1)
+        >>> x = rng.normal(size=200); y = 0.5 * x + rng.normal(size=200)
+        >>> ss = fit("y ~ x", pd.DataFrame({"x": x, "y": y})).standardized_solution()
+        >>> list(ss.columns), bool(0 < ss.loc[0, "est_std"] < 1)
+        (['lhs', 'op', 'rhs', 'label', 'est_std'], True)
+        """
+        return pd.DataFrame([{"lhs": p.lhs, "op": p.op, "rhs": p.rhs, "label": p.label, "est_std": p.std_all}
+                             for p in self.parameters], columns=["lhs", "op", "rhs", "label", "est_std"])
+
+    def r_square(self) -> pd.Series:
+        """R-square of every endogenous variable (lavaan's ``lavInspect(fit, "r2")``).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from semxhs.sem.model import fit
+        >>> rng = np.random.default_rng(1)
+        >>> x = rng.normal(size=200); y = 0.5 * x + rng.normal(size=200)
+        >>> r2 = fit("y ~ x", pd.DataFrame({"x": x, "y": y})).r_square()
+        >>> list(r2.index), bool(0 < r2["y"] < 1)
+        (['y'], True)
+        """
+        return pd.Series(dict(self.r2), dtype=float, name="r2")
 
     def to_frame(self) -> pd.DataFrame:
         """Parameter estimates as a DataFrame with lavaan's column names.
@@ -273,9 +362,7 @@ class SemResult:
         >>> list(res.to_frame().columns)[:6]
         ['lhs', 'op', 'rhs', 'label', 'est', 'se']
         """
-        columns = PARAMETER_COLUMNS[:3] + ("group", "group_label") + PARAMETER_COLUMNS[3:] \
-            if self.extra.get("group_labels") else PARAMETER_COLUMNS
-        return pd.DataFrame([{k: getattr(p, k) for k in columns} for p in self.parameters], columns=list(columns))
+        return self.parameter_estimates()
 
     def fit_frame(self) -> pd.DataFrame:
         """Fit measures as a one-row DataFrame."""

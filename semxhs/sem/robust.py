@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -203,7 +204,7 @@ class RobustResult:
 
     vcov: np.ndarray
     identified: bool
-    fit_keys: dict[str, float | int | None] = field(default_factory=dict)
+    fit_keys: dict[str, Any] = field(default_factory=dict)  # FitMeasures fields: float, int or None
 
 
 def _independence_delta(p: int, exo: np.ndarray, meanstructure: bool) -> np.ndarray:

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from semxhs.errors import SpecError
-from semxhs.sem.ram import RamStructure
 from semxhs.sem.partable import build_partable
+from semxhs.sem.ram import RamStructure
 
 #: Thresholds on the standard-normal scale cutting scores into 7 categories, leaning to
 #: "agree" as Likert answers in consumer surveys do (category shares about

@@ -452,7 +452,7 @@ def normalize_path(path: str) -> tuple[str, str, str]:
     return path.strip(), ":=", ""
 
 
-def hypothesis_problem(hypotheses: tuple[Hypothesis, ...], partable: "ParTable") -> str | None:
+def hypothesis_problem(hypotheses: tuple[Hypothesis, ...], partable: ParTable) -> str | None:
     """The problem naming every hypothesis whose path is not in the model (``None`` when all are)."""
     rows = {(p.lhs, p.op, p.rhs) for p in partable.params}
     rows |= {(p.rhs, p.op, p.lhs) for p in partable.params if p.op == "~~"}

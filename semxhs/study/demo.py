@@ -21,7 +21,7 @@ DEMO_SEED = 2025
 
 def demo_file(name: str) -> str:
     """Text of a file of the bundled demo (``study.yaml``, ``model.lav``, ``population.lav``)."""
-    return resources.files("semxhs").joinpath("study", "assets", "demo", name).read_text(encoding="utf-8")
+    return (resources.files("semxhs") / "study" / "assets" / "demo" / name).read_text(encoding="utf-8")
 
 
 def demo_responses(n: int = DEMO_N, seed: int = DEMO_SEED) -> pd.DataFrame:

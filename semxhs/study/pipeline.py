@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -54,7 +54,7 @@ def check_hypotheses(hypotheses: tuple[Hypothesis, ...], partable: ParTable) -> 
 
 
 def decide_hypotheses(sem: SemResult, hypotheses: tuple[Hypothesis, ...], alpha: float,
-                      bootstrap: "BootstrapResult | None" = None) -> tuple[HypothesisResult, ...]:
+                      bootstrap: BootstrapResult | None = None) -> tuple[HypothesisResult, ...]:
     """Decide each hypothesis: supported when p < alpha and the sign is the expected one.
 
     With a bootstrap, a defined effect (``:=``, typically an indirect effect) is decided by
@@ -92,7 +92,7 @@ class Responses:
 
     frame: pd.DataFrame
     provenance: DataProvenance
-    intake: "ScreeningRun | None" = None
+    intake: ScreeningRun | None = None
     reverse: tuple[str, ...] = ()
     scale: tuple[float, float] | None = None
     derived_files: tuple[str, ...] = ()
@@ -181,7 +181,11 @@ def enforce_scale(frame: pd.DataFrame, items: tuple[str, ...], scale: tuple[floa
 
 
 def rekey(frame: pd.DataFrame, reverse: tuple[str, ...], scale: tuple[float, float] | None) -> pd.DataFrame:
-    """Re-key reverse-worded items (MIN + MAX - x) before anything is computed."""
+    """Re-key reverse-worded items (MIN + MAX - x) before anything is computed.
+
+    :func:`semxhs.survey.recode.reverse_key` (the one re-keying function), with the
+    study-level check that a scale was given.
+    """
     if not reverse:
         return frame
     if scale is None:
@@ -191,26 +195,92 @@ def rekey(frame: pd.DataFrame, reverse: tuple[str, ...], scale: tuple[float, flo
     return reverse_key(frame, list(reverse), scale[0], scale[1])
 
 
-def _group_options(fixed_x: bool, group: str | None, group_equal: tuple[str, ...],
-                   group_partial: tuple[str, ...]) -> dict[str, object]:
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """How to analyse: estimator, missing data, groups, re-keying, measurement evidence, bootstrap.
+
+    One frozen object instead of a score of keyword arguments; :func:`analyse`,
+    :func:`fit_files` and :func:`run_study` take it (a study's is :func:`study_options`).
+    ``group`` names the group column of a multi-group model (lavaan's ``group =``), with
+    ``group_equal``/``group_partial`` (lavaan's ``group.equal``/``group.partial``);
+    ``wald_tests`` are constraints on labels tested by Wald (``"a1 == a2"``); ``crosscheck``
+    (``"semopy"``) re-estimates with another engine and compares every estimate.
+
+    Examples
+    --------
+    >>> AnalysisOptions(estimator="MLR").provenance()["estimator"]
+    'MLR'
+    """
+
+    estimator: str = "ML"
+    missing: str = "listwise"
+    std_lv: bool = False
+    reverse: tuple[str, ...] = ()
+    scale: tuple[float, float] | None = None
+    measurement: bool = True
+    htmt_draws: int = 2000
+    seed: int = 1
+    alpha: float = 0.05
+    bootstrap: BootstrapSpec | None = None
+    fixed_x: bool = True
+    group: str | None = None
+    group_equal: tuple[str, ...] = ()
+    group_partial: tuple[str, ...] = ()
+    wald_tests: tuple[str, ...] = ()
+    crosscheck: str | None = None
+    modindices: bool = False
+    effect_sizes: bool = False
+    missing_codes: tuple[float, ...] = ()
+
+    @property
+    def fiml(self) -> bool:
+        """True when missing data are handled by full-information ML."""
+        return self.missing.lower() in ("fiml", "ml")
+
+    def provenance(self) -> dict[str, Any]:
+        """The options a results document records (``data_provenance.options``)."""
+        out: dict[str, Any] = {
+            "estimator": self.estimator, "missing": self.missing, "std_lv": self.std_lv,
+            "reverse": list(self.reverse), "scale": list(self.scale) if self.scale else None,
+            "missing_codes": list(self.missing_codes), "seed": self.seed, "htmt_draws": self.htmt_draws}
+        return out
+
+
+def _group_options(options: AnalysisOptions) -> dict[str, object]:
     """The multi-group and fixed.x options for the provenance record (nothing when they are the defaults)."""
-    out: dict[str, object] = {} if fixed_x else {"fixed_x": False}
-    if group is not None:
-        out.update(group=group, group_equal=list(group_equal), group_partial=list(group_partial))
+    out: dict[str, object] = {} if options.fixed_x else {"fixed_x": False}
+    if options.group is not None:
+        out.update(group=options.group, group_equal=list(options.group_equal),
+                   group_partial=list(options.group_partial))
     return out
 
 
-def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tuple[Hypothesis, ...] = (),
-            alpha: float = 0.05, estimator: str = "ML", missing: str = "listwise", std_lv: bool = False,
-            reverse: tuple[str, ...] = (), scale: tuple[float, float] | None = None,
-            missing_codes: tuple[float, ...] = (),
-            measurement: bool = True, htmt_draws: int = 2000, seed: int = 1,
-            bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
-            title: str, language: str, data_file: str | Path, model_file: str, fixed_x: bool = True,
-            group: str | None = None, group_equal: tuple[str, ...] = (),
-            group_partial: tuple[str, ...] = (), wald_tests: tuple[str, ...] = (),
-            crosscheck: str | None = None, modindices: bool = False,
-            effect_sizes: bool = False) -> StudyResult:
+def study_options(study: Study) -> AnalysisOptions:
+    """The :class:`AnalysisOptions` a study file asks for."""
+    return AnalysisOptions(estimator=study.estimator, missing=study.missing, std_lv=study.std_lv,
+                           reverse=study.reverse, scale=study.scale, measurement=study.measurement,
+                           htmt_draws=study.htmt_draws, seed=study.seed, alpha=study.alpha,
+                           bootstrap=study.bootstrap, fixed_x=study.fixed_x, group=study.group,
+                           group_equal=study.group_equal, group_partial=study.group_partial,
+                           crosscheck=study.crosscheck, modindices=study.modindices,
+                           effect_sizes=study.effect_sizes, missing_codes=study.missing_codes)
+
+
+def model_partable(model_text: str, options: AnalysisOptions, group_labels: tuple[str, ...] = ()) -> ParTable:
+    """The parameter table of a run, built once and passed on (syntax errors surface here).
+
+    A multi-group model needs its ``group_labels`` (from the data); a single-group one is
+    built before any data is read.
+    """
+    return build_partable(model_text, std_lv=options.std_lv, meanstructure=options.fiml, fixed_x=options.fixed_x,
+                          group_labels=group_labels, group_equal=tuple(options.group_equal),
+                          group_partial=tuple(options.group_partial))
+
+
+def analyse(model_text: str, frame: pd.DataFrame | Responses, options: AnalysisOptions = AnalysisOptions(), *,
+            hypotheses: tuple[Hypothesis, ...] = (), title: str = "semxhs analysis", language: str = "en",
+            data_file: str | Path | None = None, model_file: str = "", partable: ParTable | None = None,
+            progress: ProgressCallback | None = None) -> StudyResult:
     """Re-key, fit, test hypotheses and assess the measurement model: the whole analysis.
 
     With a ``group`` column the model is a multi-group model (lavaan's ``group =``); the
@@ -219,86 +289,102 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
     Every check that can fail on the user's input (model syntax, hypotheses, re-keying, data
     columns) runs before the estimation; nothing is written here. ``frame`` may be a
     :class:`Responses` (from :func:`load_responses`), whose re-keying rules, provenance and
-    screening results are carried into the result.
+    screening results are carried into the result. ``partable`` is the model's parameter
+    table when the caller has built it already (:func:`model_partable`); ``data_file``, when
+    given, is hashed into the result (a data frame needs no file).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(5)
+    >>> x = rng.normal(size=300); m = 0.5 * x + rng.normal(size=300); y = 0.4 * m + rng.normal(size=300)
+    >>> res = analyse("m ~ a*x\\ny ~ b*m + x\\nind := a*b", pd.DataFrame({"x": x, "m": m, "y": y}),
+    ...               hypotheses=(Hypothesis("H1", "x raises m", "m ~ x", "+"),))
+    >>> res.hypotheses[0].supported, res.data_sha256
+    (True, '')
     """
     responses: Responses | None = None
     if isinstance(frame, Responses):
         responses, table = frame, frame.frame
     else:
         table = frame
+    reverse, scale = options.reverse, options.scale
     if responses is not None:
         reverse = reverse or responses.reverse
         scale = scale or responses.scale
+    measurement = options.measurement
     labels: tuple[str, ...] = ()
-    if group is None and (group_equal or group_partial):
+    if options.group is None and (options.group_equal or options.group_partial):
         raise StudyError("--group-equal and --group-partial need --group (the group column)")
-    if group is not None:
+    if options.group is not None:
         from semxhs.sem.multigroup import checked_group_labels
 
-        labels = checked_group_labels(table, group)
+        labels = checked_group_labels(table, options.group)
         paths = [h.id for h in hypotheses if normalize_path(h.path)[1] != ":="]
         if paths:
             raise StudyError(f"with groups, hypotheses must name := effects (a path differs by group): "
                              f"{name_list(paths)}; label the path per group (c(a1, a2)*X) and define a := effect")
-        if bootstrap is not None and (bootstrap.monte_carlo or bootstrap.sobel):
+        if options.bootstrap is not None and (options.bootstrap.monte_carlo or options.bootstrap.sobel):
             raise StudyError("Monte Carlo and Sobel lines are not available with groups: the multi-group "
                              "bootstrap gives bootstrap intervals of the := effects")
         measurement = False
-    group_args = {"group_labels": labels, "group_equal": tuple(group_equal), "group_partial": tuple(group_partial)}
-    check_hypotheses(hypotheses, build_partable(model_text, std_lv=std_lv, **group_args))  # type: ignore[arg-type]
+    if partable is None:
+        partable = model_partable(model_text, options, labels)
+    check_hypotheses(hypotheses, partable)
     if responses is not None and responses.scale_check is not None:
         scale_check: ScaleCheck | None = responses.scale_check  # an instrument's, after decoding
     else:
-        table, scale_check = enforce_scale(table, scale_items(model_text, reverse), scale, missing_codes)
+        table, scale_check = enforce_scale(table, scale_items(model_text, reverse), scale, options.missing_codes)
     table = rekey(table, reverse, scale)
     fitted_text, table, notes = latent_product_expansion(model_text, table)
-    fiml = missing.lower() in ("fiml", "ml")
-    if group is not None and effect_sizes:
+    if options.group is not None and options.effect_sizes:
         raise StudyError("effect sizes of multi-group models are not available yet: "
                          "drop --effect-sizes or --group")
-    partable = build_partable(fitted_text, std_lv=std_lv, meanstructure=fiml, fixed_x=fixed_x,
-                              **group_args)  # type: ignore[arg-type]
-    sem = replace(fit(partable, table, estimator=estimator, missing=missing, fixed_x=fixed_x, group=group,
-                      wald_tests=wald_tests), model=model_text)
-    if group is not None and sem.extra.get("path_equality") and not fiml:  # LRT beside the Wald test
+    if fitted_text != model_text:  # latent products: the model fitted is the expanded one
+        partable = model_partable(fitted_text, options, labels)
+    sem = replace(fit(partable, table, estimator=options.estimator, missing=options.missing, fixed_x=options.fixed_x,
+                      group=options.group, wald_tests=tuple(options.wald_tests)), model=model_text)
+    if options.group is not None and sem.extra.get("path_equality") and not options.fiml:  # LRT beside Wald
         from semxhs.sem.path_equality import path_equality_lrt
 
-        sem = replace(sem, extra={**sem.extra, "path_equality_lrt": path_equality_lrt(sem, table, group)})
-    if modindices or effect_sizes:
+        sem = replace(sem, extra={**sem.extra, "path_equality_lrt": path_equality_lrt(sem, table, options.group)})
+    if options.modindices or options.effect_sizes:
         from semxhs.sem.extras import with_extras
 
-        sem = with_extras(sem, modindices=modindices, effect_sizes=effect_sizes)
+        sem = with_extras(sem, modindices=options.modindices, effect_sizes=options.effect_sizes)
     check = None
-    if crosscheck:
+    if options.crosscheck:
         from semxhs.study.crosscheck import crosscheck_semopy
 
-        check = crosscheck_semopy(fitted_text, sem, data=table, missing=missing)
+        check = crosscheck_semopy(fitted_text, sem, data=table, missing=options.missing)
     boot = None
-    if bootstrap is not None and group is not None:  # resampled within groups (semxhs.resample.groups)
+    if options.bootstrap is not None and options.group is not None:  # resampled within groups
         from semxhs.resample.groups import bootstrap_groups
 
-        boot = bootstrap_groups(partable, table, group, draws=bootstrap.draws, seed=seed, ci=bootstrap.ci,
-                                failed_rule=bootstrap.failed_rule, progress=progress, n_jobs=bootstrap.jobs)
-    elif bootstrap is not None:
+        spec = options.bootstrap
+        boot = bootstrap_groups(partable, table, options.group, draws=spec.draws, seed=options.seed, ci=spec.ci,
+                                failed_rule=spec.failed_rule, progress=progress, n_jobs=spec.jobs)
+    elif options.bootstrap is not None:
         from semxhs.resample.sem import bootstrap_sem
 
-        boot = bootstrap_sem(partable, table, draws=bootstrap.draws, seed=seed, ci=bootstrap.ci,
-                             failed_rule=bootstrap.failed_rule, progress=progress, n_jobs=bootstrap.jobs,
-                             monte_carlo=bootstrap.monte_carlo, sobel=bootstrap.sobel,
-                             missing="fiml" if fiml else "listwise")
+        spec = options.bootstrap
+        boot = bootstrap_sem(partable, table, draws=spec.draws, seed=options.seed, ci=spec.ci,
+                             failed_rule=spec.failed_rule, progress=progress, n_jobs=spec.jobs,
+                             monte_carlo=spec.monte_carlo, sobel=spec.sobel,
+                             missing="fiml" if options.fiml else "listwise")
     quality = None
     if measurement and sem.latent:
         from semxhs.measurement.from_fit import measurement_from_fit
 
-        quality = measurement_from_fit(sem, table, htmt_boot=htmt_draws, seed=seed)
+        quality = measurement_from_fit(sem, table, htmt_boot=options.htmt_draws, seed=options.seed)
     return StudyResult(
         title=title,
         language=language,
         sem=sem,
-        hypotheses=decide_hypotheses(sem, hypotheses, alpha, boot),
-        data_file=str(data_file),
+        hypotheses=decide_hypotheses(sem, hypotheses, options.alpha, boot),
+        data_file=str(data_file) if data_file is not None else "",
         model_file=model_file,
-        data_sha256=file_sha256(data_file),
+        data_sha256=file_sha256(data_file) if data_file is not None else "",
         version=__version__,
         reversed_items=tuple(reverse),
         scale=scale,
@@ -315,7 +401,7 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
 
 
 def run_process_specs(specs: tuple[ProcessSpec, ...], frame: pd.DataFrame,
-                      blocks: dict[str, list[str]]) -> tuple["ProcessResult", ...]:
+                      blocks: dict[str, list[str]]) -> tuple[ProcessResult, ...]:
     """Run a study's PROCESS analyses; constructs become the means of their (re-keyed) items."""
     if not specs:
         return ()
@@ -356,7 +442,7 @@ def sem_sample(frame: pd.DataFrame, sem: SemResult) -> pd.DataFrame:
     return frame.loc[keep]
 
 
-def process_sample_notes(specs: tuple[ProcessSpec, ...], results: tuple["ProcessResult", ...],
+def process_sample_notes(specs: tuple[ProcessSpec, ...], results: tuple[ProcessResult, ...],
                          sample: pd.DataFrame, sem: SemResult,
                          blocks: dict[str, list[str]]) -> tuple[Message, ...]:
     """A note for each PROCESS analysis whose N differs from the SEM's, saying why.
@@ -385,8 +471,12 @@ def process_sample_notes(specs: tuple[ProcessSpec, ...], results: tuple["Process
 
 
 def run_study(study: Study, data: pd.DataFrame | None = None,
-              progress: "ProgressCallback | None" = None) -> StudyResult:
+              progress: ProgressCallback | None = None) -> StudyResult:
     """Run a study: read its data, then :func:`analyse` as its YAML says.
+
+    The model's parameter table is built once (for a single-group model before the data are
+    read, so syntax errors come first) and passed on: hypothesis check, estimation,
+    bootstrap.
 
     Parameters
     ----------
@@ -394,14 +484,13 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
         A validated study (see :func:`semxhs.study.config.load_study`).
     data : pandas.DataFrame, optional
         The responses, if already read; otherwise read from ``study.data``.
+    progress : callable, optional
+        ``progress(done, total)`` during the SEM bootstrap.
 
     Returns
     -------
     StudyResult
     """
-    if study.group is None:
-        build_partable(study.model_text, std_lv=study.std_lv)  # syntax errors before reading data
-    about = {"description": study.description, "citation": study.citation}
     if study.summary is not None:
         from semxhs.survey.matrices import load_summary
 
@@ -415,23 +504,21 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
             study.model_text, summary, hypotheses=study.hypotheses, alpha=study.alpha, std_lv=study.std_lv,
             title=study.title, language=study.language, model_file=study.model_file,
             crosscheck=study.crosscheck)
+        sem = result.sem
         if study.modindices or study.effect_sizes:  # both work from the moments alone
             from semxhs.sem.extras import with_extras
 
-            about["sem"] = with_extras(result.sem, modindices=study.modindices,  # type: ignore[assignment]
-                                       effect_sizes=study.effect_sizes)
-        return replace(result, **about)  # type: ignore[arg-type]
-    options = {"estimator": study.estimator, "missing": study.missing, "std_lv": study.std_lv,
-               "reverse": list(study.reverse), "scale": list(study.scale) if study.scale else None,
-               "missing_codes": list(study.missing_codes),
-               "seed": study.seed, "htmt_draws": study.htmt_draws, "study": str(study.path)}
-    options.update(_group_options(study.fixed_x, study.group, study.group_equal, study.group_partial))
+            sem = with_extras(result.sem, modindices=study.modindices, effect_sizes=study.effect_sizes)
+        return replace(result, sem=sem, description=study.description, citation=study.citation)
+    options = study_options(study)
+    partable = model_partable(study.model_text, options) if study.group is None else None
+    recorded = {**options.provenance(), "study": str(study.path), **_group_options(options)}
     if data is None:
         responses = load_responses(study.data, encoding=study.encoding, instrument=study.instrument,
                                    screening=study.screening, platform=study.platform, sheet=study.sheet,
-                                   out_dir=study.output_dir, options=options, missing_codes=study.missing_codes)
+                                   out_dir=study.output_dir, options=recorded, missing_codes=study.missing_codes)
     else:
-        responses = Responses(data, make_provenance(study.data, options=options).with_rows("read", len(data)))
+        responses = Responses(data, make_provenance(study.data, options=recorded).with_rows("read", len(data)))
     if responses.scale_check is None:  # no instrument: the study's scale on the model's items
         frame, check = enforce_scale(responses.frame, scale_items(study.model_text, study.reverse),
                                      study.scale, study.missing_codes)
@@ -439,33 +526,26 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
     blocks = blocks_from_model(study.model_text)
     for spec in study.process:  # unknown roles are reported before anything is estimated
         construct_scores(responses.frame.head(0), spec.roles(), blocks)
-    result = analyse(
-        study.model_text, responses, hypotheses=study.hypotheses, alpha=study.alpha,
-        estimator=study.estimator, missing=study.missing, std_lv=study.std_lv,
-        reverse=study.reverse, scale=study.scale, measurement=study.measurement,
-        htmt_draws=study.htmt_draws, seed=study.seed, title=study.title, language=study.language,
-        data_file=study.data, model_file=study.model_file, bootstrap=study.bootstrap, progress=progress,
-        fixed_x=study.fixed_x, group=study.group, group_equal=study.group_equal, group_partial=study.group_partial,
-        crosscheck=study.crosscheck,
-        modindices=study.modindices, effect_sizes=study.effect_sizes,
-    )
+    result = analyse(study.model_text, responses, options, hypotheses=study.hypotheses, title=study.title,
+                     language=study.language, data_file=study.data, model_file=study.model_file,
+                     partable=partable, progress=progress)
     if study.invariance is not None:  # the measurement model's invariance ladder (semxhs invariance)
         from semxhs.sem.invariance import invariance, measurement_model
 
-        spec = study.invariance
+        inv_spec = study.invariance
         inv = invariance(measurement_model(study.model_text), rekey(responses.frame, result.reversed_items,
                                                                     result.scale),
-                         spec.group, criteria=spec.criteria, estimator=study.estimator, missing=study.missing,
-                         partial_search=spec.partial_search)
+                         inv_spec.group, criteria=inv_spec.criteria, estimator=study.estimator,
+                         missing=study.missing, partial_search=inv_spec.partial_search)
         result = replace(result, invariance=inv)
     if not study.process:
-        return replace(result, **about)  # type: ignore[arg-type]
+        return replace(result, description=study.description, citation=study.citation)
     # one study, one analysis sample: PROCESS analyses the respondents the SEM analysed
     sample = sem_sample(rekey(responses.frame, result.reversed_items, result.scale), result.sem)
     process = run_process_specs(study.process, sample, blocks)
     notes = process_sample_notes(study.process, process, sample, result.sem, blocks)
-    return replace(result, process=process, notes=result.notes + message_texts(notes),  # type: ignore[arg-type]
-                   note_codes=result.note_codes + notes, **about)
+    return replace(result, process=process, notes=result.notes + message_texts(notes),
+                   note_codes=result.note_codes + notes, description=study.description, citation=study.citation)
 
 
 def process_frame(data_path: str | Path, roles: list[str], *, constructs: str | Path | None = None,
@@ -497,41 +577,23 @@ def process_frame(data_path: str | Path, roles: list[str], *, constructs: str | 
     return construct_scores(rekey(frame, reverse, scale), roles, blocks), check
 
 
-def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | None = None,
-              estimator: str = "ML", missing: str = "listwise", std_lv: bool = False,
-              reverse: tuple[str, ...] = (), scale: tuple[float, float] | None = None,
-              measurement: bool = True, htmt_draws: int = 2000, seed: int = 1,
-              instrument: str | Path | None = None, platform: str = "auto", sheet: str | int = 0,
-              bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
-              title: str | None = None, language: str = "en", fixed_x: bool = True, group: str | None = None,
-              group_equal: tuple[str, ...] = (), group_partial: tuple[str, ...] = (),
-              wald_tests: tuple[str, ...] = (),
-              crosscheck: str | None = None, modindices: bool = False,
-              effect_sizes: bool = False, missing_codes: tuple[float, ...] = ()) -> StudyResult:
+def fit_files(model_path: str | Path, data_path: str | Path, options: AnalysisOptions = AnalysisOptions(), *,
+              encoding: str | None = None, instrument: str | Path | None = None, platform: str = "auto",
+              sheet: str | int = 0, progress: ProgressCallback | None = None, title: str | None = None,
+              language: str = "en") -> StudyResult:
     """Fit a model file to a data file (``semxhs fit``): a study with no hypotheses.
 
     With an ``instrument``, a survey-platform export is mapped to item ids and validated
     (no respondent is screened out) and the instrument's reverse-keyed items are re-keyed.
     """
     text = read_model(model_path)
-    if group is None:
-        build_partable(text, std_lv=std_lv)  # syntax errors before reading data
-    options = {"estimator": estimator, "missing": missing, "std_lv": std_lv, "reverse": list(reverse),
-               "scale": list(scale) if scale else None, "missing_codes": list(missing_codes), "seed": seed,
-               "htmt_draws": htmt_draws,
-               "model": str(model_path)}
-    options.update(_group_options(fixed_x, group, group_equal, group_partial))
+    partable = model_partable(text, options) if options.group is None else None  # syntax errors first
+    recorded = {**options.provenance(), "model": str(model_path), **_group_options(options)}
     responses = load_responses(data_path, encoding=encoding, instrument=instrument, platform=platform,
-                               sheet=sheet, options=options, missing_codes=missing_codes)
-    return analyse(
-        text, responses, estimator=estimator, missing=missing, std_lv=std_lv, reverse=reverse, scale=scale,
-        missing_codes=missing_codes,
-        measurement=measurement, htmt_draws=htmt_draws, seed=seed, bootstrap=bootstrap, progress=progress,
-        title=title or f"{Path(model_path).stem} — {Path(data_path).name}", language=language,
-        data_file=data_path, model_file=str(model_path), fixed_x=fixed_x, group=group,
-        group_equal=group_equal, group_partial=group_partial, wald_tests=wald_tests, crosscheck=crosscheck,
-        modindices=modindices, effect_sizes=effect_sizes,
-    )
+                               sheet=sheet, options=recorded, missing_codes=options.missing_codes)
+    return analyse(text, responses, options, title=title or f"{Path(model_path).stem} — {Path(data_path).name}",
+                   language=language, data_file=data_path, model_file=str(model_path), partable=partable,
+                   progress=progress)
 
 
 # ----------------------------------------------------------------- fits from summary statistics
@@ -552,7 +614,7 @@ def refuse_raw_data_options(*, bootstrap: bool = False, missing: str = "listwise
                          + "; ".join(asked) + ": remove these options or give the raw data")
 
 
-def analyse_summary(model_text: str, summary: "SummaryStatistics", *, hypotheses: tuple[Hypothesis, ...] = (),
+def analyse_summary(model_text: str, summary: SummaryStatistics, *, hypotheses: tuple[Hypothesis, ...] = (),
                     alpha: float = 0.05, std_lv: bool = False, title: str, language: str, model_file: str,
                     crosscheck: str | None = None) -> StudyResult:
     """Fit and test hypotheses from a covariance matrix (lavaan's ``sample.cov``/``sample.nobs``).

@@ -44,7 +44,7 @@ class HypothesisResult:
         return json_safe(asdict(self))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class StudyResult:
     """Everything one run of a study produced, ready to be rendered or written as JSON.
 
@@ -64,19 +64,27 @@ class StudyResult:
     notes: tuple[str, ...] = ()
     reversed_items: tuple[str, ...] = ()
     scale: tuple[float, float] | None = None
-    measurement: "MeasurementResult | None" = None
-    process: "tuple[ProcessResult, ...]" = ()
-    provenance: "DataProvenance | None" = None
-    intake: "ScreeningRun | None" = None
+    measurement: MeasurementResult | None = None
+    process: tuple[ProcessResult, ...] = ()
+    provenance: DataProvenance | None = None
+    intake: ScreeningRun | None = None
     derived_files: tuple[str, ...] = ()
-    bootstrap: "BootstrapResult | None" = None
+    bootstrap: BootstrapResult | None = None
     note_codes: tuple[Message, ...] = ()
-    invariance: "InvarianceResult | None" = None  # invariance: in the study (semxhs.sem.invariance)
-    summary: "SummaryStatistics | None" = None  # fitted from a covariance/correlation table
-    crosscheck: "CrossCheck | None" = None
+    invariance: InvarianceResult | None = None  # invariance: in the study (semxhs.sem.invariance)
+    summary: SummaryStatistics | None = None  # fitted from a covariance/correlation table
+    crosscheck: CrossCheck | None = None
     description: str = ""
     citation: str = ""
-    scale_check: "ScaleCheck | None" = None
+    scale_check: ScaleCheck | None = None
+
+    def __repr__(self) -> str:
+        parts = [f"title={self.title!r}", f"language={self.language!r}", f"sem={self.sem!r}",
+                 f"hypotheses={len(self.hypotheses)} ({sum(h.supported for h in self.hypotheses)} supported)",
+                 f"measurement={'yes' if self.measurement is not None else 'no'}",
+                 f"bootstrap={'yes' if self.bootstrap is not None else 'no'}", f"process={len(self.process)}",
+                 f"intake={'yes' if self.intake is not None else 'no'}", f"notes={len(self.notes)}"]
+        return f"StudyResult({', '.join(parts)})"
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``semxhs run`` (the fit contract plus the study's parts)."""

@@ -296,7 +296,8 @@ class Instrument:
         """One row per item and attention check: ``id, construct, number, reverse, zh, en, correct``."""
         import pandas as pd
 
-        rows = [(i.id, i.construct, i.number, i.reverse, i.text_zh, i.text_en, None) for i in self.items]
+        rows: list[tuple[object, ...]] = [(i.id, i.construct, i.number, i.reverse, i.text_zh, i.text_en, None)
+                                          for i in self.items]
         rows += [(c.id, "(attention check)", c.number, False, c.text_zh, c.text_en, c.correct)
                  for c in self.attention_checks]
         return pd.DataFrame(rows, columns=["id", "construct", "number", "reverse", "zh", "en", "correct"])
@@ -397,7 +398,8 @@ def parse_instrument(raw: Any, path: Path | None = None) -> Instrument:
     if empty and "items" in raw:
         problems.append(f"constructs without items: {name_list(empty)}")
     numbers: dict[str, str] = {}
-    for thing in (*items, *checks):
+    things: list[Item | AttentionCheck] = [*items, *checks]
+    for thing in things:
         if thing.number is not None:
             if thing.number in numbers:
                 problems.append(

@@ -30,6 +30,8 @@ import pandas as pd
 from scipy import stats
 
 from semxhs.errors import DataError, name_list
+from semxhs.messages import json_safe
+from semxhs.sem.fiml import EMEstimates, em_mvn
 
 __all__ = [
     "EMEstimates",
@@ -105,17 +107,13 @@ class MissingnessResult:
         return {
             "n_rows": self.n_rows,
             "n_complete_rows": self.n_complete_rows,
-            "pct_complete_rows": _json(self.pct_complete_rows),
+            "pct_complete_rows": json_safe(self.pct_complete_rows),
             "n_missing_cells": self.n_missing_cells,
-            "pct_missing_cells": _json(self.pct_missing_cells),
-            "items": {i: {"n_missing": m, "pct_missing": _json(100.0 * m / self.n_rows if self.n_rows else math.nan)}
+            "pct_missing_cells": json_safe(self.pct_missing_cells),
+            "items": {i: {"n_missing": m, "pct_missing": json_safe(100.0 * m / self.n_rows if self.n_rows else math.nan)}
                       for i, m in zip(self.items, self.n_missing)},
             "patterns": [{"pattern": p, "n": n} for p, n in self.patterns],
         }
-
-
-def _json(x: float) -> float | None:
-    return float(x) if math.isfinite(x) else None
 
 
 def missingness(frame: pd.DataFrame, items: Sequence[str]) -> MissingnessResult:
@@ -143,70 +141,6 @@ def missingness(frame: pd.DataFrame, items: Sequence[str]) -> MissingnessResult:
 
 
 @dataclass(frozen=True)
-class EMEstimates:
-    """Maximum-likelihood mean vector and covariance matrix (divisor n) of incomplete data."""
-
-    mean: np.ndarray
-    cov: np.ndarray
-    iterations: int
-    converged: bool
-
-
-def em_mvn(values: np.ndarray, *, tol: float = 1e-12, max_iter: int = 10_000) -> EMEstimates:
-    """EM estimates of the multivariate-normal mean and covariance with missing values.
-
-    Starts from the available-case means and a diagonal covariance of available-case
-    variances (divisor n) and iterates until the largest change in any mean or
-    covariance element is below ``tol`` × (1 + its size). Rows missing every variable
-    must be removed first.
-
-    Examples
-    --------
-    >>> x = np.array([[1., 2.], [2., np.nan], [3., 5.], [4., 4.], [np.nan, 3.]])
-    >>> est = em_mvn(x)
-    >>> est.converged, np.round(est.mean, 6)
-    (True, array([2.423175, 3.423175]))
-    """
-    x = np.asarray(values, dtype=float)
-    n, p = x.shape
-    observed = np.isfinite(x)
-    if (~observed.any(axis=1)).any():
-        raise DataError("em_mvn: remove rows with every variable missing first")
-    mean = np.nanmean(x, axis=0)
-    cov = np.diag(np.nanvar(x, axis=0))
-    keys, inverse = np.unique(observed, axis=0, return_inverse=True)
-    groups = [(keys[g], np.flatnonzero(inverse.ravel() == g)) for g in range(len(keys))]
-    converged = False
-    iteration = 0
-    for iteration in range(1, max_iter + 1):
-        t1 = np.zeros(p)
-        t2 = np.zeros((p, p))
-        for obs, rows in groups:
-            mis = ~obs
-            xo = x[np.ix_(rows, obs)]
-            filled = np.empty((len(rows), p))
-            filled[:, obs] = xo
-            extra = np.zeros((p, p))
-            if mis.any():
-                s_oo = cov[np.ix_(obs, obs)]
-                s_mo = cov[np.ix_(mis, obs)]
-                beta = np.linalg.solve(s_oo, s_mo.T).T  # s_mo s_oo^-1
-                filled[:, mis] = mean[mis] + (xo - mean[obs]) @ beta.T
-                extra[np.ix_(mis, mis)] = len(rows) * (cov[np.ix_(mis, mis)] - beta @ s_mo.T)
-            t1 += filled.sum(axis=0)
-            t2 += filled.T @ filled + extra
-        new_mean = t1 / n
-        new_cov = t2 / n - np.outer(new_mean, new_mean)
-        change = max(np.max(np.abs(new_mean - mean) / (1 + np.abs(mean))),
-                     np.max(np.abs(new_cov - cov) / (1 + np.abs(cov))))
-        mean, cov = new_mean, new_cov
-        if change < tol:
-            converged = True
-            break
-    return EMEstimates(mean=mean, cov=cov, iterations=iteration, converged=converged)
-
-
-@dataclass(frozen=True)
 class LittleMCAR:
     """Little's (1988) MCAR test.
 
@@ -225,9 +159,9 @@ class LittleMCAR:
     def to_dict(self) -> dict[str, Any]:
         return {
             "test": "Little's MCAR test (Little, 1988)",
-            "chisq": _json(self.chisq),
+            "chisq": json_safe(self.chisq),
             "df": self.df,
-            "pvalue": _json(self.pvalue),
+            "pvalue": json_safe(self.pvalue),
             "n": self.n,
             "n_patterns": self.n_patterns,
             "n_empty_dropped": self.n_empty_dropped,

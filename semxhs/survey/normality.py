@@ -37,7 +37,7 @@ import pandas as pd
 from scipy import stats
 
 from semxhs.errors import DataError, name_list
-from semxhs.messages import Message, message_texts, messages_to_json
+from semxhs.messages import Message, json_safe, message_texts, messages_to_json
 
 __all__ = [
     "EstimatorRecommendation",
@@ -149,14 +149,7 @@ class MardiaResult:
     p_kurtosis: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: _json(v) for k, v in asdict(self).items()}
-
-
-def _json(x: Any) -> Any:
-    if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
-        return int(x)
-    value = float(x)
-    return value if math.isfinite(value) else None
+        return {k: json_safe(v) for k, v in asdict(self).items()}
 
 
 def mardia(values: np.ndarray) -> MardiaResult:
@@ -241,7 +234,7 @@ class NormalityResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "univariate": [{k: (_json(v) if not isinstance(v, str) else v) for k, v in asdict(r).items()}
+            "univariate": [{k: (json_safe(v) if not isinstance(v, str) else v) for k, v in asdict(r).items()}
                            for r in self.univariate],
             "mardia": self.mardia.to_dict(),
             "recommendation": self.recommendation.to_dict(),

@@ -41,7 +41,7 @@ from semxhs.survey.decoding import (
     label_codes,
 )
 from semxhs.survey.files import TableData, read_data
-from semxhs.survey.instrument import Instrument, normalize_text
+from semxhs.survey.instrument import AttentionCheck, Instrument, Item, normalize_text
 
 __all__ = [
     "PLATFORMS",
@@ -150,7 +150,7 @@ def parse_header(header: object) -> HeaderParts:
                 after = after[sub.end():]
             rest = after
     paren = _PAREN.match(rest.strip()) if number is not None else None
-    if paren:
+    if paren and number is not None:
         inner = paren.group(1).strip()
         if inner.isdigit():
             return HeaderParts(f"{number.split('.')[0]}.{int(inner)}", ())
@@ -273,7 +273,8 @@ def map_headers(
     """
     rename = dict(rename or {})
     plat = PLATFORMS[detect_platform(columns) if platform == "auto" else _platform_name(platform)]
-    targets = {**{i.id: i for i in instrument.items}, **{c.id: c for c in instrument.attention_checks}}
+    targets: dict[str, Item | AttentionCheck] = {**{i.id: i for i in instrument.items},
+                                                 **{c.id: c for c in instrument.attention_checks}}
     by_wording: dict[str, set[str]] = {}
     by_number: dict[str, str] = {}
     for tid, thing in targets.items():
@@ -535,7 +536,7 @@ def import_survey(
         Call :meth:`SurveyImport.raise_if_problems` to stop on any problem.
     """
     table = data if isinstance(data, TableData) else None
-    frame = table.frame if table is not None else data
+    frame = data.frame if isinstance(data, TableData) else data
     columns = list(frame.columns)
     name = detect_platform(columns) if platform == "auto" else _platform_name(platform)
     plat = PLATFORMS[name]

@@ -33,7 +33,7 @@ from scipy import stats
 
 from semxhs.atomic import atomic_write_bytes
 from semxhs.errors import DataError, InputFileError, StudyError, name_list
-from semxhs.messages import Message, message_texts, messages_to_json
+from semxhs.messages import Message, json_safe, message_texts, messages_to_json
 from semxhs.survey.files import read_data
 from semxhs.survey.instrument import Instrument
 from semxhs.survey.missingness import (
@@ -424,11 +424,11 @@ class ScreeningResult:
         return {
             "rules": self.rules.to_dict(),
             "order": list(RULE_ORDER),
-            "thresholds": {k: _json(v) for k, v in self.thresholds.items()},
+            "thresholds": {k: json_safe(v) for k, v in self.thresholds.items()},
             "n_received": self.n_received,
             "n_analysed": self.n_analysed,
             "flow": [asdict(s) for s in self.flow],
-            "log": [{**asdict(e), "value": _json(e.value), "threshold": _json(e.threshold)} for e in self.log],
+            "log": [{**asdict(e), "value": json_safe(e.value), "threshold": json_safe(e.threshold)} for e in self.log],
             "notes": list(self.notes),
             "note_codes": messages_to_json(self.note_codes),
         }
@@ -484,13 +484,6 @@ def reverse_raw_text(items: tuple[str, ...]) -> str:
     """
     return (f"reverse-worded items {name_list(items)} are NOT re-keyed in the cleaned data (answers as given); "
             f"fit it with --instrument, or with --reverse {','.join(items)} --scale MIN,MAX")
-
-
-def _json(x: Any) -> Any:
-    if x is None:
-        return None
-    value = float(x)
-    return value if math.isfinite(value) else None
 
 
 # --------------------------------------------------------------------------- screen
@@ -589,13 +582,13 @@ def screen(
             answer = pd.to_numeric(frame[check.id], errors="coerce").to_numpy(dtype=float)
             wrong = ~(answer == check.correct)
             failed += wrong
-            for i in np.flatnonzero(wrong):
+            for i in np.flatnonzero(wrong).tolist():
                 shown = "missing" if not np.isfinite(answer[i]) else f"{answer[i]:g}"
                 which[i].append(f"{check.id}={shown} (correct {check.correct})")
         thresholds["attention_max_failed"] = rules.attention_max_failed
         criteria["attention"] = (f"failed more than {rules.attention_max_failed} of "
                                  f"{len(instrument.attention_checks)} attention checks")
-        for i in np.flatnonzero(failed > rules.attention_max_failed):
+        for i in np.flatnonzero(failed > rules.attention_max_failed).tolist():
             flags["attention"].append((i, float(failed[i]), float(rules.attention_max_failed), "; ".join(which[i])))
 
     if rules.speed and durations is not None:
@@ -611,7 +604,7 @@ def screen(
             k = int((~finite).sum())
             notes.append(Message("speed_no_duration", {"n": k},
                                  f"speed: {k} respondent(s) without a completion time were not screened"))
-        for i in np.flatnonzero(finite & (durations < cut)):
+        for i in np.flatnonzero(finite & (durations < cut)).tolist():
             flags["speed"].append((i, float(durations[i]), cut, f"{number_text(durations[i], 1)} s"))
 
     if rules.longstring:
@@ -620,7 +613,7 @@ def screen(
         thresholds["longstring_min"] = need
         criteria["longstring"] = (f"the same answer to {need} or more consecutive items"
                                   + (" (all items)" if need == len(items) else ""))
-        for i in np.flatnonzero(runs >= need):
+        for i in np.flatnonzero(runs >= need).tolist():
             answers = x[i][np.isfinite(x[i])]
             common = f"{pd.Series(answers).mode().iloc[0]:g}" if answers.size else ""
             flags["longstring"].append((i, float(runs[i]), float(need), f"longest run {runs[i]} (answer {common})"))
@@ -629,7 +622,7 @@ def screen(
         values = irv(x)
         thresholds["irv_max"] = rules.irv_max
         criteria["irv"] = f"IRV (SD of own answers) at most {rules.irv_max:g}"
-        for i in np.flatnonzero(np.isfinite(values) & (values <= rules.irv_max)):
+        for i in np.flatnonzero(np.isfinite(values) & (values <= rules.irv_max)).tolist():
             flags["irv"].append((i, float(values[i]), rules.irv_max, f"IRV {values[i]:.3f}"))
 
     if rules.mahalanobis:
@@ -647,9 +640,8 @@ def screen(
         index = np.flatnonzero(keep)
         d2 = mahalanobis_d2(x[index])
         pvals = stats.chi2.sf(d2, p)
-        for k in np.flatnonzero(pvals < rules.mahalanobis_p):
-            i = int(index[k])
-            flags["mahalanobis"].append((i, float(d2[k]), crit, f"D² = {d2[k]:.2f}, p = {pvals[k]:.2g}"))
+        for k in np.flatnonzero(pvals < rules.mahalanobis_p).tolist():
+            flags["mahalanobis"].append((int(index[k]), float(d2[k]), crit, f"D² = {d2[k]:.2f}, p = {pvals[k]:.2g}"))
 
     log: list[Exclusion] = []
     claimed: dict[int, str] = {}

@@ -295,7 +295,9 @@ def check_responses(
 def reverse_code(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """A copy of ``frame`` with the instrument's reverse-keyed items recoded: x -> min + max - x.
 
-    Missing values stay missing; non-numeric cells raise (run :func:`check_responses` first).
+    The instrument's items and scale handed to :func:`semxhs.survey.recode.reverse_key`, the
+    one re-keying function. Missing values stay missing; non-numeric cells and values
+    outside the scale raise (run :func:`check_responses` first).
 
     Examples
     --------
@@ -305,16 +307,9 @@ def reverse_code(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     >>> reverse_code(pd.DataFrame({"a1": [1, 2], "a2": [1, 4]}), inst)["a2"].tolist()
     [5, 2]
     """
-    out = frame.copy()
-    absent = [i for i in instrument.reverse_items() if i not in out.columns]
-    if absent:
-        raise DataError(f"reverse-keyed items not in the data: {name_list(absent)}")
-    for item in instrument.reverse_items():
-        values = out[item]
-        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-            raise DataError(f"reverse-keyed item '{item}' is not numeric (dtype {values.dtype}); code the answers first")
-        out[item] = (instrument.scale.min + instrument.scale.max) - values
-    return out
+    from semxhs.survey.recode import reverse_key
+
+    return reverse_key(frame, list(instrument.reverse_items()), instrument.scale.min, instrument.scale.max)
 
 
 # --------------------------------------------------------------------------- a declared scale and missing codes

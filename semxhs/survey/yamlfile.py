@@ -96,12 +96,12 @@ class _Loader(yaml.SafeLoader):
     label = "YAML file"
     _depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:  # type: ignore[override]
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self._depth += 1
         try:
             if self._depth > MAX_YAML_DEPTH + 1:
                 raise InputFileError(f"{self.label} nests lists or mappings more than {MAX_YAML_DEPTH} levels deep")
-            return super().compose_node(parent, index)  # type: ignore[no-any-return, arg-type]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 

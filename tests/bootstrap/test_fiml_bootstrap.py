@@ -30,7 +30,7 @@ import pytest
 from semxhs.resample import engine as bt
 from semxhs.resample.fiml import BatchedFIML
 from semxhs.resample.sem import bootstrap_sem
-from semxhs.sem.fiml import MissingData, fit_fiml, fit_fiml_model, observed_information, gradient
+from semxhs.sem.fiml import MissingData, fit_fiml, fit_fiml_model, gradient, observed_information
 from semxhs.sem.partable import build_partable
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "hs1939_fiml_bootstrap"

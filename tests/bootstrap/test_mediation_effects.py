@@ -11,14 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sem_bootstrap_helpers import load_case, simulate_mediation
 
 from semxhs.resample import engine as bt
 from semxhs.resample import sem as md
 from semxhs.resample.sem import bootstrap_sem, closed_form_reason, effect_plan
 from semxhs.sem.estimate import Moments, fit_ml
-from semxhs.sem.ram import RamStructure
 from semxhs.sem.partable import build_partable
+from semxhs.sem.ram import RamStructure
+from tests.bootstrap.sem_bootstrap_helpers import load_case, simulate_mediation
 
 # effect (source, target, path) -> the := parameter of the fixture that defines it
 PARALLEL = {("X", "Y", "X -> M1 -> Y"): "ind1", ("X", "Y", "X -> M2 -> Y"): "ind2", ("X", "Y", "total"): "total"}

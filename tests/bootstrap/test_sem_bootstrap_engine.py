@@ -12,11 +12,11 @@ import multiprocessing
 import numpy as np
 import pandas as pd
 import pytest
-from sem_bootstrap_helpers import load_case, simulate_mediation
 
 from semxhs.errors import SpecError
 from semxhs.resample import engine as bt
 from semxhs.resample.sem import bootstrap_sem
+from tests.bootstrap.sem_bootstrap_helpers import load_case, simulate_mediation
 
 MEDIATION = "M ~ a*X\nY ~ b*M + c*X\nab := a*b"
 
@@ -26,6 +26,7 @@ def poldem():
     return load_case("poldem_sem")
 
 
+@pytest.mark.slow
 def test_same_seed_same_numbers_and_different_seed_different_numbers(poldem):
     one = bootstrap_sem(poldem["model"], poldem["data"], draws=300, seed=5)
     two = bootstrap_sem(poldem["model"], poldem["data"], draws=300, seed=5)
@@ -41,6 +42,7 @@ def test_indices_are_drawn_up_front_from_one_generator():
 
 
 @pytest.mark.parametrize("name", ["poldem_sem", "mediation_observed"])
+@pytest.mark.slow
 def test_one_and_two_jobs_give_identical_results(name):
     case = load_case(name)
     one = bootstrap_sem(case["model"], case["data"], draws=600, seed=9, n_jobs=1)
@@ -49,6 +51,7 @@ def test_one_and_two_jobs_give_identical_results(name):
     assert one.defined == two.defined and one.indirect == two.indirect
 
 
+@pytest.mark.slow
 def test_progress_is_reported_per_block_up_to_the_total(poldem):
     calls: list[tuple[int, int]] = []
     bootstrap_sem(poldem["model"], poldem["data"], draws=600, seed=1, progress=lambda d, t: calls.append((d, t)))
@@ -102,6 +105,7 @@ def _heywood_prone_cfa(seed: int = 11, n: int = 40) -> pd.DataFrame:
     return pd.DataFrame(x, columns=["x1", "x2", "x3"])
 
 
+@pytest.mark.slow
 def test_improper_draws_are_counted_and_fail_only_under_the_improper_rule():
     data = _heywood_prone_cfa()
     model = "f =~ x1 + x2 + x3"

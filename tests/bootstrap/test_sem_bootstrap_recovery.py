@@ -13,9 +13,11 @@ import math
 
 import numpy as np
 import pytest
-from sem_bootstrap_helpers import simulate_mediation
 
 from semxhs.resample.sem import bootstrap_sem
+from tests.bootstrap.sem_bootstrap_helpers import simulate_mediation
+
+pytestmark = pytest.mark.slow  # more than a few seconds (the quick loop: -m "not slow")
 
 MODEL = "M ~ a*X\nY ~ b*M + c*X\nab := a*b"
 REPS, N, DRAWS = 200, 200, 1000

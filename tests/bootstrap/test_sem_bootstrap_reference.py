@@ -18,9 +18,11 @@ import math
 
 import numpy as np
 import pytest
-from sem_bootstrap_helpers import load_case
 
 from semxhs.resample.sem import bootstrap_sem
+from tests.bootstrap.sem_bootstrap_helpers import load_case
+
+pytestmark = pytest.mark.slow  # more than a few seconds (the quick loop: -m "not slow")
 
 LAVAAN_RUNS = [("mediation_observed", 12), ("poldem_sem", 11)]
 

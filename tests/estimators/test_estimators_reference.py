@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from reference_cases import match_parameter
 
 from semxhs.sem.model import fit
+from tests.reference_cases import match_parameter
 
 FOLDER = Path(__file__).resolve().parents[1] / "fixtures" / "estimators"
 CASES = sorted(p for p in FOLDER.iterdir() if p.is_dir())

@@ -168,6 +168,7 @@ def test_endpoint_labels_export_keeps_n_300(intake_dir, instrument, truth):
     assert survey.to_dict()["decoding"][0]["column"] == "PI1"
 
 
+@pytest.mark.slow
 def test_instrument_check_says_what_it_decoded(intake_dir):
     proc = _cli("instrument", "check", str(intake_dir / "instrument.yaml"),
                 "--data", str(intake_dir / "wjx_endpoint_labels.xlsx"))
@@ -187,6 +188,7 @@ def test_instrument_check_says_what_it_decoded(intake_dir):
     assert "5 missing by a marker ((跳过) ×2, (空) ×1, -3 ×2)" in proc.stdout
 
 
+@pytest.mark.slow
 def test_instrument_check_refuses_an_undecodable_cell(intake_dir, tmp_path):
     frame = pd.read_csv(intake_dir / "wjx_skip_markers.csv", encoding="utf-8-sig")
     frame["4、我可以在小红书上与博主进行互动"] = frame["4、我可以在小红书上与博主进行互动"].astype(object)
@@ -217,6 +219,7 @@ def test_fit_with_instrument_keeps_the_answers_and_prints_the_decoding(intake_di
     assert "2 ((跳过) ×1, -3 ×1)" in _decoding_row(proc.stdout, "PU1")
 
 
+@pytest.mark.slow
 def test_screen_and_run_print_the_decoding(intake_dir, tmp_path):
     import shutil
 

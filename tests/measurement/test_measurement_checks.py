@@ -171,7 +171,7 @@ def test_chisq_difference_checks():
 
 def test_cr_with_standardized_residual_variances():
     lam = [0.6, 0.7, 0.8]
-    assert composite_reliability(lam, [1 - l**2 for l in lam]) == pytest.approx(composite_reliability(lam))
+    assert composite_reliability(lam, [1 - x**2 for x in lam]) == pytest.approx(composite_reliability(lam))
     assert composite_reliability(lam, [0.5, 0.5, 0.5]) == pytest.approx(4.41 / (4.41 + 1.5))
 
 
@@ -235,7 +235,7 @@ def test_to_dict_contract_is_valid_json():
     assert {(p["lhs"], p["rhs"]) for p in m["htmt_ci"]["pairs"]} == {
         ("trust", "intent"), ("trust", "visual"), ("intent", "visual")}
     for f in m["findings"]:
-        assert f["en"] and f["zh"]
+        assert f["code"] and "params" in f and "en" not in f  # codes and parameters; the report words them
 
 
 def test_frames_have_documented_columns():
@@ -266,7 +266,7 @@ def test_negative_within_block_correlation_noted():
 
 
 def test_finding_text_does_not_print_value_equal_to_threshold():
-    from semxhs.measurement.findings import _vs
+    from semxhs.report.format import fmt_versus as _vs
 
     assert _vs(0.6996, 0.70) == ".6996"  # not ".70 < .70"
     assert _vs(0.37098, 0.50) == ".37"

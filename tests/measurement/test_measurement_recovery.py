@@ -19,9 +19,9 @@ def simulate(phi: np.ndarray, loadings: list[list[float]], n: int, seed: int) ->
     for k, lam in enumerate(loadings):
         name = "ABCDEFG"[k]
         blocks[name] = []
-        for j, l in enumerate(lam):
+        for j, load in enumerate(lam):
             item = f"{name.lower()}{j + 1}"
-            cols[item] = l * eta[:, k] + np.sqrt(1 - l**2) * rng.normal(size=n)
+            cols[item] = load * eta[:, k] + np.sqrt(1 - load**2) * rng.normal(size=n)
             blocks[name].append(item)
     return pd.DataFrame(cols), blocks
 
@@ -73,8 +73,12 @@ def test_near_duplicate_constructs_flagged(near_duplicate):
     htmt_fail = [f for f in res.findings if f.code == "htmt_liberal"]
     assert [f.subject for f in htmt_fail] == [("A", "B")]
     assert htmt_fail[0].value == pytest.approx(res.htmt.loc["A", "B"])
-    assert "A ~ B: HTMT" in htmt_fail[0].en and "> .90" in htmt_fail[0].en
-    assert "A 与 B" in htmt_fail[0].zh and "区分效度不成立" in htmt_fail[0].zh
+    from semxhs.report.labels import labels_for
+    from semxhs.report.messages import finding_words
+
+    en, zh = (finding_words(htmt_fail[0], labels_for(lang)) for lang in ("en", "zh"))
+    assert "A ~ B: HTMT" in en and "> .90" in en
+    assert "A 与 B" in zh and "区分效度不成立" in zh
     # no other pair has any discriminant-validity finding
     pair_codes = {"htmt_liberal", "htmt_strict", "htmt_ci_upper", "fornell_larcker"}
     assert {f.subject for f in res.findings if f.code in pair_codes} == {("A", "B")}

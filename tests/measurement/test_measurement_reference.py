@@ -71,7 +71,7 @@ def matrix(values) -> pd.DataFrame:
 
 def test_model_file_matches_blocks():
     lines = (HERE / "model.lav").read_text().split("\n")
-    parsed = {l.split("=~")[0].strip(): [i.strip() for i in l.split("=~")[1].split("+")] for l in lines if "=~" in l}
+    parsed = {line.split("=~")[0].strip(): [i.strip() for i in line.split("=~")[1].split("+")] for line in lines if "=~" in line}
     assert parsed == BLOCKS
 
 
@@ -188,7 +188,10 @@ def test_one_factor_chisq_difference(extra):
 
 def test_findings_on_hs1939(result):
     """visual: AVE .37 < .50 etc.; no pair fails discriminant validity in this data."""
-    texts = [f.en for f in result.findings]
+    from semxhs.report.labels import labels_for
+    from semxhs.report.messages import finding_words
+
+    texts = [finding_words(f, labels_for("en")) for f in result.findings]
     assert "visual: AVE .37 < .50 (Fornell & Larcker (1981))" in texts
     assert "visual: alpha .63 < .70 (Nunnally (1978))" in texts
     assert "speed: AVE .43 < .50 (Fornell & Larcker (1981))" in texts

@@ -11,9 +11,9 @@ import json
 
 import pandas as pd
 import pytest
-from reference_cases import FIXTURES
 
 from semxhs.sem.model import fit
+from tests.reference_cases import FIXTURES
 
 CASE = FIXTURES / "next" / "fixed_x_false"
 

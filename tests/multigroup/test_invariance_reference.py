@@ -15,9 +15,9 @@ import sys
 
 import pandas as pd
 import pytest
-from reference_cases import FIXTURES
 
 from semxhs.sem.invariance import decide, invariance
+from tests.reference_cases import FIXTURES
 
 CASES = [
     ("school", FIXTURES / "shared_next" / "hs1939_invariance_school", "ML"),

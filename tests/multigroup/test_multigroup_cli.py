@@ -14,10 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from reference_cases import FIXTURES
 
 from semxhs.errors import DataError, SpecError
 from semxhs.sem.model import fit
+from tests.reference_cases import FIXTURES
+
+pytestmark = pytest.mark.slow  # more than a few seconds (the quick loop: -m "not slow")
 
 CASE = FIXTURES / "next" / "mg_cfa_sex_ml"
 MODEL = (CASE / "model.lav").read_text(encoding="utf-8")

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from reference_cases import FIXTURES
 
 from semxhs.sem.model import fit
+from tests.reference_cases import FIXTURES
 
 NEXT = FIXTURES / "next"
 SHARED = FIXTURES / "shared_next"

@@ -18,6 +18,8 @@ from semxhs.power.design import PowerDesign, design_truth, exact_sample
 from semxhs.power.engine import run_power
 from semxhs.power.nonnormal import vale_maurelli
 
+pytestmark = pytest.mark.slow  # more than a few seconds (the quick loop: -m "not slow")
+
 POPULATION = "y ~ 0.25*x + 0*w"
 ANALYSIS = "y ~ x + w"
 

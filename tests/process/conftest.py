@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from process_helpers import load_case
+
+from tests.process.process_helpers import load_case
 
 
 @pytest.fixture(scope="session")

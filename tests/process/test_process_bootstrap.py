@@ -5,16 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from process_helpers import simulate
 
 from semxhs.process import run_process
-from semxhs.process.bootstrap import (
-    batch_ols,
-    bootstrap_ols,
-    counts_from_indices,
-    draw_indices,
-    percentile_interval,
-)
+from semxhs.process.bootstrap import batch_ols, bootstrap_ols
+from semxhs.resample.engine import quantile_interval as percentile_interval
+from semxhs.resample.engine import resample_counts as counts_from_indices
+from tests.process.process_helpers import simulate
+
+
+def draw_indices(rng, n, draws):
+    """The PROCESS bootstrap's indices: the engine's, drawn from ``rng`` (``resample_indices``)."""
+    return rng.integers(0, n, size=(draws, n))
 
 
 def test_batch_solution_equals_refitting_each_resample():

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from process_helpers import simulate
 
 from semxhs.process import MODEL_TABLE, run_process
+from tests.process.process_helpers import simulate
 
 pytestmark = pytest.mark.recovery
 

@@ -11,9 +11,9 @@ import json
 
 import numpy as np
 import pytest
-from process_helpers import FIXTURES
 
 from semxhs.process import run_process
+from tests.process.process_helpers import FIXTURES
 
 pytestmark = pytest.mark.reference
 

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from process_helpers import simulate
 
 from semxhs.process import run_process
 from semxhs.process.ols import collinear_columns, hc_covariance
+from tests.process.process_helpers import simulate
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,7 @@ import pytest
 from semxhs.sem.model import fit
 from semxhs.sem.results import SemResult
 from semxhs.study.results import StudyResult
-
-from .report_helpers import POLDEM, make_study
+from tests.report.report_helpers import POLDEM, make_study
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from reference_cases import FIXTURES
 
 from semxhs.report.diagram import diagram_spec, stars
 from semxhs.report.figures.layout import Box, layered_layout, overlapping_boxes
@@ -22,6 +21,7 @@ from semxhs.report.figures.path_diagram import (
 from semxhs.report.labels import labels_for
 from semxhs.sem.interaction import latent_product_expansion
 from semxhs.sem.model import fit
+from tests.reference_cases import FIXTURES
 
 CASES = sorted(
     [p for p in (FIXTURES / "lavaan").iterdir() if (p / "model.lav").exists()]

@@ -11,8 +11,7 @@ import pytest
 
 from semxhs.report.render import write_html
 from semxhs.study.results import StudyResult
-
-from .report_helpers import TODAY
+from tests.report.report_helpers import TODAY
 
 pytestmark = pytest.mark.browser
 

@@ -14,8 +14,7 @@ from semxhs.report.format import DASH
 from semxhs.sem.model import fit
 from semxhs.sem.results import SemResult
 from semxhs.study.results import StudyResult
-
-from .report_helpers import TODAY, make_study
+from tests.report.report_helpers import TODAY, make_study
 
 LAVAAN = Path(__file__).resolve().parents[1] / "fixtures" / "lavaan"
 

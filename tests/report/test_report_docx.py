@@ -12,8 +12,7 @@ from docx.oxml.ns import qn
 from semxhs.report.docx import CJK_BODY_FONT, write_docx
 from semxhs.sem.results import SemResult
 from semxhs.study.results import StudyResult
-
-from .report_helpers import TODAY, make_study
+from tests.report.report_helpers import TODAY, make_study
 
 
 def _open(study: StudyResult, path: Path) -> docx.document.Document:

@@ -14,15 +14,14 @@ import pytest
 import semxhs.report.process as report_process
 from semxhs.errors import ReportError, SemxhsError
 from semxhs.process import run_process
-from semxhs.report.figures import process_plots as plots
 from semxhs.process.results import ProcessResult
 from semxhs.report.context import build_context
 from semxhs.report.docx import docx_bytes, process_docx_bytes
+from semxhs.report.figures import process_plots as plots
 from semxhs.report.process import build_process_context
 from semxhs.report.render import inline_svg
 from semxhs.study.results import StudyResult
-
-from .report_helpers import TODAY
+from tests.report.report_helpers import TODAY
 
 PROCESS = Path(__file__).resolve().parents[1] / "fixtures" / "process"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -83,6 +82,7 @@ def test_process_docx_embeds_pictures(model1: ProcessResult, language: str) -> N
         assert 10.0 < shape.width.cm <= 15.0
 
 
+@pytest.mark.slow
 def test_study_docx_embeds_process_pictures(study_en: StudyResult, model1: ProcessResult) -> None:
     study = dataclasses.replace(study_en, process=(model1,))
     document = docx.Document(io.BytesIO(docx_bytes(study, today=TODAY)))

@@ -12,8 +12,7 @@ import pytest
 from semxhs.report.render import render_html, write_html
 from semxhs.sem.results import SemResult
 from semxhs.study.results import StudyResult
-
-from .report_helpers import TODAY, make_study
+from tests.report.report_helpers import TODAY, make_study
 
 SECTION_IDS = ("warnings", "fit", "measurement", "structural", "path-diagram", "defined", "r2", "hypotheses")
 
@@ -137,10 +136,10 @@ def test_write_html_is_atomic(study_en: StudyResult, tmp_path: Path) -> None:
 
 def test_mlr_report_shows_scaled_test_and_robust_indices() -> None:
     from semxhs.report.render import render_html
-    from semxhs.study.pipeline import fit_files
+    from semxhs.study.pipeline import AnalysisOptions, fit_files
 
     case = "tests/fixtures/shared/hs1939_mlr"
-    result = fit_files(f"{case}/model.lav", f"{case}/data.csv", estimator="MLR", measurement=False)
+    result = fit_files(f"{case}/model.lav", f"{case}/data.csv", AnalysisOptions(estimator="MLR", measurement=False))
     html = render_html(result)
     for text in ("Yuan–Bentler scaled", "87.13 (24)", "CFI (robust)", ".930", "RMSEA (robust)", ".092"):
         assert text in html, text

@@ -26,8 +26,7 @@ from semxhs.report.render import render_html
 from semxhs.study.config import load_study
 from semxhs.study.pipeline import run_study
 from semxhs.study.results import StudyResult
-
-from .report_helpers import TODAY
+from tests.report.report_helpers import TODAY
 
 INTAKE = Path(__file__).resolve().parents[1] / "fixtures" / "intake"
 MODEL = """PI =~ PI1 + PI2 + PI3 + PI4
@@ -223,6 +222,7 @@ def test_html_shows_the_flow(intake_study: StudyResult, language: str, received:
 
 @pytest.mark.parametrize("language,title", [("en", "Participant Flow Through Data Screening"),
                                             ("zh", "数据筛查的样本流程")])
+@pytest.mark.slow
 def test_docx_has_the_flow_table_and_diagram(intake_study: StudyResult, language: str, title: str) -> None:
     study = _in(intake_study, language)
     document = docx.Document(io.BytesIO(docx_bytes(study, today=TODAY)))

@@ -19,10 +19,9 @@ from semxhs.report.context import build_context
 from semxhs.report.docx import write_docx
 from semxhs.report.render import render_html
 from semxhs.sem.simulate import simulate
-from semxhs.study.pipeline import analyse, fit_files
+from semxhs.study.pipeline import AnalysisOptions, analyse, fit_files
 from semxhs.study.results import StudyResult
-
-from .report_helpers import TODAY
+from tests.report.report_helpers import TODAY
 
 HS = Path(__file__).resolve().parents[1] / "fixtures" / "shared" / "hs1939_cfa"
 QUALITY_IDS = ("reliability", "discriminant", "items", "cmb")
@@ -56,8 +55,9 @@ def _words_of(block: str) -> str:
 
 @pytest.fixture(scope="module", params=["en", "zh"])
 def hs(request: pytest.FixtureRequest) -> StudyResult:
-    return fit_files(HS / "model.lav", HS / "data.csv", htmt_draws=200, seed=1, language=request.param,
-                     reverse=("x2",), scale=(0.0, 10.0))
+    return fit_files(HS / "model.lav", HS / "data.csv",
+                     AnalysisOptions(htmt_draws=200, seed=1, reverse=("x2",), scale=(0.0, 10.0)),
+                     language=request.param)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def near_identical(tmp_path_factory: pytest.TempPathFactory) -> dict[str, StudyR
     frame = simulate(POPULATION, n=500, seed=11, likert=7)
     path = tmp_path_factory.mktemp("sim") / "data.csv"
     frame.to_csv(path, index=False)
-    return {lang: analyse(MODEL, frame, htmt_draws=300, seed=1, title="Near-identical constructs", language=lang,
+    return {lang: analyse(MODEL, frame, AnalysisOptions(htmt_draws=300, seed=1), title="Near-identical constructs", language=lang,
                           data_file=path, model_file="model.lav") for lang in ("en", "zh")}
 
 

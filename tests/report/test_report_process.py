@@ -25,8 +25,7 @@ from semxhs.report.docx import process_docx_bytes
 from semxhs.report.process import build_process_context
 from semxhs.report.render import inline_svg, process_plot_files, render_process_html
 from semxhs.study.results import StudyResult
-
-from .report_helpers import TODAY
+from tests.report.report_helpers import TODAY
 
 PROCESS = Path(__file__).resolve().parents[1] / "fixtures" / "process"
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -160,6 +159,7 @@ def test_process_options_shown(model7: ProcessResult) -> None:
 
 # --------------------------------------------------------------------------- inside a study report
 
+@pytest.mark.slow
 def test_study_report_carries_process_results(study_en: StudyResult, model1: ProcessResult,
                                               model7: ProcessResult) -> None:
     from semxhs.report.render import render_html
@@ -177,6 +177,7 @@ def test_study_report_carries_process_results(study_en: StudyResult, model1: Pro
 # --------------------------------------------------------------------------- Word
 
 @pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.slow
 def test_model7_docx(model7: ProcessResult, language: str, tmp_path: Path) -> None:
     path = tmp_path / f"process_{language}.docx"
     path.write_bytes(process_docx_bytes(model7, title="Model 7", language=language, today=TODAY))

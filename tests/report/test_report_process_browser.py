@@ -15,8 +15,7 @@ import pytest
 from semxhs.atomic import atomic_write_bytes
 from semxhs.process import run_process
 from semxhs.report.render import render_process_html
-
-from .report_helpers import TODAY, chromium
+from tests.report.report_helpers import TODAY, chromium
 
 pytestmark = pytest.mark.browser
 

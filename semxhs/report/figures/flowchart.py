@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
+from matplotlib.text import Text
 
 from semxhs.report.figures.process_plots import PNG_DPI, render_png, render_svg
 
@@ -24,6 +26,14 @@ _ARROW = {"arrowstyle": "-|>", "color": "black", "linewidth": 0.9, "shrinkA": 0,
           "mutation_scale": 10}
 _STEP_HEIGHT = 1.15  # inches between two boxes of the main column
 _WIDTH = 6.5  # inches
+
+
+def _patch(text: Text) -> FancyBboxPatch:
+    """The box drawn around a text (every text here has ``bbox=``)."""
+    patch = text.get_bbox_patch()
+    if patch is None:  # pragma: no cover - a text drawn without bbox=
+        raise ValueError("the flow chart's boxes are texts drawn with bbox=")
+    return patch
 
 
 def _drawer(main: Sequence[str], side: Sequence[str]) -> Callable[[], Figure]:
@@ -45,13 +55,13 @@ def _drawer(main: Sequence[str], side: Sequence[str]) -> Callable[[], Figure]:
                  for text, y in zip(main, ys)]
         for k, text in enumerate(side):
             # from the bottom of box k to the top of box k + 1 (fractions of the drawn boxes, known at draw time)
-            ax.annotate("", xy=(0.5, 1.0), xycoords=boxes[k + 1].get_bbox_patch(), xytext=(0.5, 0.0),
-                        textcoords=boxes[k].get_bbox_patch(), arrowprops=_ARROW)
+            ax.annotate("", xy=(0.5, 1.0), xycoords=_patch(boxes[k + 1]), xytext=(0.5, 0.0),
+                        textcoords=_patch(boxes[k]), arrowprops=_ARROW)
             if text:
                 y_mid = (ys[k] + ys[k + 1]) / 2.0
                 side_box = ax.text(x_side, y_mid, text, ha="left", va="center", fontsize=8.5,
                                    multialignment="left", bbox=_BOX)
-                ax.annotate("", xy=(0.0, 0.5), xycoords=side_box.get_bbox_patch(), xytext=(x_main, y_mid),
+                ax.annotate("", xy=(0.0, 0.5), xycoords=_patch(side_box), xytext=(x_main, y_mid),
                             textcoords="data",
                             arrowprops=_ARROW)
         return fig

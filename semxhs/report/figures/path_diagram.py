@@ -17,6 +17,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse, FancyArrowPatch, Rectangle
@@ -231,7 +232,7 @@ def _drawer(spec: DiagramSpec, with_indicators: bool) -> Callable[[], Figure]:
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_aspect("equal")
-        style = {"arrowstyle": "-|>", "mutation_scale": 9, "color": "black", "linewidth": 0.9}
+        style: dict[str, Any] = {"arrowstyle": "-|>", "mutation_scale": 9, "color": "black", "linewidth": 0.9}
         for node in spec.nodes:
             box = placed.shapes[node.id]
             if node.latent:
@@ -268,7 +269,7 @@ def _drawer(spec: DiagramSpec, with_indicators: bool) -> Callable[[], Figure]:
             start = _anchor(src, by_id[path.source].latent, first_toward)
             end = _anchor(dst, by_id[path.target].latent, last_from)
             points = [start, *bends, end]
-            line = {"linestyle": (0, (4, 3)) if not path.significant else "solid"}
+            line: dict[str, Any] = {"linestyle": (0, (4, 3)) if not path.significant else "solid"}
             if len(points) == 2:
                 arrow = FancyArrowPatch(start, end, shrinkA=0, shrinkB=2, zorder=1, **style, **line)
             else:

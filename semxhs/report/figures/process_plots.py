@@ -31,6 +31,7 @@ import unicodedata
 import warnings
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 import numpy as np
@@ -41,15 +42,18 @@ from matplotlib.figure import Figure
 from semxhs.errors import SpecError
 from semxhs.process.results import JohnsonNeyman, ProcessResult
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 #: Font families tried in order; the browser picks the first it has.
 FONT_FAMILIES = ["Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "SimHei",
                  "WenQuanYi Micro Hei", "DejaVu Sans", "sans-serif"]
 
 #: Text is drawn as written: ``$``, ``_``, ``^`` and ``\`` in a column name (``x$1``, ``m_1^2``) are never read
 #: as matplotlib mathtext, which would render them wrongly or fail on them.
-_TEXT_AS_WRITTEN = {"text.parse_math": False, "text.usetex": False}
+_TEXT_AS_WRITTEN: dict[RcKeyType, Any] = {"text.parse_math": False, "text.usetex": False}
 
-_RC = {"svg.fonttype": "none", "font.family": "sans-serif", "font.sans-serif": FONT_FAMILIES,
+_RC: dict[RcKeyType, Any] = {"svg.fonttype": "none", "font.family": "sans-serif", "font.sans-serif": FONT_FAMILIES,
        "axes.unicode_minus": False, "svg.hashsalt": "semxhs", **_TEXT_AS_WRITTEN}
 
 #: Resolution of the PNG figures (dots per inch): sharp when printed at the width of an A4 text block.
@@ -135,7 +139,7 @@ def has_wide_text(*texts: str) -> bool:
     return any(unicodedata.east_asian_width(ch) in ("W", "F") for text in texts for ch in text)
 
 
-def _png_rc() -> dict[str, object]:
+def _png_rc() -> dict[RcKeyType, Any]:
     """rc settings of the PNG path: DejaVu Sans, then the CJK font as fallback for the glyphs it lacks."""
     families = [PNG_LATIN_FONT] + ([cjk] if (cjk := cjk_font()) else [])
     return {"font.family": families, "axes.unicode_minus": False, **_TEXT_AS_WRITTEN}
@@ -274,7 +278,9 @@ def interaction_plot_png(result: ProcessResult, equation: str | None = None, foc
     --------
     >>> import pandas as pd
     >>> from semxhs.process import run_process
-    >>> d = pd.read_csv("tests/fixtures/process/process_model1/data.csv")
+    >>> from pathlib import Path; import semxhs
+    >>> FIX = Path(semxhs.__file__).resolve().parents[1] / "tests" / "fixtures"
+    >>> d = pd.read_csv(FIX / "process/process_model1/data.csv")
     >>> interaction_plot_png(run_process(d, 1, x="PI", y="VC", w="CE", boot=0), x_label="感知互动性")[:8]
     b'\\x89PNG\\r\\n\\x1a\\n'
     """
@@ -379,7 +385,9 @@ def johnson_neyman_plot_png(result: ProcessResult, index: int = 0, moderator_lab
     --------
     >>> import pandas as pd
     >>> from semxhs.process import run_process
-    >>> d = pd.read_csv("tests/fixtures/process/process_model1/data.csv")
+    >>> from pathlib import Path; import semxhs
+    >>> FIX = Path(semxhs.__file__).resolve().parents[1] / "tests" / "fixtures"
+    >>> d = pd.read_csv(FIX / "process/process_model1/data.csv")
     >>> png = johnson_neyman_plot_png(run_process(d, 1, x="PI", y="VC", w="CE", boot=0), dpi=100)
     >>> png.startswith(b"\\x89PNG")
     True
