@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 import typer
 
 from semxhs import __version__
 from semxhs.errors import SemxhsError
+
+if TYPE_CHECKING:
+    from semxhs.atomic import OutputStage
 
 app = typer.Typer(
     name="semxhs",
@@ -74,18 +79,60 @@ def _err(message: str) -> None:
     typer.echo(f"semxhs: error: {message}", err=True)
 
 
+#: The output stages of the running command (see :func:`_stage`): what a Ctrl-C line reports.
+_STAGES: list[OutputStage] = []
+
+
+def _stage(*inputs: Path | str | None) -> OutputStage:
+    """The one output stage of a command: no output over ``inputs``, all outputs or none."""
+    from semxhs.atomic import OutputStage
+
+    stage = OutputStage(inputs)
+    _STAGES.append(stage)
+    return stage
+
+
+def _interrupted_line() -> str:
+    """What Ctrl-C left behind, truthfully: nothing, or every output complete."""
+    written = [p for stage in _STAGES for p in stage.committed]
+    if written:
+        return (f"semxhs: interrupted after all {len(written)} output file(s) were written "
+                f"(complete): {', '.join(str(p) for p in written)}")
+    return "semxhs: interrupted: nothing was written"
+
+
+def _sigint_outside_command(signum: int, frame: object) -> None:
+    """Ctrl-C while starting up or parsing options: nothing to clean up, one line, exit 130."""
+    try:
+        sys.stdout.flush()
+    except Exception:  # pragma: no cover - stdout closed or mid-write
+        pass
+    os.write(2, (_interrupted_line() + "\n").encode("utf-8", "replace"))
+    os._exit(130)
+
+
+def _set_sigint(handler: Any) -> Any:
+    """Install a SIGINT handler where that is possible (the main thread); return the previous one."""
+    try:
+        return signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread (e.g. a test runner's thread)
+        return None
+
+
 def guarded(func: F) -> F:
-    """Turn user errors into one line and exit 2; Ctrl-C into exit 130."""
+    """Turn user errors into one line and exit 2; Ctrl-C into one line and exit 130."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _STAGES.clear()
+        previous = _set_sigint(signal.default_int_handler)  # Ctrl-C now unwinds: workers stopped, stage undone
         try:
             return func(*args, **kwargs)
         except SemxhsError as exc:
             _err(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            _err("interrupted; no output was written")
+            typer.echo(_interrupted_line(), err=True)
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
@@ -95,6 +142,9 @@ def guarded(func: F) -> F:
             _err(f"internal error ({type(exc).__name__}: {exc}); please report it "
                  "(set SEMXHS_DEBUG=1 for the traceback)")
             raise typer.Exit(1) from None
+        finally:
+            if previous is not None:
+                _set_sigint(previous)
 
     return wrapper  # type: ignore[return-value]
 
@@ -210,10 +260,12 @@ def fit_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
     """Fit MODEL to DATA and report estimates, fit, standardized solution and measurement quality."""
-    from semxhs.report.outputs import write_outputs
+    from semxhs.report.outputs import study_payloads
     from semxhs.study.config import BootstrapSpec
     from semxhs.study.pipeline import fit_files
 
+    stage = _stage(model, data, instrument)
+    stage.expect(("--json", json_out), ("--html", html_out), ("--docx", docx_out))
     spec = BootstrapSpec(draws=bootstrap, ci=ci.value, failed_rule=failed_rule.value, monte_carlo=monte_carlo,
                          sobel=sobel, jobs=jobs) if bootstrap else None
     with _progress_bar(progress and not quiet and spec is not None) as tick:
@@ -222,8 +274,7 @@ def fit_command(
                            measurement=measurement, htmt_draws=htmt_draws, seed=seed, instrument=instrument,
                            platform=platform.value, sheet=_sheet(sheet), bootstrap=spec, progress=tick,
                            title=title, language=lang.value)
-    written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
-                            inputs=(model, data))
+    written = _write(stage, study_payloads(result, json_path=json_out, html_path=html_out, docx_path=docx_out))
     _summary(result, written, quiet)
 
 
@@ -236,27 +287,66 @@ def run_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
     """Run a whole study as its YAML file describes it."""
-    from semxhs.report.outputs import write_outputs
+    from semxhs.report.outputs import study_payloads
     from semxhs.study.config import load_study
     from semxhs.study.pipeline import run_study
 
     spec = load_study(study)
+    folder, outputs, derived = _study_outputs(spec, out, "--out" if out is not None else "output.dir")
+    stage = _stage(*_study_inputs(spec))
+    stage.expect(*outputs)
+    if derived is not None:
+        stage.expect(("the cleaned data", derived.cleaned), ("the exclusion log", derived.exclusions),
+                     ("the flow table", derived.flow))
     with _progress_bar(progress and not quiet and spec.bootstrap is not None) as tick:
         result = run_study(spec, progress=tick)
-    folder = out if out is not None else spec.output_dir
-    written = write_outputs(
-        result,
-        json_path=folder / spec.json if spec.json else None,
-        html_path=folder / spec.html if spec.html else None,
-        docx_path=folder / spec.docx if spec.docx else None,
-        inputs=(spec.data, study),
-    )
+    payloads = study_payloads(result, json_path=outputs[0][1], html_path=outputs[1][1], docx_path=outputs[2][1])
     if result.intake is not None and result.derived_files:
-        from semxhs.survey.screening import write_screening
+        from semxhs.survey.screening import screening_payloads, screening_paths
 
-        files = write_screening(result.intake.screening, spec.data, folder)
-        written += [files.cleaned, files.exclusions, files.flow]
+        payloads += screening_payloads(result.intake.screening, screening_paths(spec.data, folder))
+    written = _write(stage, payloads)
     _summary(result, written, quiet)
+
+
+def _study_inputs(spec: Any) -> list[Path]:
+    """Every file a study reads: the YAML itself, its data, model, instrument and any other file it names."""
+    import dataclasses
+
+    files: list[Path] = [spec.path]
+    for field in dataclasses.fields(spec):
+        value = getattr(spec, field.name)
+        if isinstance(value, Path) and field.name != "output_dir":
+            files.append(value)
+    model_file = Path(str(spec.model_file))
+    if model_file.is_file():
+        files.append(model_file)
+    return files
+
+
+def _study_outputs(spec: Any, out: Path | None, what: str) -> tuple[Path, list[tuple[str, Path | None]], Any]:
+    """The output folder of a study, its report files and (with screening) its derived files, checked."""
+    from semxhs.atomic import check_output_folder
+
+    folder = check_output_folder(out if out is not None else spec.output_dir, what)
+    outputs: list[tuple[str, Path | None]] = [
+        (f"output.{key}", folder / name if name else None)
+        for key, name in (("json", spec.json), ("html", spec.html), ("docx", spec.docx))
+    ]
+    derived = None
+    if spec.instrument is not None and spec.screening is not None:
+        from semxhs.survey.screening import screening_paths
+
+        derived = screening_paths(spec.data, folder)
+    return folder, outputs, derived
+
+
+def _write(stage: OutputStage, payloads: list[tuple[Path, bytes]]) -> list[Path]:
+    """Stage every payload, then write them all together (none if one cannot be written)."""
+    with stage:
+        for path, data in payloads:
+            stage.add(path, data)
+        return stage.commit()
 
 
 @app.command("demo")
@@ -266,20 +356,26 @@ def demo_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
     """Generate the bundled demo study (interactivity -> trust -> purchase intention) and run it."""
-    from semxhs.report.outputs import write_outputs
+    from semxhs.atomic import check_output_folder
+    from semxhs.report.outputs import study_payloads
     from semxhs.study.config import load_study
-    from semxhs.study.demo import write_demo_study
+    from semxhs.study.demo import demo_study_files
     from semxhs.study.pipeline import run_study
 
-    study_path = write_demo_study(out)
-    spec = load_study(study_path)
-    result = run_study(spec)
-    written = write_outputs(
-        result,
-        json_path=spec.output_dir / (spec.json or "results.json"),
-        html_path=spec.output_dir / (spec.html or "report.html"),
-        docx_path=spec.output_dir / "report.docx",
-    )
+    folder = check_output_folder(out, "--out")
+    stage = _stage()
+    with stage:
+        for name, data in demo_study_files():  # written now (the study reads them), undone on failure
+            stage.place(folder / name, data)
+        spec = load_study(folder / "study.yaml")
+        stage.protect(*_study_inputs(spec))
+        result = run_study(spec)
+        written = _write(stage, study_payloads(
+            result,
+            json_path=spec.output_dir / (spec.json or "results.json"),
+            html_path=spec.output_dir / (spec.html or "report.html"),
+            docx_path=spec.output_dir / "report.docx",
+        ))
     _summary(result, written, quiet)
 
 
@@ -330,19 +426,22 @@ def process_command(
 ) -> None:
     """Conditional process analysis (Hayes' PROCESS models) by OLS with bootstrap intervals."""
     from semxhs.process import run_process
-    from semxhs.report.outputs import write_process_outputs
+    from semxhs.report.outputs import process_payloads
     from semxhs.study.pipeline import read_model, rekey
     from semxhs.survey.constructs import blocks_from_model, construct_scores
     from semxhs.survey.files import read_table
 
+    stage = _stage(data, constructs)
+    stage.expect(("--json", json_out), ("--html", html_out))
     blocks = blocks_from_model(read_model(constructs)) if constructs else {}
     frame = rekey(read_table(data, encoding), _items(reverse), _scale(scale))
     roles = [x, y, *m, *(v for v in (w, z) if v), *cov]
     frame = construct_scores(frame, roles, blocks)
     result = run_process(frame, model, x=x, y=y, m=m, w=w, z=z, cov=cov, boot=boot, seed=seed, hc=hc,
                          center=center.value, probe=_probe_option(probe), conf=conf, progress=not quiet)
-    written = write_process_outputs(result, json_path=json_out, html_path=html_out, inputs=(data,),
-                                    title=title or f"PROCESS model {model} — {data.name}", language=lang.value)
+    written = _write(stage, process_payloads(result, json_path=json_out, html_path=html_out,
+                                             title=title or f"PROCESS model {model} — {data.name}",
+                                             language=lang.value))
     if not quiet:
         from semxhs.report.console import print_process_summary
 
@@ -371,10 +470,16 @@ def screen_command(
 
     import yaml
 
-    from semxhs.atomic import atomic_write_bytes
+    from semxhs.atomic import check_output_folder
     from semxhs.survey.instrument import load_instrument
-    from semxhs.survey.screening import ScreeningRules, screen_file
+    from semxhs.survey.screening import ScreeningRules, screen_file, screening_payloads, screening_paths
 
+    if out is not None:
+        check_output_folder(out, "--out")
+    files = screening_paths(data, out)
+    stage = _stage(data, instrument, rules)
+    stage.expect(("--json", json_out), ("the cleaned data", files.cleaned), ("the exclusion log", files.exclusions),
+                 ("the flow table", files.flow))
     inst = load_instrument(instrument)
     raw_rules = None
     if rules is not None:
@@ -384,18 +489,11 @@ def screen_command(
     screening_rules = ScreeningRules.from_dict(raw_rules)
     run = screen_file(data, inst, screening_rules, out=out, encoding=encoding, platform=platform.value,
                       sheet=_sheet(sheet), write=False)
-    payload = None
+    payloads = screening_payloads(run.screening, files)
     if json_out is not None:
-        if json_out.resolve() == data.resolve():
-            raise SemxhsUsage(f"refusing to overwrite the input file {data}")
-        payload = json.dumps(run.to_dict(), ensure_ascii=False, indent=2, default=str).encode("utf-8")
-    from semxhs.survey.screening import write_screening
-
-    files = write_screening(run.screening, data, out)
-    written = [files.cleaned, files.exclusions, files.flow]
-    if payload is not None and json_out is not None:
-        atomic_write_bytes(json_out, payload)
-        written.append(json_out)
+        payloads.append((json_out, json.dumps(run.to_dict(), ensure_ascii=False, indent=2,
+                                              default=str).encode("utf-8")))
+    written = _write(stage, payloads)
     if not quiet:
         typer.echo(run.screening.flow_frame().to_string(index=False))
         for note in (*run.screening.notes, *run.notes):
@@ -440,6 +538,7 @@ def instrument_check_command(
 
 def main() -> None:
     """Entry point of the ``semxhs`` command."""
+    _set_sigint(_sigint_outside_command)
     app(prog_name="semxhs")
 
 

@@ -1,6 +1,6 @@
-"""Write a run's outputs: everything is rendered in memory first, then each file is
-written to a temporary name in its folder and renamed into place, so an interrupted or
-failed run never leaves a partial file (and never touches the input files)."""
+"""A run's outputs as bytes, and writing them: everything is rendered in memory first, then
+handed to one :class:`semxhs.atomic.OutputStage`, which writes all files to temporary names
+in their folders and moves them into place together (all or none, never over an input)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,14 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from semxhs.atomic import atomic_write_bytes
-from semxhs.errors import InputFileError
+from semxhs.atomic import OutputStage
 from semxhs.study.results import StudyResult
 
 if TYPE_CHECKING:
     from semxhs.process import ProcessResult
 
-
-def refuse_overwriting(inputs: tuple[str | Path, ...], *outputs: str | Path | None) -> None:
-    """Raise :class:`InputFileError` when an output path is one of the input files."""
-    protected = {Path(p).resolve() for p in inputs}
-    clash = [str(p) for p in outputs if p is not None and Path(p).resolve() in protected]
-    if clash:
-        raise InputFileError(f"refusing to overwrite an input file with output: {', '.join(clash)}")
+#: An output: where it goes and its bytes.
+Payload = tuple[Path, bytes]
 
 
 def results_json(result: StudyResult) -> str:
@@ -29,18 +23,10 @@ def results_json(result: StudyResult) -> str:
     return json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False)
 
 
-def write_outputs(result: StudyResult, *, json_path: str | Path | None = None,
-                  html_path: str | Path | None = None, docx_path: str | Path | None = None,
-                  inputs: tuple[str | Path, ...] = ()) -> list[Path]:
-    """Render every requested output, then write them all; return the paths written.
-
-    Raises
-    ------
-    InputFileError
-        When an output path would overwrite one of the ``inputs``.
-    """
-    refuse_overwriting(inputs, json_path, html_path, docx_path)
-    payloads: list[tuple[Path, bytes]] = []
+def study_payloads(result: StudyResult, *, json_path: str | Path | None = None,
+                   html_path: str | Path | None = None, docx_path: str | Path | None = None) -> list[Payload]:
+    """Render the requested outputs of a fit or a study (and the plots the HTML report cites)."""
+    payloads: list[Payload] = []
     if json_path is not None:
         payloads.append((Path(json_path), results_json(result).encode("utf-8")))
     if html_path is not None:
@@ -52,17 +38,14 @@ def write_outputs(result: StudyResult, *, json_path: str | Path | None = None,
         from semxhs.report.docx import docx_bytes
 
         payloads.append((Path(docx_path), docx_bytes(result)))
-    for path, payload in payloads:
-        atomic_write_bytes(path, payload)
-    return [p for p, _ in payloads]
+    return payloads
 
 
-def write_process_outputs(result: "ProcessResult", *, json_path: str | Path | None = None,
-                          html_path: str | Path | None = None, inputs: tuple[str | Path, ...] = (),
-                          title: str = "PROCESS", language: str = "en") -> list[Path]:
-    """Render and write the outputs of a PROCESS analysis (see :func:`write_outputs`)."""
-    refuse_overwriting(inputs, json_path, html_path)
-    payloads: list[tuple[Path, bytes]] = []
+def process_payloads(result: "ProcessResult", *, json_path: str | Path | None = None,
+                     html_path: str | Path | None = None, title: str = "PROCESS",
+                     language: str = "en") -> list[Payload]:
+    """Render the requested outputs of a PROCESS analysis (the HTML report with its SVG plots)."""
+    payloads: list[Payload] = []
     if json_path is not None:
         text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False)
         payloads.append((Path(json_path), text.encode("utf-8")))
@@ -71,13 +54,42 @@ def write_process_outputs(result: "ProcessResult", *, json_path: str | Path | No
 
         payloads.append((Path(html_path), render_process_html(result, title=title, language=language).encode("utf-8")))
         payloads.extend(_plot_payloads((result,), Path(html_path).parent, language, study=False))
-    for path, payload in payloads:
-        atomic_write_bytes(path, payload)
-    return [p for p, _ in payloads]
+    return payloads
+
+
+def write_outputs(result: StudyResult, *, json_path: str | Path | None = None,
+                  html_path: str | Path | None = None, docx_path: str | Path | None = None,
+                  inputs: tuple[str | Path, ...] = ()) -> list[Path]:
+    """Render every requested output, then write them all together; return the paths written.
+
+    Raises
+    ------
+    InputFileError
+        When an output path would overwrite one of the ``inputs``.
+    OutputError
+        When an output cannot be written (then none is).
+    """
+    with OutputStage(inputs) as stage:
+        stage.expect(("--json", json_path), ("--html", html_path), ("--docx", docx_path))
+        for path, data in study_payloads(result, json_path=json_path, html_path=html_path, docx_path=docx_path):
+            stage.add(path, data)
+        return stage.commit()
+
+
+def write_process_outputs(result: "ProcessResult", *, json_path: str | Path | None = None,
+                          html_path: str | Path | None = None, inputs: tuple[str | Path, ...] = (),
+                          title: str = "PROCESS", language: str = "en") -> list[Path]:
+    """Render and write the outputs of a PROCESS analysis (see :func:`write_outputs`)."""
+    with OutputStage(inputs) as stage:
+        stage.expect(("--json", json_path), ("--html", html_path))
+        for path, data in process_payloads(result, json_path=json_path, html_path=html_path, title=title,
+                                           language=language):
+            stage.add(path, data)
+        return stage.commit()
 
 
 def _plot_payloads(analyses: "tuple[ProcessResult, ...]", folder: Path, language: str, *,
-                   study: bool) -> list[tuple[Path, bytes]]:
+                   study: bool) -> list[Payload]:
     """The SVG plots a report shows inline, to be saved beside it (names as the report cites them)."""
     if not analyses:
         return []
