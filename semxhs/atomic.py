@@ -157,18 +157,31 @@ def _check_folder_writable(folder: Path, what: str) -> None:
 
 @contextmanager
 def sigint_deferred() -> Iterator[None]:
-    """Hold Ctrl-C (SIGINT) back for the block; a press is delivered when it ends.
+    """Hold Ctrl-C (SIGINT) back for the block; a press is acted on when the block ends.
 
-    Only in the main thread of a POSIX process; elsewhere the block runs as it is.
+    The Python-level handler is swapped for one that only notes the press (blocking the
+    signal would not do: the kernel hands it to any thread that does not block it, such as
+    a BLAS thread, and Python then acts on it in the main thread all the same). Only in the
+    main thread; elsewhere the block runs as it is.
     """
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    pressed: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        pressed.append(signum)
+
+    previous = signal.signal(signal.SIGINT, hold)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)  # a pending Ctrl-C is raised here
+        signal.signal(signal.SIGINT, previous)
+        if pressed:
+            if callable(previous):
+                previous(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
+            elif previous != signal.SIG_IGN:
+                raise KeyboardInterrupt
 
 
 # --------------------------------------------------------------------------- the stage

@@ -7,6 +7,7 @@ output file.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import signal
@@ -293,6 +294,7 @@ def run_command(
 
     spec = load_study(study)
     folder, outputs, derived = _study_outputs(spec, out, "--out" if out is not None else "output.dir")
+    spec = dataclasses.replace(spec, output_dir=folder)  # the report names the files where they are written
     stage = _stage(*_study_inputs(spec))
     stage.expect(*outputs)
     if derived is not None:
@@ -311,8 +313,6 @@ def run_command(
 
 def _study_inputs(spec: Any) -> list[Path]:
     """Every file a study reads: the YAML itself, its data, model, instrument and any other file it names."""
-    import dataclasses
-
     files: list[Path] = [spec.path]
     for field in dataclasses.fields(spec):
         value = getattr(spec, field.name)
