@@ -11,7 +11,8 @@ def _interrupted(signum: int, frame: object) -> None:
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGINT, _interrupted)
+    if signal.getsignal(signal.SIGINT) != signal.SIG_IGN:  # an ignored Ctrl-C stays ignored
+        signal.signal(signal.SIGINT, _interrupted)
     from semxhs.cli import main
 
     main()

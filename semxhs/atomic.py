@@ -107,8 +107,8 @@ def check_output_file(path: PathLike, what: str = "output") -> Path:
     Raises
     ------
     OutputError
-        The name is empty, is a folder, lies under something that is not a folder, or the
-        folder it goes into (or would be created in) may not be written.
+        The name is empty, is a folder or a device/pipe, lies under something that is not a
+        folder, or the folder it goes into (or would be created in) may not be written.
 
     Examples
     --------
@@ -123,6 +123,8 @@ def check_output_file(path: PathLike, what: str = "output") -> Path:
     target = Path(os.path.abspath(text))
     if target.is_dir():
         raise OutputError(f"{what}: {text} is a folder, not a file name")
+    if target.exists() and not target.is_file():  # a device or a pipe would be replaced, not written to
+        raise OutputError(f"{what}: {text} is not a regular file (a device, pipe or socket)")
     _check_folder_writable(target.parent, what)
     return target
 

@@ -113,7 +113,12 @@ def _sigint_outside_command(signum: int, frame: object) -> None:
 
 
 def _set_sigint(handler: Any) -> Any:
-    """Install a SIGINT handler where that is possible (the main thread); return the previous one."""
+    """Install a SIGINT handler where that is possible (the main thread); return the previous one.
+
+    An ignored SIGINT (a background job of a shell, ``nohup``) stays ignored, as Python leaves it.
+    """
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        return None
     try:
         return signal.signal(signal.SIGINT, handler)
     except ValueError:  # not the main thread (e.g. a test runner's thread)

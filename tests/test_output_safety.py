@@ -218,6 +218,14 @@ def test_fit_unusable_output_paths(fit_case, case, option):
     assert_refused(f, ["fit", str(f / "model.lav"), str(f / "data.csv"), option, target], option, needle, cwd=f)
 
 
+def test_a_device_is_not_replaced_by_an_output(fit_case):
+    """Writing 'to /dev/null' would rename a regular file over the device (as root): refused."""
+    f = fit_case
+    assert_refused(f, ["fit", str(f / "model.lav"), str(f / "data.csv"), "--json", os.devnull],
+                   "--json", "not a regular file")
+    assert Path(os.devnull).is_char_device()
+
+
 @pytest.mark.parametrize("command", ["run", "demo"])
 def test_run_and_demo_out_must_be_a_folder(fit_case, command):
     f = fit_case
