@@ -84,6 +84,7 @@ class Figure(TypedDict):
     png: str
     file: str
     notes: list[str]
+    css: str
 
 
 class Section(TypedDict):
@@ -145,10 +146,12 @@ def table(table_id: str, title: str, columns: list[Column], rows: list[Row], not
             "notes": [n for n in notes if n], "keep_together": len(rows) <= KEEP_TOGETHER_MAX_ROWS}
 
 
-def figure(figure_id: str, title: str, svg: str, file: str, notes: Iterable[str], *, png: bytes = b"") -> Figure:
+def figure(figure_id: str, title: str, svg: str, file: str, notes: Iterable[str], *, png: bytes = b"",
+           css: str = "") -> Figure:
     """A figure with its caption still empty (numbered once all sections exist); empty notes are dropped.
 
-    ``png`` (the PNG file's bytes, for Word) is stored base64-encoded.
+    ``png`` (the PNG file's bytes, for Word) is stored base64-encoded; ``css`` is an extra
+    class of the HTML ``<figure>`` (``"path-diagram"``).
 
     Examples
     --------
@@ -157,7 +160,8 @@ def figure(figure_id: str, title: str, svg: str, file: str, notes: Iterable[str]
     ('iVBORw==', ['A note.'])
     """
     return {"id": figure_id, "caption": "", "title": title, "svg": svg,
-            "png": base64.b64encode(png).decode("ascii"), "file": file, "notes": [n for n in notes if n]}
+            "png": base64.b64encode(png).decode("ascii"), "file": file, "notes": [n for n in notes if n],
+            "css": css}
 
 
 def section(section_id: str, title: str, tables: list[Table], *, paragraphs: Sequence[str] = (),

@@ -63,6 +63,7 @@ from semxhs.report.blocks import (
     table,
 )
 from semxhs.report.bootstrap import bootstrap_section
+from semxhs.report.diagram import diagram_section
 from semxhs.report.intake import INTAKE_BUILDERS
 from semxhs.report.labels import (
     HTML_LANG,
@@ -468,6 +469,7 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     measurement_section,
     *MEASUREMENT_BUILDERS,
     structural_section,
+    diagram_section,
     defined_section,
     bootstrap_section,
     r2_section,
@@ -534,7 +536,7 @@ def build_context(result: StudyResult, *, today: date | None = None,
     >>> ctx = build_context(StudyResult("Demo", "zh", sem, (), "d.csv", "m.lav", "ab" * 32, "0.1.0"),
     ...                     today=date(2024, 5, 1))
     >>> [s["id"] for s in ctx["sections"]]
-    ['warnings', 'fit', 'structural', 'r2', 'covariances']
+    ['warnings', 'fit', 'structural', 'path-diagram', 'r2', 'covariances']
     >>> ctx["sections"][2]["tables"][0]["caption"]
     '表 2'
     """

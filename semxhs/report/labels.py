@@ -424,6 +424,12 @@ _EN: dict[str, str] = {
     "tbl_univariate": "Univariate Normality of the Items",
     "tbl_mardia": "Mardia’s Tests of Multivariate Normality",
     "fig_flow": "Flow of Respondents Through Data Screening",
+    "sec_path_diagram": "Path diagram",
+    "fig_path_diagram": "Path Diagram of the Estimated Model",
+    "diagram_r2": "R² = {r2}",
+    "note_fig_path_diagram": ("Standardized estimates (completely standardized solution). Ellipses: latent variables; "
+                              "rectangles: observed variables. * p < .05, ** p < .01, *** p < .001; dashed paths are "
+                              "not significant at α = {alpha}."),
     "col_property": "Property",
     "col_step": "Step",
     "col_n": "n",
@@ -950,6 +956,11 @@ _ZH: dict[str, str] = {
     "tbl_univariate": "题项的单变量正态性",
     "tbl_mardia": "Mardia 多元正态性检验",
     "fig_flow": "数据筛查的样本流程图",
+    "sec_path_diagram": "路径图",
+    "fig_path_diagram": "模型估计结果路径图",
+    "diagram_r2": "R² = {r2}",
+    "note_fig_path_diagram": ("图中为完全标准化估计值。椭圆表示潜变量，矩形表示观测变量。* p < .05，** p < .01，*** p < .001；"
+                              "虚线表示在 α = {alpha} 水平上不显著的路径。"),
     "col_property": "项目",
     "col_step": "步骤",
     "col_n": "n",

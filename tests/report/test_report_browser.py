@@ -39,7 +39,7 @@ def test_browser_dom_and_screenshot(request: pytest.FixtureRequest, language: st
     dom = _chromium("--dump-dom", url)
     assert dom.returncode == 0, dom.stderr[-2000:]
     html = dom.stdout
-    for section_id in ("warnings", "fit", "measurement", "structural", "defined", "r2", "hypotheses"):
+    for section_id in ("warnings", "fit", "measurement", "structural", "path-diagram", "defined", "r2", "hypotheses"):
         assert f'id="{section_id}"' in html, section_id
     assert ".995" in html and ".035 [.000, .092]" in html and "&lt; .001" in html
     assert "1.000 (fixed)" in html if language == "en" else "1.000（固定）" in html

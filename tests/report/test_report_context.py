@@ -40,7 +40,7 @@ def test_context_is_plain_json(study_en: StudyResult) -> None:
 def test_sections_in_order(study_en: StudyResult) -> None:
     ctx = build_context(study_en, today=TODAY)
     assert [s["id"] for s in ctx["sections"]] == [
-        "warnings", "fit", "measurement", "structural", "defined", "r2", "hypotheses", "covariances"]
+        "warnings", "fit", "measurement", "structural", "path-diagram", "defined", "r2", "hypotheses", "covariances"]
     captions = [t["caption"] for s in ctx["sections"] for t in s["tables"]]
     assert captions == [f"Table {i}" for i in range(1, len(captions) + 1)]
 

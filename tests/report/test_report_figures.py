@@ -86,10 +86,10 @@ def test_process_docx_embeds_pictures(model1: ProcessResult, language: str) -> N
 def test_study_docx_embeds_process_pictures(study_en: StudyResult, model1: ProcessResult) -> None:
     study = dataclasses.replace(study_en, process=(model1,))
     document = docx.Document(io.BytesIO(docx_bytes(study, today=TODAY)))
-    assert len(document.inline_shapes) == 2
+    assert len(document.inline_shapes) == 3  # the path diagram and the two PROCESS plots
     ctx = build_context(study, today=TODAY)
     assert [fig["file"] for s in ctx["sections"] for fig in s["figures"]] == [
-        "process1_interaction_plot.svg", "process1_johnson_neyman.svg"]
+        "path_diagram.svg", "process1_interaction_plot.svg", "process1_johnson_neyman.svg"]
 
 
 def test_figure_without_png_gets_a_placeholder(study_en: StudyResult, model1: ProcessResult) -> None:

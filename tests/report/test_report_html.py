@@ -15,7 +15,7 @@ from semxhs.study.results import StudyResult
 
 from .report_helpers import TODAY, make_study
 
-SECTION_IDS = ("warnings", "fit", "measurement", "structural", "defined", "r2", "hypotheses")
+SECTION_IDS = ("warnings", "fit", "measurement", "structural", "path-diagram", "defined", "r2", "hypotheses")
 
 
 class _Collector(HTMLParser):

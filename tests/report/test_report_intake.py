@@ -236,7 +236,7 @@ def test_docx_has_the_flow_table_and_diagram(intake_study: StudyResult, language
     # row 0 is the header: received 112, then attention leaves 108 ..., retained 100
     assert [r.cells[3].text for r in word_flow.rows[1:3]] == ["112", "108"] and word_flow.rows[-1].cells[3].text == "100"
     assert flow["title"] == title and title in "\n".join(p.text for p in document.paragraphs)
-    assert len(document.inline_shapes) == 1  # the flow diagram, as a PNG picture
+    assert len(document.inline_shapes) == 2  # the flow diagram and the path diagram, as PNG pictures
 
 
 def test_study_without_instrument_shows_source_and_rows_only(plain_study: StudyResult) -> None:

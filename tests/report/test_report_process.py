@@ -168,7 +168,7 @@ def test_study_report_carries_process_results(study_en: StudyResult, model1: Pro
     ids = [s["id"] for s in build_context(study, today=TODAY)["sections"]]
     assert "process-1-equations" in ids and "process-2-effects" in ids and ids[0] == "warnings"
     page = render_html(study, today=TODAY)
-    assert len(_svgs(page)) == 4
+    assert len(_svgs(page)) == 5  # the path diagram and two plots of each analysis
     all_ids = _ids(page)
     assert len(all_ids) == len(set(all_ids)), "duplicate ids across the two analyses' figures"
     assert "PROCESS model 7 (analysis 2): Direct and indirect effects" in _plain(page)
