@@ -497,3 +497,20 @@ def test_ctrl_c_at_any_moment_leaves_all_outputs_or_none(tmp_path, delay):
         assert names == ["r.html", "r.json"] and lines[0].startswith("semxhs: interrupted after all 2"), (names, err)
     else:
         assert lines == ["semxhs: interrupted: nothing was written"]
+
+
+def test_ctrl_c_during_the_demo_removes_the_study_files_it_had_written(tmp_path):
+    """The demo writes its study files first (the study reads them); Ctrl-C undoes them too."""
+    out = tmp_path / "demo"
+    proc = subprocess.Popen([sys.executable, "-m", "semxhs", "demo", "--out", str(out), "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    deadline = time.monotonic() + 120
+    while not (out / "study.yaml").exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (out / "study.yaml").exists(), "the demo never wrote its study files"
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines() == ["semxhs: interrupted: nothing was written"]
+    assert list(tmp_path.iterdir()) == []  # not even the folder it made
