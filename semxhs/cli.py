@@ -309,7 +309,7 @@ def run_command(
         result = run_study(spec, progress=tick)
     payloads = study_payloads(result, json_path=outputs[0][1], html_path=outputs[1][1], docx_path=outputs[2][1])
     if result.intake is not None and result.derived_files:
-        from semxhs.survey.screening import screening_payloads, screening_paths
+        from semxhs.survey.screening import screening_paths, screening_payloads
 
         payloads += screening_payloads(result.intake.screening, screening_paths(spec.data, folder))
     written = _write(stage, payloads)
@@ -477,7 +477,12 @@ def screen_command(
 
     from semxhs.atomic import check_output_folder
     from semxhs.survey.instrument import load_instrument
-    from semxhs.survey.screening import ScreeningRules, screen_file, screening_payloads, screening_paths
+    from semxhs.survey.screening import (
+        ScreeningRules,
+        screen_file,
+        screening_paths,
+        screening_payloads,
+    )
 
     if out is not None:
         check_output_folder(out, "--out")
