@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 import typer
 
 from semxhs import __version__
-from semxhs.errors import SemxhsError
+from semxhs.errors import SemxhsError, SpecError
 
 if TYPE_CHECKING:
     from semxhs.atomic import OutputStage
@@ -215,10 +215,21 @@ def _scale(text: Optional[str]) -> tuple[float, float] | None:
     return low, high
 
 
+def _print_decoding(survey: Any) -> None:
+    """Per item column: non-empty answer cells decoded, and missing by which marker."""
+    from semxhs.report.decoding import decoding_text
+
+    text = decoding_text(survey.decoding)
+    if text:
+        typer.echo(text)
+
+
 def _summary(result: Any, written: list[Path], quiet: bool) -> None:
     from semxhs.report.console import print_summary
 
     if not quiet:
+        if getattr(result, "intake", None) is not None:
+            _print_decoding(result.intake.survey)
         print_summary(result)
     for path in written:
         typer.echo(f"wrote {path}")
@@ -239,6 +250,17 @@ def fit_command(
                                     help="Missing values: listwise (drop incomplete rows) or fiml "
                                          "(full-information ML, as lavaan's missing='ml')."),
     std_lv: bool = typer.Option(False, "--std-lv", help="Scale factors by fixing their variances to 1."),
+    fixed_x: bool = typer.Option(True, "--fixed-x/--no-fixed-x",
+                                 help="--no-fixed-x: estimate the (co)variances of exogenous observed covariates "
+                                      "(lavaan's fixed.x = FALSE)."),
+    group: Optional[str] = typer.Option(None, "--group", help="Group column: a multi-group model (lavaan's group =)."),
+    group_equal: Optional[str] = typer.Option(
+        None, "--group-equal", help="Equal across groups, e.g. loadings,intercepts (also residuals, means, "
+                                    "regressions, lv.variances, lv.covariances, residual.covariances)."),
+    group_partial: Optional[str] = typer.Option(
+        None, "--group-partial", help='Exempt from --group-equal, e.g. "x3~1,visual=~x2".'),
+    wald: Optional[list[str]] = typer.Option(
+        None, "--wald", help='Wald test of constraints on labels, e.g. "a1 == a2; b1 == b2" (repeatable).'),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     reverse: Optional[str] = typer.Option(None, "--reverse", help="Reverse-worded items to re-key, ITEM[,ITEM...]."),
     scale: Optional[str] = typer.Option(None, "--scale", help="Response scale MIN,MAX for re-keying, e.g. 1,7."),
@@ -279,9 +301,59 @@ def fit_command(
                            missing=missing.value, std_lv=std_lv, reverse=_items(reverse), scale=_scale(scale),
                            measurement=measurement, htmt_draws=htmt_draws, seed=seed, instrument=instrument,
                            platform=platform.value, sheet=_sheet(sheet), bootstrap=spec, progress=tick,
-                           title=title, language=lang.value)
+                           title=title, language=lang.value, fixed_x=fixed_x, group=group,
+                           group_equal=_items(group_equal), group_partial=(group_partial,) if group_partial else (),
+                           wald_tests=tuple(wald or ()))
     written = _write(stage, study_payloads(result, json_path=json_out, html_path=html_out, docx_path=docx_out))
     _summary(result, written, quiet)
+
+
+class Criteria(str, Enum):
+    chen2007 = "chen2007"
+    cheung2002 = "cheung2002"
+    lrt = "lrt"
+
+
+@app.command("invariance")
+@guarded
+def invariance_command(
+    model: Path = typer.Argument(..., help="Model file in lavaan syntax (.lav): the measurement model."),
+    data: Path = typer.Argument(..., help="Responses: .csv (UTF-8 or GBK), .xlsx, .sav or .dta."),
+    group: str = typer.Option(..., "--group", help="Group column."),
+    criteria: Criteria = typer.Option(Criteria.chen2007, "--criteria",
+                                      help="Decision rule: chen2007 (dCFI, dRMSEA, dSRMR), cheung2002 (dCFI) "
+                                           "or lrt (chi-square difference test)."),
+    estimator: Estimator = typer.Option(Estimator.ml, "--estimator", case_sensitive=False, help="ml or mlr."),
+    missing: Missing = typer.Option(Missing.listwise, "--missing", case_sensitive=False, help="listwise or fiml."),
+    group_partial: Optional[str] = typer.Option(
+        None, "--group-partial", help='Partial invariance: parameters left free across groups, e.g. "x3~1".'),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the ladder (JSON) here."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
+) -> None:
+    """Measurement invariance across groups: configural, metric, scalar and strict, compared and decided."""
+    import json
+
+    from semxhs.sem.invariance import invariance
+    from semxhs.study.pipeline import read_model
+    from semxhs.survey.files import read_table
+
+    stage = _stage(model, data)
+    stage.expect(("--json", json_out))
+    result = invariance(read_model(model), read_table(data, encoding), group, criteria=criteria.value,
+                        estimator=estimator.value.upper(), missing=missing.value,
+                        group_partial=(group_partial,) if group_partial else ())
+    if not quiet:
+        for row in result.comparisons:
+            diff = "" if row["vs"] is None else (f"  vs {row['vs']}: dchisq({row['df_diff']}) = "
+                                                 f"{row['chisq_diff']:.3f}, dCFI = {row['delta_cfi']:+.3f}")
+            typer.echo(f"{row['model']:<10} chisq({row['df']}) = {row['chisq']:.3f}, CFI = {row['cfi']:.3f}{diff}")
+        typer.echo(f"highest level supported ({result.criteria}): {result.highest_level}")
+    payloads: list[tuple[Path, bytes]] = []
+    if json_out is not None:
+        payloads.append((json_out, json.dumps(result.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")))
+    for path in _write(stage, payloads):
+        typer.echo(f"wrote {path}")
 
 
 @app.command("run")
@@ -505,6 +577,7 @@ def screen_command(
                                               default=str).encode("utf-8")))
     written = _write(stage, payloads)
     if not quiet:
+        _print_decoding(run.survey)
         typer.echo(run.screening.flow_frame().to_string(index=False))
         for note in (*run.screening.notes, *run.notes):
             typer.echo(f"note: {note}")
@@ -540,10 +613,93 @@ def instrument_check_command(
     if data is not None:
         survey = read_survey(data, inst, encoding=encoding, platform=platform.value)
         typer.echo(survey.header_frame().to_string(index=False))
+        _print_decoding(survey)
         survey.raise_if_problems()
         validate_responses(survey.frame, inst, id_column=survey.id_column).raise_if_problems()
         typer.echo(f"{data}: {len(survey.frame)} responses map to the instrument without problems")
     typer.echo(f"{instrument}: valid")
+
+
+def _ns(text: str) -> tuple[int, ...]:
+    try:
+        ns = tuple(int(x) for x in text.replace(" ", "").split(",") if x)
+    except ValueError:
+        raise SpecError(f"--n: expected sample sizes like 100,200,400, received '{text}'") from None
+    return ns
+
+
+def _share(text: str) -> float:
+    raw = text.strip()
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise SpecError(f"--missing: expected a share like 5% or 0.05, received '{text}'") from None
+    return value
+
+
+def _nonnormal(text: Optional[str]) -> tuple[float, float]:
+    if not text:
+        return 0.0, 0.0
+    try:
+        skew, kurt = (float(x) for x in text.split(","))
+    except ValueError:
+        raise SpecError(f"--nonnormal: expected SKEW,KURTOSIS like 1,3, received '{text}'") from None
+    return skew, kurt
+
+
+@app.command("power")
+@guarded
+def power_command(
+    population: Path = typer.Argument(..., help="Population model (lavaan syntax, every loading and path fixed)."),
+    model: Path = typer.Option(..., "--model", help="Analysis model (lavaan syntax), as you will fit it."),
+    n: str = typer.Option(..., "--n", help="Sample sizes, e.g. 100,200,400."),
+    reps: int = typer.Option(1000, "--reps", help="Replications per sample size."),
+    seed: int = typer.Option(1, "--seed", min=0, help="Seed of all replications."),
+    alpha: float = typer.Option(0.05, "--alpha", help="Significance level."),
+    missing: str = typer.Option("0", "--missing", help="Share of cells missing completely at random (5% or 0.05); FIML."),
+    nonnormal: Optional[str] = typer.Option(None, "--nonnormal", help="SKEW,KURTOSIS of every variable (Vale-Maurelli)."),
+    ci: str = typer.Option("wald", "--ci", help="How := effects are tested: wald, montecarlo, percentile or bc."),
+    bootstrap: int = typer.Option(0, "--bootstrap", min=0, help="Bootstrap draws per replication (--ci percentile/bc)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Local Dask worker processes (default: all cores)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a running Dask scheduler."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
+    title: Optional[str] = typer.Option(None, "--title", help="Report title."),
+    lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
+) -> None:
+    """Monte Carlo power of every path and := effect at several sample sizes (simsem / Mplus MONTECARLO)."""
+    import json
+
+    from semxhs.power.design import PowerDesign
+    from semxhs.power.engine import run_power
+    from semxhs.study.pipeline import read_model
+
+    stage = _stage(population, model)
+    stage.expect(("--json", json_out), ("--html", html_out))
+    skew, kurt = _nonnormal(nonnormal)
+    design = PowerDesign(read_model(population), read_model(model), _ns(n), reps, seed, alpha=alpha,
+                         missing=_share(missing), skew=skew, kurtosis=kurt, ci=ci, bootstrap=bootstrap)
+    k = workers if workers is not None else (os.cpu_count() or 1)
+    with _progress_bar(progress and not quiet) as tick:
+        result = run_power(design, workers=k, scheduler=scheduler, progress=tick)
+    payloads: list[tuple[Path, bytes]] = []
+    if json_out is not None:
+        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False)
+        payloads.append((json_out, text.encode("utf-8")))
+    if html_out is not None:
+        from semxhs.report.power import render_power_html
+
+        html = render_power_html(result, title=title or f"Power: {model.name}", language=lang.value)
+        payloads.append((html_out, html.encode("utf-8")))
+    written = _write(stage, payloads)
+    if not quiet:
+        from semxhs.report.power import print_power_summary
+
+        print_power_summary(result, lang.value)
+    for path in written:
+        typer.echo(f"wrote {path}")
 
 
 def main() -> None:

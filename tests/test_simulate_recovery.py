@@ -12,7 +12,7 @@ import pytest
 
 from semxhs.sem.model import fit
 from semxhs.sem.simulate import population_covariance, simulate
-from semxhs.sem.spec import build_partable
+from semxhs.sem.partable import build_partable
 from semxhs.study.demo import DEMO_N, DEMO_SEED, demo_file, demo_responses
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]

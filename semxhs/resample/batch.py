@@ -28,7 +28,7 @@ from semxhs.resample import engine as bt
 from semxhs.resample.effects import is_acyclic, structural_part
 from semxhs.sem.estimate import Moments, fit_ml
 from semxhs.sem.ram import RamStructure
-from semxhs.sem.spec import ParTable, build_partable  # noqa: F401  (build_partable in doctests)
+from semxhs.sem.partable import ParTable, build_partable  # noqa: F401  (build_partable in doctests)
 
 
 @dataclass(frozen=True)

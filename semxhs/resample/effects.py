@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from semxhs.sem.ram import RamStructure  # noqa: F401  (used in doctests)
-from semxhs.sem.spec import ParTable, build_partable  # noqa: F401
+from semxhs.sem.partable import ParTable, build_partable  # noqa: F401
 
 SPECIFIC, TOTAL_INDIRECT, DIRECT, TOTAL = "specific", "total indirect", "direct", "total"
 

@@ -39,7 +39,7 @@ from semxhs.sem.estimate import Moments, fit_ml, unit_information
 from semxhs.sem.expression import Node, evaluate, substitute
 from semxhs.sem.moments import add_products, model_columns
 from semxhs.sem.ram import RamStructure
-from semxhs.sem.spec import ParTable, build_partable
+from semxhs.sem.partable import ParTable, build_partable
 from semxhs.sem.standardize import std_all
 
 

@@ -13,6 +13,7 @@ is below ``gtol``, so estimates agree with lavaan's to far better than 1e-4.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -143,7 +144,9 @@ def start_values(structure: RamStructure, moments: Moments) -> np.ndarray:
         if p.start is not None:
             theta[k] = p.start
             continue
-        if p.op == "~~" and p.lhs == p.rhs:
+        if p.op == "~~" and p.lhs in pt.covariates and p.rhs in pt.covariates:
+            theta[k] = moments.cov[idx[p.lhs], idx[p.rhs]]  # fixed.x = FALSE: start at the sample value
+        elif p.op == "~~" and p.lhs == p.rhs:
             if p.lhs in pt.observed:
                 theta[k] = 0.5 * var[idx[p.lhs]]
             else:
@@ -173,14 +176,19 @@ def start_values(structure: RamStructure, moments: Moments) -> np.ndarray:
 def numerical_hessian(structure: RamStructure, theta: np.ndarray, moments: Moments,
                       h: float = 1e-6) -> np.ndarray | None:
     """Hessian of F_ML by central differences of the analytic gradient; None unless positive definite."""
+    return _difference_hessian(lambda t: gradient(structure, t, moments), theta, h)
+
+
+def _difference_hessian(grad: Callable[[np.ndarray], np.ndarray], theta: np.ndarray,
+                        h: float = 1e-6) -> np.ndarray | None:
     q = theta.size
     hess = np.empty((q, q))
     try:
         for k in range(q):
             step = np.zeros(q)
             step[k] = h * max(1.0, abs(theta[k]))
-            g_plus = gradient(structure, theta + step, moments)
-            g_minus = gradient(structure, theta - step, moments)
+            g_plus = grad(theta + step)
+            g_minus = grad(theta - step)
             hess[:, k] = (g_plus - g_minus) / (2.0 * step[k])
     except np.linalg.LinAlgError:
         return None
@@ -190,6 +198,86 @@ def numerical_hessian(structure: RamStructure, theta: np.ndarray, moments: Momen
     except np.linalg.LinAlgError:
         return None
     return hess
+
+
+@dataclass(frozen=True)
+class Objective:
+    """What the optimizer needs of a discrepancy function: its value, gradient and expected information."""
+
+    q: int
+    value: Callable[[np.ndarray], float]
+    grad: Callable[[np.ndarray], np.ndarray]
+    grad_info: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def single_group_objective(structure: RamStructure, moments: Moments) -> Objective:
+    """F_ML of one group (one sample)."""
+    def _gi(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        g, info, _ = _gradient_and_information(structure, t, moments)
+        return g, info
+
+    return Objective(structure.q, lambda t: discrepancy(structure, t, moments),
+                     lambda t: gradient(structure, t, moments), _gi)
+
+
+def group_weights(moments: list[Moments]) -> np.ndarray:
+    """``N_g / N`` of each group (lavaan weighs the groups' discrepancies by them)."""
+    n = np.array([m.n for m in moments], dtype=float)
+    return n / n.sum()
+
+
+def multigroup_objective(structures: list[RamStructure], moments: list[Moments]) -> Objective:
+    """``F = sum_g (N_g / N) F_ML,g`` over groups sharing one vector of free parameters (lavaan's).
+
+    The gradient and the expected information are the same weighted sums, so equality
+    constraints made by shared labels need nothing more.
+    """
+    w = group_weights(moments)
+    q = structures[0].q
+
+    def _value(t: np.ndarray) -> float:
+        return float(sum(wg * discrepancy(sg, t, mg) for wg, sg, mg in zip(w, structures, moments)))
+
+    def _grad(t: np.ndarray) -> np.ndarray:
+        out = np.zeros(q)
+        for wg, sg, mg in zip(w, structures, moments):
+            out += wg * gradient(sg, t, mg)
+        return out
+
+    def _gi(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        g_out, i_out = np.zeros(q), np.zeros((q, q))
+        for wg, sg, mg in zip(w, structures, moments):
+            g, info, _ = _gradient_and_information(sg, t, mg)
+            g_out += wg * g
+            i_out += wg * info
+        return g_out, i_out
+
+    return Objective(q, _value, _grad, _gi)
+
+
+def multigroup_start(structures: list[RamStructure], moments: list[Moments]) -> np.ndarray:
+    """Start values of each free parameter from the first group that has it (:func:`start_values`)."""
+    theta = np.zeros(structures[0].q)
+    done: set[int] = set()
+    for sg, mg in zip(structures, moments):
+        t = start_values(sg, mg)
+        for p in sg.partable.params:
+            k = p.free - 1
+            if p.free and k not in done:
+                theta[k] = t[k]
+                done.add(k)
+    return theta
+
+
+def fit_ml_groups(structures: list[RamStructure], moments: list[Moments], start: np.ndarray | None = None,
+                  gtol: float = 1e-9, max_iter: int = 500) -> Estimate:
+    """Minimize the multi-group ML discrepancy (:func:`multigroup_objective`) as :func:`fit_ml` does.
+
+    ``Estimate.fmin`` is the weighted discrepancy, so ``chisq = N * fmin = sum_g N_g F_g``.
+    """
+    theta = multigroup_start(structures, moments) if start is None else np.array(start, dtype=float)
+    return minimize(multigroup_objective(structures, moments), theta, lambda: multigroup_start(structures, moments),
+                    gtol=gtol, max_iter=max_iter)
 
 
 def fit_ml(structure: RamStructure, moments: Moments, start: np.ndarray | None = None,
@@ -213,20 +301,27 @@ def fit_ml(structure: RamStructure, moments: Moments, start: np.ndarray | None =
     Estimate
     """
     theta = start_values(structure, moments) if start is None else np.array(start, dtype=float)
-    if structure.q == 0:
-        f = discrepancy(structure, theta, moments)
+    return minimize(single_group_objective(structure, moments), theta, lambda: start_values(structure, moments),
+                    gtol=gtol, max_iter=max_iter)
+
+
+def minimize(obj: Objective, theta: np.ndarray, safe_start: Callable[[], np.ndarray], *, gtol: float = 1e-9,
+             max_iter: int = 500) -> Estimate:
+    """Fisher scoring with step halving (Newton steps near the optimum), then BFGS if scoring stalls."""
+    if obj.q == 0:
+        f = obj.value(theta)
         return Estimate(theta, f, 0, np.isfinite(f), 0.0, "no free parameters")
-    f = discrepancy(structure, theta, moments)
+    f = obj.value(theta)
     if not np.isfinite(f):
         # move to a safe start: diagonal implied covariance
-        theta = start_values(structure, moments)
-        f = discrepancy(structure, theta, moments)
+        theta = safe_start()
+        f = obj.value(theta)
     iterations = 0
-    grad = np.full(structure.q, np.inf)
+    grad = np.full(obj.q, np.inf)
     stalled = False
     for iterations in range(1, max_iter + 1):
         try:
-            grad, info, _ = _gradient_and_information(structure, theta, moments)
+            grad, info = obj.grad_info(theta)
         except np.linalg.LinAlgError:
             stalled = True
             break
@@ -236,7 +331,7 @@ def fit_ml(structure: RamStructure, moments: Moments, start: np.ndarray | None =
         if np.max(np.abs(grad)) < 1e-3:
             # near the optimum of a misfitting model scoring converges only linearly; Newton
             # steps with the exact Hessian (differences of the analytic gradient) converge fast
-            exact = numerical_hessian(structure, theta, moments)
+            exact = _difference_hessian(obj.grad, theta)
             if exact is not None:
                 hessian = exact
         try:
@@ -246,7 +341,7 @@ def fit_ml(structure: RamStructure, moments: Moments, start: np.ndarray | None =
         t = 1.0
         for _ in range(40):
             candidate = theta - t * step
-            f_new = discrepancy(structure, candidate, moments)
+            f_new = obj.value(candidate)
             if np.isfinite(f_new) and f_new <= f + 1e-12 * max(1.0, abs(f)):
                 break
             t *= 0.5
@@ -265,11 +360,11 @@ def fit_ml(structure: RamStructure, moments: Moments, start: np.ndarray | None =
     from scipy import optimize  # imported here: most fits never need it
 
     def fun(t: np.ndarray) -> float:
-        return discrepancy(structure, t, moments)
+        return obj.value(t)
 
     def jac(t: np.ndarray) -> np.ndarray:
         try:
-            return gradient(structure, t, moments)
+            return obj.grad(t)
         except np.linalg.LinAlgError:
             return np.zeros_like(t)
 
@@ -280,19 +375,19 @@ def fit_ml(structure: RamStructure, moments: Moments, start: np.ndarray | None =
     iterations += int(res.nit)
     for _ in range(50):
         try:
-            grad, info, _ = _gradient_and_information(structure, theta, moments)
+            grad, info = obj.grad_info(theta)
             if np.max(np.abs(grad)) < gtol:
                 break
             candidate = theta - np.linalg.solve(2.0 * info, grad)
         except np.linalg.LinAlgError:
             break
-        f_new = discrepancy(structure, candidate, moments)
+        f_new = obj.value(candidate)
         if not (np.isfinite(f_new) and f_new <= f + 1e-12 * max(1.0, abs(f))):
             break
         theta, f = candidate, f_new
         iterations += 1
     try:
-        grad, _, _ = _gradient_and_information(structure, theta, moments)
+        grad, _ = obj.grad_info(theta)
         max_grad = float(np.max(np.abs(grad)))
     except np.linalg.LinAlgError:
         max_grad = float("inf")

@@ -43,7 +43,7 @@ from semxhs.sem import fitmeasures as fm
 from semxhs.sem.estimate import Estimate, Moments, start_values
 from semxhs.sem.ram import Implied, RamStructure
 from semxhs.sem.results import FitMeasures
-from semxhs.sem.spec import ParTable
+from semxhs.sem.partable import ParTable
 
 LOG_2PI = math.log(2.0 * math.pi)
 

@@ -79,3 +79,52 @@ def delta_method(tree: Node, values: dict[str, float], label_index: dict[str, in
             grad[label_index[name]] += d
     var = float(grad @ vcov @ grad)
     return value, math.sqrt(var) if var >= 0 else float("nan")
+
+
+def wald_test(constraints: str, values: dict[str, float], label_index: dict[str, int],
+              vcov: np.ndarray) -> dict[str, object]:
+    """Wald test of constraints on labelled parameters, as lavaan's ``lavTestWald``.
+
+    ``constraints`` holds ``lhs == rhs`` equations separated by ``;`` or new lines, each side
+    an expression of labels (``a1 == a2``, ``a1*b1 == a2*b2``, ``b2 == 2*b1``). With
+    ``g(theta) = lhs - rhs`` and its Jacobian ``J``, ``X2 = g' (J V J')^-1 g`` on as many
+    degrees of freedom as equations.
+
+    Raises
+    ------
+    SpecError
+        An equation without ``==`` or naming something that is not a label.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = wald_test("a == b", {"a": 1.0, "b": 0.5}, {"a": 0, "b": 1}, np.diag([0.04, 0.0225]))
+    >>> round(r["X2"], 4), r["df"]
+    (4.0, 1)
+    """
+    from semxhs.errors import SpecError, name_list
+    from semxhs.sem.expression import names_in, parse_expression
+
+    equations = [e.strip() for e in constraints.replace("\n", ";").split(";") if e.strip()]
+    g = np.zeros(len(equations))
+    J = np.zeros((len(equations), vcov.shape[0]))
+    for i, eq in enumerate(equations):
+        if eq.count("==") != 1:
+            raise SpecError(f"Wald test: '{eq}' is not an equation 'lhs == rhs'")
+        left, right = eq.split("==")
+        try:
+            tree = parse_expression(f"({left.strip()})-({right.strip()})")
+        except SpecError as exc:
+            raise SpecError(f"Wald test: cannot read '{eq}': {exc}") from None
+        unknown = sorted(names_in(tree) - set(values))
+        if unknown:
+            raise SpecError(f"Wald test: {name_list(unknown)} in '{eq}' "
+                            f"{'is not a label' if len(unknown) == 1 else 'are not labels'} of the model")
+        g[i] = float(evaluate(tree, values))
+        for name, d in gradient(tree, values).items():
+            if name in label_index:
+                J[i, label_index[name]] += d
+    cov = J @ vcov @ J.T
+    x2 = float(g @ np.linalg.solve(cov, g))
+    df = len(equations)
+    return {"constraints": "; ".join(equations), "X2": x2, "df": df, "pvalue": float(special.chdtrc(df, x2))}

@@ -18,7 +18,7 @@ import pandas as pd
 
 from semxhs.errors import DataError, SpecError
 from semxhs.messages import Message, message_texts
-from semxhs.sem.spec import build_partable
+from semxhs.sem.partable import model_roles
 
 
 def product_indicators(frame: pd.DataFrame, left: list[str], right: list[str]) -> tuple[pd.DataFrame, list[str]]:
@@ -86,21 +86,17 @@ def latent_product_expansion(model: str, frame: pd.DataFrame) -> tuple[str, pd.D
     >>> notes[0].code, notes[0].params["name"], notes[0].params["indicators"]
     ('latent_product', 'XW', ['x1.w1', 'x2.w2'])
     """
-    partable = build_partable(model)
-    latent_products = [(a, b) for a, b in partable.products if a in partable.latent or b in partable.latent]
+    roles, indicators = model_roles(model)
+    latent_products = [(a, b) for a, b in roles.products if a in roles.latent or b in roles.latent]
     if not latent_products:
         return model, frame, ()
-    indicators: dict[str, list[str]] = {}
-    for p in partable.params:
-        if p.op == "=~" and p.rhs in partable.observed:
-            indicators.setdefault(p.lhs, []).append(p.rhs)
-    taken = set(partable.observed) | set(partable.latent) | set(frame.columns)
+    taken = set(roles.observed) | set(roles.latent) | set(frame.columns)
     frame = frame.copy()
     lines = [model.rstrip()]
     notes: list[Message] = []
     for a, b in latent_products:
         for side in (a, b):
-            if side not in partable.latent:
+            if side not in roles.latent:
                 raise SpecError(
                     f"product term '{a}:{b}' mixes a latent and an observed variable ('{side}'); "
                     "measure both by items or write both as observed columns"

@@ -1,6 +1,6 @@
 """Fit a model in lavaan syntax to a data frame: the one entry point of the SEM engine.
 
-``fit`` parses the model (:mod:`semxhs.sem.spec`), extracts complete rows
+``fit`` parses the model (:mod:`semxhs.sem.partable`), extracts complete rows
 (:mod:`semxhs.survey.files`), estimates by maximum likelihood (:mod:`semxhs.sem.estimate`), and
 collects standard errors, fit measures, the standardized solution, R-square and defined
 parameters into a :class:`semxhs.sem.results.SemResult`. It prints nothing.
@@ -18,19 +18,23 @@ from semxhs.messages import Message, message_texts
 from semxhs.sem import fitmeasures as fm
 from semxhs.sem.estimate import Estimate, Moments, fit_ml, unit_information
 from semxhs.sem.expression import evaluate, substitute
-from semxhs.sem.inference import covariance_from_information, delta_method, wald
+from semxhs.sem.inference import covariance_from_information, delta_method, wald, wald_test
 from semxhs.sem.moments import add_products, model_columns
+from semxhs.sem.parameters import parameter_rows
+from semxhs.sem.partable import ParTable, build_partable
 from semxhs.sem.ram import Implied, RamStructure
 from semxhs.sem.results import FitMeasures, Parameter, SemResult
-from semxhs.sem.spec import ParTable, build_partable
-from semxhs.sem.standardize import r_square, std_all
+from semxhs.sem.standardize import r_square
 
 ESTIMATORS = ("ML", "MLR")
 MISSING = ("listwise", "fiml")
 
 
 def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", missing: str = "listwise",
-        std_lv: bool = False, level: float = 0.95) -> SemResult:
+        std_lv: bool = False, level: float = 0.95, fixed_x: bool = True, meanstructure: bool = False,
+        group: str | None = None,
+        group_equal: tuple[str, ...] | list[str] = (), group_partial: tuple[str, ...] | list[str] = (),
+        wald_tests: tuple[str, ...] | list[str] = ()) -> SemResult:
     """Fit a structural equation model by maximum likelihood, as ``lavaan::sem()`` does.
 
     ``estimator="MLR"`` is lavaan's ``estimator = "MLR"`` (robust sandwich standard errors,
@@ -56,6 +60,27 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
         Scale latent variables by fixing their variances to 1 (lavaan's ``std.lv``).
     level : float
         Confidence level of the Wald intervals.
+    fixed_x : bool
+        lavaan's ``fixed.x``: True (default) fixes the (co)variances and means of exogenous
+        observed covariates at their sample values; False makes them free parameters with
+        standard errors (the baseline model keeps their covariances, as lavaan's). ML only.
+    meanstructure : bool
+        Model the means (intercepts) even without ``~ 1`` lines (lavaan's ``meanstructure = TRUE``);
+        always on with FIML and with groups.
+    group : str, optional
+        A column of ``data`` that splits it into groups: a multi-group model as lavaan's
+        ``group =`` (see :mod:`semxhs.sem.multigroup`); parameter rows then carry ``group``
+        (1-based, order of first appearance) and ``group_label``.
+    group_equal : sequence of str
+        lavaan's ``group.equal``: ``loadings``, ``intercepts``, ``means``, ``residuals``,
+        ``residual.covariances``, ``regressions``, ``lv.variances``, ``lv.covariances``.
+    group_partial : sequence of str
+        lavaan's ``group.partial``: parameters left free across groups, ``"x3~1,visual=~x2"``.
+    wald_tests : sequence of str
+        Wald tests of constraints on labels, one test per string (``"a1 == a2; b1 == b2"``), as
+        lavaan's ``lavTestWald``; rows ``{constraints, X2, df, pvalue}`` in ``extra["wald_tests"]``
+        (JSON ``wald_tests``). Multi-group fits also carry ``path_equality``: each free regression
+        path tested equal across groups.
 
     Returns
     -------
@@ -86,7 +111,24 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
     if missing not in MISSING:
         raise SpecError(f"missing='{missing}' is not available: choose from {name_list(MISSING)}")
     fiml = missing == "fiml"
-    partable = model if isinstance(model, ParTable) else build_partable(model, std_lv=std_lv, meanstructure=fiml)
+    if group is None and isinstance(model, ParTable) and model.group_labels:
+        raise SpecError("the parameter table has groups: give the group column (group=...)")
+    if group is None and (group_equal or group_partial):
+        raise SpecError("group_equal and group_partial need a group column (group=..., --group)")
+    if group is not None:
+        from semxhs.sem.multigroup import fit_groups
+        from semxhs.sem.partable import variable_roles
+        from semxhs.sem.syntax import parse_syntax
+
+        products = model.products if isinstance(model, ParTable) else variable_roles(parse_syntax(model)[0]).products
+        frame = add_products(data, products) if products else data
+        return fit_groups(model, data, group, group_equal=tuple(group_equal), group_partial=tuple(group_partial),
+                          estimator=estimator, std_lv=std_lv, level=level, fixed_x=fixed_x, frame=frame,
+                          missing=missing, wald_tests=tuple(wald_tests))
+    if not fixed_x and (fiml or estimator != "ML"):
+        raise SpecError("fixed_x=False (--no-fixed-x) is available with estimator ML and listwise deletion only")
+    partable = model if isinstance(model, ParTable) else build_partable(
+        model, std_lv=std_lv, meanstructure=fiml or meanstructure, fixed_x=fixed_x)
     model_text = model if isinstance(model, str) else ""
     frame = add_products(data, partable.products) if partable.products else data
     _check_products(partable, frame)
@@ -94,7 +136,7 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
     md = model_columns(frame, partable.observed, missing)
     if fiml:
         return _fit_fiml(partable, md.values, model_text=model_text, n_total=md.n_total,
-                         estimator=estimator, level=level)
+                         estimator=estimator, level=level, wald_tests=tuple(wald_tests))
     moments = Moments.from_data(md.values)
     if not np.isfinite(moments.logdet):
         raise EstimationError(
@@ -112,13 +154,14 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
                                   fit_measures.baseline_chisq, fit_measures.baseline_df)
         return collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
                        estimator=estimator, missing=missing, level=level, vcov=rob.vcov,
-                       identified=rob.identified, fit_measures=replace(fit_measures, **rob.fit_keys))
+                       identified=rob.identified, fit_measures=replace(fit_measures, **rob.fit_keys),
+                       wald_tests=tuple(wald_tests))
     return collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
-                   estimator=estimator, missing=missing, level=level)
+                   estimator=estimator, missing=missing, level=level, wald_tests=tuple(wald_tests))
 
 
 def _fit_fiml(partable: ParTable, values: np.ndarray, *, model_text: str, n_total: int, estimator: str,
-              level: float) -> SemResult:
+              level: float, wald_tests: tuple[str, ...] = ()) -> SemResult:
     """FIML (lavaan ``missing = "ml"``), with ML or MLR standard errors and robust indices."""
     from semxhs.sem import robust
     from semxhs.sem.fiml import fiml_fit_measures, fit_fiml_model
@@ -136,7 +179,8 @@ def _fit_fiml(partable: ParTable, values: np.ndarray, *, model_text: str, n_tota
                              f"({name_list(partable.exogenous_observed)}) were dropped"))
     return collect(ff.structure, ff.moments, ff.estimate, model_text=model_text, n_dropped=n_total - ff.data.n,
                    estimator=estimator, missing="fiml", level=level, vcov=rob.vcov, identified=rob.identified,
-                   fit_measures=replace(fiml_fit_measures(ff), **rob.fit_keys), notes=tuple(notes))
+                   fit_measures=replace(fiml_fit_measures(ff), **rob.fit_keys), notes=tuple(notes),
+                   wald_tests=wald_tests)
 
 
 def degrees_of_freedom(partable: ParTable) -> int:
@@ -177,7 +221,7 @@ def _check_products(partable: ParTable, frame: pd.DataFrame) -> None:
 def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_text: str, n_dropped: int,
             estimator: str, missing: str, level: float, vcov: np.ndarray | None = None,
             identified: bool = True, fit_measures: FitMeasures | None = None,
-            notes: tuple[Message, ...] = ()) -> SemResult:
+            notes: tuple[Message, ...] = (), wald_tests: tuple[str, ...] = ()) -> SemResult:
     """Turn an ML estimate into a :class:`SemResult` (SEs, fit, standardized solution).
 
     ``vcov`` and ``fit_measures``, when given (FIML, MLR), replace the expected-information
@@ -210,7 +254,7 @@ def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_t
                                 "standard errors could not be computed"))
     se_free = np.sqrt(np.clip(np.diag(vcov), 0, None)) if structure.q else np.zeros(0)
 
-    params, label_values, label_std = _parameter_rows(structure, imp, est.theta, se_free, level)
+    params, label_values, label_std = parameter_rows(structure, imp, est.theta, se_free, level)
     negative = [p for p in params if p.op == "~~" and p.lhs == p.rhs and p.free and p.est < 0]
     neg = [f"{p.lhs} ~~ {p.rhs} ({p.est:.3g})" for p in negative]
     if neg:
@@ -256,6 +300,8 @@ def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_t
         latent=pt.latent,
         latent_cov=_latent_cov(structure, imp),
         warning_codes=tuple(warnings),
+        extra=({"wald_tests": [wald_test(c, label_values, label_index, vcov) for c in wald_tests]}
+               if wald_tests else {}),
     )
 
 
@@ -263,39 +309,6 @@ def _latent_cov(structure: RamStructure, imp: Implied) -> dict[str, dict[str, fl
     names = structure.partable.latent
     block = imp.C[structure.p:, structure.p:]
     return {a: {b: float(block[i, j]) for j, b in enumerate(names)} for i, a in enumerate(names)}
-
-
-def _parameter_rows(structure: RamStructure, imp: Implied, theta: np.ndarray, se_free: np.ndarray,
-                    level: float) -> tuple[list[Parameter], dict[str, float], dict[str, float]]:
-    index = structure.index
-    rows: list[Parameter] = []
-    label_values: dict[str, float] = {}
-    label_std: dict[str, float] = {}
-    for p in structure.partable.params:
-        if p.op == "=~":
-            i, j = index[p.rhs], index[p.lhs]
-            value = imp.A[i, j]
-        elif p.op == "~":
-            i, j = index[p.lhs], index[p.rhs]
-            value = imp.A[i, j]
-        elif p.op == "~~":
-            i, j = index[p.lhs], index[p.rhs]
-            value = imp.S[i, j]
-        else:
-            i = j = index[p.lhs]
-            value = imp.alpha[i]
-        value = float(value)
-        if p.free:
-            se = float(se_free[p.free - 1])
-            z, pval, lo, hi = wald(value, se, level)
-        else:
-            se, z, pval, lo, hi = 0.0, None, None, value, value
-        std = std_all(p.op, i, j, value, imp.C, imp.S)
-        rows.append(Parameter(p.lhs, p.op, p.rhs, p.label, value, se, z, pval, lo, hi, std, bool(p.free)))
-        if p.label and p.label not in label_values:
-            label_values[p.label] = value
-            label_std[p.label] = std
-    return rows, label_values, label_std
 
 
 def _fit_measures(structure: RamStructure, moments: Moments, est: Estimate, imp: Implied) -> FitMeasures:
@@ -306,7 +319,9 @@ def _fit_measures(structure: RamStructure, moments: Moments, est: Estimate, imp:
     npar = structure.q
     df = degrees_of_freedom(pt)
     chisq = max(n * est.fmin, 0.0)  # F_ML >= 0; a negative value is rounding error
-    chisq_null, df_null = fm.baseline_chisq(moments.cov, n, exo)
+    # the baseline keeps the covariates' covariances whether they are fixed.x or free (lavaan)
+    covariates = np.array([v in pt.covariates for v in pt.observed], dtype=bool)
+    chisq_null, df_null = fm.baseline_chisq(moments.cov, n, covariates)
     mean_args = (moments.mean, imp.mu) if pt.meanstructure else (None, None)
     logl = fm.normal_loglik(n, moments.cov, imp.sigma, *mean_args)
     logl_h1 = fm.normal_loglik(n, moments.cov, moments.cov)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from semxhs.sem.spec import ParTable
+from semxhs.sem.partable import ParTable
 
 
 @dataclass(frozen=True)
@@ -40,21 +40,24 @@ class RamStructure:
     Parameters
     ----------
     partable : ParTable
-        The parameter table (see :func:`semxhs.sem.spec.build_partable`).
+        The parameter table (see :func:`semxhs.sem.partable.build_partable`).
     exo_cov : numpy.ndarray, optional
         Sample covariances (divisor N) of the observed variables, used for the
         ``exo`` rows (fixed.x); indexed like ``partable.observed``.
     exo_mean : numpy.ndarray, optional
         Sample means, for the ``exo`` intercept rows.
+    q : int, optional
+        Number of free parameters of the whole model, when ``partable`` holds one group's
+        rows of a multi-group model (:meth:`ParTable.group_table`).
     """
 
     def __init__(self, partable: ParTable, exo_cov: np.ndarray | None = None,
-                 exo_mean: np.ndarray | None = None) -> None:
+                 exo_mean: np.ndarray | None = None, q: int | None = None) -> None:
         self.partable = partable
         self.names: tuple[str, ...] = partable.observed + partable.latent
         self.p = len(partable.observed)
         self.m = len(self.names)
-        self.q = partable.n_free
+        self.q = partable.n_free if q is None else q  # a group's table: q of the whole model
         self.meanstructure = partable.meanstructure
         index = {name: i for i, name in enumerate(self.names)}
         self.index = index

@@ -39,6 +39,8 @@ class Parameter:
     ci_upper: float
     std_all: float | None
     free: bool = True
+    group: int = 1  # 1-based group in lavaan's order; 0 for := rows of a multi-group model
+    group_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,11 +76,14 @@ class FitMeasures:
     cfi_robust: float | None = None
     tli_robust: float | None = None
     rmsea_robust: float | None = None
+    # multi-group fits: each group's contribution to chisq (lavaan's stat.group), by group label
+    chisq_group: dict[str, float] | None = None
+    chisq_group_scaled: dict[str, float] | None = None  # MLR: chisq_group / chisq_scaling_factor
 
     def to_dict(self) -> dict[str, Any]:
-        """All measures as a plain dict (NaN as None); robust measures only when computed."""
+        """All measures as a plain dict (NaN as None); robust and per-group measures only when computed."""
         out = asdict(self)
-        for name in ROBUST_FIT_COLUMNS:
+        for name in ROBUST_FIT_COLUMNS + ("chisq_group", "chisq_group_scaled"):
             if out[name] is None:
                 del out[name]
         return json_safe(out)
@@ -128,16 +133,19 @@ class SemResult:
         >>> list(res.to_frame().columns)[:6]
         ['lhs', 'op', 'rhs', 'label', 'est', 'se']
         """
-        return pd.DataFrame([{k: getattr(p, k) for k in PARAMETER_COLUMNS} for p in self.parameters],
-                            columns=list(PARAMETER_COLUMNS))
+        columns = PARAMETER_COLUMNS[:3] + ("group", "group_label") + PARAMETER_COLUMNS[3:] \
+            if self.extra.get("group_labels") else PARAMETER_COLUMNS
+        return pd.DataFrame([{k: getattr(p, k) for k in columns} for p in self.parameters], columns=list(columns))
 
     def fit_frame(self) -> pd.DataFrame:
         """Fit measures as a one-row DataFrame."""
         return pd.DataFrame([self.fit.to_dict()])
 
-    def parameter(self, lhs: str, op: str, rhs: str = "") -> Parameter:
-        """Look up one parameter row (``~~`` rows match in either order; ``:=`` by name)."""
+    def parameter(self, lhs: str, op: str, rhs: str = "", group: int | None = None) -> Parameter:
+        """Look up one parameter row (``~~`` rows match in either order; ``:=`` by name; ``group`` 1-based)."""
         for p in self.parameters:
+            if group is not None and op != ":=" and p.group != group:
+                continue
             if (p.lhs, p.op, p.rhs) == (lhs, op, rhs) or (op == "~~" and (p.rhs, p.op, p.lhs) == (lhs, op, rhs)):
                 return p
             if op == ":=" and p.op == ":=" and p.lhs == lhs:
@@ -157,10 +165,18 @@ class SemResult:
             "warnings": list(self.warnings),
             "warning_codes": messages_to_json(self.warning_codes),
             "fit": self.fit.to_dict(),
-            "parameters": [{f.name: getattr(p, f.name) for f in fields(p)} for p in self.parameters],
+            "parameters": [self._parameter_json(p) for p in self.parameters],
             "r2": dict(self.r2),
             "latent_cov": self.latent_cov,
             "model": self.model,
         }
         out.update(self.extra)
         return json_safe(out)
+
+    def _parameter_json(self, p: Parameter) -> dict[str, Any]:
+        row = {f.name: getattr(p, f.name) for f in fields(p)}
+        if not self.extra.get("group_labels"):  # single-group JSON as before: no group keys
+            del row["group"], row["group_label"]
+        elif p.group == 0:
+            row["group_label"] = None
+        return row

@@ -18,7 +18,7 @@ import pandas as pd
 
 from semxhs.errors import SpecError
 from semxhs.sem.ram import RamStructure
-from semxhs.sem.spec import build_partable
+from semxhs.sem.partable import build_partable
 
 #: Thresholds on the standard-normal scale cutting scores into 7 categories, leaning to
 #: "agree" as Likert answers in consumer surveys do (category shares about

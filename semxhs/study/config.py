@@ -38,7 +38,7 @@ from semxhs.survey.yamlfile import read_yaml, unknown_keys
 TOP_KEYS = {"title", "language", "data", "encoding", "model", "model_syntax", "estimator", "missing",
             "std_lv", "alpha", "hypotheses", "output", "description", "reverse", "scale", "seed",
             "measurement", "htmt_draws", "process", "instrument", "screening", "platform", "sheet",
-            "bootstrap"}
+            "bootstrap", "fixed_x", "group", "group_equal", "group_partial"}
 BOOTSTRAP_KEYS = {"draws", "ci", "failed_rule", "monte_carlo", "sobel", "jobs"}
 PROCESS_KEYS = {"model", "x", "m", "w", "z", "y", "cov", "boot", "seed", "hc", "center", "probe", "conf", "title"}
 REQUIRED = ("data",)
@@ -229,6 +229,22 @@ class Study:
     platform: str = "auto"
     sheet: str | int = 0
     bootstrap: BootstrapSpec | None = None
+    fixed_x: bool = True
+    group: str | None = None
+    group_equal: tuple[str, ...] = ()
+    group_partial: tuple[str, ...] = ()
+
+
+def _text_list(value: Any, key: str, problems: list[str]) -> tuple[str, ...]:
+    """``a,b`` or a YAML list of text -> a tuple of str (a problem noted otherwise)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(v.strip() for v in value)
+    problems.append(f"'{key}' must be text or a list of text")
+    return ()
 
 
 def load_study(path: str | Path) -> Study:
@@ -296,6 +312,15 @@ def parse_study(raw: Any, path: Path) -> Study:
     if not isinstance(std_lv, bool):
         problems.append("'std_lv' must be true or false")
         std_lv = False
+    fixed_x = raw.get("fixed_x", True)
+    if not isinstance(fixed_x, bool):
+        problems.append("'fixed_x' must be true or false")
+        fixed_x = True
+    group = _str("group")
+    group_equal = _text_list(raw.get("group_equal"), "group_equal", problems)
+    group_partial = _text_list(raw.get("group_partial"), "group_partial", problems)
+    if (group_equal or group_partial) and not group:
+        problems.append("'group_equal' and 'group_partial' need 'group' (the group column)")
     alpha = raw.get("alpha", 0.05)
     if not isinstance(alpha, (int, float)) or not 0 < float(alpha) < 1:
         problems.append(f"'alpha' must be a number between 0 and 1, got {alpha!r}")
@@ -435,4 +460,8 @@ def parse_study(raw: Any, path: Path) -> Study:
         platform=platform,
         sheet=sheet,
         bootstrap=boot,
+        fixed_x=bool(fixed_x),
+        group=group,
+        group_equal=group_equal,
+        group_partial=group_partial,
     )

@@ -19,7 +19,7 @@ from semxhs.messages import message_texts
 from semxhs.sem.interaction import latent_product_expansion
 from semxhs.sem.model import fit
 from semxhs.sem.results import SemResult
-from semxhs.sem.spec import ParTable, build_partable
+from semxhs.sem.partable import ParTable, build_partable
 from semxhs.study.config import BootstrapSpec, Hypothesis, ProcessSpec, Study
 from semxhs.study.results import HypothesisResult, StudyResult
 from semxhs.survey.constructs import blocks_from_model, construct_scores
@@ -174,13 +174,27 @@ def rekey(frame: pd.DataFrame, reverse: tuple[str, ...], scale: tuple[float, flo
     return reverse_key(frame, list(reverse), scale[0], scale[1])
 
 
+def _group_options(fixed_x: bool, group: str | None, group_equal: tuple[str, ...],
+                   group_partial: tuple[str, ...]) -> dict[str, object]:
+    """The multi-group and fixed.x options for the provenance record (nothing when they are the defaults)."""
+    out: dict[str, object] = {} if fixed_x else {"fixed_x": False}
+    if group is not None:
+        out.update(group=group, group_equal=list(group_equal), group_partial=list(group_partial))
+    return out
+
+
 def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tuple[Hypothesis, ...] = (),
             alpha: float = 0.05, estimator: str = "ML", missing: str = "listwise", std_lv: bool = False,
             reverse: tuple[str, ...] = (), scale: tuple[float, float] | None = None,
             measurement: bool = True, htmt_draws: int = 2000, seed: int = 1,
             bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
-            title: str, language: str, data_file: str | Path, model_file: str) -> StudyResult:
+            title: str, language: str, data_file: str | Path, model_file: str, fixed_x: bool = True,
+            group: str | None = None, group_equal: tuple[str, ...] = (),
+            group_partial: tuple[str, ...] = (), wald_tests: tuple[str, ...] = ()) -> StudyResult:
     """Re-key, fit, test hypotheses and assess the measurement model: the whole analysis.
+
+    With a ``group`` column the model is a multi-group model (lavaan's ``group =``); the
+    measurement-quality section and the bootstrap are not available for it yet.
 
     Every check that can fail on the user's input (model syntax, hypotheses, re-keying, data
     columns) runs before the estimation; nothing is written here. ``frame`` may be a
@@ -195,15 +209,32 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
     if responses is not None:
         reverse = reverse or responses.reverse
         scale = scale or responses.scale
-    check_hypotheses(hypotheses, build_partable(model_text, std_lv=std_lv))
+    labels: tuple[str, ...] = ()
+    if group is None and (group_equal or group_partial):
+        raise StudyError("--group-equal and --group-partial need --group (the group column)")
+    if group is not None:
+        from semxhs.sem.multigroup import checked_group_labels
+
+        labels = checked_group_labels(table, group)
+        paths = [h.id for h in hypotheses if normalize_path(h.path)[1] != ":="]
+        if paths:
+            raise StudyError(f"with groups, hypotheses must name := effects (a path differs by group): "
+                             f"{name_list(paths)}; label the path per group (c(a1, a2)*X) and define a := effect")
+        if bootstrap is not None:
+            raise StudyError("the bootstrap of multi-group models is not available yet: drop --bootstrap or --group")
+        measurement = False
+    group_args = {"group_labels": labels, "group_equal": tuple(group_equal), "group_partial": tuple(group_partial)}
+    check_hypotheses(hypotheses, build_partable(model_text, std_lv=std_lv, **group_args))  # type: ignore[arg-type]
     table = rekey(table, reverse, scale)
     fitted_text, table, notes = latent_product_expansion(model_text, table)
     fiml = missing.lower() in ("fiml", "ml")
     if bootstrap is not None and fiml:
         raise StudyError("the bootstrap resamples complete rows: use missing listwise with --bootstrap "
                          "(bootstrap with FIML is not available yet)")
-    partable = build_partable(fitted_text, std_lv=std_lv, meanstructure=fiml)
-    sem = replace(fit(partable, table, estimator=estimator, missing=missing), model=model_text)
+    partable = build_partable(fitted_text, std_lv=std_lv, meanstructure=fiml, fixed_x=fixed_x,
+                              **group_args)  # type: ignore[arg-type]
+    sem = replace(fit(partable, table, estimator=estimator, missing=missing, fixed_x=fixed_x, group=group,
+                      wald_tests=wald_tests), model=model_text)
     boot = None
     if bootstrap is not None:
         from semxhs.resample.sem import bootstrap_sem
@@ -270,10 +301,12 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
     -------
     StudyResult
     """
-    build_partable(study.model_text, std_lv=study.std_lv)  # syntax errors before reading data
+    if study.group is None:
+        build_partable(study.model_text, std_lv=study.std_lv)  # syntax errors before reading data
     options = {"estimator": study.estimator, "missing": study.missing, "std_lv": study.std_lv,
                "reverse": list(study.reverse), "scale": list(study.scale) if study.scale else None,
                "seed": study.seed, "htmt_draws": study.htmt_draws, "study": str(study.path)}
+    options.update(_group_options(study.fixed_x, study.group, study.group_equal, study.group_partial))
     if data is None:
         responses = load_responses(study.data, encoding=study.encoding, instrument=study.instrument,
                                    screening=study.screening, platform=study.platform, sheet=study.sheet,
@@ -289,6 +322,7 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
         reverse=study.reverse, scale=study.scale, measurement=study.measurement,
         htmt_draws=study.htmt_draws, seed=study.seed, title=study.title, language=study.language,
         data_file=study.data, model_file=study.model_file, bootstrap=study.bootstrap, progress=progress,
+        fixed_x=study.fixed_x, group=study.group, group_equal=study.group_equal, group_partial=study.group_partial,
     )
     process = run_process_specs(study.process, rekey(responses.frame, result.reversed_items, result.scale), blocks)
     return replace(result, process=process) if process else result
@@ -300,22 +334,27 @@ def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | 
               measurement: bool = True, htmt_draws: int = 2000, seed: int = 1,
               instrument: str | Path | None = None, platform: str = "auto", sheet: str | int = 0,
               bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
-              title: str | None = None, language: str = "en") -> StudyResult:
+              title: str | None = None, language: str = "en", fixed_x: bool = True, group: str | None = None,
+              group_equal: tuple[str, ...] = (), group_partial: tuple[str, ...] = (),
+              wald_tests: tuple[str, ...] = ()) -> StudyResult:
     """Fit a model file to a data file (``semxhs fit``): a study with no hypotheses.
 
     With an ``instrument``, a survey-platform export is mapped to item ids and validated
     (no respondent is screened out) and the instrument's reverse-keyed items are re-keyed.
     """
     text = read_model(model_path)
-    build_partable(text, std_lv=std_lv)  # syntax errors before reading data
+    if group is None:
+        build_partable(text, std_lv=std_lv)  # syntax errors before reading data
     options = {"estimator": estimator, "missing": missing, "std_lv": std_lv, "reverse": list(reverse),
                "scale": list(scale) if scale else None, "seed": seed, "htmt_draws": htmt_draws,
                "model": str(model_path)}
+    options.update(_group_options(fixed_x, group, group_equal, group_partial))
     responses = load_responses(data_path, encoding=encoding, instrument=instrument, platform=platform,
                                sheet=sheet, options=options)
     return analyse(
         text, responses, estimator=estimator, missing=missing, std_lv=std_lv, reverse=reverse, scale=scale,
         measurement=measurement, htmt_draws=htmt_draws, seed=seed, bootstrap=bootstrap, progress=progress,
         title=title or f"{Path(model_path).stem} — {Path(data_path).name}", language=language,
-        data_file=data_path, model_file=str(model_path),
+        data_file=data_path, model_file=str(model_path), fixed_x=fixed_x, group=group,
+        group_equal=group_equal, group_partial=group_partial, wald_tests=wald_tests,
     )

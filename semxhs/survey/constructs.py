@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 from semxhs.errors import DataError, name_list
-from semxhs.sem.spec import build_partable
+from semxhs.sem.partable import model_roles
 
 
 def blocks_from_model(model_text: str) -> dict[str, list[str]]:
@@ -23,12 +23,7 @@ def blocks_from_model(model_text: str) -> dict[str, list[str]]:
     >>> blocks_from_model("TR =~ t1 + t2\\nPU =~ p1 + p2 + p3\\nPU ~ TR")
     {'TR': ['t1', 't2'], 'PU': ['p1', 'p2', 'p3']}
     """
-    pt = build_partable(model_text)
-    blocks: dict[str, list[str]] = {}
-    for p in pt.params:
-        if p.op == "=~" and p.rhs in pt.observed:
-            blocks.setdefault(p.lhs, []).append(p.rhs)
-    return blocks
+    return model_roles(model_text)[1]
 
 
 def construct_scores(frame: pd.DataFrame, names: Iterable[str], blocks: Mapping[str, Sequence[str]]) -> pd.DataFrame:

@@ -69,6 +69,8 @@ NAME_KEYS = {"zh", "en"}
 # Punctuation and symbols dropped when comparing wordings: ASCII and CJK punctuation,
 # quotes, brackets, dashes, ellipses (NFKC has already folded full-width forms).
 _DROP = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+|[\"'`“”‘’「」『』《》〈〉【】〔〕（）()\[\]{}<>,，.。、;；:：!！?？…·・~～\-—–―_*#|/\\]+")
+# A number as an answer cell may hold it: "3", "-3", "3.0" (no exponent, no "nan" or "inf").
+_NUMBER_TEXT = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _NUMBER = re.compile(r"^\s*(?:第\s*)?[Qq]?\s*(\d+)\s*(?:题)?\s*(?:[._(（]\s*(\d+)\s*[)）]?)?\s*$")
 
 
@@ -127,6 +129,8 @@ class ResponseScale:
     (7, (1, 2, 3, 4, 5, 6, 7))
     >>> s.code_of("非常同意"), s.code_of(" strongly AGREE "), s.code_of("5"), s.code_of("4.0"), s.code_of("很同意")
     (7, 7, 5, 4, None)
+    >>> s.code_of("(5)"), s.code_of("nan"), s.code_of("8")
+    (None, None, None)
     """
 
     points: int
@@ -144,29 +148,43 @@ class ResponseScale:
         """All valid codes in order."""
         return tuple(range(self.min, self.max + 1))
 
-    def answer_codes(self) -> dict[str, int]:
-        """Normalised answer text -> code: labels (zh and en), aliases and the codes as text."""
-        table: dict[str, int] = {str(c): c for c in self.codes}
+    def label_codes(self) -> dict[str, int]:
+        """Normalised label and alias text -> code (:func:`normalize_text`); no digits.
+
+        Digits are read as numbers before labels are looked up, so a text that only
+        *normalises* to a digit (``"—3"``, ``"(3)"``) is never taken for a code.
+        """
+        table: dict[str, int] = {}
         for code, (zh, en) in self.labels.items():
             for text in (zh, en):
-                if text:
-                    table[normalize_text(text)] = int(code)
+                key = normalize_text(text)
+                if key:
+                    table[key] = int(code)
         for text, code in self.aliases.items():
-            table[normalize_text(text)] = int(code)
+            key = normalize_text(text)
+            if key:
+                table[key] = int(code)
         return table
 
+    def answer_codes(self) -> dict[str, int]:
+        """Normalised answer text -> code: the codes as text, labels (zh and en) and aliases."""
+        return {**{str(c): c for c in self.codes}, **self.label_codes()}
+
     def code_of(self, answer: object) -> int | None:
-        """The code of one answer (a code, a label text or an alias), ``None`` if unknown."""
+        """The code of one answer (a code, a label text or an alias), ``None`` if unknown.
+
+        A number (``5``, ``"5"``, ``"4.0"``) must be a code of the scale; a text is looked up
+        among the labels and aliases (``"(5)"`` is neither).
+        """
         if isinstance(answer, bool):
             return None
         if isinstance(answer, (int, float)):
             value = float(answer)
             return int(value) if value.is_integer() and self.min <= value <= self.max else None
         text = unicodedata.normalize("NFKC", str(answer)).strip()
-        try:
-            number = float(text)
-        except ValueError:
-            return self.answer_codes().get(normalize_text(text))
+        if not _NUMBER_TEXT.match(text):
+            return self.label_codes().get(normalize_text(text))
+        number = float(text)
         return int(number) if number.is_integer() and self.min <= number <= self.max else None
 
     def to_dict(self) -> dict[str, Any]:

@@ -11,9 +11,12 @@ or option texts ("按选项文本", e.g. ``非常同意``).
 
 :func:`map_headers` matches each header to an item of the instrument by its wording
 (compared after :func:`~semxhs.survey.instrument.normalize_text`: no spaces, no punctuation,
-full-width folded) or, failing that, by its question number; :func:`code_answers`
-turns answer texts into codes through the scale's anchor labels. Nothing is guessed:
-headers and answers that match nothing are listed in the :class:`SurveyImport` record.
+full-width folded) or, failing that, by its question number; each answer cell is then
+decoded by :mod:`semxhs.survey.decoding`: a platform marker (``(跳过)``, ``-3``) only as a
+whole cell, a number always as its code, a text through the scale's anchor labels and
+aliases. Nothing is guessed and nothing dropped silently: headers and answers that match
+nothing are listed in the :class:`SurveyImport` record, and ``decoding`` counts, per
+column, the cells decoded and those set missing by each marker.
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ import numpy as np
 import pandas as pd
 
 from semxhs.errors import DataError, name_list
+from semxhs.survey.decoding import (
+    DecodingSummary,
+    UnknownAnswer,
+    decode_column,
+    decode_frame,
+    label_codes,
+)
 from semxhs.survey.files import TableData, read_data
 from semxhs.survey.instrument import Instrument, normalize_text
 
@@ -61,6 +71,9 @@ class Platform:
 
 # Wenjuanxing writes "(跳过)" for a question skipped by logic and "(空)" for an empty
 # open answer in text exports; in option-number exports a skipped question is -3.
+# A marker counts only as a whole cell, exactly as written here (full-width forms and
+# surrounding spaces folded): "-3" is never matched by an answer "3"
+# (:mod:`semxhs.survey.decoding`).
 PLATFORMS: dict[str, Platform] = {
     "wenjuanxing": Platform(
         "wenjuanxing",
@@ -80,13 +93,16 @@ PLATFORMS: dict[str, Platform] = {
     "generic": Platform("generic", frozenset(), None, None, frozenset()),
 }
 
+#: The order in which markers are listed in the decoding summary.
+MARKER_ORDER = ("(跳过)", "(空)", "-3")
+
 #: Ways a header was matched (column ``how`` of :meth:`SurveyImport.header_frame`).
 MATCH_KINDS = ("id", "wording", "number", "rename", "meta", "unknown", "ambiguous", "duplicate")
 
 _LEAD = re.compile(r"^(?:第\s*)?(?P<q>[Qq]\s*)?(?P<num>\d+)\s*(?:题)?")
 _SUBNUM = re.compile(r"^[._\-](\d+)(?=$|[\s.、:：)）])")
 _SEP_AFTER_NUMBER = re.compile(r"^[\s.、．:：)）_\-]+")
-_PAREN = re.compile(r"^[(（](.*)[)）]$", re.S)
+_PAREN = re.compile(r"^[(（](.*)[)）]$", re.DOTALL)
 # Separators between a matrix question's stem and its row ("请评价…—我愿意…").
 _MATRIX_SEPARATORS = ("——", "—", "―", "–", "－", "--", "-", "：", ":", "_", "|")
 
@@ -223,15 +239,6 @@ class HeaderMatch:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class UnknownAnswer:
-    """An answer text that is not a code, a label or an alias of the scale."""
-
-    column: str
-    value: str
-    rows: tuple[int, ...]
-
-
 def map_headers(
     columns: Sequence[object],
     instrument: Instrument,
@@ -342,85 +349,35 @@ def code_answers(
     instrument: Instrument,
     *,
     missing_markers: Sequence[str] = (),
-) -> tuple[pd.DataFrame, tuple[UnknownAnswer, ...], dict[str, int], dict[str, int]]:
-    """Turn answer texts into codes through the scale's labels and aliases.
+    headers: Mapping[str, str] | None = None,
+) -> tuple[pd.DataFrame, DecodingSummary]:
+    """Turn the answers of ``columns`` into codes (:func:`semxhs.survey.decoding.decode_column`).
 
-    Numeric columns are kept as they are (their range is checked by
-    :func:`semxhs.survey.validate.validate_responses`). In a text column each cell becomes the
-    code of its label (``"非常同意"`` -> 7), of its alias, or of its digits (``"6"``);
-    ``missing_markers`` (such as ``"(跳过)"``) become missing; anything else becomes
-    missing and is listed as an :class:`UnknownAnswer` with its 1-based data rows.
-
-    Numeric markers (Wenjuanxing's ``-3``) are applied to numeric columns too.
+    A cell that is a whole ``missing_markers`` entry (as the platform writes it) becomes
+    missing and is counted under its marker; a number is read as its code (its range is
+    checked by :func:`semxhs.survey.validate.validate_responses`); a text is looked up among
+    the scale's labels and aliases; anything else is an
+    :class:`~semxhs.survey.decoding.UnknownAnswer` (an error of the import), never a silent gap.
 
     Returns
     -------
-    (pandas.DataFrame, tuple of UnknownAnswer, dict, dict)
-        The coded copy of ``frame``, the unknown answers, the number of cells per
-        column coded from label texts, and the number per column set missing by a marker.
+    (pandas.DataFrame, DecodingSummary)
+        The coded copy of ``frame`` and what became of every cell, column by column.
 
     Examples
     --------
     >>> from semxhs.survey.instrument import parse_instrument
     >>> inst = parse_instrument({"scale": {"points": 5, "labels": {1: "非常不同意", 5: "非常同意"},
     ...     "aliases": {"同意": 4}}, "constructs": [{"id": "A"}], "items": [{"id": "a1", "construct": "A"}]})
-    >>> coded, unknown, n_text, n_marked = code_answers(
-    ...     pd.DataFrame({"a1": ["非常同意", "同意", "3", "(跳过)", "很同意"]}), ["a1"], inst,
-    ...     missing_markers=["(跳过)"])
-    >>> coded["a1"].tolist(), unknown, n_text, n_marked
-    ([5.0, 4.0, 3.0, nan, nan], (UnknownAnswer(column='a1', value='很同意', rows=(5,)),), {'a1': 2}, {'a1': 1})
+    >>> coded, summary = code_answers(
+    ...     pd.DataFrame({"a1": ["非常同意", "同意", "3", "(跳过)", "很同意", "-3"]}), ["a1"], inst,
+    ...     missing_markers=["(跳过)", "-3"])
+    >>> coded["a1"].tolist()
+    [5.0, 4.0, 3.0, nan, nan, nan]
+    >>> [(a.column, a.value, a.rows) for a in summary.errors], summary.skipped
+    ([('a1', '很同意', (5,))], {'a1': 2})
     """
-    out = frame.copy()
-    table = instrument.scale.answer_codes()
-    markers = {normalize_text(m) for m in missing_markers} | {""}
-    numeric_markers = []
-    for m in missing_markers:
-        try:
-            numeric_markers.append(float(m))
-        except ValueError:
-            pass
-    unknown: list[UnknownAnswer] = []
-    n_text: dict[str, int] = {}
-    n_marked: dict[str, int] = {}
-    for col in columns:
-        series = frame[col]
-        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            hit = series.isin(numeric_markers).to_numpy()
-            if hit.any():
-                out[col] = series.astype(float).where(~hit)
-                n_marked[col] = int(hit.sum())
-            continue
-        codes = np.full(len(series), np.nan)
-        bad: dict[str, list[int]] = {}
-        texts = 0
-        marked = 0
-        for pos, cell in enumerate(series.to_numpy()):
-            if cell is None or (isinstance(cell, float) and math.isnan(cell)) or cell is pd.NA:
-                continue
-            if isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, bool):
-                codes[pos] = float(cell)  # a number in a text column: its range is checked later
-                continue
-            raw = unicodedata.normalize("NFKC", str(cell)).strip()
-            if normalize_text(raw) in markers or raw in missing_markers:
-                marked += raw != ""
-                continue
-            try:
-                codes[pos] = float(raw)
-                continue
-            except ValueError:
-                pass
-            code = table.get(normalize_text(raw))
-            if code is None:
-                bad.setdefault(str(cell), []).append(pos + 1)
-            else:
-                codes[pos] = code
-                texts += 1
-        out[col] = codes
-        n_text[col] = texts
-        if marked:
-            n_marked[col] = marked
-        unknown.extend(UnknownAnswer(col, value, tuple(rows)) for value, rows in bad.items())
-    return out, tuple(unknown), n_text, n_marked
+    return decode_frame(frame, columns, instrument.scale, markers=missing_markers, headers=headers)
 
 
 @dataclass(frozen=True)
@@ -437,7 +394,7 @@ class SurveyImport:
     headers : tuple of HeaderMatch
         One record per column of the export.
     unknown_answers : tuple of UnknownAnswer
-        Answer texts that are not labels of the scale (set missing in ``frame``).
+        Non-empty answers that decode to nothing (missing in ``frame``; :attr:`ok` is false).
     missing_items : tuple of str
         Items and attention checks of the instrument no column matched.
     answer_format : str
@@ -448,6 +405,9 @@ class SurveyImport:
         ``{column: n}`` cells set missing by the platform's markers ("(跳过)", -3).
     source : dict
         :meth:`semxhs.survey.files.TableData.to_dict` of the file read (empty for a frame).
+    decoding : DecodingSummary
+        Per item column: non-empty cells, how many were decoded (from numbers, from
+        labels), how many became missing by which marker, and the errors.
     """
 
     frame: pd.DataFrame
@@ -460,6 +420,7 @@ class SurveyImport:
     duration_column: str | None
     skipped: Mapping[str, int] = field(default_factory=dict)
     source: Mapping[str, Any] = field(default_factory=dict)
+    decoding: DecodingSummary = field(default_factory=DecodingSummary)
 
     @property
     def unknown_headers(self) -> tuple[str, ...]:
@@ -485,9 +446,7 @@ class SurveyImport:
                 parts.append(f"unmatched headers: {name_list(self.unknown_headers, limit=8)}")
         for h in self.conflicts:
             parts.append(f"column '{h.header}' is {h.how}: {h.note}")
-        for a in self.unknown_answers:
-            rows = ", ".join(map(str, a.rows[:5])) + (f" and {len(a.rows) - 5} more" if len(a.rows) > 5 else "")
-            parts.append(f"'{a.column}': unknown answer '{a.value}' in rows {rows}")
+        parts.extend(_answer_problems(self.unknown_answers, self.platform))
         return "survey import: " + "; ".join(parts) if parts else ""
 
     def raise_if_problems(self) -> None:
@@ -512,6 +471,7 @@ class SurveyImport:
             "id_column": self.id_column,
             "duration_column": self.duration_column,
             "skipped": dict(self.skipped),
+            "decoding": self.decoding.to_dict(),
             "headers": [{"header": h.header, "target": h.target, "how": h.how, "note": h.note}
                         for h in self.headers],
             "unknown_headers": list(self.unknown_headers),
@@ -520,6 +480,33 @@ class SurveyImport:
                                 for a in self.unknown_answers],
             "source": dict(self.source),
         }
+
+
+def _rows_text(rows: Sequence[int], limit: int = 5) -> str:
+    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
+    return "rows " + ", ".join(map(str, rows[:limit])) + more
+
+
+def _answer_problems(answers: Sequence[UnknownAnswer], platform: str, values_per_column: int = 3) -> list[str]:
+    """One phrase per undecodable value (at most ``values_per_column`` per column), naming column, value, rows."""
+    by_column: dict[str, list[UnknownAnswer]] = {}
+    for a in answers:
+        by_column.setdefault(a.column, []).append(a)
+    parts: list[str] = []
+    for column, found in by_column.items():
+        header = found[0].header
+        where = f"'{column}'" + (f" (column '{header}')" if header and header != column else "")
+        for a in found[:values_per_column]:
+            if a.reason == "ambiguous":
+                parts.append(f"{where}: '{a.value}' is both a missing-answer marker of {platform} and a code "
+                             f"of the scale in {_rows_text(a.rows)}; give --platform generic if these are codes")
+            else:
+                parts.append(f"{where}: unknown answer '{a.value}' in {_rows_text(a.rows)} "
+                             "(not a number, a label or alias of the scale, or a missing-answer marker)")
+        rest = found[values_per_column:]
+        if rest:
+            parts.append(f"{where}: {len(rest)} more unknown answer values in {sum(len(a.rows) for a in rest)} cells")
+    return parts
 
 
 def import_survey(
@@ -556,29 +543,36 @@ def import_survey(
     renames = {h.header: h.target for h in headers if h.how in ("id", "wording", "number", "rename")}
     positional = frame.copy()
     positional.columns = [renames.get(str(c), str(c)) for c in columns]
-    mapped = [renames[h.header] for h in headers if h.header in renames]
     # SPSS/Stata value labels are not consulted: their codes are the data.
-    coded, unknown, n_text, n_marked = code_answers(positional, mapped, instrument,
-                                          missing_markers=sorted(plat.missing_markers))
+    coded = positional.copy()
+    markers = [m for m in MARKER_ORDER if m in plat.missing_markers] + sorted(
+        plat.missing_markers - set(MARKER_ORDER))
+    labels = label_codes(instrument.scale)
+    records = []
+    for pos, (col, h) in enumerate(zip(columns, headers)):
+        if h.how not in ("id", "wording", "number", "rename"):
+            continue
+        codes, record = decode_column(positional.iloc[:, pos].tolist(), instrument.scale, markers=markers,
+                                      column=h.target, header=str(col), labels=labels)
+        coded.isetitem(pos, codes)
+        records.append(record)
+    decoding = DecodingSummary(tuple(records))
     targets = (*instrument.item_ids, *instrument.check_ids)
     missing = tuple(t for t in targets if t not in renames.values())
-    texts = sum(n_text.values())
-    numeric_cols = len(mapped) - len(n_text)
-    answer_format = "codes" if texts == 0 else ("text" if numeric_cols == 0 and not any(
-        v == 0 for v in n_text.values()) else "mixed")
     id_column = instrument.respondent_id or plat.id_column
     duration_column = instrument.duration or plat.duration_column
     return SurveyImport(
         frame=coded,
         platform=name,
         headers=headers,
-        unknown_answers=unknown,
+        unknown_answers=decoding.errors,
         missing_items=missing,
-        answer_format=answer_format,
+        answer_format=decoding.answer_format,
         id_column=id_column if id_column in coded.columns else None,
         duration_column=duration_column if duration_column in coded.columns else None,
-        skipped=n_marked,
+        skipped=decoding.skipped,
         source=table.to_dict() if table is not None else {},
+        decoding=decoding,
     )
 
 

@@ -18,7 +18,7 @@ from semxhs.resample import sem as md
 from semxhs.resample.sem import bootstrap_sem, closed_form_reason, effect_plan
 from semxhs.sem.estimate import Moments, fit_ml
 from semxhs.sem.ram import RamStructure
-from semxhs.sem.spec import build_partable
+from semxhs.sem.partable import build_partable
 
 # effect (source, target, path) -> the := parameter of the fixture that defines it
 PARALLEL = {("X", "Y", "X -> M1 -> Y"): "ind1", ("X", "Y", "X -> M2 -> Y"): "ind2", ("X", "Y", "total"): "total"}

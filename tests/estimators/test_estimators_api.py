@@ -9,7 +9,7 @@ import pytest
 from semxhs.errors import SpecError
 from semxhs.sem.model import fit
 from semxhs.sem.simulate import simulate
-from semxhs.sem.spec import build_partable
+from semxhs.sem.partable import build_partable
 
 MODEL = "F =~ a + b + c + d\nY ~ F"
 POP = "F =~ 0.8*a + 0.7*b + 0.6*c + 0.7*d\nY ~ 0.4*F"

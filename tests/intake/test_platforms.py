@@ -72,7 +72,7 @@ def test_unknown_answer_is_reported_with_rows(intake_dir, instrument):
     survey = import_survey(frame, instrument)
     assert [(a.column, a.value, a.rows) for a in survey.unknown_answers] == [("PI2", "很同意", (4, 10))]
     assert math.isnan(survey.frame.loc[3, "PI2"]) and survey.frame.loc[20, "PI2"] == 6
-    assert "'PI2': unknown answer '很同意' in rows 4, 10" in survey.message()
+    assert "'PI2' (column '5、博主会及时回复我的评论'): unknown answer '很同意' in rows 4, 10" in survey.message()
 
 
 def test_conflicting_headers(instrument, coded):

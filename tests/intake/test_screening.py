@@ -156,7 +156,7 @@ def test_screen_file_reports_import_and_validation_problems_together(tmp_path, i
         screen_file(path, instrument)
     message = str(info.value)
     assert "no column found for 'PU4'" in message
-    assert "'PI2': unknown answer '很同意' in rows 1" in message
+    assert "'PI2' (column '5、博主会及时回复我的评论'): unknown answer '很同意' in rows 1" in message
     assert "'序号': duplicated respondent ids in rows 1 (1), 6 (1)" in message
     assert message.count("PU4") == 1
     assert not list(tmp_path.glob("bad.*.csv"))
