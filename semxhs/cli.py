@@ -705,7 +705,20 @@ def power_command(
 def main() -> None:
     """Entry point of the ``semxhs`` command."""
     _set_sigint(_sigint_outside_command)
-    app(prog_name="semxhs")
+    try:
+        app(prog_name="semxhs")
+    except SystemExit as exc:
+        if exc.code != 130:
+            raise
+        # Interrupted and already cleaned up and reported. Leave with status 130 now: if the
+        # KeyboardInterrupt passed through C code that ran Python (PyRun_*), the interpreter
+        # would otherwise still re-raise SIGINT on itself at exit (status -2, not 130).
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # pragma: no cover - a closed pipe
+                pass
+        os._exit(130)
 
 
 if __name__ == "__main__":  # pragma: no cover
