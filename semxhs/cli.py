@@ -97,8 +97,8 @@ def _interrupted_line() -> str:
     """What Ctrl-C left behind, truthfully: nothing, or every output complete."""
     written = [p for stage in _STAGES for p in stage.committed]
     if written:
-        return (f"semxhs: interrupted after all {len(written)} output file(s) were written "
-                f"(complete): {', '.join(str(p) for p in written)}")
+        return (f"semxhs: interrupted: {len(written)} output file(s) had been written completely "
+                f"({', '.join(str(p) for p in written)}); nothing else was written")
     return "semxhs: interrupted: nothing was written"
 
 
@@ -239,10 +239,19 @@ def _summary(result: Any, written: list[Path], quiet: bool) -> None:
 @guarded
 def fit_command(
     model: Path = typer.Argument(..., help="Model file in lavaan syntax (.lav)."),
-    data: Path = typer.Argument(..., help="Responses: .csv (UTF-8 or GBK), .xlsx, .sav or .dta."),
+    data: Optional[Path] = typer.Argument(None, help="Responses: .csv (UTF-8 or GBK), .xlsx, .sav or .dta "
+                                                     "(or --cov/--cor with --nobs instead)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
     html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
     docx_out: Optional[Path] = typer.Option(None, "--docx", help="Write the Word report here."),
+    cov: Optional[Path] = typer.Option(None, "--cov", help="Fit from a published covariance matrix (CSV, full or "
+                                                           "lower triangle, names in header and first column)."),
+    cor: Optional[Path] = typer.Option(None, "--cor", help="Fit from a published correlation matrix (with --sd)."),
+    sd: Optional[Path] = typer.Option(None, "--sd", help="Standard deviations for --cor (CSV: variable, sd)."),
+    means: Optional[Path] = typer.Option(None, "--means", help="Sample means (CSV: variable, mean): a mean structure."),
+    nobs: Optional[int] = typer.Option(None, "--nobs", help="Sample size N behind --cov/--cor."),
+    crosscheck: Optional[str] = typer.Option(None, "--crosscheck", help="Re-estimate with another engine and "
+                                                                         "compare every estimate: semopy."),
     estimator: Estimator = typer.Option(Estimator.ml, "--estimator", case_sensitive=False,
                                         help="Estimator: ml (maximum likelihood) or mlr (ML with robust "
                                              "sandwich SEs and the Yuan-Bentler scaled chi-square)."),
@@ -287,13 +296,32 @@ def fit_command(
     lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
-    """Fit MODEL to DATA and report estimates, fit, standardized solution and measurement quality."""
+    """Fit MODEL to DATA (or to a published covariance/correlation table) and report estimates, fit,
+    standardized solution and measurement quality."""
     from semxhs.report.outputs import study_payloads
     from semxhs.study.config import BootstrapSpec
     from semxhs.study.pipeline import fit_files
 
-    stage = _stage(model, data, instrument)
+    stage = _stage(model, data, instrument, cov, cor, sd, means)
     stage.expect(("--json", json_out), ("--html", html_out), ("--docx", docx_out))
+    if crosscheck is not None and crosscheck != "semopy":
+        raise SemxhsUsage(f"--crosscheck: the only engine is semopy, got '{crosscheck}'")
+    if cov is not None or cor is not None or sd is not None or means is not None or nobs is not None:
+        from semxhs.study.pipeline import fit_summary_files, refuse_raw_data_options
+
+        if data is not None:
+            raise SemxhsUsage("give DATA or summary statistics (--cov/--cor with --nobs), not both")
+        refuse_raw_data_options(bootstrap=bootstrap > 0, missing=missing.value, estimator=estimator.value,
+                                instrument=instrument is not None, reverse=bool(_items(reverse)))
+        result = fit_summary_files(model, nobs=nobs, cov=cov, cor=cor, sd=sd, means=means, encoding=encoding,
+                                   std_lv=std_lv, title=title, language=lang.value, crosscheck=crosscheck)
+        written = _write(stage, study_payloads(result, json_path=json_out, html_path=html_out,
+                                               docx_path=docx_out))
+        _summary(result, written, quiet)
+        return
+    if data is None:
+        raise SemxhsUsage("give DATA (a response file), or a published table: --cov COV.csv --nobs N "
+                          "(or --cor COR.csv --sd SD.csv --nobs N)")
     spec = BootstrapSpec(draws=bootstrap, ci=ci.value, failed_rule=failed_rule.value, monte_carlo=monte_carlo,
                          sobel=sobel, jobs=jobs) if bootstrap else None
     with _progress_bar(progress and not quiet and spec is not None) as tick:
@@ -303,7 +331,7 @@ def fit_command(
                            platform=platform.value, sheet=_sheet(sheet), bootstrap=spec, progress=tick,
                            title=title, language=lang.value, fixed_x=fixed_x, group=group,
                            group_equal=_items(group_equal), group_partial=(group_partial,) if group_partial else (),
-                           wald_tests=tuple(wald or ()))
+                           wald_tests=tuple(wald or ()), crosscheck=crosscheck)
     written = _write(stage, study_payloads(result, json_path=json_out, html_path=html_out, docx_path=docx_out))
     _summary(result, written, quiet)
 
@@ -365,26 +393,13 @@ def run_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
     """Run a whole study as its YAML file describes it."""
-    from semxhs.report.outputs import study_payloads
     from semxhs.study.config import load_study
     from semxhs.study.pipeline import run_study
 
-    spec = load_study(study)
-    folder, outputs, derived = _study_outputs(spec, out, "--out" if out is not None else "output.dir")
-    spec = dataclasses.replace(spec, output_dir=folder)  # the report names the files where they are written
-    stage = _stage(*_study_inputs(spec))
-    stage.expect(*outputs)
-    if derived is not None:
-        stage.expect(("the cleaned data", derived.cleaned), ("the exclusion log", derived.exclusions),
-                     ("the flow table", derived.flow))
+    spec, stage = _study_stage(load_study(study), out, "--out" if out is not None else "output.dir")
     with _progress_bar(progress and not quiet and spec.bootstrap is not None) as tick:
         result = run_study(spec, progress=tick)
-    payloads = study_payloads(result, json_path=outputs[0][1], html_path=outputs[1][1], docx_path=outputs[2][1])
-    if result.intake is not None and result.derived_files:
-        from semxhs.survey.screening import screening_paths, screening_payloads
-
-        payloads += screening_payloads(result.intake.screening, screening_paths(spec.data, folder))
-    written = _write(stage, payloads)
+    written = _write_study(stage, spec, result)
     _summary(result, written, quiet)
 
 
@@ -401,21 +416,41 @@ def _study_inputs(spec: Any) -> list[Path]:
     return files
 
 
-def _study_outputs(spec: Any, out: Path | None, what: str) -> tuple[Path, list[tuple[str, Path | None]], Any]:
-    """The output folder of a study, its report files and (with screening) its derived files, checked."""
+def _study_stage(spec: Any, out: Path | None, what: str) -> tuple[Any, OutputStage]:
+    """A study with its output folder fixed, and the stage of its outputs, checked before anything is computed.
+
+    The report files go into ``out`` (or the study's ``output.dir``), with the screening files
+    when the study screens; none may be a file the study reads, or unusable.
+    """
     from semxhs.atomic import check_output_folder
 
     folder = check_output_folder(out if out is not None else spec.output_dir, what)
-    outputs: list[tuple[str, Path | None]] = [
-        (f"output.{key}", folder / name if name else None)
-        for key, name in (("json", spec.json), ("html", spec.html), ("docx", spec.docx))
-    ]
-    derived = None
+    spec = dataclasses.replace(spec, output_dir=folder)  # the report names the files where they are written
+    stage = _stage(*_study_inputs(spec))
+    stage.expect(*[(f"output.{key}", folder / name if name else None)
+                   for key, name in (("json", spec.json), ("html", spec.html), ("docx", spec.docx))])
     if spec.instrument is not None and spec.screening is not None:
         from semxhs.survey.screening import screening_paths
 
         derived = screening_paths(spec.data, folder)
-    return folder, outputs, derived
+        stage.expect(("the cleaned data", derived.cleaned), ("the exclusion log", derived.exclusions),
+                     ("the flow table", derived.flow))
+    return spec, stage
+
+
+def _write_study(stage: OutputStage, spec: Any, result: Any) -> list[Path]:
+    """Write a study's report, JSON and screening files into its output folder, all together."""
+    from semxhs.report.outputs import study_payloads
+
+    folder = spec.output_dir
+    payloads = study_payloads(result, json_path=folder / spec.json if spec.json else None,
+                              html_path=folder / spec.html if spec.html else None,
+                              docx_path=folder / spec.docx if spec.docx else None)
+    if result.intake is not None and result.derived_files:
+        from semxhs.survey.screening import screening_paths, screening_payloads
+
+        payloads += screening_payloads(result.intake.screening, screening_paths(spec.data, folder))
+    return _write(stage, payloads)
 
 
 def _write(stage: OutputStage, payloads: list[tuple[Path, bytes]]) -> list[Path]:
@@ -424,6 +459,56 @@ def _write(stage: OutputStage, payloads: list[tuple[Path, bytes]]) -> list[Path]
         for path, data in payloads:
             stage.add(path, data)
         return stage.commit()
+
+
+@app.command("replicate")
+@guarded
+def replicate_command(
+    studies: Optional[list[str]] = typer.Argument(None, help="Library study ids (e.g. ewom_trust) or study.yaml "
+                                                             "paths."),
+    all_studies: bool = typer.Option(False, "--all", help="Run every study of the model library (surveys/)."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the replication tables (JSON) here."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar for long runs."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the tables and the files written."),
+) -> None:
+    """Run library studies and compare each hypothesis with the finding of the study it cites."""
+    import json
+
+    from semxhs.report.console import print_replication
+    from semxhs.study.config import load_study
+    from semxhs.study.pipeline import run_study
+    from semxhs.study.replicate import LIBRARY, replication_of, resolve_study
+
+    if all_studies and studies:
+        raise SemxhsUsage("give study names or --all, not both")
+    names = list(LIBRARY) if all_studies else list(studies or [])
+    if not names:
+        raise SemxhsUsage("name the studies to replicate (e.g. ewom_trust) or give --all")
+    resolved = [resolve_study(name) for name in names]
+    # every study file, and every output path, checked first
+    specs = [(sid, *_study_stage(load_study(path), None, "output.dir")) for sid, path in resolved]
+    json_stage = _stage(*(f for _, spec, _ in specs for f in _study_inputs(spec)))
+    json_stage.expect(("--json", json_out))
+    tables = []
+    for sid, spec, stage in specs:
+        with _progress_bar(progress and not quiet and spec.bootstrap is not None) as tick:
+            result = run_study(spec, progress=tick)
+        written = _write_study(stage, spec, result)
+        table = replication_of(result, sid)
+        tables.append(table)
+        print_replication(table, result.language)
+        if not quiet:
+            for out in written:
+                typer.echo(f"wrote {out}")
+    n_rows = sum(len(t.hypotheses) for t in tables)
+    n_agree = sum(h.agrees for t in tables for h in t.hypotheses)
+    typer.echo(f"{n_agree} of {n_rows} hypotheses agree with the cited findings in {len(tables)} "
+               f"stud{'y' if len(tables) == 1 else 'ies'}")
+    if json_out is not None:
+        payload = {"studies": [t.to_dict() for t in tables]}
+        text = json.dumps(payload, ensure_ascii=False, indent=2)
+        for path in _write(json_stage, [(json_out, text.encode("utf-8"))]):
+            typer.echo(f"wrote {path}")
 
 
 @app.command("demo")

@@ -23,9 +23,11 @@ How a data set is made, deterministically from the study's seed:
    standardized population value) and cuts the scores into the instrument's Likert
    categories at thresholds leaning towards agreement (:data:`THRESHOLDS`), the skew of
    consumer surveys. A population model with a latent product term ``X:W`` (the
-   moderation study) cannot be drawn by ``simulate`` (it draws linear models only), so
-   its exogenous factor scores are drawn by ``simulate`` and the product term, the
-   outcome factor and the items are computed here (:func:`simulate_with_products`).
+   moderation study) has its exogenous factor scores drawn by ``simulate`` and the
+   product term, the outcome factor and the items computed here
+   (:func:`simulate_with_products`). ``simulate`` itself now draws product terms (as
+   products of the latent scores, with the same moments: ``tests/test_library_recovery.py``
+   compares the two); this script keeps its own draw so the committed export is unchanged.
 2. Reverse-worded items (``reverse: true`` in the instrument) are answered in their own
    direction: the population model loads on the keyed direction and the export holds
    ``MIN + MAX - x``, as a respondent would tick it.

@@ -15,7 +15,7 @@ from reference_cases import FIXTURES
 
 from semxhs.sem.model import fit
 
-semopy = pytest.importorskip("semopy", reason="semopy is a test extra: pip install -e '.[test]'")
+semopy = pytest.importorskip("semopy", reason="semopy is a runtime dependency: pip install -e .")
 
 
 @pytest.mark.parametrize("case", ["poldem_sem", "hs1939_cfa", "mediation_observed"])

@@ -391,7 +391,7 @@ def test_ctrl_c_while_moving_completes_the_moves_and_says_so(fit_case, monkeypat
     result = _invoke_fit(f)
     assert result.exit_code == 130
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("semxhs: interrupted after all 2 output file(s) were written"), lines
+    assert len(lines) == 1 and lines[0].startswith("semxhs: interrupted: 2 output file(s) had been written completely"), lines
     assert sorted(p.name for p in (f / "out").iterdir()) == ["r.html", "r.json"]  # complete, no temporary file
 
 
@@ -494,7 +494,7 @@ def test_ctrl_c_at_any_moment_leaves_all_outputs_or_none(tmp_path, delay):
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
     if names:
-        assert names == ["r.html", "r.json"] and lines[0].startswith("semxhs: interrupted after all 2"), (names, err)
+        assert names == ["r.html", "r.json"] and lines[0].startswith("semxhs: interrupted: 2 output file(s) had been"), (names, err)
     else:
         assert lines == ["semxhs: interrupted: nothing was written"]
 

@@ -10,6 +10,7 @@ from rich.table import Table
 from semxhs.study.results import StudyResult
 
 if TYPE_CHECKING:
+    from semxhs.study.replicate import StudyReplication
     from semxhs.process import ProcessResult
 
 
@@ -39,7 +40,9 @@ def print_summary(result: StudyResult, console: Console | None = None) -> None:
     sem = result.sem
     f = sem.fit
     console.print(f"[bold]{result.title}[/bold]")
-    console.print(f"N = {sem.n_obs} ({sem.n_dropped} incomplete rows dropped), estimator {sem.estimator}, "
+    rows = ("fitted from summary statistics" if getattr(result, "summary", None) is not None
+            else f"{sem.n_dropped} incomplete rows dropped")
+    console.print(f"N = {sem.n_obs} ({rows}), estimator {sem.estimator}, "
                   f"{'converged' if sem.converged else 'NOT CONVERGED'} in {sem.iterations} iterations")
     console.print(f"chisq({f.df}) = {f.chisq:.3f}, {_p(f.pvalue)}; CFI = {f.cfi:.3f}, TLI = {f.tli:.3f}, "
                   f"RMSEA = {f.rmsea:.3f} [{f.rmsea_ci_lower:.3f}, {f.rmsea_ci_upper:.3f}], SRMR = {f.srmr:.3f}")
@@ -57,6 +60,12 @@ def print_summary(result: StudyResult, console: Console | None = None) -> None:
         console.print(f"{h.id} {h.path}: beta = {_num(h.std_all)}, {_p(h.pvalue)} -> {verdict}")
     for w in sem.warnings:
         console.print(f"[bold red]warning:[/bold red] {w}")
+    check = getattr(result, "crosscheck", None)
+    if check is not None:
+        diff = "nothing compared" if check.max_abs_diff is None else (
+            f"{check.parameters_compared} estimates compared, max |diff| = {check.max_abs_diff:.2g}")
+        skipped = "; ".join(f"skipped {len(s.parameters)} ({s.reason})" for s in check.skipped)
+        console.print(f"cross-check {check.engine} {check.version}: {diff}" + (f"; {skipped}" if skipped else ""))
 
 
 def print_process_summary(result: "ProcessResult", console: Console | None = None) -> None:
@@ -81,3 +90,24 @@ def print_process_summary(result: "ProcessResult", console: Console | None = Non
             console.print(frame.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     for note in result.notes:
         console.print(f"note: {note}")
+
+
+def print_replication(table: "StudyReplication", language: str = "en", console: Console | None = None) -> None:
+    """Print one study's replication table: hypothesis, cited finding, result here, agrees."""
+    from semxhs.report import format as fmt
+    from semxhs.report.labels import labels_for
+
+    t = labels_for(language)
+    console = console or Console(highlight=False, soft_wrap=True)
+    console.print(f"[bold]{table.id}[/bold]" + (f": {table.citation}" if table.citation else ""))
+    grid = Table(show_edge=False, box=None, pad_edge=False)
+    for col in (t["col_hypothesis"], t["col_finding"], t["col_result_here"], t["col_agrees"]):
+        grid.add_column(col, overflow="fold")
+    for h in table.hypotheses:
+        beta = "" if h.std_all is None else f"β = {fmt.fmt_bounded(h.std_all, 3)}, "
+        p = "" if h.pvalue is None else f", p {fmt.fmt_p(h.pvalue)}" if fmt.fmt_p(h.pvalue)[0] in "<>" else \
+            f", p = {fmt.fmt_p(h.pvalue)}"
+        result = f"{beta}B = {fmt.fmt_num(h.est, 3)} {fmt.fmt_ci(h.ci_lower, h.ci_upper, 3)}{p}"
+        verdict = t["agrees_yes"] if h.agrees else f"[bold red]{t['agrees_no']}[/bold red]"
+        grid.add_row(h.id, h.finding, result, verdict)
+    console.print(grid)

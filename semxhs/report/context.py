@@ -75,6 +75,7 @@ from semxhs.report.labels import (
 from semxhs.report.measurement import MEASUREMENT_BUILDERS
 from semxhs.report.messages import messages_in_words
 from semxhs.report.process import process_study_sections
+from semxhs.report.replication import about_section, replication_section, reproducibility_section
 from semxhs.sem.results import Parameter, SemResult
 from semxhs.study.results import HypothesisResult, StudyResult
 
@@ -464,6 +465,7 @@ def intercepts_section(result: StudyResult, t: Labels) -> Section | None:
 
 SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     warnings_section,
+    about_section,
     *INTAKE_BUILDERS,
     fit_section,
     measurement_section,
@@ -474,9 +476,11 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     bootstrap_section,
     r2_section,
     hypotheses_section,
+    replication_section,
     covariances_section,
     intercepts_section,
     process_study_sections,
+    reproducibility_section,
 )
 """The report's sections in order; each returns ``None`` when its data is absent."""
 

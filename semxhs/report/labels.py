@@ -1241,6 +1241,82 @@ _ZH: dict[str, str] = {
     "col_hyp_ci": "{level}% 置信区间",
 }
 
+# Model library: study background, replication of cited findings, reproducibility (issue 12)
+_EN.update({
+    "sec_about": "About this study",
+    "about_citation": "Cited study: {citation}",
+    "sec_replication": "Replication of the cited findings",
+    "tbl_replication": "Hypotheses here against the findings of the cited study",
+    "col_finding": "Finding in the cited study",
+    "col_result_here": "Result here",
+    "col_agrees": "Agrees",
+    "agrees_yes": "Agrees",
+    "agrees_no": "Does not agree",
+    "replication_boot_mark": " (bootstrap)",
+    "note_replication": "A finding agrees when the hypothesis is supported here: significant at α = {alpha} in the "
+                        "cited direction (an effect with a bootstrap: its interval excludes 0). B unstandardized, "
+                        "β standardized (std.all).",
+    "replication_summary": "{agree} of {total} findings agree.",
+    "sec_reproducibility": "Reproducibility",
+    "repro_kind_cov": "a covariance matrix",
+    "repro_kind_cor_sd": "a correlation matrix and standard deviations",
+    "repro_with_means": " and means",
+    "repro_summary": "The model was fitted from summary statistics, not raw data: {kind}{means} of N = {n} "
+                     "respondents (lavaan's sample.cov/sample.nobs: the N − 1 covariance matrix, rescaled by "
+                     "(N − 1)/N for maximum likelihood).",
+    "repro_rules_out": "Without respondent rows this rules out a bootstrap, FIML, robust (MLR) standard errors, "
+                       "item-level reliability from raw data and the screening of respondents.",
+    "repro_crosscheck": "Independent check: {engine} {version} re-estimated the model from the same data; "
+                        "{n} free parameters compared, largest absolute difference {diff} ({param}): {verdict}.",
+    "repro_cc_agrees": "the estimates agree (tolerance {tol})",
+    "repro_cc_differs": "the estimates DIFFER by more than the tolerance {tol}",
+    "repro_crosscheck_none": "Independent check: {engine} {version} could not compare any parameter.",
+    "repro_cc_skipped": "Not compared by the independent check: {params} — {reason}.",
+    "cc_defined": "defined parameters (:=), which semopy does not have",
+    "cc_intercept": "intercepts, which semopy's Model does not estimate",
+    "cc_constraint": "parameters under ==, < or > constraints, which semopy does not read",
+    "cc_groups": "semopy fits one group, and this model has several",
+    "cc_fiml": "missing data were handled by FIML, which semopy does not reproduce",
+    "cc_fixed_misread": "semopy did not keep values this model fixes, so its solution is of another model",
+    "cc_not_estimated": "no free counterpart in semopy's solution",
+    "cc_failed": "semopy failed ({detail})",
+})
+_ZH.update({
+    "sec_about": "研究说明",
+    "about_citation": "所依据的研究：{citation}",
+    "sec_replication": "与原研究结论的对照",
+    "tbl_replication": "本研究的假设检验结果与原研究结论对照",
+    "col_finding": "原研究结论",
+    "col_result_here": "本研究结果",
+    "col_agrees": "是否一致",
+    "agrees_yes": "一致",
+    "agrees_no": "不一致",
+    "replication_boot_mark": "（Bootstrap）",
+    "note_replication": "假设在本研究中得到支持（α = {alpha} 水平显著且方向与原研究一致；定义效应有 Bootstrap 时以其置信区间"
+                        "不含 0 为准）即视为与原研究结论一致。B 为非标准化系数，β 为标准化系数（std.all）。",
+    "replication_summary": "{total} 项结论中有 {agree} 项一致。",
+    "sec_reproducibility": "可重复性",
+    "repro_kind_cov": "协方差矩阵",
+    "repro_kind_cor_sd": "相关矩阵与标准差",
+    "repro_with_means": "及均值",
+    "repro_summary": "模型由汇总统计量而非原始数据估计：N = {n} 名被试的{kind}{means}（同 lavaan 的 sample.cov/sample.nobs："
+                     "输入为 N − 1 协方差矩阵，最大似然估计时按 (N − 1)/N 换算）。",
+    "repro_rules_out": "由于没有逐个被试的数据，无法进行 Bootstrap、FIML、稳健（MLR）标准误、基于原始数据的题项信度分析和被试筛查。",
+    "repro_crosscheck": "独立验证：{engine} {version} 用同一数据重新估计模型，比较了 {n} 个自由参数，最大绝对差为 {diff}（{param}）：{verdict}。",
+    "repro_cc_agrees": "估计值一致（容差 {tol}）",
+    "repro_cc_differs": "估计值差异超过容差 {tol}",
+    "repro_crosscheck_none": "独立验证：{engine} {version} 未能比较任何参数。",
+    "repro_cc_skipped": "独立验证未比较：{params}——{reason}。",
+    "cc_defined": "定义参数（:=），semopy 不支持",
+    "cc_intercept": "截距，semopy 的 Model 不估计",
+    "cc_constraint": "带 ==、< 或 > 约束的参数，semopy 不读取这些约束",
+    "cc_groups": "semopy 只拟合单组模型，而本模型有多组",
+    "cc_fiml": "缺失数据采用 FIML 处理，semopy 无法重现",
+    "cc_fixed_misread": "semopy 未保留本模型固定的参数值，其解属于另一个模型",
+    "cc_not_estimated": "semopy 的解中没有对应的自由参数",
+    "cc_failed": "semopy 运行失败（{detail}）",
+})
+
 LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {"en": MappingProxyType(_EN), "zh": MappingProxyType(_ZH)}
 )

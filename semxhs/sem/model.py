@@ -30,11 +30,12 @@ ESTIMATORS = ("ML", "MLR")
 MISSING = ("listwise", "fiml")
 
 
-def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", missing: str = "listwise",
-        std_lv: bool = False, level: float = 0.95, fixed_x: bool = True, meanstructure: bool = False,
-        group: str | None = None,
+def fit(model: str | ParTable, data: pd.DataFrame | None = None, *, estimator: str = "ML",
+        missing: str = "listwise", std_lv: bool = False, level: float = 0.95, fixed_x: bool = True,
+        meanstructure: bool = False, group: str | None = None,
         group_equal: tuple[str, ...] | list[str] = (), group_partial: tuple[str, ...] | list[str] = (),
-        wald_tests: tuple[str, ...] | list[str] = ()) -> SemResult:
+        wald_tests: tuple[str, ...] | list[str] = (), sample_cov: pd.DataFrame | None = None,
+        sample_nobs: int | None = None, sample_mean: pd.Series | None = None) -> SemResult:
     """Fit a structural equation model by maximum likelihood, as ``lavaan::sem()`` does.
 
     ``estimator="MLR"`` is lavaan's ``estimator = "MLR"`` (robust sandwich standard errors,
@@ -81,6 +82,11 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
         lavaan's ``lavTestWald``; rows ``{constraints, X2, df, pvalue}`` in ``extra["wald_tests"]``
         (JSON ``wald_tests``). Multi-group fits also carry ``path_equality``: each free regression
         path tested equal across groups.
+    sample_cov, sample_nobs, sample_mean : optional
+        Fit from summary statistics instead of ``data`` (lavaan's ``sample.cov``,
+        ``sample.nobs``, ``sample.mean``): a labelled unbiased (N - 1) covariance matrix,
+        rescaled by (N - 1)/N as lavaan does, N, and means by name (they switch on the mean
+        structure). ML only, no missing-data handling (see :mod:`semxhs.sem.sumstats`).
 
     Returns
     -------
@@ -111,6 +117,11 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
     if missing not in MISSING:
         raise SpecError(f"missing='{missing}' is not available: choose from {name_list(MISSING)}")
     fiml = missing == "fiml"
+    if sample_cov is not None or data is None:
+        if group is not None:
+            raise SpecError("a multi-group model needs the raw data with its group column, not a covariance matrix")
+        return _fit_summary(model, sample_cov, sample_nobs, sample_mean, data=data, estimator=estimator,
+                            fiml=fiml, std_lv=std_lv, level=level)
     if group is None and isinstance(model, ParTable) and model.group_labels:
         raise SpecError("the parameter table has groups: give the group column (group=...)")
     if group is None and (group_equal or group_partial):
@@ -158,6 +169,37 @@ def fit(model: str | ParTable, data: pd.DataFrame, *, estimator: str = "ML", mis
                        wald_tests=tuple(wald_tests))
     return collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
                    estimator=estimator, missing=missing, level=level, wald_tests=tuple(wald_tests))
+
+
+def _fit_summary(model: str | ParTable, sample_cov: pd.DataFrame | None, sample_nobs: int | None,
+                 sample_mean: pd.Series | None, *, data: pd.DataFrame | None, estimator: str, fiml: bool,
+                 std_lv: bool, level: float) -> SemResult:
+    """ML from a covariance matrix (lavaan ``sample.cov``); everything that needs rows is refused."""
+    from semxhs.sem.sumstats import summary_moments
+
+    if data is not None:
+        raise SpecError("give either data or sample_cov, not both")
+    if sample_cov is None:
+        raise SpecError("fit needs data, or a covariance matrix (sample_cov) and its sample size (sample_nobs)")
+    if sample_nobs is None:
+        raise SpecError("sample_cov needs sample_nobs, the number of respondents behind the matrix")
+    if estimator != "ML" or fiml:
+        what = "MLR" if estimator != "ML" else "FIML"
+        raise SpecError(f"{what} needs the raw data (one row per respondent); a covariance matrix supports ML only")
+    partable = model if isinstance(model, ParTable) else build_partable(
+        model, std_lv=std_lv, meanstructure=sample_mean is not None)
+    if partable.meanstructure and sample_mean is None:
+        raise SpecError("the model has intercepts (~ 1): give the sample means (sample_mean) with sample_cov")
+    if partable.products:
+        raise SpecError(f"product terms ({name_list(f'{a}:{b}' for a, b in partable.products)}) need the raw "
+                        "data; a covariance matrix cannot form them")
+    check_degrees_of_freedom(partable)
+    moments = summary_moments(sample_cov, sample_nobs, partable.observed,
+                              sample_mean if partable.meanstructure else None)
+    structure = RamStructure(partable, moments.cov, moments.mean)
+    est = fit_ml(structure, moments)
+    return collect(structure, moments, est, model_text=model if isinstance(model, str) else "", n_dropped=0,
+                   estimator="ML", missing="listwise", level=level)
 
 
 def _fit_fiml(partable: ParTable, values: np.ndarray, *, model_text: str, n_total: int, estimator: str,

@@ -24,6 +24,14 @@ title and language. Relative paths resolve against the YAML file's folder::
     screening: {attention: true, speed: {fraction_of_median: 0.333}, longstring: true, mahalanobis: true}
     platform: auto          # auto, wenjuanxing, tencent, credamo or generic
     bootstrap: {draws: 5000, ci: percentile}   # or bc; failed_rule: nonconverged|improper; monte_carlo; sobel
+    citation: "耿幸宏 (2025). ... 商业经济研究, (3), 65-68."   # the study this one replicates
+    description: >                # reaches the JSON (study.description) and the report
+      ...
+    crosscheck: semopy            # re-estimate with semopy, compare every parameter
+    summary: {cor: cor.csv, sd: sd.csv, nobs: 301}   # a published table instead of data (cov: / means:)
+
+A hypothesis may carry ``finding:`` -- the cited study's finding in words, for
+``semxhs replicate`` (``{id: H1, text: ..., path: TR ~ EW, sign: "+", finding: 正向显著影响}``).
 """
 
 from __future__ import annotations
@@ -38,11 +46,14 @@ from semxhs.survey.yamlfile import read_yaml, unknown_keys
 TOP_KEYS = {"title", "language", "data", "encoding", "model", "model_syntax", "estimator", "missing",
             "std_lv", "alpha", "hypotheses", "output", "description", "reverse", "scale", "seed",
             "measurement", "htmt_draws", "process", "instrument", "screening", "platform", "sheet",
-            "bootstrap", "fixed_x", "group", "group_equal", "group_partial"}
+            "bootstrap", "fixed_x", "group", "group_equal", "group_partial", "summary", "crosscheck",
+            "citation"}
 BOOTSTRAP_KEYS = {"draws", "ci", "failed_rule", "monte_carlo", "sobel", "jobs"}
 PROCESS_KEYS = {"model", "x", "m", "w", "z", "y", "cov", "boot", "seed", "hc", "center", "probe", "conf", "title"}
 REQUIRED = ("data",)
-HYPOTHESIS_KEYS = {"id", "text", "path", "sign"}
+HYPOTHESIS_KEYS = {"id", "text", "path", "sign", "finding"}
+SUMMARY_KEYS = {"cov", "cor", "sd", "means", "nobs"}
+CROSSCHECK_ENGINES = ("semopy",)
 OUTPUT_KEYS = {"dir", "html", "json", "docx"}
 LANGUAGES = ("en", "zh")
 
@@ -55,6 +66,7 @@ class Hypothesis:
     text: str
     path: str
     sign: str = ""
+    finding: str = ""  # the cited study's finding, in words (replication tables)
 
 
 @dataclass(frozen=True)
@@ -199,6 +211,42 @@ def _parse_process(raw: object, seed: int, problems: list[str]) -> tuple[Process
 
 
 @dataclass(frozen=True)
+class SummarySpec:
+    """``summary:`` -- fit from a published table (lavaan's sample.cov/sample.nobs) instead of ``data``."""
+
+    nobs: int
+    cov: Path | None = None
+    cor: Path | None = None
+    sd: Path | None = None
+    means: Path | None = None
+
+
+def _parse_summary(raw: object, base: Path, problems: list[str]) -> SummarySpec | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append("'summary' must be a mapping with keys " + name_list(sorted(SUMMARY_KEYS)))
+        return None
+    unknown_keys(raw, SUMMARY_KEYS, "summary", problems)
+    nobs = raw.get("nobs")
+    if not isinstance(nobs, int) or isinstance(nobs, bool) or nobs < 2:
+        problems.append(f"summary: 'nobs' must be the sample size, a whole number >= 2, got {nobs!r}")
+        nobs = 0
+    if ("cov" in raw) == ("cor" in raw):
+        problems.append("summary: give 'cov' (a covariance matrix) or 'cor' with 'sd', one of the two")
+    if "cor" in raw and "sd" not in raw:
+        problems.append("summary: 'cor' needs 'sd' (the standard deviations)")
+    files: dict[str, Path | None] = {}
+    for key in ("cov", "cor", "sd", "means"):
+        files[key] = None
+        if raw.get(key) is not None:
+            files[key] = base / str(raw[key])
+            if not files[key].is_file():  # type: ignore[union-attr]
+                problems.append(f"summary: '{key}': file not found: {files[key]}")
+    return SummarySpec(nobs=int(nobs), **files)
+
+
+@dataclass(frozen=True)
 class Study:
     """A validated study description with absolute paths."""
 
@@ -233,6 +281,10 @@ class Study:
     group: str | None = None
     group_equal: tuple[str, ...] = ()
     group_partial: tuple[str, ...] = ()
+    summary: SummarySpec | None = None
+    crosscheck: str | None = None
+    description: str = ""
+    citation: str = ""
 
 
 def _text_list(value: Any, key: str, problems: list[str]) -> tuple[str, ...]:
@@ -287,7 +339,7 @@ def parse_study(raw: Any, path: Path) -> Study:
         raise StudyError(f"study file {path.name}: expected a mapping of keys, got {type(raw).__name__}")
     unknown_keys(raw, TOP_KEYS, "", problems)
     for key in REQUIRED:
-        if key not in raw:
+        if key not in raw and not (key == "data" and isinstance(raw, dict) and "summary" in raw):
             problems.append(f"missing key '{key}'")
     if "model" in raw and "model_syntax" in raw:
         problems.append("give either 'model' (a file) or 'model_syntax' (text), not both")
@@ -326,7 +378,15 @@ def parse_study(raw: Any, path: Path) -> Study:
         problems.append(f"'alpha' must be a number between 0 and 1, got {alpha!r}")
         alpha = 0.05
 
+    if "data" in raw and "summary" in raw:
+        problems.append("give either 'data' (responses) or 'summary' (a published table), not both")
+    summary = _parse_summary(raw.get("summary"), base, problems)
+    crosscheck = raw.get("crosscheck")
+    if crosscheck is not None and crosscheck is not False and crosscheck not in CROSSCHECK_ENGINES:
+        problems.append(f"'crosscheck' must be {name_list(CROSSCHECK_ENGINES)}, got {crosscheck!r}")
     data = base / str(raw.get("data", ""))
+    if summary is not None:
+        data = (summary.cov or summary.cor or base)
     if "data" in raw and not data.is_file():
         problems.append(f"'data': file not found: {data}")
 
@@ -366,7 +426,8 @@ def parse_study(raw: Any, path: Path) -> Study:
         sign = str(h.get("sign", "") or "").strip()
         if sign not in ("+", "-", ""):
             problems.append(f"{where}: 'sign' must be '+', '-' or empty, got '{sign}'")
-        hypotheses.append(Hypothesis(hid, str(h.get("text", "")), str(h.get("path", "")).strip(), sign))
+        hypotheses.append(Hypothesis(hid, str(h.get("text", "")), str(h.get("path", "")).strip(), sign,
+                                     finding=str(h.get("finding", "") or "").strip()))
 
     out = raw.get("output", {}) or {}
     if not isinstance(out, dict):
@@ -464,4 +525,8 @@ def parse_study(raw: Any, path: Path) -> Study:
         group=group,
         group_equal=group_equal,
         group_partial=group_partial,
+        summary=summary,
+        crosscheck=str(crosscheck) if crosscheck else None,
+        description=str(raw.get("description", "") or "").strip(),
+        citation=str(raw.get("citation", "") or "").strip(),
     )

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from semxhs.process import ProcessResult
     from semxhs.resample.engine import ProgressCallback
     from semxhs.resample.sem import BootstrapResult
+    from semxhs.survey.matrices import SummaryStatistics
     from semxhs.survey.screening import ScreeningRun
 
 _ARROW = re.compile(r"^\s*([^\s]+)\s*(?:->|→)\s*([^\s]+)\s*$")
@@ -109,7 +110,7 @@ def decide_hypotheses(sem: SemResult, hypotheses: tuple[Hypothesis, ...], alpha:
         out.append(HypothesisResult(
             id=h.id, text=h.text, path=h.path, expected_sign=h.sign, est=p.est, std_all=p.std_all,
             se=p.se, z=p.z, pvalue=p.pvalue, ci_lower=lo, ci_upper=hi, alpha=alpha,
-            supported=bool(significant and sign_ok), test=test,
+            supported=bool(significant and sign_ok), test=test, finding=h.finding,
         ))
     return tuple(out)
 
@@ -190,7 +191,8 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
             bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
             title: str, language: str, data_file: str | Path, model_file: str, fixed_x: bool = True,
             group: str | None = None, group_equal: tuple[str, ...] = (),
-            group_partial: tuple[str, ...] = (), wald_tests: tuple[str, ...] = ()) -> StudyResult:
+            group_partial: tuple[str, ...] = (), wald_tests: tuple[str, ...] = (),
+            crosscheck: str | None = None) -> StudyResult:
     """Re-key, fit, test hypotheses and assess the measurement model: the whole analysis.
 
     With a ``group`` column the model is a multi-group model (lavaan's ``group =``); the
@@ -235,6 +237,11 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
                               **group_args)  # type: ignore[arg-type]
     sem = replace(fit(partable, table, estimator=estimator, missing=missing, fixed_x=fixed_x, group=group,
                       wald_tests=wald_tests), model=model_text)
+    check = None
+    if crosscheck:
+        from semxhs.study.crosscheck import crosscheck_semopy
+
+        check = crosscheck_semopy(fitted_text, sem, data=table, missing=missing)
     boot = None
     if bootstrap is not None:
         from semxhs.resample.sem import bootstrap_sem
@@ -265,6 +272,7 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
         intake=responses.intake if responses else None,
         derived_files=responses.derived_files if responses else (),
         bootstrap=boot,
+        crosscheck=check,
     )
 
 
@@ -303,6 +311,20 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
     """
     if study.group is None:
         build_partable(study.model_text, std_lv=study.std_lv)  # syntax errors before reading data
+    about = {"description": study.description, "citation": study.citation}
+    if study.summary is not None:
+        from semxhs.survey.matrices import load_summary
+
+        sm = study.summary
+        summary = load_summary(nobs=sm.nobs, cov=sm.cov, cor=sm.cor, sd=sm.sd, means=sm.means,
+                               encoding=study.encoding)
+        refuse_raw_data_options(bootstrap=study.bootstrap is not None, missing=study.missing,
+                                estimator=study.estimator, instrument=study.instrument is not None,
+                                process=bool(study.process), reverse=bool(study.reverse))
+        return replace(analyse_summary(
+            study.model_text, summary, hypotheses=study.hypotheses, alpha=study.alpha, std_lv=study.std_lv,
+            title=study.title, language=study.language, model_file=study.model_file,
+            crosscheck=study.crosscheck), **about)
     options = {"estimator": study.estimator, "missing": study.missing, "std_lv": study.std_lv,
                "reverse": list(study.reverse), "scale": list(study.scale) if study.scale else None,
                "seed": study.seed, "htmt_draws": study.htmt_draws, "study": str(study.path)}
@@ -323,9 +345,10 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
         htmt_draws=study.htmt_draws, seed=study.seed, title=study.title, language=study.language,
         data_file=study.data, model_file=study.model_file, bootstrap=study.bootstrap, progress=progress,
         fixed_x=study.fixed_x, group=study.group, group_equal=study.group_equal, group_partial=study.group_partial,
+        crosscheck=study.crosscheck,
     )
     process = run_process_specs(study.process, rekey(responses.frame, result.reversed_items, result.scale), blocks)
-    return replace(result, process=process) if process else result
+    return replace(result, process=process, **about) if process else replace(result, **about)
 
 
 def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | None = None,
@@ -336,7 +359,8 @@ def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | 
               bootstrap: BootstrapSpec | None = None, progress: "ProgressCallback | None" = None,
               title: str | None = None, language: str = "en", fixed_x: bool = True, group: str | None = None,
               group_equal: tuple[str, ...] = (), group_partial: tuple[str, ...] = (),
-              wald_tests: tuple[str, ...] = ()) -> StudyResult:
+              wald_tests: tuple[str, ...] = (),
+              crosscheck: str | None = None) -> StudyResult:
     """Fit a model file to a data file (``semxhs fit``): a study with no hypotheses.
 
     With an ``instrument``, a survey-platform export is mapped to item ids and validated
@@ -356,5 +380,66 @@ def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | 
         measurement=measurement, htmt_draws=htmt_draws, seed=seed, bootstrap=bootstrap, progress=progress,
         title=title or f"{Path(model_path).stem} — {Path(data_path).name}", language=language,
         data_file=data_path, model_file=str(model_path), fixed_x=fixed_x, group=group,
-        group_equal=group_equal, group_partial=group_partial, wald_tests=wald_tests,
+        group_equal=group_equal, group_partial=group_partial, wald_tests=wald_tests, crosscheck=crosscheck,
     )
+
+
+# ----------------------------------------------------------------- fits from summary statistics
+
+def refuse_raw_data_options(*, bootstrap: bool = False, missing: str = "listwise", estimator: str = "ML",
+                            instrument: bool = False, process: bool = False, reverse: bool = False) -> None:
+    """One clear line for each analysis a covariance matrix cannot support (it has no rows)."""
+    asked = [what for what, on in (
+        ("a bootstrap (it resamples respondents)", bootstrap),
+        ("FIML (it reads each respondent's answered items)", missing.lower() in ("fiml", "ml")),
+        ("MLR (robust SEs need each respondent's scores)", estimator.upper() == "MLR"),
+        ("an instrument with screening (it screens respondents)", instrument),
+        ("PROCESS analyses (they score constructs per respondent)", process),
+        ("re-keying reverse-worded items (it changes answers)", reverse),
+    ) if on]
+    if asked:
+        raise StudyError("a fit from summary statistics has no respondent rows, so it cannot run "
+                         + "; ".join(asked) + ": remove these options or give the raw data")
+
+
+def analyse_summary(model_text: str, summary: "SummaryStatistics", *, hypotheses: tuple[Hypothesis, ...] = (),
+                    alpha: float = 0.05, std_lv: bool = False, title: str, language: str, model_file: str,
+                    crosscheck: str | None = None) -> StudyResult:
+    """Fit and test hypotheses from a covariance matrix (lavaan's ``sample.cov``/``sample.nobs``).
+
+    What needs respondent rows -- bootstrap, FIML, MLR, screening, item-level reliability
+    from raw data, PROCESS -- is not run; ``StudyResult.summary`` records the input and the
+    report says what it rules out.
+    """
+    partable = build_partable(model_text, std_lv=std_lv, meanstructure=summary.mean is not None)
+    check_hypotheses(hypotheses, partable)
+    sem = replace(fit(partable, sample_cov=summary.cov, sample_nobs=summary.nobs, sample_mean=summary.mean),
+                  model=model_text)
+    check = None
+    if crosscheck:
+        from semxhs.study.crosscheck import crosscheck_semopy
+
+        n = summary.nobs
+        check = crosscheck_semopy(model_text, sem, cov=summary.cov * ((n - 1) / n), nobs=n)
+    source = next(iter(summary.source.values()), "")
+    return StudyResult(
+        title=title, language=language, sem=sem, hypotheses=decide_hypotheses(sem, hypotheses, alpha, None),
+        data_file=source, model_file=model_file, data_sha256=file_sha256(source) if source else "",
+        version=__version__, summary=summary, crosscheck=check,
+    )
+
+
+def fit_summary_files(model_path: str | Path, *, nobs: int | None, cov: str | Path | None = None,
+                      cor: str | Path | None = None, sd: str | Path | None = None,
+                      means: str | Path | None = None, encoding: str | None = None, std_lv: bool = False,
+                      title: str | None = None, language: str = "en",
+                      crosscheck: str | None = None) -> StudyResult:
+    """``semxhs fit MODEL --cov COV.csv --nobs N`` (or ``--cor --sd``; ``--means``)."""
+    from semxhs.survey.matrices import load_summary
+
+    text = read_model(model_path)
+    build_partable(text, std_lv=std_lv)  # syntax errors before reading the tables
+    summary = load_summary(nobs=nobs, cov=cov, cor=cor, sd=sd, means=means, encoding=encoding)
+    table = Path(next(iter(summary.source.values())))
+    return analyse_summary(text, summary, std_lv=std_lv, model_file=str(model_path), crosscheck=crosscheck,
+                           title=title or f"{Path(model_path).stem} — {table.name}", language=language)

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from semxhs.measurement.results import MeasurementResult
     from semxhs.process.results import ProcessResult
     from semxhs.resample.sem import BootstrapResult
+    from semxhs.study.crosscheck import CrossCheck
+    from semxhs.survey.matrices import SummaryStatistics
     from semxhs.survey.provenance import DataProvenance
     from semxhs.survey.screening import ScreeningRun
 
@@ -34,6 +36,7 @@ class HypothesisResult:
     alpha: float
     supported: bool
     test: str = "z"  # "z": Wald test (delta method for := effects); "bootstrap": the bootstrap CI
+    finding: str = ""  # the cited study's finding, in words
 
     def to_dict(self) -> dict[str, Any]:
         return json_safe(asdict(self))
@@ -66,6 +69,10 @@ class StudyResult:
     derived_files: tuple[str, ...] = ()
     bootstrap: "BootstrapResult | None" = None
     note_codes: tuple[Message, ...] = ()
+    summary: "SummaryStatistics | None" = None  # fitted from a covariance/correlation table
+    crosscheck: "CrossCheck | None" = None
+    description: str = ""
+    citation: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``semxhs run`` (the fit contract plus the study's parts)."""
@@ -81,7 +88,13 @@ class StudyResult:
             "scale": list(self.scale) if self.scale else None,
             "notes": list(self.notes),
             "note_codes": messages_to_json(self.note_codes),
+            "description": self.description,
+            "citation": self.citation,
         }
+        if self.summary is not None:
+            out["sample"] = self.summary.to_dict()
+        if self.crosscheck is not None:
+            out["crosscheck"] = self.crosscheck.to_dict()
         out["hypotheses"] = [h.to_dict() for h in self.hypotheses]
         if self.measurement is not None:
             out.update(self.measurement.to_dict())
