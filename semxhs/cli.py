@@ -12,7 +12,8 @@ import functools
 import os
 import signal
 import sys
-from collections.abc import Iterator
+import warnings
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -76,8 +77,25 @@ class Missing(str, Enum):
     fiml = "fiml"
 
 
+def one_line(text: str) -> str:
+    """``text`` on one line: its non-blank lines joined by spaces.
+
+    Examples
+    --------
+    >>> one_line("first\\n  second\\n\\n")
+    'first second'
+    """
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
 def _err(message: str) -> None:
-    typer.echo(f"semxhs: error: {message}", err=True)
+    typer.echo(f"semxhs: error: {one_line(message)}", err=True)
+
+
+def _internal(exc: BaseException) -> None:
+    """Say, in one line on stderr, that a bug of ours stopped the command."""
+    typer.echo(f"semxhs: internal error: {type(exc).__name__}: {one_line(str(exc))}; please report it "
+               "(set SEMXHS_DEBUG=1 for the traceback)", err=True)
 
 
 #: The output stages of the running command (see :func:`_stage`): what a Ctrl-C line reports.
@@ -135,7 +153,7 @@ def guarded(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except SemxhsError as exc:
-            _err(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            _err(str(exc) or type(exc).__name__)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             typer.echo(_interrupted_line(), err=True)
@@ -145,8 +163,7 @@ def guarded(func: F) -> F:
         except Exception as exc:  # a bug of ours: say so in one line, traceback on request
             if os.environ.get("SEMXHS_DEBUG"):
                 raise
-            _err(f"internal error ({type(exc).__name__}: {exc}); please report it "
-                 "(set SEMXHS_DEBUG=1 for the traceback)")
+            _internal(exc)
             raise typer.Exit(1) from None
         finally:
             if previous is not None:
@@ -292,6 +309,11 @@ def fit_command(
     sobel: bool = typer.Option(False, "--sobel", help="Also the (legacy) Sobel test of := effects."),
     jobs: int = typer.Option(1, "--jobs", min=1, max=64, help="Processes for the bootstrap."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar for long runs."),
+    modindices: bool = typer.Option(False, "--modindices",
+                                    help="Modification indices (lavaan's modindices defaults) and score tests "
+                                         "of the model's equality constraints."),
+    effect_sizes: bool = typer.Option(False, "--effect-sizes",
+                                      help="Cohen's f2 of each structural path (one refit per path) and VIF."),
     title: Optional[str] = typer.Option(None, "--title", help="Report title."),
     lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
@@ -315,9 +337,20 @@ def fit_command(
                                 instrument=instrument is not None, reverse=bool(_items(reverse)))
         result = fit_summary_files(model, nobs=nobs, cov=cov, cor=cor, sd=sd, means=means, encoding=encoding,
                                    std_lv=std_lv, title=title, language=lang.value, crosscheck=crosscheck)
+        if modindices or effect_sizes:  # both work from the moments alone
+            from dataclasses import replace
+
+            from semxhs.sem.extras import with_extras
+
+            result = replace(result, sem=with_extras(result.sem, modindices=modindices, effect_sizes=effect_sizes))
         written = _write(stage, study_payloads(result, json_path=json_out, html_path=html_out,
                                                docx_path=docx_out))
-        _summary(result, written, quiet)
+        _summary(result, [], quiet)
+        if not quiet and (modindices or effect_sizes):
+            from semxhs.report.terminal_extras import print_fit_extras
+
+            print_fit_extras(result.sem)
+        _summary(result, written, quiet=True)
         return
     if data is None:
         raise SemxhsUsage("give DATA (a response file), or a published table: --cov COV.csv --nobs N "
@@ -331,9 +364,61 @@ def fit_command(
                            platform=platform.value, sheet=_sheet(sheet), bootstrap=spec, progress=tick,
                            title=title, language=lang.value, fixed_x=fixed_x, group=group,
                            group_equal=_items(group_equal), group_partial=(group_partial,) if group_partial else (),
-                           wald_tests=tuple(wald or ()), crosscheck=crosscheck)
+                           wald_tests=tuple(wald or ()), crosscheck=crosscheck,
+                           modindices=modindices, effect_sizes=effect_sizes)
     written = _write(stage, study_payloads(result, json_path=json_out, html_path=html_out, docx_path=docx_out))
-    _summary(result, written, quiet)
+    _summary(result, [], quiet)
+    if not quiet and (modindices or effect_sizes):
+        from semxhs.report.terminal_extras import print_fit_extras
+
+        print_fit_extras(result.sem)
+    _summary(result, written, quiet=True)
+
+
+@app.command("compare")
+@guarded
+def compare_command(
+    model_a: Path = typer.Argument(..., help="First model file (lavaan syntax)."),
+    model_b: Path = typer.Argument(..., help="Second model file, nested in the first or the first in it."),
+    data: Path = typer.Argument(..., help="Responses: .csv (UTF-8 or GBK), .xlsx, .sav or .dta."),
+    estimator: Estimator = typer.Option(Estimator.ml, "--estimator", case_sensitive=False,
+                                        help="ml: likelihood-ratio test; mlr: Satorra-Bentler (2001) scaled "
+                                             "difference test."),
+    missing: Missing = typer.Option(Missing.listwise, "--missing", case_sensitive=False,
+                                    help="Missing values: listwise or fiml (both models alike)."),
+    std_lv: bool = typer.Option(False, "--std-lv", help="Scale factors by fixing their variances to 1."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the comparison (JSON) here."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
+) -> None:
+    """Compare two nested models fitted to DATA: chi-square difference test, AIC, BIC, delta CFI."""
+    import json
+
+    from semxhs.sem.compare import compare_models
+    from semxhs.sem.model import fit
+    from semxhs.study.pipeline import read_model
+    from semxhs.survey.files import read_table
+
+    stage = _stage(model_a, model_b, data)
+    stage.expect(("--json", json_out))
+    if model_a.resolve() == model_b.resolve():
+        raise SemxhsUsage(f"MODEL_A and MODEL_B are the same file ({model_a}): give two nested models")
+    texts = {}
+    for path in (model_a, model_b):
+        name = path.stem if model_a.stem != model_b.stem else str(path)
+        texts[name] = read_model(path)
+    frame = read_table(data, encoding)
+    results = {name: fit(text, frame, estimator=estimator.value.upper(), missing=missing.value, std_lv=std_lv)
+               for name, text in texts.items()}
+    comparison = compare_models(results)
+    if json_out is not None:
+        _write(stage, [(json_out, json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2).encode("utf-8"))])
+    if not quiet:
+        from semxhs.report.terminal_extras import print_comparison
+
+        print_comparison(comparison)
+    if json_out is not None:
+        typer.echo(f"wrote {json_out}")
 
 
 class Criteria(str, Enum):
@@ -568,7 +653,7 @@ def process_command(
     z: Optional[str] = typer.Option(None, "--z", help="Second moderator Z (models 2, 3)."),
     cov: list[str] = typer.Option([], "--cov", help="Covariate in every equation; repeat for several."),
     boot: int = typer.Option(5000, "--boot", min=0, help="Bootstrap draws for indirect effects."),
-    seed: int = typer.Option(1, "--seed", help="Seed of the bootstrap draws."),
+    seed: int = typer.Option(1, "--seed", min=0, help="Seed of the bootstrap draws."),
     hc: Optional[int] = typer.Option(None, "--hc", min=0, max=4, help="Heteroscedasticity-consistent SEs HC0-HC4."),
     center: Center = typer.Option(Center.none, "--center", help="Mean-center the variables that form products."),
     probe: str = typer.Option("percentiles", "--probe",
@@ -630,9 +715,8 @@ def screen_command(
     """Screen respondents: attention checks, speeders, straight-liners, multivariate outliers."""
     import json
 
-    import yaml
-
     from semxhs.atomic import check_output_folder
+    from semxhs.errors import StudyError
     from semxhs.survey.instrument import load_instrument
     from semxhs.survey.screening import (
         ScreeningRules,
@@ -640,6 +724,7 @@ def screen_command(
         screening_paths,
         screening_payloads,
     )
+    from semxhs.survey.yamlfile import read_yaml
 
     if out is not None:
         check_output_folder(out, "--out")
@@ -648,12 +733,11 @@ def screen_command(
     stage.expect(("--json", json_out), ("the cleaned data", files.cleaned), ("the exclusion log", files.exclusions),
                  ("the flow table", files.flow))
     inst = load_instrument(instrument)
-    raw_rules = None
-    if rules is not None:
-        if not rules.is_file():
-            raise SemxhsUsage(f"rules file not found: {rules}")
-        raw_rules = yaml.safe_load(rules.read_text(encoding="utf-8"))
-    screening_rules = ScreeningRules.from_dict(raw_rules)
+    raw_rules = read_yaml(rules, "rules") if rules is not None else None
+    try:
+        screening_rules = ScreeningRules.from_dict(raw_rules)
+    except StudyError as exc:
+        raise StudyError(f"rules file {rules.name if rules else ''}: {exc}") from None
     run = screen_file(data, inst, screening_rules, out=out, encoding=encoding, platform=platform.value,
                       sheet=_sheet(sheet), write=False)
     payloads = screening_payloads(run.screening, files)
@@ -787,14 +871,145 @@ def power_command(
         typer.echo(f"wrote {path}")
 
 
-def main() -> None:
-    """Entry point of the ``semxhs`` command."""
+#: Click's exception classes, found through typer's public ``BadParameter`` (typer may vendor Click).
+_CLICK_EXCEPTION: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+def _option_name(param: Any) -> str:
+    """The name a user types for ``param``: its longest ``--option``, or its argument name in capitals."""
+    opts = [str(o) for o in (getattr(param, "opts", None) or []) if str(o).startswith("-")]
+    if opts:
+        return max(opts, key=len)
+    return str(getattr(param, "name", None) or "value").upper()
+
+
+def _received(param: Any, args: Sequence[str]) -> str | None:
+    """The text given on the command line for the option ``param`` (its last occurrence), if any."""
+    opts = [str(o) for o in (getattr(param, "opts", None) or []) if str(o).startswith("-")]
+    found = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        for opt in opts:
+            if arg == opt and i + 1 < len(args):
+                found = args[i + 1]
+            elif opt.startswith("--") and arg.startswith(opt + "="):
+                found = arg[len(opt) + 1:]
+            elif not opt.startswith("--") and arg.startswith(opt) and len(arg) > len(opt):
+                found = arg[len(opt):]
+    return found
+
+
+def _bounds(param: Any) -> tuple[Any, Any]:
+    low, high = getattr(param, "min", None), getattr(param, "max", None)
+    kind = getattr(param, "type", None)  # plain Click: IntRange / FloatRange carry the bounds
+    if low is None and high is None and kind is not None:
+        low, high = getattr(kind, "min", None), getattr(kind, "max", None)
+    return low, high
+
+
+def _allowed(param: Any) -> str | None:
+    """What ``param`` accepts, in words ("a whole number >= 0", "one of ml, mlr"), if it can be said."""
+    descriptor = getattr(param, "type_descriptor", None)
+    annotation = getattr(descriptor, "annotation", None)
+    kind = getattr(param, "type", None)
+    choices: list[str] = []
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        choices = [str(m.value) for m in annotation]
+    elif getattr(kind, "choices", None):
+        choices = [str(getattr(c, "value", c)) for c in getattr(kind, "choices")]
+    if choices:
+        return "one of " + ", ".join(choices)
+    name = getattr(kind, "name", "") or ""
+    if annotation is int or "integer" in name:
+        noun = "a whole number"
+    elif annotation is float or "float" in name:
+        noun = "a number"
+    else:
+        return None
+    low, high = _bounds(param)
+    if low is not None and high is not None:
+        return f"{noun} from {low} to {high}"
+    if low is not None:
+        return f"{noun} >= {low}"
+    if high is not None:
+        return f"{noun} <= {high}"
+    return noun
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:1].isupper() and text[1:2].islower() else text
+
+
+def usage_message(exc: Exception, args: Sequence[str]) -> str:
+    """One line for a command-line usage error of Click/typer: the option, what it allows, what it got.
+
+    ``semxhs fit m.lav d.csv --jobs 0`` gives ``--jobs must be a whole number from 1 to 64;
+    got '0'``; an unknown option or a missing argument names it and points to ``--help``.
+    """
+    ctx = getattr(exc, "ctx", None)
+    command = getattr(ctx, "command_path", None) or "semxhs"
+    param = getattr(exc, "param", None)
+    text = one_line(exc.format_message() if hasattr(exc, "format_message") else str(exc)).rstrip(".")
+    if param is not None and type(exc).__name__ != "MissingParameter":
+        name = _option_name(param)
+        cause = exc.__cause__
+        errors = getattr(cause, "errors", None)
+        received = None
+        if callable(errors):  # pydantic (typer >= 0.20) keeps the text the user gave
+            try:
+                first = errors()[0]
+                received = str(first["input"]) if "input" in first else None
+            except (IndexError, KeyError, TypeError):
+                received = None
+        if received is None:
+            received = _received(param, args)
+        allowed = _allowed(param)
+        got = f"; got '{received}'" if received is not None else ""
+        if allowed is not None:
+            return f"{name} must be {allowed}{got}"
+        detail = one_line(str(getattr(exc, "message", None) or text)).rstrip(".")
+        return f"{name}: {_lower_first(detail)}{got}"
+    return f"{_lower_first(text)}; see '{command} --help'"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``semxhs`` command; ``argv`` defaults to ``sys.argv[1:]``.
+
+    Every way a command can end is decided here, in one place: success (0); an error of
+    the user's input (:class:`~semxhs.errors.SemxhsError`) or of the command line (an
+    unknown option, a value out of range, a missing argument), one line
+    ``semxhs: error: ...`` and status 2; Ctrl-C, 130; a bug of ours, one line
+    ``semxhs: internal error: ...`` and status 1 (``SEMXHS_DEBUG=1`` shows the traceback).
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
     _set_sigint(_sigint_outside_command)
     try:
-        app(prog_name="semxhs")
-    except SystemExit as exc:
-        if exc.code != 130:
+        with warnings.catch_warnings():
+            # numpy's floating-point RuntimeWarnings (overflow, invalid value) are not the user's
+            # business and would break the one-line contract; results carry their own warnings
+            warnings.simplefilter("ignore", RuntimeWarning)
+            code = app(args=args, prog_name="semxhs", standalone_mode=False)
+    except SemxhsError as exc:
+        _err(str(exc) or type(exc).__name__)
+        code = exc.exit_code
+    except _CLICK_EXCEPTION as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `semxhs`: the help, as before
+            exc.show()  # type: ignore[attr-defined]
+            code = int(getattr(exc, "exit_code", 2))
+        else:
+            _err(usage_message(exc, args))
+            code = 2
+    except (typer.Abort, KeyboardInterrupt, EOFError):
+        typer.echo(_interrupted_line(), err=True)
+        code = 130
+    except Exception as exc:  # outside a command (a callback, the parser): still one line
+        if os.environ.get("SEMXHS_DEBUG"):
             raise
+        _internal(exc)
+        code = 1
+    if code == 130:
         # Interrupted and already cleaned up and reported. Leave with status 130 now: if the
         # KeyboardInterrupt passed through C code that ran Python (PyRun_*), the interpreter
         # would otherwise still re-raise SIGINT on itself at exit (status -2, not 130).
@@ -804,6 +1019,7 @@ def main() -> None:
             except Exception:  # pragma: no cover - a closed pipe
                 pass
         os._exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -62,6 +62,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "singular_information": {},
     "heywood": {"variances": [{"lhs": "b1", "rhs": "b1", "est": -0.1219}, {"lhs": "c2", "rhs": "c2", "est": -0.01}]},
     "latent_cov_not_pd": {},
+    "defined_not_finite": {"names": ["ratio", "root"]},
+    "defined_se_not_finite": {"names": ["sq"]},
     "mlr_kurtosis": {"z": 4.9, "p": 9.6e-7, "alpha": 0.001},
     "mlr_skew": {"chisq": 406.7, "df": 364.0, "p": 0.0001, "alpha": 0.001},
     "mlr_items": {"items": ["PI1", "TR2"], "skew_limit": 2.0, "kurtosis_limit": 7.0},

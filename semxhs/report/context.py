@@ -32,8 +32,9 @@ Little's MCAR test; ``normality``: univariate and Mardia's tests, the recommende
 estimator and whether the study follows it; the last three only with ``result.intake``),
 ``fit``, ``measurement``, then the measurement-quality
 sections of :mod:`semxhs.report.measurement` (``reliability``, ``discriminant``, ``items``,
-``cmb``), ``structural``, ``defined``, ``r2``, ``hypotheses``, ``covariances``,
-``intercepts``, and for the k-th PROCESS analysis of the study ``process-<k>-model`` …
+``cmb``), ``structural``, ``defined``, ``r2``, ``effect-sizes``, ``hypotheses``, ``covariances``,
+``intercepts``, ``modindices`` (``effect-sizes`` and ``modindices`` from :mod:`semxhs.report.fit_extras`,
+when computed), and for the k-th PROCESS analysis of the study ``process-<k>-model`` …
 ``process-<k>-notes`` (:mod:`semxhs.report.process`). The shapes (``Section``, ``Table``,
 ``Figure`` …) live in :mod:`semxhs.report.blocks` and are re-exported here.
 """
@@ -64,6 +65,13 @@ from semxhs.report.blocks import (
 )
 from semxhs.report.bootstrap import bootstrap_section
 from semxhs.report.diagram import diagram_section
+from semxhs.report.fit_extras import (
+    amos_note,
+    amos_references,
+    amos_rows,
+    effect_size_section,
+    modindices_section,
+)
 from semxhs.report.intake import INTAKE_BUILDERS
 from semxhs.report.labels import (
     HTML_LANG,
@@ -268,13 +276,18 @@ def fit_section(result: StudyResult, t: Labels) -> Section:
     if robust:
         rows.extend(robust)
         notes.append(t["note_fit_robust"])
+    amos = amos_rows(fm, t)
+    if amos:
+        rows.extend(amos)
+        notes.append(amos_note(t))
     columns = [_col(t["col_index"], "left"), _col(t["col_value"]), _col(t["col_cutoff"], "left"),
                _col(t["col_evaluation"], "left")]
     table = _table("table-fit", t["tbl_fit"], columns, rows, notes)
     summary = f.fmt_chisq(fm.chisq, fm.df, fm.pvalue)
     summary += f", CFI = {f.fmt_bounded(fm.cfi)}, TLI = {f.fmt_bounded(fm.tli)}, RMSEA = {rmsea_value}, " \
                f"SRMR = {f.fmt_bounded(fm.srmr)}"
-    return _section("fit", t["sec_fit"], [table], paragraphs=[summary])
+    return _section("fit", t["sec_fit"], [table], paragraphs=[summary],
+                    references=amos_references() if amos else ())
 
 
 def _robust_rows(fm: object, t: Labels) -> list[Row]:
@@ -475,10 +488,12 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     defined_section,
     bootstrap_section,
     r2_section,
+    effect_size_section,
     hypotheses_section,
     replication_section,
     covariances_section,
     intercepts_section,
+    modindices_section,
     process_study_sections,
     reproducibility_section,
 )

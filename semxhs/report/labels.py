@@ -146,6 +146,10 @@ _EN: dict[str, str] = {
     "msg_heywood_item": "{lhs} ~~ {rhs} ({est})",
     "msg_latent_cov_not_pd": ("Improper solution: the covariance matrix of the latent variables is not "
                               "positive definite."),
+    "msg_defined_not_finite": ("Defined parameters with no finite value (division by zero, a negative number to "
+                               "a fractional power, or overflow), reported as not available: {names}."),
+    "msg_defined_se_not_finite": ("The delta-method standard error of these defined parameters is not finite "
+                                  "and is reported as not available: {names}."),
     "msg_attention_no_checks": "attention rule not applied: the instrument declares no attention checks",
     "msg_speed_no_duration_column": ("speed rule not applied: the instrument declares no completion-time column "
                                      "(duration)"),
@@ -449,7 +453,6 @@ _EN: dict[str, str] = {
     "tbl_power": "Power, Bias and Coverage by Effect and Sample Size",
     "tbl_power_rmsea": "Power of the RMSEA Tests of the Whole Model",
     "fig_power_curve": "Power Curves",
-    "col_setting": "Setting",
     "col_true": "True value",
     "col_power": "Power",
     "col_bias": "Bias",
@@ -783,6 +786,8 @@ _ZH: dict[str, str] = {
     "msg_heywood": "解不合理（Heywood 案例）：方差估计值为负：{variances}。",
     "msg_heywood_item": "{lhs} ~~ {rhs}（{est}）",
     "msg_latent_cov_not_pd": "解不合理：潜变量的协方差矩阵非正定。",
+    "msg_defined_not_finite": "以下定义参数没有有限值（除以零、负数的分数次幂或数值溢出），记为不可用：{names}。",
+    "msg_defined_se_not_finite": "以下定义参数的 delta 法标准误不是有限值，记为不可用：{names}。",
     "msg_attention_no_checks": "未应用注意力检测规则：问卷未设置注意力检测题",
     "msg_speed_no_duration_column": "未应用作答时长规则：问卷未声明作答时长列（duration）",
     "msg_speed_no_duration": "作答时长规则：{n} 名受访者没有作答时长记录，未按此规则筛查",
@@ -1033,7 +1038,6 @@ _ZH: dict[str, str] = {
     "tbl_power": "各效应在不同样本量下的检验力、偏差与覆盖率",
     "tbl_power_rmsea": "整体模型 RMSEA 检验的检验力",
     "fig_power_curve": "检验力曲线",
-    "col_setting": "设定",
     "col_true": "真值",
     "col_power": "检验力",
     "col_bias": "偏差",
@@ -1240,6 +1244,145 @@ _ZH: dict[str, str] = {
     "note_hypotheses_boot": "关于定义效应的假设（{ids}）依据其 Bootstrap 置信区间判定。",
     "col_hyp_ci": "{level}% 置信区间",
 }
+
+# the AMOS-style fit set, effect sizes, modification indices and score tests (semxhs.report.fit_extras)
+_EN.update({
+    "fit_gfi": "GFI",
+    "fit_agfi": "AGFI",
+    "fit_pgfi": "PGFI",
+    "fit_nfi": "NFI",
+    "fit_rfi": "RFI",
+    "fit_ifi": "IFI",
+    "fit_pnfi": "PNFI",
+    "fit_rmr": "RMR",
+    "fit_cn_05": "Hoelter's CN (α = .05)",
+    "fit_cn_01": "Hoelter's CN (α = .01)",
+    "fit_ecvi": "ECVI",
+    "cut_at_least": "≥ {value}",
+    "cut_below": "< {value}",
+    "cut_two_levels_higher": "≥ {good} good; ≥ {acceptable} acceptable",
+    "cut_rmr": "Small (in the items' units)",
+    "cut_ecvi": "Lower is better (model comparison)",
+    "note_fit_amos": ("GFI = goodness-of-fit index; AGFI = adjusted GFI; PGFI = parsimony GFI; NFI = normed fit index; "
+                      "RFI = relative fit index; IFI = incremental fit index; PNFI = parsimony NFI; RMR = root mean "
+                      "square residual (unstandardized); CN = Hoelter's critical N; ECVI = expected cross-validation "
+                      "index. Definitions as lavaan's fitMeasures (χ² = N·F_ML; AMOS uses N − 1, which changes χ² and "
+                      "RMR slightly). Cut-offs: χ²/df ({chisq_df}), GFI and AGFI ({gfi}), NFI ({nfi}), RFI and IFI "
+                      "({ifi}), PGFI and PNFI ({pgfi}), CN ({cn}), ECVI ({ecvi})."),
+    "sec_effect_sizes": "Effect sizes and collinearity of the structural paths",
+    "tbl_effect_sizes": "Cohen's f² and Variance Inflation Factors of the Structural Paths",
+    "col_r2_full": "R² (full model)",
+    "col_r2_without": "R² (path fixed to 0)",
+    "col_f2": "f²",
+    "col_magnitude": "Effect size",
+    "col_vif": "VIF",
+    "col_collinearity": "Collinearity",
+    "f2_large": "Large",
+    "f2_medium": "Medium",
+    "f2_small": "Small",
+    "f2_negligible": "Negligible",
+    "refit_not_converged_mark": " †",
+    "note_effect_sizes": ("f² = (R²_full − R²_without) / (1 − R²_full), where R²_without is the outcome's R² when the "
+                          "model is refitted with that path fixed to 0 and every other parameter re-estimated. A "
+                          "negative f² (the outcome's R² rose without the path, because the measurement part was "
+                          "re-estimated too) is reported as it is. Benchmarks: .02 small, .15 medium, .35 large "
+                          "({f2_source}). VIF = variance inflation factor of each predictor among the predictors of "
+                          "the same equation, from the model-implied covariance matrix; {vif_good} good, {vif_ok} "
+                          "acceptable ({vif_source})."),
+    "note_refit_not_converged": "† The refit without this path did not converge; its f² is not trustworthy.",
+    "para_effect_sizes": "Cohen's f² shows how much each predictor adds to the explained variance of its outcome; "
+                         "VIF shows whether the predictors of an equation overlap so much that their separate "
+                         "effects are hard to tell apart.",
+    "sec_modindices": "Modification indices",
+    "tbl_modindices": "The Ten Largest Modification Indices",
+    "col_parameter": "Parameter",
+    "col_mi": "MI",
+    "col_epc": "EPC",
+    "col_sepc": "Standardized EPC",
+    "para_modindices_caution": ("Modification indices are suggestions from the data, not findings. Free a parameter "
+                                "only when theory justifies it (for example a residual covariance between two items "
+                                "with shared wording), change one parameter at a time and refit, because every change "
+                                "alters all the other indices, and report every change you made; changes made for "
+                                "fit alone capitalize on chance and may not replicate ({sources})."),
+    "note_modindices": ("MI = modification index: the expected drop in χ² if the parameter were freed (score test "
+                        "with 1 df; MI > {critical} is p < .05 taken one at a time); EPC = expected parameter change; "
+                        "standardized EPC as lavaan's sepc.all (covariances as correlations of the residuals). "
+                        "=~ loading, ~~ (residual) covariance, ~ regression. Expected information, as lavaan's "
+                        "modindices(); {n_total} modification indices in all (every one is in the JSON results)."),
+    "tbl_score_tests": "Score Tests of the Equality Constraints",
+    "col_constraint": "Constraint",
+    "col_parameters": "Parameters",
+    "col_chi2": "χ²",
+    "col_df": "df",
+    "score_total": "All constraints jointly",
+    "note_score_tests": ("Score (Lagrange multiplier) tests, as lavaan's lavTestScore(): each row asks whether "
+                         "releasing that one equality constraint would improve the fit significantly; the first row "
+                         "tests all constraints jointly."),
+})
+_ZH.update({
+    "fit_gfi": "GFI",
+    "fit_agfi": "AGFI",
+    "fit_pgfi": "PGFI",
+    "fit_nfi": "NFI",
+    "fit_rfi": "RFI",
+    "fit_ifi": "IFI",
+    "fit_pnfi": "PNFI",
+    "fit_rmr": "RMR",
+    "fit_cn_05": "Hoelter 临界 N（α = .05）",
+    "fit_cn_01": "Hoelter 临界 N（α = .01）",
+    "fit_ecvi": "ECVI",
+    "cut_at_least": "≥ {value}",
+    "cut_below": "< {value}",
+    "cut_two_levels_higher": "≥ {good} 良好；≥ {acceptable} 可接受",
+    "cut_rmr": "越小越好（以题项量纲计）",
+    "cut_ecvi": "越小越好（用于模型比较）",
+    "note_fit_amos": ("GFI = 拟合优度指数；AGFI = 调整拟合优度指数；PGFI = 简约拟合优度指数；NFI = 规范拟合指数；"
+                      "RFI = 相对拟合指数；IFI = 增值拟合指数；PNFI = 简约规范拟合指数；RMR = 残差均方根（未标准化）；"
+                      "CN = Hoelter 临界样本量；ECVI = 期望交叉验证指数。定义同 lavaan 的 fitMeasures（χ² = N·F_ML；"
+                      "AMOS 使用 N − 1，χ² 与 RMR 略有不同）。判断标准：χ²/df（{chisq_df}），GFI 与 AGFI（{gfi}），"
+                      "NFI（{nfi}），RFI 与 IFI（{ifi}），PGFI 与 PNFI（{pgfi}），CN（{cn}），ECVI（{ecvi}）。"),
+    "sec_effect_sizes": "结构路径的效应量与共线性",
+    "tbl_effect_sizes": "结构路径的 Cohen's f² 与方差膨胀因子",
+    "col_r2_full": "R²（完整模型）",
+    "col_r2_without": "R²（该路径固定为 0）",
+    "col_f2": "f²",
+    "col_magnitude": "效应量大小",
+    "col_vif": "VIF",
+    "col_collinearity": "共线性",
+    "f2_large": "大",
+    "f2_medium": "中",
+    "f2_small": "小",
+    "f2_negligible": "可忽略",
+    "refit_not_converged_mark": " †",
+    "note_effect_sizes": ("f² = (R²_完整 − R²_删除) / (1 − R²_完整)，其中 R²_删除 为将该路径固定为 0、其余参数全部"
+                          "重新估计后结果变量的 R²。f² 为负（删除路径后 R² 反而上升，因测量部分也被重新估计）时照实报告。"
+                          "判断标准：.02 小，.15 中，.35 大（{f2_source}）。VIF = 同一方程中各预测变量的方差膨胀因子，"
+                          "由模型隐含协方差矩阵计算；{vif_good} 良好，{vif_ok} 可接受（{vif_source}）。"),
+    "note_refit_not_converged": "† 删除该路径后的重新估计未收敛，其 f² 不可信。",
+    "para_effect_sizes": "Cohen's f² 表示每个预测变量对其结果变量解释方差的贡献；VIF 表示同一方程的预测变量是否重叠过多，"
+                         "以致难以区分各自的效应。",
+    "sec_modindices": "修正指数",
+    "tbl_modindices": "最大的十个修正指数",
+    "col_parameter": "参数",
+    "col_mi": "MI",
+    "col_epc": "EPC",
+    "col_sepc": "标准化 EPC",
+    "para_modindices_caution": ("修正指数只是数据给出的提示，而非研究发现。只有在理论上说得通时才释放参数（例如措辞相近的两个题项"
+                                "之间的残差相关）；每次只修改一个参数并重新估计，因为每一处修改都会改变其余所有指数；并报告所作"
+                                "的全部修改。仅为改善拟合而作的修改会利用偶然性，结果未必能够重复（{sources}）。"),
+    "note_modindices": ("MI = 修正指数：释放该参数后 χ² 的预期下降量（自由度为 1 的得分检验；单独看，MI > {critical} 即 "
+                        "p < .05）；EPC = 期望参数改变量；标准化 EPC 同 lavaan 的 sepc.all（协方差以残差相关表示）。"
+                        "=~ 载荷，~~（残差）协方差，~ 回归。采用期望信息矩阵，同 lavaan 的 modindices()；共 {n_total} "
+                        "个修正指数（全部见 JSON 结果）。"),
+    "tbl_score_tests": "等同约束的得分检验",
+    "col_constraint": "约束",
+    "col_parameters": "参数",
+    "col_chi2": "χ²",
+    "col_df": "df",
+    "score_total": "全部约束（联合检验）",
+    "note_score_tests": ("得分（拉格朗日乘数）检验，同 lavaan 的 lavTestScore()：每一行检验单独释放该等同约束能否显著改善拟合；"
+                         "第一行为全部约束的联合检验。"),
+})
 
 # Model library: study background, replication of cited findings, reproducibility (issue 12)
 _EN.update({

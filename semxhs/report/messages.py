@@ -17,7 +17,7 @@ Codes, by producer:
 
 :func:`semxhs.sem.model.fit` (``SemResult.warning_codes``)
     ``fiml_empty_rows``, ``fiml_missing_x``, ``not_converged``, ``singular_information``,
-    ``heywood``, ``latent_cov_not_pd``.
+    ``heywood``, ``latent_cov_not_pd``, ``defined_not_finite``, ``defined_se_not_finite``.
 :func:`semxhs.survey.normality.recommend_estimator` (``EstimatorRecommendation.reason_codes``)
     ``mlr_kurtosis``, ``mlr_skew``, ``mlr_items``, ``ml_adequate``, ``fiml_missing``,
     ``coarse_scale``.
@@ -85,6 +85,14 @@ def _heywood(p: Params, t: Labels) -> str:
 
 def _latent_cov_not_pd(p: Params, t: Labels) -> str:
     return t["msg_latent_cov_not_pd"]
+
+
+def _defined_not_finite(p: Params, t: Labels) -> str:
+    return t["msg_defined_not_finite"].format(names=_names(p["names"], t))
+
+
+def _defined_se_not_finite(p: Params, t: Labels) -> str:
+    return t["msg_defined_se_not_finite"].format(names=_names(p["names"], t))
 
 
 # --------------------------------------------------------------------------- estimator recommendation (normality.py)
@@ -213,6 +221,8 @@ _WORDING: Mapping[str, Wording] = {
     "singular_information": _singular_information,
     "heywood": _heywood,
     "latent_cov_not_pd": _latent_cov_not_pd,
+    "defined_not_finite": _defined_not_finite,
+    "defined_se_not_finite": _defined_se_not_finite,
     "mlr_kurtosis": _mlr_kurtosis,
     "mlr_skew": _mlr_skew,
     "mlr_items": _mlr_items,

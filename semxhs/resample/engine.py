@@ -122,10 +122,17 @@ def failure_rule(name: str | FailureRule) -> FailureRule:
 
 @dataclass(frozen=True)
 class BlockResult:
-    """What a statistic returns for a block of ``b`` draws."""
+    """What a statistic returns for a block of ``b`` draws.
+
+    A draw whose values are not all finite fails (:data:`ERROR`), except in the columns
+    that ``finite_required`` (a ``(k,)`` bool mask) marks False: there a non-finite value
+    is that statistic's own "not available" for the draw (a ``:=`` dividing by zero), and
+    the other columns of the draw still count.
+    """
 
     values: np.ndarray  # (b, k) float
     status: np.ndarray  # (b,) int
+    finite_required: np.ndarray | None = None  # (k,) bool; None: every column
 
 
 @dataclass(frozen=True)
@@ -367,8 +374,9 @@ def _check_block(block: BlockResult, size: int) -> BlockResult:
             f"the statistic must return values of shape ({size}, k) and status of shape ({size},), "
             f"got {values.shape} and {status.shape}"
         )
-    status[(status == OK) & ~np.isfinite(values).all(axis=1)] = ERROR
-    return BlockResult(values, status)
+    checked = values if block.finite_required is None else values[:, np.asarray(block.finite_required, dtype=bool)]
+    status[(status == OK) & ~np.isfinite(checked).all(axis=1)] = ERROR
+    return BlockResult(values, status, block.finite_required)
 
 
 def run_replicates(statistic: Callable[[np.ndarray], BlockResult], indices: np.ndarray, *,

@@ -314,7 +314,10 @@ class _SemStatistic:
         values = np.concatenate([theta, defined, effects, std], axis=1)
         values[~usable] = np.nan
         status = np.where(~usable & (status == bt.OK), bt.ERROR, status)
-        return bt.BlockResult(values, status)
+        # a := with no finite value in a draw (a/0) is not available there; the draw still counts
+        required = np.ones(values.shape[1], dtype=bool)
+        required[theta.shape[1]:theta.shape[1] + defined.shape[1]] = False
+        return bt.BlockResult(values, status, required)
 
 
 def _free_rows(partable: ParTable) -> list[tuple[int, Any]]:
@@ -440,11 +443,20 @@ def bootstrap_sem(model: str | ParTable, data: pd.DataFrame, *, draws: int = 500
     full_defined = _defined_values(m, m.theta[None, :])[0]
     std_defined = _std_defined(m)
     defined = []
+    counted = ~np.isin(reps.status, list(reps.rule.fails))
+    not_finite: list[str] = []
     for j, name in enumerate(m.defined_names):
         col = vals[:, q + j]
-        lo, hi = bt.interval(col, float(full_defined[j]), ci, level)
-        defined.append(BootDefined(name, float(full_defined[j]), float(std_defined[j]),
-                                   bt.boot_se(col, ddof=1), lo, hi))
+        est = float(full_defined[j])
+        if not math.isfinite(est):  # not available in the sample: not in the draws either
+            defined.append(BootDefined(name, math.nan, math.nan, math.nan, math.nan, math.nan))
+            continue
+        lost = int(np.count_nonzero(counted & ~np.isfinite(col)))
+        if lost:
+            not_finite.append(f"'{name}' in {lost}")
+        lo, hi = bt.interval(col, est, ci, level)
+        std_value = float(std_defined[j]) if math.isfinite(std_defined[j]) else math.nan
+        defined.append(BootDefined(name, est, std_value, bt.boot_se(col, ddof=1), lo, hi))
 
     imp = m.structure.implied(m.theta)
     full_effects = effect_values(imp.A, m.plan)
@@ -461,6 +473,9 @@ def bootstrap_sem(model: str | ParTable, data: pd.DataFrame, *, draws: int = 500
         notes.append("the regressions form a cycle (a nonrecursive model): indirect effects are not enumerated")
     if reps.n_failed:
         notes.append(f"{reps.n_failed} of {draws} draws failed and were left out ({rule.text})")
+    if not_finite:
+        notes.append("defined parameters with no finite value in some draws (left out of their intervals): "
+                     + ", ".join(not_finite) + f" of {draws} draws")
     mc_lines: tuple[IntervalLine, ...] = ()
     if monte_carlo:
         mc_lines = _monte_carlo_lines(m, int(monte_carlo), seed, level)
@@ -496,6 +511,9 @@ def _monte_carlo_lines(m: _Model, draws: int, seed: int | np.random.Generator, l
     point = _derived(m, m.theta[None, :])[0]
     out = []
     for j, name in enumerate(_line_names(m)):
+        if not math.isfinite(point[j]):  # a := with no finite value: not available
+            out.append(IntervalLine(name, math.nan, math.nan, math.nan, math.nan))
+            continue
         lo, hi = bt.percentile_interval(values[:, j], level)
         out.append(IntervalLine(name, float(point[j]), bt.boot_se(values[:, j], ddof=1), lo, hi))
     return tuple(out)
@@ -506,12 +524,16 @@ def _sobel_lines(m: _Model, level: float) -> tuple[IntervalLine, ...]:
     q = m.structure.q
     h = 1e-20
     probe = np.tile(m.theta.astype(complex), (q, 1)) + 1j * h * np.eye(q)
-    jac = (_derived(m, probe).imag / h).T  # (n_lines, q)
-    point = _derived(m, m.theta[None, :])[0]
-    var = np.einsum("iq,qr,ir->i", jac, _vcov(m), jac)
+    with np.errstate(all="ignore"):
+        jac = (_derived(m, probe).imag / h).T  # (n_lines, q)
+        point = _derived(m, m.theta[None, :])[0]
+        var = np.einsum("iq,qr,ir->i", jac, _vcov(m), jac)
     out = []
     for j, name in enumerate(_line_names(m)):
-        se = math.sqrt(var[j]) if var[j] >= 0 else float("nan")
+        if not (math.isfinite(point[j]) and math.isfinite(var[j])):  # a := with no finite value or derivative
+            se = math.nan
+        else:
+            se = math.sqrt(var[j]) if var[j] >= 0 else math.nan
         z, p, lo, hi = bt.delta_interval(float(point[j]), se, level)
         out.append(IntervalLine(name, float(point[j]), se, lo, hi, z, p))
     return tuple(out)

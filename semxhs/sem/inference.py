@@ -63,6 +63,12 @@ def delta_method(tree: Node, values: dict[str, float], label_index: dict[str, in
     vcov : numpy.ndarray
         Sampling covariance of the free parameters.
 
+    Returns
+    -------
+    (value, se) : tuple of float
+        ``(nan, nan)`` when the value is not finite (``a/0``); ``se`` is NaN when the
+        gradient is not finite (``sqrt`` at 0) or the variance is negative.
+
     Examples
     --------
     >>> import numpy as np
@@ -71,13 +77,20 @@ def delta_method(tree: Node, values: dict[str, float], label_index: dict[str, in
     ...                      np.diag([0.01, 0.04]))
     >>> v, round(se, 6)
     (6.0, 0.5)
+    >>> delta_method(parse_expression("a/(b-b)"), {"a": 2.0, "b": 3.0}, {"a": 0, "b": 1}, np.diag([0.01, 0.04]))
+    (nan, nan)
     """
     value = float(evaluate(tree, values))
+    if not math.isfinite(value):
+        return float("nan"), float("nan")
     grad = np.zeros(vcov.shape[0])
     for name, d in gradient(tree, values).items():
         if name in label_index:
             grad[label_index[name]] += d
-    var = float(grad @ vcov @ grad)
+    if not np.all(np.isfinite(grad)):
+        return value, float("nan")
+    with np.errstate(all="ignore"):
+        var = float(grad @ vcov @ grad)
     return value, math.sqrt(var) if var >= 0 else float("nan")
 
 

@@ -8,6 +8,7 @@ parameters into a :class:`semxhs.sem.results.SemResult`. It prints nothing.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 
 from semxhs.errors import EstimationError, SpecError, name_list
 from semxhs.messages import Message, message_texts
+from semxhs.sem import fit_amos
 from semxhs.sem import fitmeasures as fm
 from semxhs.sem.estimate import Estimate, Moments, fit_ml, unit_information
 from semxhs.sem.expression import evaluate, substitute
@@ -23,7 +25,7 @@ from semxhs.sem.moments import add_products, model_columns
 from semxhs.sem.parameters import parameter_rows
 from semxhs.sem.partable import ParTable, build_partable
 from semxhs.sem.ram import Implied, RamStructure
-from semxhs.sem.results import FitMeasures, Parameter, SemResult
+from semxhs.sem.results import FitMeasures, FitState, Parameter, SemResult
 from semxhs.sem.standardize import r_square
 
 ESTIMATORS = ("ML", "MLR")
@@ -143,11 +145,27 @@ def fit(model: str | ParTable, data: pd.DataFrame | None = None, *, estimator: s
     model_text = model if isinstance(model, str) else ""
     frame = add_products(data, partable.products) if partable.products else data
     _check_products(partable, frame)
+    RamStructure(partable).check_solvable()
     check_degrees_of_freedom(partable)
+    try:
+        return _estimate(partable, frame, model_text=model_text, estimator=estimator, missing=missing,
+                         level=level, wald_tests=tuple(wald_tests))
+    except np.linalg.LinAlgError as exc:  # a singular matrix no check before estimation foresaw
+        raise EstimationError(
+            f"the model could not be estimated: a matrix became singular during estimation ({exc}); "
+            "check for loops of regressions, variables that are linear combinations of others, "
+            "or a model that is not identified") from None
+
+
+def _estimate(partable: ParTable, frame: pd.DataFrame, *, model_text: str, estimator: str, missing: str,
+              level: float, wald_tests: tuple[str, ...] = ()) -> SemResult:
+    """Estimate a checked parameter table on the data (the body of :func:`fit`)."""
+    fiml = missing == "fiml"
     md = model_columns(frame, partable.observed, missing)
     if fiml:
-        return _fit_fiml(partable, md.values, model_text=model_text, n_total=md.n_total,
-                         estimator=estimator, level=level, wald_tests=tuple(wald_tests))
+        res = _fit_fiml(partable, md.values, model_text=model_text, n_total=md.n_total,
+                        estimator=estimator, level=level, wald_tests=tuple(wald_tests))
+        return _with_state(res, data=md.values)
     moments = Moments.from_data(md.values)
     if not np.isfinite(moments.logdet):
         raise EstimationError(
@@ -163,12 +181,21 @@ def fit(model: str | ParTable, data: pd.DataFrame | None = None, *, estimator: s
         exo = np.array([v in partable.exogenous_observed for v in partable.observed], dtype=bool)
         rob = robust.mlr_complete(structure, moments, est, md.values, exo, fit_measures.chisq, fit_measures.df,
                                   fit_measures.baseline_chisq, fit_measures.baseline_df)
-        return collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
-                       estimator=estimator, missing=missing, level=level, vcov=rob.vcov,
-                       identified=rob.identified, fit_measures=replace(fit_measures, **rob.fit_keys),
-                       wald_tests=tuple(wald_tests))
-    return collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
-                   estimator=estimator, missing=missing, level=level, wald_tests=tuple(wald_tests))
+        res = collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
+                      estimator=estimator, missing=missing, level=level, vcov=rob.vcov,
+                      identified=rob.identified, fit_measures=replace(fit_measures, **rob.fit_keys),
+                      wald_tests=tuple(wald_tests))
+        return _with_state(res, data=md.values)
+    res = collect(structure, moments, est, model_text=model_text, n_dropped=md.n_dropped,
+                  estimator=estimator, missing=missing, level=level, wald_tests=tuple(wald_tests))
+    return _with_state(res, data=md.values)
+
+
+def _with_state(res: SemResult, *, data: np.ndarray) -> SemResult:
+    """Keep the rows the model was fitted to (FIML refits and score tests need them)."""
+    if res.state is None:
+        return res
+    return replace(res, state=replace(res.state, data=data))
 
 
 def _fit_summary(model: str | ParTable, sample_cov: pd.DataFrame | None, sample_nobs: int | None,
@@ -219,10 +246,20 @@ def _fit_fiml(partable: ParTable, values: np.ndarray, *, model_text: str, n_tota
                                                 "covariates": list(partable.exogenous_observed)},
                              f"{ff.n_missing_x} rows with missing values on fixed.x covariates "
                              f"({name_list(partable.exogenous_observed)}) were dropped"))
-    return collect(ff.structure, ff.moments, ff.estimate, model_text=model_text, n_dropped=n_total - ff.data.n,
-                   estimator=estimator, missing="fiml", level=level, vcov=rob.vcov, identified=rob.identified,
-                   fit_measures=replace(fiml_fit_measures(ff), **rob.fit_keys), notes=tuple(notes),
-                   wald_tests=wald_tests)
+    res = collect(ff.structure, ff.moments, ff.estimate, model_text=model_text, n_dropped=n_total - ff.data.n,
+                  estimator=estimator, missing="fiml", level=level, vcov=rob.vcov, identified=rob.identified,
+                  fit_measures=replace(fiml_fit_measures(ff), **rob.fit_keys), notes=tuple(notes),
+                  wald_tests=wald_tests)
+    # GFI under FIML weighs the residuals by the missing-data patterns, as lavaan
+    patterns = [(pat.n / ff.data.n, pat.observed) for pat in ff.data.patterns]
+    imp = ff.structure.implied(ff.estimate.theta)
+    used = np.asarray(values, dtype=float)
+    used = used[~np.isnan(used).all(axis=1)]
+    exo = np.array([v in partable.exogenous_observed for v in partable.observed], dtype=bool)
+    if exo.any():
+        used = used[~np.isnan(used[:, exo]).any(axis=1)]
+    available = fit_amos.available_case_moments(used)
+    return replace(res, fit=with_amos(res.fit, ff.moments, imp, partable, patterns, available))
 
 
 def degrees_of_freedom(partable: ParTable) -> int:
@@ -314,16 +351,42 @@ def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_t
 
     label_index = {p.label: p.free - 1 for p in pt.params if p.label and p.free}
     defined_trees: dict[str, object] = {}
+    no_value: list[str] = []
+    no_se: list[str] = []
     for d in pt.defined:
         tree = substitute(d.tree, defined_trees)  # type: ignore[arg-type]
         defined_trees[d.name] = tree
         value, se = delta_method(tree, label_values, label_index, vcov)  # type: ignore[arg-type]
-        z, pval, lo, hi = wald(value, se, level)
         std_value = float(evaluate(tree, label_std))  # type: ignore[arg-type]
+        if not math.isfinite(std_value):
+            std_value = math.nan
+        if not math.isfinite(value):  # a/0, (-a)^0.5, overflow: not available, as lavaan's NA
+            no_value.append(d.name)
+            params.append(Parameter(d.name, ":=", d.text, d.name, math.nan, math.nan, None, None, math.nan,
+                                    math.nan, std_value, True))
+            continue
+        z, pval, lo, hi = wald(value, se, level)
+        if not math.isfinite(se) and identified:  # the value exists, its gradient does not
+            no_se.append(d.name)
+            se, lo, hi = math.nan, math.nan, math.nan
         params.append(Parameter(d.name, ":=", d.text, d.name, value, se, z, pval, lo, hi, std_value, True))
+    if no_value:
+        warnings.append(Message(
+            "defined_not_finite", {"names": no_value},
+            f"defined parameter{'s' if len(no_value) > 1 else ''} {name_list(no_value)} "
+            f"{'have' if len(no_value) > 1 else 'has'} no finite value (division by zero, a negative number "
+            "to a fractional power, or overflow) and " f"{'are' if len(no_value) > 1 else 'is'} reported as "
+            "not available"))
+    if no_se:
+        warnings.append(Message(
+            "defined_se_not_finite", {"names": no_se},
+            f"the delta-method standard error of defined parameter{'s' if len(no_se) > 1 else ''} "
+            f"{name_list(no_se)} is not finite (its derivative does not exist at the estimate) and is reported "
+            "as not available"))
 
     if fit_measures is None:
         fit_measures = _fit_measures(structure, moments, est, imp)
+    fit_measures = with_amos(fit_measures, moments, imp, pt)
     r2 = r_square(imp.C, imp.S, imp.A, structure.names)
     return SemResult(
         model=model_text,
@@ -344,7 +407,28 @@ def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_t
         warning_codes=tuple(warnings),
         extra=({"wald_tests": [wald_test(c, label_values, label_index, vcov) for c in wald_tests]}
                if wald_tests else {}),
+        state=FitState(partable=pt, sample_cov=moments.cov, sample_mean=moments.mean, n=n, theta=est.theta),
     )
+
+
+def with_amos(fit_measures: FitMeasures, moments: Moments, imp: Implied, partable: ParTable,
+              patterns: list[tuple[float, np.ndarray]] | None = None,
+              available: tuple[np.ndarray, np.ndarray] | None = None) -> FitMeasures:
+    """Add the AMOS-style set (:mod:`semxhs.sem.fit_amos`) of a single-group fit to its fit measures.
+
+    FIML: ``patterns`` (share of rows, observed indices) and the ``available`` pairwise moments.
+    """
+    mean_args = (moments.mean, imp.mu) if partable.meanstructure else (None, None)
+    exo = np.array([v in partable.exogenous_observed for v in partable.observed], dtype=bool)
+    try:
+        amos = fit_amos.amos_measures(
+            chisq=fit_measures.chisq, df=fit_measures.df, n=moments.n, npar=fit_measures.npar,
+            chisq_null=fit_measures.baseline_chisq, df_null=fit_measures.baseline_df,
+            sample_cov=moments.cov, implied_cov=imp.sigma, sample_mean=mean_args[0], implied_mean=mean_args[1],
+            exogenous=exo, patterns=patterns, available_moments=available)
+    except np.linalg.LinAlgError:  # a singular implied covariance: leave the set out
+        return fit_measures
+    return replace(fit_measures, **amos.as_dict())
 
 
 def _latent_cov(structure: RamStructure, imp: Implied) -> dict[str, dict[str, float]]:

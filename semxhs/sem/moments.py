@@ -70,8 +70,18 @@ def model_columns(frame: pd.DataFrame, observed: tuple[str, ...], missing: str =
         numeric[col] = converted.astype(float)
     if problems:
         raise DataError("non-numeric values in model columns: " + "; ".join(problems))
+    infinite = []
+    for col, values in numeric.items():
+        rows = np.flatnonzero(np.isinf(values.to_numpy()))
+        if rows.size:
+            infinite.append(f"'{col}' (rows {', '.join(str(int(i) + 1) for i in rows[:3])})")
+    if infinite:
+        raise DataError("infinite values in model columns: " + "; ".join(infinite))
     table = pd.DataFrame(numeric)
     n_total = len(table)
+    empty = [c for c in observed if n_total and table[c].isna().all()]
+    if empty:
+        raise DataError(f"model variables with no value in any of the {n_total} rows: {name_list(empty)}")
     if missing == "listwise":
         complete = table.notna().all(axis=1).to_numpy()
         values = table.to_numpy()[complete]

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from semxhs.errors import SpecError, name_list
-from semxhs.sem.expression import Node, names_in, parse_expression
+from semxhs.errors import ModelSyntaxError, SpecError, name_list
+from semxhs.sem.expression import Node, check_size, names_in, parse_expression
 from semxhs.sem.syntax import Statement, merge_duplicates, parse_syntax
 
 GROUP_EQUAL = ("loadings", "intercepts", "means", "residuals", "residual.covariances", "regressions",
@@ -390,6 +390,12 @@ def build_partable(text: str, *, std_lv: bool = False, meanstructure: bool = Fal
     """
     statements, defined_raw, equalities = parse_syntax(text)
     statements = merge_duplicates(statements)
+    itself = [s for s in statements if s.op in ("~", "=~") and s.lhs == s.rhs]
+    if itself:
+        s = itself[0]
+        raise SpecError(f"line {s.line}: '{s.lhs} {s.op} {s.rhs}' "
+                        f"{'regresses a variable on' if s.op == '~' else 'measures a variable by'} itself; "
+                        "a variable cannot be its own predictor or indicator")
     roles = variable_roles(statements)
     latent = list(roles.latent)
     n_groups = max(len(group_labels), 1)
@@ -486,13 +492,15 @@ def _check_identifiers(params: list[Param], latent: list[str], shared: set[int] 
 def _build_defined(raw: list[tuple[str, str, int]], labels: set[str]) -> tuple[Defined, ...]:
     defined: list[Defined] = []
     known = set(labels)
+    shapes: dict[str, tuple[int, int]] = {}
     for name, text, line in raw:
         if name in known:
             raise SpecError(f"line {line}: defined parameter '{name}' reuses a name that is already a label")
         try:
             tree = parse_expression(text)
-        except SpecError as exc:
-            raise SpecError(f"line {line}: {exc}") from None
+            shapes[name] = check_size(name, tree, shapes)
+        except (SpecError, ModelSyntaxError) as exc:
+            raise type(exc)(f"line {line}: {exc}") from None
         unknown = sorted(names_in(tree) - known)
         if unknown:
             raise SpecError(

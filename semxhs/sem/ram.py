@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from semxhs.errors import SpecError, name_list
 from semxhs.sem.partable import ParTable
 
 
@@ -115,6 +116,45 @@ class RamStructure:
         self.m_rows = np.array([r for r, _ in m_pos], dtype=int)
         self.m_idx = np.array([k for _, k in m_pos], dtype=int)
         self._eye = np.eye(m)
+
+    def check_solvable(self) -> None:
+        """Refuse regressions whose ``I - A`` is singular whatever values the free parameters take.
+
+        ``y ~ 1*y``, or a cycle ``m ~ 1*y; y ~ 1*m`` whose fixed coefficients multiply to 1,
+        leave the model-implied moments undefined; the test fills the free coefficients
+        with generic values (a fixed seed) and asks whether ``I - A`` is still singular.
+
+        Raises
+        ------
+        SpecError
+            Naming the variables on the offending loops.
+
+        Examples
+        --------
+        >>> from semxhs.sem.partable import build_partable
+        >>> RamStructure(build_partable("m ~ x + 1*y\\ny ~ 1*m")).check_solvable()
+        Traceback (most recent call last):
+        ...
+        semxhs.errors.SpecError: the regressions cannot be solved for any parameter values: ...'m', 'y'...
+        """
+        if self.m == 0:
+            return
+        A = self.A0.copy()
+        rng = np.random.default_rng(20240601)
+        A[self.a_rows, self.a_cols] = rng.uniform(0.1, 0.4, self.a_rows.size) * rng.choice([-1.0, 1.0],
+                                                                                         self.a_rows.size)
+        if np.linalg.cond(self._eye - A) < 1e12:
+            return
+        linked = (self.A0 != 0).astype(int)
+        linked[self.a_rows, self.a_cols] = 1
+        reach = linked.copy()
+        for _ in range(self.m):
+            reach = ((reach + reach @ linked) > 0).astype(int)
+        on_loop = [self.names[i] for i in range(self.m) if reach[i, i]]
+        raise SpecError(
+            "the regressions cannot be solved for any parameter values: I - B is singular (a variable regressed "
+            "on itself with a fixed coefficient of 1, or a loop of regressions whose fixed coefficients multiply "
+            f"to 1) among {name_list(on_loop)}")
 
     # -- matrices ---------------------------------------------------------------------
     def matrices(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -8,11 +8,15 @@ formats; :mod:`semxhs.report` does that.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from semxhs.messages import Message, json_safe, messages_to_json
+
+if TYPE_CHECKING:
+    from semxhs.sem.partable import ParTable
 
 PARAMETER_COLUMNS = ("lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all")
 FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
@@ -20,6 +24,9 @@ FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower",
 ROBUST_FIT_COLUMNS = ("chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor",
                       "baseline_chisq_scaled", "baseline_chisq_scaling_factor", "cfi_scaled", "tli_scaled",
                       "rmsea_scaled", "cfi_robust", "tli_robust", "rmsea_robust")
+# the AMOS-style set (semxhs.sem.fit_amos); chisq_df_ratio is AMOS's CMIN/DF, the rest lavaan's names
+AMOS_FIT_COLUMNS = ("chisq_df_ratio", "gfi", "agfi", "pgfi", "nfi", "rfi", "ifi", "pnfi", "rmr", "rmr_nomean",
+                    "cn_05", "cn_01", "ecvi", "mfi")
 
 
 
@@ -79,14 +86,111 @@ class FitMeasures:
     # multi-group fits: each group's contribution to chisq (lavaan's stat.group), by group label
     chisq_group: dict[str, float] | None = None
     chisq_group_scaled: dict[str, float] | None = None  # MLR: chisq_group / chisq_scaling_factor
+    # the AMOS-style set (semxhs.sem.fit_amos); None when not computed
+    chisq_df_ratio: float | None = None
+    gfi: float | None = None
+    agfi: float | None = None
+    pgfi: float | None = None
+    nfi: float | None = None
+    rfi: float | None = None
+    ifi: float | None = None
+    pnfi: float | None = None
+    rmr: float | None = None
+    rmr_nomean: float | None = None
+    cn_05: float | None = None
+    cn_01: float | None = None
+    ecvi: float | None = None
+    mfi: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """All measures as a plain dict (NaN as None); robust and per-group measures only when computed."""
+        """All measures as a plain dict (NaN as None); robust, per-group and AMOS measures only when computed."""
         out = asdict(self)
-        for name in ROBUST_FIT_COLUMNS + ("chisq_group", "chisq_group_scaled"):
+        for name in ROBUST_FIT_COLUMNS + ("chisq_group", "chisq_group_scaled") + AMOS_FIT_COLUMNS:
             if out[name] is None:
                 del out[name]
         return json_safe(out)
+
+
+@dataclass(frozen=True)
+class ModIndex:
+    """One modification index (lavaan's ``modindices()`` columns)."""
+
+    lhs: str
+    op: str
+    rhs: str
+    mi: float
+    epc: float
+    sepc_lv: float
+    sepc_all: float
+    sepc_nox: float
+
+
+@dataclass(frozen=True)
+class ScoreTest:
+    """The univariate score test of one equality constraint (lavaan's ``lavTestScore()$uni``)."""
+
+    lhs: str
+    op: str
+    rhs: str
+    X2: float
+    df: int
+    pvalue: float
+    lhs_parameter: str
+    rhs_parameter: str
+
+
+@dataclass(frozen=True)
+class ScoreTests:
+    """lavaan's ``lavTestScore``: the joint test of all equality constraints and one per constraint."""
+
+    X2: float
+    df: int
+    pvalue: float
+    univariate: tuple[ScoreTest, ...]
+    cumulative: tuple[ScoreTest, ...] = ()  # lavaan's cumulative = TRUE: rows by X2, df = constraints released
+
+    def to_frame(self) -> pd.DataFrame:
+        """The univariate tests as a table (``lhs, op, rhs, X2, df, pvalue, lhs_parameter, rhs_parameter``)."""
+        return pd.DataFrame([asdict(t) for t in self.univariate],
+                            columns=[f.name for f in fields(ScoreTest)])
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"total": {X2, df, pvalue}, "univariate": [rows]}`` (and ``"cumulative"`` when computed)."""
+        out: dict[str, Any] = {"total": {"X2": self.X2, "df": self.df, "pvalue": self.pvalue},
+                               "univariate": [asdict(t) for t in self.univariate]}
+        if self.cumulative:
+            out["cumulative"] = [asdict(t) for t in self.cumulative]
+        return json_safe(out)
+
+
+@dataclass(frozen=True)
+class EffectSize:
+    """Cohen's f² and VIF of one structural path (``converged``: whether the refit without it converged)."""
+
+    outcome: str
+    predictor: str
+    r2_full: float
+    r2_without: float
+    f2: float
+    vif: float
+    converged: bool
+
+
+@dataclass(frozen=True)
+class FitState:
+    """What a fit leaves for later computations on it (modification indices, score tests, effect sizes).
+
+    Not part of the JSON. ``sample_cov``/``sample_mean`` are the moments the model was fitted
+    to (divisor N; under FIML the EM estimates), ``theta`` the free parameters, ``data`` the
+    rows used (needed to refit under FIML).
+    """
+
+    partable: ParTable
+    sample_cov: np.ndarray
+    sample_mean: np.ndarray
+    n: int
+    theta: np.ndarray
+    data: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +223,11 @@ class SemResult:
     latent_cov: dict[str, dict[str, float]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     warning_codes: tuple[Message, ...] = ()
+    state: FitState | None = field(default=None, repr=False, compare=False)
+    # on request (semxhs.sem.extras): modification indices, score tests of equality constraints, f²/VIF
+    modindices: tuple[ModIndex, ...] | None = None
+    score_tests: ScoreTests | None = None
+    effect_sizes: tuple[EffectSize, ...] | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Parameter estimates as a DataFrame with lavaan's column names.
@@ -170,6 +279,12 @@ class SemResult:
             "latent_cov": self.latent_cov,
             "model": self.model,
         }
+        if self.modindices is not None:
+            out["modindices"] = [asdict(m) for m in self.modindices]
+        if self.score_tests is not None:
+            out["score_tests"] = self.score_tests.to_dict()
+        if self.effect_sizes is not None:
+            out["effect_sizes"] = [asdict(e) for e in self.effect_sizes]
         out.update(self.extra)
         return json_safe(out)
 

@@ -29,6 +29,8 @@ title and language. Relative paths resolve against the YAML file's folder::
       ...
     crosscheck: semopy            # re-estimate with semopy, compare every parameter
     summary: {cor: cor.csv, sd: sd.csv, nobs: 301}   # a published table instead of data (cov: / means:)
+    modindices: true        # modification indices (and score tests of equality constraints)
+    effect_sizes: true      # Cohen's f2 (one refit per structural path) and VIF
 
 A hypothesis may carry ``finding:`` -- the cited study's finding in words, for
 ``semxhs replicate`` (``{id: H1, text: ..., path: TR ~ EW, sign: "+", finding: 正向显著影响}``).
@@ -36,18 +38,25 @@ A hypothesis may carry ``finding:`` -- the cited study's finding in words, for
 
 from __future__ import annotations
 
+import codecs
+import datetime
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from semxhs.errors import StudyError, name_list
-from semxhs.survey.yamlfile import read_yaml, unknown_keys
+from semxhs.errors import SemxhsError, StudyError, name_list
+from semxhs.survey.yamlfile import read_text, read_yaml, unknown_keys
+
+if TYPE_CHECKING:
+    from semxhs.sem.partable import ParTable
 
 TOP_KEYS = {"title", "language", "data", "encoding", "model", "model_syntax", "estimator", "missing",
             "std_lv", "alpha", "hypotheses", "output", "description", "reverse", "scale", "seed",
             "measurement", "htmt_draws", "process", "instrument", "screening", "platform", "sheet",
             "bootstrap", "fixed_x", "group", "group_equal", "group_partial", "summary", "crosscheck",
-            "citation"}
+            "citation", "modindices", "effect_sizes"}
 BOOTSTRAP_KEYS = {"draws", "ci", "failed_rule", "monte_carlo", "sobel", "jobs"}
 PROCESS_KEYS = {"model", "x", "m", "w", "z", "y", "cov", "boot", "seed", "hc", "center", "probe", "conf", "title"}
 REQUIRED = ("data",)
@@ -56,6 +65,34 @@ SUMMARY_KEYS = {"cov", "cor", "sd", "means", "nobs"}
 CROSSCHECK_ENGINES = ("semopy",)
 OUTPUT_KEYS = {"dir", "html", "json", "docx"}
 LANGUAGES = ("en", "zh")
+ESTIMATORS = ("ML", "MLR")
+MISSING = ("listwise", "fiml", "ml")
+
+
+def _whole(value: object, low: int | None = 0) -> bool:
+    """A whole number (never a bool) at least ``low``."""
+    return isinstance(value, int) and not isinstance(value, bool) and (low is None or value >= low)
+
+
+def _number(value: object) -> bool:
+    """A finite number (never a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_text(value: object) -> bool:
+    """Text, or a plain number or date YAML read as one (``id: 1``, ``title: 2024-05-01``)."""
+    return (isinstance(value, (str, datetime.date))
+            or (_number(value) and not isinstance(value, float)))
+
+
+def _role(item: dict, key: str, where: str, problems: list[str]) -> str | None:
+    value = item.get(key)
+    if value is None or value == "":
+        return None
+    if not _is_text(value):
+        problems.append(f"{where}: '{key}' must be a column or construct name, got {value!r}")
+        return None
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -86,7 +123,7 @@ def _parse_bootstrap(raw: object, problems: list[str]) -> BootstrapSpec | None:
         return None
     if isinstance(raw, bool):
         return BootstrapSpec()
-    if isinstance(raw, int):
+    if isinstance(raw, int):  # bool handled above
         if raw < 0:
             problems.append(f"'bootstrap' draws must be >= 0, got {raw}")
             return None
@@ -101,14 +138,16 @@ def _parse_bootstrap(raw: object, problems: list[str]) -> BootstrapSpec | None:
     if not isinstance(draws, int) or isinstance(draws, bool) or draws < 1:
         problems.append(f"bootstrap: 'draws' must be a whole number >= 1, got {draws!r}")
         draws = spec.draws
-    ci = str(raw.get("ci", spec.ci))
+    ci = raw.get("ci", spec.ci)
     if ci not in ("percentile", "bc"):
-        problems.append(f"bootstrap: 'ci' must be percentile or bc, got '{ci}'")
-    rule = str(raw.get("failed_rule", spec.failed_rule))
+        problems.append(f"bootstrap: 'ci' must be percentile or bc, got {ci!r}")
+        ci = spec.ci
+    rule = raw.get("failed_rule", spec.failed_rule)
     if rule not in ("nonconverged", "improper"):
-        problems.append(f"bootstrap: 'failed_rule' must be nonconverged or improper, got '{rule}'")
+        problems.append(f"bootstrap: 'failed_rule' must be nonconverged or improper, got {rule!r}")
+        rule = spec.failed_rule
     mc = raw.get("monte_carlo", 0)
-    if not isinstance(mc, int) or mc < 0:
+    if not _whole(mc):
         problems.append(f"bootstrap: 'monte_carlo' must be a number of draws >= 0, got {mc!r}")
         mc = 0
     sobel = raw.get("sobel", False)
@@ -116,7 +155,7 @@ def _parse_bootstrap(raw: object, problems: list[str]) -> BootstrapSpec | None:
         problems.append("bootstrap: 'sobel' must be true or false")
         sobel = False
     jobs = raw.get("jobs", 1)
-    if not isinstance(jobs, int) or jobs < 1:
+    if not _whole(jobs, 1):
         problems.append(f"bootstrap: 'jobs' must be a whole number >= 1, got {jobs!r}")
         jobs = 1
     return BootstrapSpec(draws=draws, ci=ci, failed_rule=rule, monte_carlo=mc, sobel=sobel, jobs=jobs)
@@ -146,14 +185,17 @@ class ProcessSpec:
         return [self.x, self.y, *self.m, *(v for v in (self.w, self.z) if v), *self.cov]
 
 
-def _names(value: object) -> tuple[str, ...]:
+def _names(value: object, key: str, where: str, problems: list[str]) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
         return tuple(v.strip() for v in value.split(",") if v.strip())
-    if isinstance(value, list):
+    if isinstance(value, list) and all(_is_text(v) for v in value):
         return tuple(str(v) for v in value)
-    return (str(value),)
+    if _is_text(value):
+        return (str(value),)
+    problems.append(f"{where}: '{key}' must be a name or a list of names, got {value!r}")
+    return ()
 
 
 def _parse_process(raw: object, seed: int, problems: list[str]) -> tuple[ProcessSpec, ...]:
@@ -173,39 +215,56 @@ def _parse_process(raw: object, seed: int, problems: list[str]) -> tuple[Process
             if key not in item:
                 problems.append(f"{where}: missing key '{key}'")
         model = item.get("model", 0)
-        if not isinstance(model, int) or isinstance(model, bool):
+        if not _whole(model, None):
             problems.append(f"{where}: 'model' must be a PROCESS model number, got {model!r}")
             model = 0
         probe = item.get("probe", "percentiles")
         if isinstance(probe, list):
-            if not all(isinstance(v, (int, float)) for v in probe):
-                problems.append(f"{where}: 'probe' values must be numbers")
+            if not probe or not all(_number(v) for v in probe):
+                problems.append(f"{where}: 'probe' values must be numbers, got {probe!r}")
                 probe = "percentiles"
             else:
                 probe = tuple(float(v) for v in probe)
         elif probe not in ("percentiles", "moments"):
             problems.append(f"{where}: 'probe' must be percentiles, moments or a list of numbers, got {probe!r}")
             probe = "percentiles"
-        center = str(item.get("center", "none"))
+        center = item.get("center", "none")
         if center not in ("none", "interaction", "all"):
-            problems.append(f"{where}: 'center' must be none, interaction or all, got '{center}'")
+            problems.append(f"{where}: 'center' must be none, interaction or all, got {center!r}")
+            center = "none"
         hc = item.get("hc")
-        if hc is not None and (not isinstance(hc, int) or not 0 <= hc <= 4):
+        if hc is not None and not (_whole(hc) and hc <= 4):
             problems.append(f"{where}: 'hc' must be 0, 1, 2, 3 or 4, got {hc!r}")
             hc = None
         boot = item.get("boot", 5000)
-        if not isinstance(boot, int) or boot < 0:
+        if not _whole(boot):
             problems.append(f"{where}: 'boot' must be a whole number >= 0, got {boot!r}")
             boot = 5000
+        item_seed = item.get("seed", seed)
+        if not _whole(item_seed):
+            problems.append(f"{where}: 'seed' must be a whole number >= 0, got {item_seed!r}")
+            item_seed = seed
         conf = item.get("conf", 0.95)
-        if not isinstance(conf, (int, float)) or not 0.5 <= float(conf) < 1:
-            problems.append(f"{where}: 'conf' must be between .50 and 1, got {conf!r}")
+        if not _number(conf) or not 0.5 <= float(conf) < 1:
+            problems.append(f"{where}: 'conf' must be a number from .50 to below 1, got {conf!r}")
             conf = 0.95
+        title = item.get("title", "")
+        if title is not None and not _is_text(title) and not isinstance(title, float):
+            problems.append(f"{where}: 'title' must be text, got {title!r}")
+            title = ""
+        x, y = _role(item, "x", where, problems) or "", _role(item, "y", where, problems) or ""
+        w, z = _role(item, "w", where, problems), _role(item, "z", where, problems)
+        m, cov = _names(item.get("m"), "m", where, problems), _names(item.get("cov"), "cov", where, problems)
+        if model:
+            from semxhs.process.models import check_roles, get_model
+
+            try:
+                check_roles(get_model(model), m, w, z)
+            except SemxhsError as exc:
+                problems.append(f"{where}: {exc}")
         specs.append(ProcessSpec(
-            model=model, x=str(item.get("x", "")), y=str(item.get("y", "")), m=_names(item.get("m")),
-            w=str(item["w"]) if item.get("w") else None, z=str(item["z"]) if item.get("z") else None,
-            cov=_names(item.get("cov")), boot=boot, seed=int(item.get("seed", seed)), hc=hc, center=center,
-            probe=probe, conf=float(conf), title=str(item.get("title", "")),
+            model=model, x=x, y=y, m=m, w=w, z=z, cov=cov, boot=boot, seed=item_seed, hc=hc, center=center,
+            probe=probe, conf=float(conf), title=str(title or ""),
         ))
     return tuple(specs)
 
@@ -285,6 +344,8 @@ class Study:
     crosscheck: str | None = None
     description: str = ""
     citation: str = ""
+    modindices: bool = False
+    effect_sizes: bool = False
 
 
 def _text_list(value: Any, key: str, problems: list[str]) -> tuple[str, ...]:
@@ -323,8 +384,50 @@ def load_study(path: str | Path) -> Study:
     return parse_study(raw, path)
 
 
+_ARROW = re.compile(r"^\s*([^\s]+)\s*(?:->|→)\s*([^\s]+)\s*$")
+
+
+def normalize_path(path: str) -> tuple[str, str, str]:
+    """Split a hypothesis path into (lhs, op, rhs); ``X -> Y`` means ``Y ~ X``.
+
+    Examples
+    --------
+    >>> normalize_path("TR ~ PI"), normalize_path("PI -> TR"), normalize_path("ind")
+    (('TR', '~', 'PI'), ('TR', '~', 'PI'), ('ind', ':=', ''))
+    """
+    arrow = _ARROW.match(path)
+    if arrow:
+        return arrow.group(2), "~", arrow.group(1)
+    for op in ("=~", "~~", "~"):
+        if op in path:
+            lhs, _, rhs = path.partition(op)
+            return lhs.strip(), op, rhs.strip()
+    return path.strip(), ":=", ""
+
+
+def hypothesis_problem(hypotheses: tuple[Hypothesis, ...], partable: "ParTable") -> str | None:
+    """The problem naming every hypothesis whose path is not in the model (``None`` when all are)."""
+    rows = {(p.lhs, p.op, p.rhs) for p in partable.params}
+    rows |= {(p.rhs, p.op, p.lhs) for p in partable.params if p.op == "~~"}
+    defined = {d.name for d in partable.defined}
+    bad = []
+    for h in hypotheses:
+        lhs, op, rhs = normalize_path(h.path)
+        if (op == ":=" and lhs not in defined) or (op != ":=" and (lhs, op, rhs) not in rows):
+            bad.append(f"{h.id} ({h.path})")
+    if not bad:
+        return None
+    return (f"hypotheses name paths that are not in the model: {name_list(bad)}; "
+            "write a path as 'Y ~ X' or 'X -> Y', or the name of a := effect")
+
+
 def parse_study(raw: Any, path: Path) -> Study:
     """Validate the parsed YAML of a study (see :func:`load_study`).
+
+    Every problem is collected before one :class:`StudyError` lists them all: unknown,
+    missing and mistyped keys (named by their path, ``process[1]: 'seed'``), files not
+    found, a model that does not parse, hypotheses whose paths are not in the model,
+    PROCESS analyses whose roles do not fit their model.
 
     Examples
     --------
@@ -333,8 +436,15 @@ def parse_study(raw: Any, path: Path) -> Study:
     Traceback (most recent call last):
     ...
     semxhs.errors.StudyError: study file study.yaml: unknown key 'colour'; 'data': file not found: ...
+    >>> parse_study({"data": "d.csv", "model_syntax": "y ~ x", "encoding": ["utf-8"],
+    ...              "process": [{"model": 4, "x": "x", "m": "m", "y": "y", "seed": "abc"}]}, Path("s.yaml"))
+    Traceback (most recent call last):
+    ...
+    semxhs.errors.StudyError: study file s.yaml: 'encoding' must be text, got ['utf-8']; ... process[1]: 'seed' must be a whole number >= 0, got 'abc'...
     """
     problems: list[str] = []
+    if raw is None:
+        raise StudyError(f"study file {path.name} is empty: it needs at least 'data' and 'model'")
     if not isinstance(raw, dict):
         raise StudyError(f"study file {path.name}: expected a mapping of keys, got {type(raw).__name__}")
     unknown_keys(raw, TOP_KEYS, "", problems)
@@ -349,20 +459,39 @@ def parse_study(raw: Any, path: Path) -> Study:
 
     def _str(key: str, default: str | None = None) -> str | None:
         value = raw.get(key, default)
-        if value is not None and not isinstance(value, (str, int, float)):
-            problems.append(f"'{key}' must be text")
+        if value is not None and not _is_text(value) and not isinstance(value, float):
+            problems.append(f"'{key}' must be text, got {value!r}")
             return default
         return None if value is None else str(value)
 
+    def _file(key: str, value: object) -> Path | None:
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"'{key}' must be a file name, got {value!r}")
+            return None
+        return base / value
+
+    def _choice(key: str, default: str, allowed: tuple[str, ...], fold: Any) -> str:
+        value = raw.get(key, default)
+        if not isinstance(value, str) or fold(value) not in allowed:
+            problems.append(f"'{key}' must be one of {name_list(allowed)}, got {value!r}")
+            return default
+        return str(fold(value))
+
     title = _str("title", path.stem) or path.stem
-    language = (_str("language", "en") or "en").lower()
-    if language not in LANGUAGES:
-        problems.append(f"'language' must be one of {name_list(LANGUAGES)}, got '{language}'")
-    estimator = (_str("estimator", "ML") or "ML").upper()
-    missing = (_str("missing", "listwise") or "listwise").lower()
+    _str("description")
+    language = _choice("language", "en", LANGUAGES, str.lower)
+    estimator = _choice("estimator", "ML", ESTIMATORS, str.upper)
+    missing = _choice("missing", "listwise", MISSING, str.lower)
+    encoding = _str("encoding")
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            problems.append(f"'encoding' must be a text encoding such as utf-8 or gbk, got {encoding!r}")
+            encoding = None
     std_lv = raw.get("std_lv", False)
     if not isinstance(std_lv, bool):
-        problems.append("'std_lv' must be true or false")
+        problems.append(f"'std_lv' must be true or false, got {std_lv!r}")
         std_lv = False
     fixed_x = raw.get("fixed_x", True)
     if not isinstance(fixed_x, bool):
@@ -374,7 +503,7 @@ def parse_study(raw: Any, path: Path) -> Study:
     if (group_equal or group_partial) and not group:
         problems.append("'group_equal' and 'group_partial' need 'group' (the group column)")
     alpha = raw.get("alpha", 0.05)
-    if not isinstance(alpha, (int, float)) or not 0 < float(alpha) < 1:
+    if not _number(alpha) or not 0 < float(alpha) < 1:
         problems.append(f"'alpha' must be a number between 0 and 1, got {alpha!r}")
         alpha = 0.05
 
@@ -384,20 +513,26 @@ def parse_study(raw: Any, path: Path) -> Study:
     crosscheck = raw.get("crosscheck")
     if crosscheck is not None and crosscheck is not False and crosscheck not in CROSSCHECK_ENGINES:
         problems.append(f"'crosscheck' must be {name_list(CROSSCHECK_ENGINES)}, got {crosscheck!r}")
-    data = base / str(raw.get("data", ""))
+    data = base / "missing-data-file"
+    if "data" in raw:
+        data = _file("data", raw["data"]) or data
+        if isinstance(raw["data"], str) and raw["data"].strip() and not data.is_file():
+            problems.append(f"'data': file not found: {data}")
     if summary is not None:
         data = (summary.cov or summary.cor or base)
-    if "data" in raw and not data.is_file():
-        problems.append(f"'data': file not found: {data}")
 
     model_text, model_file = "", "(inline model_syntax)"
     if "model" in raw and "model_syntax" not in raw:
-        model_path = base / str(raw["model"])
-        model_file = str(model_path)
-        if not model_path.is_file():
-            problems.append(f"'model': file not found: {model_path}")
-        else:
-            model_text = model_path.read_text(encoding="utf-8")
+        model_path = _file("model", raw["model"])
+        if model_path is not None:
+            model_file = str(model_path)
+            if not model_path.is_file():
+                problems.append(f"'model': file not found: {model_path}")
+            else:
+                try:
+                    model_text = read_text(model_path, "model")
+                except SemxhsError as exc:
+                    problems.append(f"'model': {exc}")
     elif "model_syntax" in raw:
         if not isinstance(raw["model_syntax"], str) or not raw["model_syntax"].strip():
             problems.append("'model_syntax' must be lavaan model text")
@@ -419,14 +554,21 @@ def parse_study(raw: Any, path: Path) -> Study:
         for key in ("id", "path"):
             if key not in h:
                 problems.append(f"{where}: missing key '{key}'")
+        bad_types = [key for key in ("id", "text", "path", "finding") if key in h and h[key] is not None
+                     and not _is_text(h[key]) and not isinstance(h[key], float)]
+        for key in bad_types:
+            problems.append(f"{where}: '{key}' must be text, got {h[key]!r}")
+        if bad_types:
+            continue
         hid = str(h.get("id", f"H{n}"))
         if hid in seen:
             problems.append(f"{where}: id '{hid}' is used twice")
         seen.add(hid)
-        sign = str(h.get("sign", "") or "").strip()
+        sign = h.get("sign", "") or ""
         if sign not in ("+", "-", ""):
-            problems.append(f"{where}: 'sign' must be '+', '-' or empty, got '{sign}'")
-        hypotheses.append(Hypothesis(hid, str(h.get("text", "")), str(h.get("path", "")).strip(), sign,
+            problems.append(f"{where}: 'sign' must be '+', '-' or empty, got {sign!r}")
+            sign = ""
+        hypotheses.append(Hypothesis(hid, str(h.get("text", "") or ""), str(h.get("path", "") or "").strip(), sign,
                                      finding=str(h.get("finding", "") or "").strip()))
 
     out = raw.get("output", {}) or {}
@@ -434,62 +576,88 @@ def parse_study(raw: Any, path: Path) -> Study:
         problems.append("'output' must be a mapping with keys dir, html, json, docx")
         out = {}
     unknown_keys(out, OUTPUT_KEYS, "output", problems)
-    output_dir = base / str(out.get("dir", Path("..") / ".." / "reports" / base.name))
+    for key in OUTPUT_KEYS & set(out):
+        value = out[key]
+        if value is not None and value is not False and not (isinstance(value, str) and value.strip()):
+            problems.append(f"output: '{key}' must be a {'folder' if key == 'dir' else 'file'} name, got {value!r}")
+            out = {k: v for k, v in out.items() if k != key}
+    output_dir = base / str(out.get("dir") or Path("..") / ".." / "reports" / base.name)
 
     reverse = raw.get("reverse", []) or []
     if isinstance(reverse, str):
         reverse = [r.strip() for r in reverse.split(",") if r.strip()]
     if not isinstance(reverse, list) or not all(isinstance(r, str) for r in reverse):
-        problems.append("'reverse' must be a list of item names")
+        problems.append(f"'reverse' must be a list of item names, got {reverse!r}")
         reverse = []
     scale = raw.get("scale")
     if scale is not None:
         if (not isinstance(scale, list) or len(scale) != 2
-                or not all(isinstance(v, (int, float)) for v in scale) or scale[0] >= scale[1]):
+                or not all(_number(v) for v in scale) or scale[0] >= scale[1]):
             problems.append(f"'scale' must be [MIN, MAX] with MIN < MAX, got {scale!r}")
             scale = None
-    if reverse and scale is None:
+    if reverse and scale is None and "scale" not in raw:
         problems.append("'reverse' needs 'scale: [MIN, MAX]' (e.g. [1, 7]) to re-key items")
     seed = raw.get("seed", 1)
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+    if not _whole(seed):
         problems.append(f"'seed' must be a whole number >= 0, got {seed!r}")
         seed = 1
     measurement = raw.get("measurement", True)
     if not isinstance(measurement, bool):
-        problems.append("'measurement' must be true or false")
+        problems.append(f"'measurement' must be true or false, got {measurement!r}")
         measurement = True
     htmt_draws = raw.get("htmt_draws", 2000)
-    if not isinstance(htmt_draws, int) or isinstance(htmt_draws, bool) or htmt_draws < 0:
+    if not _whole(htmt_draws):
         problems.append(f"'htmt_draws' must be a whole number >= 0, got {htmt_draws!r}")
         htmt_draws = 2000
+    extras = {}
+    for key in ("modindices", "effect_sizes"):
+        extras[key] = raw.get(key, False)
+        if not isinstance(extras[key], bool):
+            problems.append(f"'{key}' must be true or false")
+            extras[key] = False
 
     process = _parse_process(raw.get("process"), int(seed), problems)
     boot = _parse_bootstrap(raw.get("bootstrap"), problems)
 
     instrument = None
     if raw.get("instrument") is not None:
-        instrument = base / str(raw["instrument"])
-        if not instrument.is_file():
+        instrument = _file("instrument", raw["instrument"])
+        if instrument is not None and not instrument.is_file():
             problems.append(f"'instrument': file not found: {instrument}")
     screening = raw.get("screening")
     if screening is not None:
-        if instrument is None:
+        if "instrument" not in raw:
             problems.append("'screening' needs 'instrument' (it names the items, checks and duration column)")
         from semxhs.survey.screening import ScreeningRules
 
-        try:
-            ScreeningRules.from_dict(screening if isinstance(screening, dict) else None)
-            if not isinstance(screening, dict):
-                problems.append("'screening' must be a mapping of rules")
-        except StudyError as exc:
-            problems.append(str(exc))
-    platform = str(raw.get("platform", "auto"))
+        if not isinstance(screening, dict):
+            problems.append(f"'screening' must be a mapping of rules, got {screening!r}")
+            screening = None
+        else:
+            try:
+                ScreeningRules.from_dict(screening)
+            except StudyError as exc:
+                problems.append(str(exc))
+    platform = raw.get("platform", "auto")
     if platform not in ("auto", "wenjuanxing", "tencent", "credamo", "generic"):
-        problems.append(f"'platform' must be auto, wenjuanxing, tencent, credamo or generic, got '{platform}'")
+        problems.append(f"'platform' must be auto, wenjuanxing, tencent, credamo or generic, got {platform!r}")
+        platform = "auto"
     sheet = raw.get("sheet", 0)
-    if not isinstance(sheet, (str, int)):
-        problems.append("'sheet' must be a sheet name or number")
+    if not (isinstance(sheet, str) or _whole(sheet)):
+        problems.append(f"'sheet' must be a sheet name or a number >= 0, got {sheet!r}")
         sheet = 0
+
+    if model_text and not group:  # the model's own problems, and hypotheses it lacks (groups: after reading data)
+        from semxhs.sem.partable import build_partable
+
+        try:
+            partable = build_partable(model_text, std_lv=bool(std_lv))
+        except SemxhsError as exc:
+            problems.append(f"model: {exc}")
+        else:
+            problem = hypothesis_problem(tuple(hypotheses), partable)
+            if problem:
+                problems.append(problem)
 
     if problems:
         raise StudyError(f"study file {path.name}: " + "; ".join(problems))
@@ -498,7 +666,7 @@ def parse_study(raw: Any, path: Path) -> Study:
         title=title,
         language=language,
         data=data,
-        encoding=_str("encoding"),
+        encoding=encoding,
         model_text=model_text,
         model_file=model_file,
         estimator=estimator,
@@ -518,7 +686,7 @@ def parse_study(raw: Any, path: Path) -> Study:
         process=process,
         instrument=instrument,
         screening=screening if isinstance(screening, dict) else None,
-        platform=platform,
+        platform=str(platform),
         sheet=sheet,
         bootstrap=boot,
         fixed_x=bool(fixed_x),
@@ -529,4 +697,6 @@ def parse_study(raw: Any, path: Path) -> Study:
         crosscheck=str(crosscheck) if crosscheck else None,
         description=str(raw.get("description", "") or "").strip(),
         citation=str(raw.get("citation", "") or "").strip(),
+        modindices=bool(extras["modindices"]),
+        effect_sizes=bool(extras["effect_sizes"]),
     )

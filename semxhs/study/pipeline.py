@@ -6,7 +6,6 @@ The functions here collect results; :mod:`semxhs.report.outputs` writes them and
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,17 +13,18 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from semxhs import __version__
-from semxhs.errors import InputFileError, StudyError, name_list
+from semxhs.errors import StudyError, name_list
 from semxhs.messages import message_texts
 from semxhs.sem.interaction import latent_product_expansion
 from semxhs.sem.model import fit
 from semxhs.sem.results import SemResult
 from semxhs.sem.partable import ParTable, build_partable
-from semxhs.study.config import BootstrapSpec, Hypothesis, ProcessSpec, Study
+from semxhs.study.config import BootstrapSpec, Hypothesis, ProcessSpec, Study, hypothesis_problem, normalize_path
 from semxhs.study.results import HypothesisResult, StudyResult
 from semxhs.survey.constructs import blocks_from_model, construct_scores
 from semxhs.survey.files import read_data
 from semxhs.survey.provenance import DataProvenance, file_sha256, make_provenance
+from semxhs.survey.yamlfile import read_text
 
 if TYPE_CHECKING:
     from semxhs.process import ProcessResult
@@ -33,53 +33,16 @@ if TYPE_CHECKING:
     from semxhs.survey.matrices import SummaryStatistics
     from semxhs.survey.screening import ScreeningRun
 
-_ARROW = re.compile(r"^\s*([^\s]+)\s*(?:->|→)\s*([^\s]+)\s*$")
-
-
 def read_model(path: str | Path) -> str:
-    """Read a model file (UTF-8)."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputFileError(f"model file not found: {path}")
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputFileError(f"model file {path.name} is not UTF-8 text") from None
-
-
-def normalize_path(path: str) -> tuple[str, str, str]:
-    """Split a hypothesis path into (lhs, op, rhs); ``X -> Y`` means ``Y ~ X``.
-
-    Examples
-    --------
-    >>> normalize_path("TR ~ PI"), normalize_path("PI -> TR"), normalize_path("ind")
-    (('TR', '~', 'PI'), ('TR', '~', 'PI'), ('ind', ':=', ''))
-    """
-    arrow = _ARROW.match(path)
-    if arrow:
-        return arrow.group(2), "~", arrow.group(1)
-    for op in ("=~", "~~", "~"):
-        if op in path:
-            lhs, _, rhs = path.partition(op)
-            return lhs.strip(), op, rhs.strip()
-    return path.strip(), ":=", ""
+    """Read a model file (UTF-8, else GBK/GB18030)."""
+    return read_text(path, "model")
 
 
 def check_hypotheses(hypotheses: tuple[Hypothesis, ...], partable: ParTable) -> None:
     """Raise :class:`StudyError` naming every hypothesis whose path is not in the model."""
-    rows = {(p.lhs, p.op, p.rhs) for p in partable.params}
-    rows |= {(p.rhs, p.op, p.lhs) for p in partable.params if p.op == "~~"}
-    defined = {d.name for d in partable.defined}
-    bad = []
-    for h in hypotheses:
-        lhs, op, rhs = normalize_path(h.path)
-        if (op == ":=" and lhs not in defined) or (op != ":=" and (lhs, op, rhs) not in rows):
-            bad.append(f"{h.id} ({h.path})")
-    if bad:
-        raise StudyError(
-            f"hypotheses name paths that are not in the model: {name_list(bad)}; "
-            "write a path as 'Y ~ X' or 'X -> Y', or the name of a := effect"
-        )
+    problem = hypothesis_problem(hypotheses, partable)
+    if problem:
+        raise StudyError(problem)
 
 
 def decide_hypotheses(sem: SemResult, hypotheses: tuple[Hypothesis, ...], alpha: float,
@@ -140,7 +103,7 @@ def load_responses(data_path: str | Path, *, encoding: str | None = None, instru
     to ``out_dir`` later (their names are in ``derived_files``).
     """
     if instrument is None:
-        table = read_data(data_path, encoding)
+        table = read_data(data_path, encoding, sheet=sheet)
         provenance = make_provenance(data_path, format=table.format, encoding=table.encoding,
                                      encoding_detected=table.encoding_detected, options=options)
         return Responses(table.frame, provenance.with_rows("read", len(table.frame)))
@@ -192,7 +155,8 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
             title: str, language: str, data_file: str | Path, model_file: str, fixed_x: bool = True,
             group: str | None = None, group_equal: tuple[str, ...] = (),
             group_partial: tuple[str, ...] = (), wald_tests: tuple[str, ...] = (),
-            crosscheck: str | None = None) -> StudyResult:
+            crosscheck: str | None = None, modindices: bool = False,
+            effect_sizes: bool = False) -> StudyResult:
     """Re-key, fit, test hypotheses and assess the measurement model: the whole analysis.
 
     With a ``group`` column the model is a multi-group model (lavaan's ``group =``); the
@@ -233,10 +197,17 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
     if bootstrap is not None and fiml:
         raise StudyError("the bootstrap resamples complete rows: use missing listwise with --bootstrap "
                          "(bootstrap with FIML is not available yet)")
+    if group is not None and (modindices or effect_sizes):
+        raise StudyError("modification indices and effect sizes of multi-group models are not available yet: "
+                         "drop --modindices/--effect-sizes or --group")
     partable = build_partable(fitted_text, std_lv=std_lv, meanstructure=fiml, fixed_x=fixed_x,
                               **group_args)  # type: ignore[arg-type]
     sem = replace(fit(partable, table, estimator=estimator, missing=missing, fixed_x=fixed_x, group=group,
                       wald_tests=wald_tests), model=model_text)
+    if modindices or effect_sizes:
+        from semxhs.sem.extras import with_extras
+
+        sem = with_extras(sem, modindices=modindices, effect_sizes=effect_sizes)
     check = None
     if crosscheck:
         from semxhs.study.crosscheck import crosscheck_semopy
@@ -321,10 +292,16 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
         refuse_raw_data_options(bootstrap=study.bootstrap is not None, missing=study.missing,
                                 estimator=study.estimator, instrument=study.instrument is not None,
                                 process=bool(study.process), reverse=bool(study.reverse))
-        return replace(analyse_summary(
+        result = analyse_summary(
             study.model_text, summary, hypotheses=study.hypotheses, alpha=study.alpha, std_lv=study.std_lv,
             title=study.title, language=study.language, model_file=study.model_file,
-            crosscheck=study.crosscheck), **about)
+            crosscheck=study.crosscheck)
+        if study.modindices or study.effect_sizes:  # both work from the moments alone
+            from semxhs.sem.extras import with_extras
+
+            about["sem"] = with_extras(result.sem, modindices=study.modindices,  # type: ignore[assignment]
+                                       effect_sizes=study.effect_sizes)
+        return replace(result, **about)  # type: ignore[arg-type]
     options = {"estimator": study.estimator, "missing": study.missing, "std_lv": study.std_lv,
                "reverse": list(study.reverse), "scale": list(study.scale) if study.scale else None,
                "seed": study.seed, "htmt_draws": study.htmt_draws, "study": str(study.path)}
@@ -346,6 +323,7 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
         data_file=study.data, model_file=study.model_file, bootstrap=study.bootstrap, progress=progress,
         fixed_x=study.fixed_x, group=study.group, group_equal=study.group_equal, group_partial=study.group_partial,
         crosscheck=study.crosscheck,
+        modindices=study.modindices, effect_sizes=study.effect_sizes,
     )
     process = run_process_specs(study.process, rekey(responses.frame, result.reversed_items, result.scale), blocks)
     return replace(result, process=process, **about) if process else replace(result, **about)
@@ -360,7 +338,8 @@ def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | 
               title: str | None = None, language: str = "en", fixed_x: bool = True, group: str | None = None,
               group_equal: tuple[str, ...] = (), group_partial: tuple[str, ...] = (),
               wald_tests: tuple[str, ...] = (),
-              crosscheck: str | None = None) -> StudyResult:
+              crosscheck: str | None = None, modindices: bool = False,
+              effect_sizes: bool = False) -> StudyResult:
     """Fit a model file to a data file (``semxhs fit``): a study with no hypotheses.
 
     With an ``instrument``, a survey-platform export is mapped to item ids and validated
@@ -381,6 +360,7 @@ def fit_files(model_path: str | Path, data_path: str | Path, *, encoding: str | 
         title=title or f"{Path(model_path).stem} — {Path(data_path).name}", language=language,
         data_file=data_path, model_file=str(model_path), fixed_x=fixed_x, group=group,
         group_equal=group_equal, group_partial=group_partial, wald_tests=wald_tests, crosscheck=crosscheck,
+        modindices=modindices, effect_sizes=effect_sizes,
     )
 
 

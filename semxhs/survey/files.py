@@ -51,6 +51,42 @@ def detect_encoding(raw: bytes) -> str:
     raise InputFileError("the file is neither UTF-8 nor GBK/GB18030 text; give --encoding")
 
 
+def check_unique_columns(names: list[object], where: str) -> None:
+    """Refuse a header that names a column twice (pandas would silently rename the second ``x.1``).
+
+    Empty header cells are left to the reader (pandas calls them ``Unnamed: k``).
+
+    Raises
+    ------
+    InputFileError
+        Naming every repeated column and the positions (1-based) where it stands.
+
+    Examples
+    --------
+    >>> check_unique_columns(["id", "x", "y", "x"], "d.csv")
+    Traceback (most recent call last):
+    ...
+    semxhs.errors.InputFileError: d.csv names a column twice: 'x' (columns 2 and 4); rename one so that every column has its own name
+    >>> check_unique_columns(["id", None, float("nan"), "x"], "d.csv")
+    """
+    positions: dict[str, list[int]] = {}
+    for k, name in enumerate(names, start=1):
+        if name is None or (isinstance(name, float) and name != name):
+            continue
+        text = str(name).strip()
+        if text:
+            positions.setdefault(text, []).append(k)
+    repeated = {n: ks for n, ks in positions.items() if len(ks) > 1}
+    if repeated:
+        def cols(ks: list[int]) -> str:
+            return ", ".join(str(k) for k in ks[:-1]) + f" and {ks[-1]}"
+
+        listed = "; ".join(f"'{n}' (columns {cols(ks)})" for n, ks in list(repeated.items())[:12])
+        more = f" and {len(repeated) - 12} more" if len(repeated) > 12 else ""
+        raise InputFileError(f"{where} names {'a column' if len(repeated) == 1 else 'columns'} twice: "
+                             f"{listed}{more}; rename one so that every column has its own name")
+
+
 def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
     """Read a data file into a DataFrame, choosing the reader by the file's extension.
 
@@ -160,9 +196,17 @@ def read_data(path: str | Path, encoding: str | None = None, *, sheet: str | int
             from io import StringIO
 
             raw = path.read_bytes()
-            enc = encoding or detect_encoding(raw)
+            if not raw.replace(b"\xef\xbb\xbf", b"").strip():
+                raise InputFileError(f"data file {path.name} is empty")
+            try:
+                enc = encoding or detect_encoding(raw)
+            except InputFileError:
+                raise InputFileError(f"{path.name} is neither UTF-8 nor GBK/GB18030 text (is it a data file?); "
+                                     "give its encoding with --encoding") from None
             sep = "\t" if suffix == ".tsv" else None
             text = raw.decode(enc)
+            header = pd.read_csv(StringIO(text), sep=sep, engine="python", header=None, nrows=1, dtype=str)
+            check_unique_columns(header.iloc[0].tolist() if len(header) else [], path.name)
             frame = pd.read_csv(StringIO(text), sep=sep, engine="python")
             return TableData(frame, path, "csv", enc, encoding is None)
         if suffix in (".xlsx", ".xlsm"):
@@ -179,6 +223,8 @@ def read_data(path: str | Path, encoding: str | None = None, *, sheet: str | int
                 if sheet not in names:
                     raise InputFileError(f"{path.name} has no sheet '{sheet}'; sheets: {name_list(names)}")
                 sheet_name = sheet
+            header = pd.read_excel(path, engine="openpyxl", sheet_name=sheet_name, header=None, nrows=1, dtype=str)
+            check_unique_columns(header.iloc[0].tolist() if len(header) else [], f"{path.name} (sheet '{sheet_name}')")
             frame = pd.read_excel(path, engine="openpyxl", sheet_name=sheet_name)
             return TableData(frame, path, "excel", sheet=sheet_name)
         if suffix == ".xls":
@@ -191,6 +237,7 @@ def read_data(path: str | Path, encoding: str | None = None, *, sheet: str | int
 
             reader = pyreadstat.read_dta if suffix == ".dta" else pyreadstat.read_sav
             frame, meta = reader(str(path))
+            check_unique_columns(list(frame.columns), path.name)
             return TableData(
                 frame, path, "stata" if suffix == ".dta" else "spss", meta.file_encoding or None, False,
                 value_labels={c: dict(v) for c, v in (meta.variable_value_labels or {}).items()},

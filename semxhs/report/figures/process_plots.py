@@ -16,6 +16,9 @@ list); the PNG path names it after DejaVu Sans in ``font.family``, so Latin text
 DejaVu Sans and only glyphs DejaVu lacks fall back to the CJK font (matplotlib ≥ 3.6
 font fallback). Without a CJK font the PNG is still drawn (Chinese glyphs as boxes);
 callers check :func:`cjk_font` and say so in the figure's notes.
+
+Text is drawn as written (``text.parse_math`` off): a column named ``x$1`` or ``m_1^2``
+appears as such, never as mathtext.
 """
 
 from __future__ import annotations
@@ -42,8 +45,12 @@ from semxhs.process.results import JohnsonNeyman, ProcessResult
 FONT_FAMILIES = ["Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "SimHei",
                  "WenQuanYi Micro Hei", "DejaVu Sans", "sans-serif"]
 
+#: Text is drawn as written: ``$``, ``_``, ``^`` and ``\`` in a column name (``x$1``, ``m_1^2``) are never read
+#: as matplotlib mathtext, which would render them wrongly or fail on them.
+_TEXT_AS_WRITTEN = {"text.parse_math": False, "text.usetex": False}
+
 _RC = {"svg.fonttype": "none", "font.family": "sans-serif", "font.sans-serif": FONT_FAMILIES,
-       "axes.unicode_minus": False, "svg.hashsalt": "semxhs"}
+       "axes.unicode_minus": False, "svg.hashsalt": "semxhs", **_TEXT_AS_WRITTEN}
 
 #: Resolution of the PNG figures (dots per inch): sharp when printed at the width of an A4 text block.
 PNG_DPI = 200
@@ -131,7 +138,7 @@ def has_wide_text(*texts: str) -> bool:
 def _png_rc() -> dict[str, object]:
     """rc settings of the PNG path: DejaVu Sans, then the CJK font as fallback for the glyphs it lacks."""
     families = [PNG_LATIN_FONT] + ([cjk] if (cjk := cjk_font()) else [])
-    return {"font.family": families, "axes.unicode_minus": False}
+    return {"font.family": families, "axes.unicode_minus": False, **_TEXT_AS_WRITTEN}
 
 
 def _to_svg(fig: Figure) -> str:
