@@ -984,7 +984,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     ``semxhs: internal error: ...`` and status 1 (``SEMXHS_DEBUG=1`` shows the traceback).
     """
     args = list(sys.argv[1:] if argv is None else argv)
-    _set_sigint(_sigint_outside_command)
+    owner = argv is None  # the process's own command line: this call owns the process
+    if owner:
+        _set_sigint(_sigint_outside_command)
     try:
         with warnings.catch_warnings():
             # numpy's floating-point RuntimeWarnings (overflow, invalid value) are not the user's
@@ -1009,7 +1011,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise
         _internal(exc)
         code = 1
-    if code == 130:
+    if code == 130 and owner:
         # Interrupted and already cleaned up and reported. Leave with status 130 now: if the
         # KeyboardInterrupt passed through C code that ran Python (PyRun_*), the interpreter
         # would otherwise still re-raise SIGINT on itself at exit (status -2, not 130).
