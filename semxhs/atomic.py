@@ -274,6 +274,10 @@ class OutputStage:
             checked.append(target)
         return checked
 
+    def expected(self, path: PathLike) -> bool:
+        """Whether ``path`` was already checked by :meth:`expect` (under any name)."""
+        return _key(os.path.abspath(os.fspath(path))) in self._names
+
     # -- after computing
     def add(self, path: PathLike, data: bytes, what: str | None = None) -> Path:
         """Stage ``data`` for ``path`` (checked as :meth:`expect` does); nothing is written yet."""

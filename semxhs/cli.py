@@ -261,6 +261,9 @@ def fit_command(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
     html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
     docx_out: Optional[Path] = typer.Option(None, "--docx", help="Write the Word report here."),
+    tex_out: Optional[Path] = typer.Option(None, "--tex", help="Write the LaTeX report (booktabs) here, figures "
+                                                               "beside it."),
+    md_out: Optional[Path] = typer.Option(None, "--md", help="Write the Markdown report here, figures beside it."),
     cov: Optional[Path] = typer.Option(None, "--cov", help="Fit from a published covariance matrix (CSV, full or "
                                                            "lower triangle, names in header and first column)."),
     cor: Optional[Path] = typer.Option(None, "--cor", help="Fit from a published correlation matrix (with --sd)."),
@@ -320,12 +323,13 @@ def fit_command(
 ) -> None:
     """Fit MODEL to DATA (or to a published covariance/correlation table) and report estimates, fit,
     standardized solution and measurement quality."""
-    from semxhs.report.outputs import study_payloads
+    from semxhs.report.outputs import write_outputs
     from semxhs.study.config import BootstrapSpec
     from semxhs.study.pipeline import fit_files
 
     stage = _stage(model, data, instrument, cov, cor, sd, means)
-    stage.expect(("--json", json_out), ("--html", html_out), ("--docx", docx_out))
+    stage.expect(("--json", json_out), ("--html", html_out), ("--docx", docx_out), ("--tex", tex_out),
+                 ("--md", md_out))
     if crosscheck is not None and crosscheck != "semopy":
         raise SemxhsUsage(f"--crosscheck: the only engine is semopy, got '{crosscheck}'")
     if cov is not None or cor is not None or sd is not None or means is not None or nobs is not None:
@@ -343,8 +347,8 @@ def fit_command(
             from semxhs.sem.extras import with_extras
 
             result = replace(result, sem=with_extras(result.sem, modindices=modindices, effect_sizes=effect_sizes))
-        written = _write(stage, study_payloads(result, json_path=json_out, html_path=html_out,
-                                               docx_path=docx_out))
+        written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
+                                tex_path=tex_out, md_path=md_out, stage=stage)
         _summary(result, [], quiet)
         if not quiet and (modindices or effect_sizes):
             from semxhs.report.terminal_extras import print_fit_extras
@@ -366,7 +370,8 @@ def fit_command(
                            group_equal=_items(group_equal), group_partial=(group_partial,) if group_partial else (),
                            wald_tests=tuple(wald or ()), crosscheck=crosscheck,
                            modindices=modindices, effect_sizes=effect_sizes)
-    written = _write(stage, study_payloads(result, json_path=json_out, html_path=html_out, docx_path=docx_out))
+    written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
+                            tex_path=tex_out, md_path=md_out, stage=stage)
     _summary(result, [], quiet)
     if not quiet and (modindices or effect_sizes):
         from semxhs.report.terminal_extras import print_fit_extras
@@ -441,10 +446,17 @@ def invariance_command(
     group_partial: Optional[str] = typer.Option(
         None, "--group-partial", help='Partial invariance: parameters left free across groups, e.g. "x3~1".'),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the ladder (JSON) here."),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the invariance report (HTML) here."),
+    docx_out: Optional[Path] = typer.Option(None, "--docx", help="Write the invariance report (Word) here."),
+    lang: Language = typer.Option(Language.en, "--language", case_sensitive=False, help="Report language: en or zh."),
+    title: Optional[str] = typer.Option(None, "--title", help="Report title."),
+    no_partial_search: bool = typer.Option(False, "--no-partial-search",
+                                           help="Do not search partial invariance at the first failing level."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
-    """Measurement invariance across groups: configural, metric, scalar and strict, compared and decided."""
+    """Measurement invariance across groups: configural, metric, scalar and strict, compared and decided;
+    score tests of the scalar model, a partial-invariance search and latent means."""
     import json
 
     from semxhs.sem.invariance import invariance
@@ -452,19 +464,36 @@ def invariance_command(
     from semxhs.survey.files import read_table
 
     stage = _stage(model, data)
-    stage.expect(("--json", json_out))
+    stage.expect(("--json", json_out), ("--html", html_out), ("--docx", docx_out))
     result = invariance(read_model(model), read_table(data, encoding), group, criteria=criteria.value,
                         estimator=estimator.value.upper(), missing=missing.value,
-                        group_partial=(group_partial,) if group_partial else ())
+                        group_partial=(group_partial,) if group_partial else (),
+                        partial_search=not no_partial_search)
     if not quiet:
         for row in result.comparisons:
             diff = "" if row["vs"] is None else (f"  vs {row['vs']}: dchisq({row['df_diff']}) = "
                                                  f"{row['chisq_diff']:.3f}, dCFI = {row['delta_cfi']:+.3f}")
             typer.echo(f"{row['model']:<10} chisq({row['df']}) = {row['chisq']:.3f}, CFI = {row['cfi']:.3f}{diff}")
         typer.echo(f"highest level supported ({result.criteria}): {result.highest_level}")
+        if result.partial is not None:
+            for step in result.partial["steps"]:
+                typer.echo(f"partial {result.partial['level']}, step {step['step']}: freed {step['freed']} "
+                           f"(score X2 = {step['X2']:.3f}), dCFI = {step['comparison']['delta_cfi']:+.3f}, "
+                           f"{'holds' if step['decision']['holds'] else 'fails'}")
     payloads: list[tuple[Path, bytes]] = []
     if json_out is not None:
         payloads.append((json_out, json.dumps(result.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")))
+    if html_out is not None or docx_out is not None:
+        from semxhs.report.invariance_output import (
+            invariance_docx_bytes,
+            render_invariance_html,
+        )
+
+        heading = title or f"{model.stem} — {data.name}"
+        if html_out is not None:
+            payloads.append((html_out, render_invariance_html(result, title=heading, language=lang.value).encode("utf-8")))
+        if docx_out is not None:
+            payloads.append((docx_out, invariance_docx_bytes(result, title=heading, language=lang.value)))
     for path in _write(stage, payloads):
         typer.echo(f"wrote {path}")
 
@@ -513,7 +542,8 @@ def _study_stage(spec: Any, out: Path | None, what: str) -> tuple[Any, OutputSta
     spec = dataclasses.replace(spec, output_dir=folder)  # the report names the files where they are written
     stage = _stage(*_study_inputs(spec))
     stage.expect(*[(f"output.{key}", folder / name if name else None)
-                   for key, name in (("json", spec.json), ("html", spec.html), ("docx", spec.docx))])
+                   for key, name in (("json", spec.json), ("html", spec.html), ("docx", spec.docx),
+                                     ("tex", getattr(spec, "tex", None)), ("md", getattr(spec, "md", None)))])
     if spec.instrument is not None and spec.screening is not None:
         from semxhs.survey.screening import screening_paths
 
@@ -530,7 +560,9 @@ def _write_study(stage: OutputStage, spec: Any, result: Any) -> list[Path]:
     folder = spec.output_dir
     payloads = study_payloads(result, json_path=folder / spec.json if spec.json else None,
                               html_path=folder / spec.html if spec.html else None,
-                              docx_path=folder / spec.docx if spec.docx else None)
+                              docx_path=folder / spec.docx if spec.docx else None,
+                              tex_path=folder / spec.tex if getattr(spec, "tex", None) else None,
+                              md_path=folder / spec.md if getattr(spec, "md", None) else None)
     if result.intake is not None and result.derived_files:
         from semxhs.survey.screening import screening_paths, screening_payloads
 
@@ -666,33 +698,37 @@ def process_command(
     scale: Optional[str] = typer.Option(None, "--scale", help="Response scale MIN,MAX for re-keying, e.g. 1,7."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV file (default: detect)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results document (JSON) here."),
-    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report (and its SVG plots beside it)."),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report (and its SVG plots beside it, "
+                                                                 "named <stem>_interaction_plot.svg …)."),
+    docx_out: Optional[Path] = typer.Option(None, "--docx", help="Write the Word report here."),
+    tex_out: Optional[Path] = typer.Option(None, "--tex", help="Write the LaTeX report (booktabs) here."),
+    md_out: Optional[Path] = typer.Option(None, "--md", help="Write the Markdown report here."),
     title: Optional[str] = typer.Option(None, "--title", help="Report title."),
     lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
     """Conditional process analysis (Hayes' PROCESS models) by OLS with bootstrap intervals."""
     from semxhs.process import run_process
-    from semxhs.report.outputs import process_payloads
+    from semxhs.report.outputs import write_process_outputs
     from semxhs.study.pipeline import read_model, rekey
     from semxhs.survey.constructs import blocks_from_model, construct_scores
     from semxhs.survey.files import read_table
 
     stage = _stage(data, constructs)
-    stage.expect(("--json", json_out), ("--html", html_out))
+    stage.expect(("--json", json_out), ("--html", html_out), ("--docx", docx_out), ("--tex", tex_out), ("--md", md_out))
     blocks = blocks_from_model(read_model(constructs)) if constructs else {}
     frame = rekey(read_table(data, encoding), _items(reverse), _scale(scale))
     roles = [x, y, *m, *(v for v in (w, z) if v), *cov]
     frame = construct_scores(frame, roles, blocks)
     result = run_process(frame, model, x=x, y=y, m=m, w=w, z=z, cov=cov, boot=boot, seed=seed, hc=hc,
                          center=center.value, probe=_probe_option(probe), conf=conf, progress=not quiet)
-    written = _write(stage, process_payloads(result, json_path=json_out, html_path=html_out,
-                                             title=title or f"PROCESS model {model} — {data.name}",
-                                             language=lang.value))
+    written = write_process_outputs(result, json_path=json_out, html_path=html_out,
+                                    title=title or f"PROCESS model {model} — {data.name}", language=lang.value,
+                                    docx_path=docx_out, tex_path=tex_out, md_path=md_out, stage=stage)
     if not quiet:
         from semxhs.report.console import print_process_summary
 
-        print_process_summary(result)
+        print_process_summary(result, language=lang.value)
     for path in written:
         typer.echo(f"wrote {path}")
 

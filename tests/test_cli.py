@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -201,9 +202,29 @@ def test_process_html_report_with_plots_beside_it(tmp_path):
     assert proc.returncode == 0, proc.stderr
     page = html.read_text(encoding="utf-8")
     assert page.count("<svg") >= 2 and "调节" in page
-    for name in ("interaction_plot.svg", "johnson_neyman.svg"):
+    for name in ("report_interaction_plot.svg", "report_johnson_neyman.svg"):
         svg = (tmp_path / name).read_text(encoding="utf-8")
         assert svg.lstrip().startswith("<?xml") or "<svg" in svg
+    assert "report_interaction_plot.svg" in page and not (tmp_path / "interaction_plot.svg").exists()
+
+
+def test_process_docx_and_plots_named_after_each_report(tmp_path):
+    """Two analyses written into one folder keep their own plots; --docx writes the Word report."""
+    import docx
+
+    data = str(FIXTURES / "process" / "process_model1" / "data.csv")
+    for name, w in (("first", "CE"), ("second", "PI")):
+        other = "PI" if w == "CE" else "CE"
+        proc = run("process", data, "--model", "1", "--x", other, "--w", w, "--y", "VC", "--boot", "0",
+                   "--html", str(tmp_path / f"{name}.html"), "--docx", str(tmp_path / f"{name}.docx"), "-q")
+        assert proc.returncode == 0, proc.stderr
+        assert f"wrote {tmp_path / (name + '.docx')}" in proc.stdout
+    first = (tmp_path / "first_interaction_plot.svg").read_text(encoding="utf-8")
+    second = (tmp_path / "second_interaction_plot.svg").read_text(encoding="utf-8")
+    assert first != second
+    document = docx.Document(str(tmp_path / "second.docx"))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "second_interaction_plot.svg" in text and len(document.tables) >= 3
 
 
 def test_bootstrap_from_the_command_line(tmp_path):
@@ -244,3 +265,18 @@ def test_model_with_negative_df_is_refused(tmp_path):
     proc = run("fit", str(model), str(FIXTURES / "shared" / "hs1939_cfa" / "data.csv"), "--json", str(out))
     assert_one_line_error(proc, "not identified", "df = -1")
     assert not out.exists()
+
+
+def test_terminal_bootstrap_intervals_process_tables_and_chinese(tmp_path):
+    """fit --bootstrap prints the intervals; --lang zh words the summary; PROCESS tables are formatted."""
+    case = FIXTURES / "shared" / "mediation_observed"
+    proc = run("fit", str(case / "model.lav"), str(case / "data.csv"), "--bootstrap", "60", "--no-progress",
+               "--lang", "zh")
+    assert proc.returncode == 0, proc.stderr
+    assert "Bootstrap：60 次抽样中成功 60 次，percentile 95% 置信区间" in proc.stdout
+    assert "95% CI" in proc.stdout and "收敛" in proc.stdout
+    proc = run("process", str(FIXTURES / "process" / "process_model7" / "data.csv"), "--model", "7",
+               "--x", "PI", "--m", "TR", "--w", "CE", "--y", "PU", "--boot", "100")
+    assert proc.returncode == 0, proc.stderr
+    assert "0.0000" not in proc.stdout and "index of moderated mediation" in proc.stdout
+    assert re.search(r"PI -> TR -> PU\s+\d\.\d{3}\s+\d\.\d{3}\s+0\.\d{3}\s", proc.stdout)

@@ -192,10 +192,10 @@ def test_screen_derived_file_linked_to_the_instrument_is_refused(survey_case):
 def test_process_plot_over_an_input_is_refused(demo_case):
     """The HTML report's plots go beside it; one of them would be the constructs model."""
     f = demo_case
-    shutil.copy(f / "constructs.lav", f / "interaction_plot.svg")
+    shutil.copy(f / "constructs.lav", f / "p_interaction_plot.svg")
     assert_refused(f, ["process", str(f / "responses.csv"), "--model", "1", "--x", "PI", "--w", "TR", "--y", "PU",
-                       "--constructs", str(f / "interaction_plot.svg"), "--html", str(f / "p.html")],
-                   "refusing to overwrite the input file", "interaction_plot.svg")
+                       "--constructs", str(f / "p_interaction_plot.svg"), "--html", str(f / "p.html")],
+                   "refusing to overwrite the input file", "p_interaction_plot.svg")
 
 
 def test_two_outputs_to_one_file_are_refused(fit_case):

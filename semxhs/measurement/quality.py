@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from semxhs.errors import DataError
+from semxhs.measurement.descriptives import construct_descriptives
 from semxhs.measurement.blocks import check_blocks, check_item_map, item_matrix
 from semxhs.measurement.common_method import harman_single_factor
 from semxhs.measurement.factorability import bartlett_sphericity, kmo
@@ -217,6 +218,7 @@ def measurement_quality(
         note_codes=tuple(notes),
         thresholds=dict(thresholds),
         level=float(level),
+        constructs=construct_descriptives(data, checked.kept),
     )
     return dataclasses.replace(result, findings=make_findings(result, thresholds))
 

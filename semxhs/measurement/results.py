@@ -367,6 +367,7 @@ class MeasurementResult:
     note_codes: tuple[Message, ...] = ()
     thresholds: Mapping[str, Threshold] = field(default_factory=lambda: dict(THRESHOLDS))
     level: float = 0.95
+    constructs: pd.DataFrame | None = None  # construct_descriptives(): n, mean, sd, r_<c>, p_<c> of item-mean scores
 
     @property
     def factors(self) -> tuple[str, ...]:
@@ -405,6 +406,7 @@ class MeasurementResult:
                 "reliability": {r.factor: r.to_dict() for r in self.reliability},
                 "items": [i.to_dict() for i in self.items],
                 "fornell_larcker": matrix_to_dict(self.fornell_larcker),
+                "construct_descriptives": None if self.constructs is None else matrix_to_dict(self.constructs),
                 "htmt": matrix_to_dict(self.htmt),
                 "htmt2": matrix_to_dict(self.htmt2),
                 "kmo": self.kmo.to_dict(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from semxhs.study.results import StudyResult
@@ -34,32 +35,109 @@ def _p(value: float | None) -> str:
     return "p < .001" if value < 0.001 else f"p = {value:.3f}"
 
 
-def print_summary(result: StudyResult, console: Console | None = None) -> None:
-    """Print fit, structural paths, defined effects, hypotheses and any warnings."""
+_WORDS: dict[str, dict[str, str]] = {
+    "en": {"summary_stats": "fitted from summary statistics", "dropped": "{n} incomplete rows dropped",
+           "estimator": "estimator {est}", "converged": "converged in {n} iterations",
+           "not_converged": "NOT CONVERGED in {n} iterations", "supported": "supported",
+           "not_supported": "not supported", "warning": "warning", "path": "path", "term": "term",
+           "boot_head": "bootstrap: {ok} of {draws} draws, {ci} {level}% intervals",
+           "defined": "defined parameters", "effects": "effects", "effect": "effect",
+           "conditional effects": "conditional effects", "indirect effects": "indirect effects",
+           "index of moderated mediation": "index of moderated mediation", "note": "note",
+           "rows_dropped": "rows dropped"},
+    "zh": {"summary_stats": "由汇总统计量拟合", "dropped": "删除 {n} 个不完整样本",
+           "estimator": "估计方法 {est}", "converged": "迭代 {n} 次后收敛",
+           "not_converged": "迭代 {n} 次后仍未收敛", "supported": "支持", "not_supported": "不支持",
+           "warning": "警告", "path": "路径", "term": "项",
+           "boot_head": "Bootstrap：{draws} 次抽样中成功 {ok} 次，{ci} {level}% 置信区间",
+           "defined": "定义参数", "effects": "效应", "effect": "效应",
+           "conditional effects": "条件效应", "indirect effects": "间接效应",
+           "index of moderated mediation": "有调节的中介指数", "note": "注", "rows_dropped": "行被删除"},
+}
+
+
+def _words(language: str) -> dict[str, str]:
+    return _WORDS.get(language, _WORDS["en"])
+
+
+def _interval(lo: float | None, hi: float | None) -> str:
+    return f"[{_num(lo)}, {_num(hi)}]"
+
+
+def print_bootstrap(boot: object, language: str = "en", console: Console | None = None) -> None:
+    """Print the bootstrap intervals of the defined parameters and of every effect.
+
+    Examples
+    --------
+    >>> from semxhs.study.pipeline import fit_files
+    >>> from semxhs.study.config import BootstrapSpec
+    >>> r = fit_files("tests/fixtures/shared/mediation_observed/model.lav",
+    ...               "tests/fixtures/shared/mediation_observed/data.csv", measurement=False,
+    ...               bootstrap=BootstrapSpec(draws=50))
+    >>> print_bootstrap(r.bootstrap)  # doctest: +ELLIPSIS
+    bootstrap: 50 of 50 draws, percentile 95% intervals
+    ...
+    """
     console = console or Console(highlight=False, soft_wrap=True)
+    w = _words(language)
+    level = f"{100 * boot.level:g}"  # type: ignore[attr-defined]
+    console.print(w["boot_head"].format(ok=boot.successful, draws=boot.draws,  # type: ignore[attr-defined]
+                                        ci=boot.ci, level=level))  # type: ignore[attr-defined]
+    ci_head = f"{level}% CI"
+    if boot.defined:  # type: ignore[attr-defined]
+        table = Table(show_edge=False, box=None, pad_edge=False, title=w["defined"], title_justify="left")
+        for col in (w["path"], "est", "std", "boot_se", ci_head):
+            table.add_column(col, justify="left" if col == w["path"] else "right")
+        for d in boot.defined:  # type: ignore[attr-defined]
+            table.add_row(d.label, _num(d.est), _num(d.std_est), _num(d.boot_se), _interval(d.ci_lower, d.ci_upper))
+        console.print(table)
+    if boot.indirect:  # type: ignore[attr-defined]
+        table = Table(show_edge=False, box=None, pad_edge=False, title=w["effects"], title_justify="left")
+        for col in (w["effect"], "est", "std", "boot_se", ci_head):
+            table.add_column(col, justify="left" if col == w["effect"] else "right")
+        for e in boot.indirect:  # type: ignore[attr-defined]
+            table.add_row(f"{e.kind}: {e.path}", _num(e.est), _num(e.std_est), _num(e.boot_se),
+                          _interval(e.ci_lower, e.ci_upper))
+        console.print(table)
+
+
+def print_summary(result: StudyResult, console: Console | None = None) -> None:
+    """Print fit, structural paths, defined effects, hypotheses, bootstrap intervals and any warnings,
+    in the study's language."""
+    console = console or Console(highlight=False, soft_wrap=True)
+    w = _words(result.language)
     sem = result.sem
     f = sem.fit
     console.print(f"[bold]{result.title}[/bold]")
-    rows = ("fitted from summary statistics" if getattr(result, "summary", None) is not None
-            else f"{sem.n_dropped} incomplete rows dropped")
-    console.print(f"N = {sem.n_obs} ({rows}), estimator {sem.estimator}, "
-                  f"{'converged' if sem.converged else 'NOT CONVERGED'} in {sem.iterations} iterations")
+    rows = (w["summary_stats"] if getattr(result, "summary", None) is not None
+            else w["dropped"].format(n=sem.n_dropped))
+    conv = (w["converged"] if sem.converged else w["not_converged"]).format(n=sem.iterations)
+    console.print(f"N = {sem.n_obs} ({rows}), {w['estimator'].format(est=sem.estimator)}, {conv}")
     console.print(f"chisq({f.df}) = {f.chisq:.3f}, {_p(f.pvalue)}; CFI = {f.cfi:.3f}, TLI = {f.tli:.3f}, "
                   f"RMSEA = {f.rmsea:.3f} [{f.rmsea_ci_lower:.3f}, {f.rmsea_ci_upper:.3f}], SRMR = {f.srmr:.3f}")
     table = Table(show_edge=False, box=None, pad_edge=False)
-    for col in ("path", "est", "se", "z", "p", "std_all"):
-        table.add_column(col, justify="left" if col == "path" else "right")
+    for col in (w["path"], "est", "se", "z", "p", "std_all"):
+        table.add_column(col, justify="left" if col == w["path"] else "right")
+    grouped = bool(sem.extra.get("group_labels"))
     for p in sem.parameters:
         if p.op in ("~", ":="):
             path = f"{p.lhs} ~ {p.rhs}" if p.op == "~" else f"{p.lhs} := {p.rhs}"
+            if grouped and p.op == "~":  # multi-group: name the group
+                path += escape(f" [{p.group_label}]")
             table.add_row(path, _num(p.est), _num(p.se), _num(p.z, 2), _pcell(p.pvalue), _num(p.std_all))
     if table.row_count:
         console.print(table)
+    for eq in sem.extra.get("path_equality", []) if grouped else []:  # type: ignore[union-attr]
+        console.print(f"{eq['lhs']} ~ {eq['rhs']} equal across groups: Wald chisq({eq['df']}) = {_num(eq['X2'])}, "
+                      f"{_p(eq['pvalue'])}")
     for h in result.hypotheses:
-        verdict = "supported" if h.supported else "not supported"
+        verdict = w["supported"] if h.supported else w["not_supported"]
         console.print(f"{h.id} {h.path}: beta = {_num(h.std_all)}, {_p(h.pvalue)} -> {verdict}")
-    for w in sem.warnings:
-        console.print(f"[bold red]warning:[/bold red] {w}")
+    boot = getattr(result, "bootstrap", None)
+    if boot is not None:
+        print_bootstrap(boot, result.language, console)
+    for warning in sem.warnings:
+        console.print(f"[bold red]{w['warning']}:[/bold red] {warning}")
     check = getattr(result, "crosscheck", None)
     if check is not None:
         diff = "nothing compared" if check.max_abs_diff is None else (
@@ -68,28 +146,67 @@ def print_summary(result: StudyResult, console: Console | None = None) -> None:
         console.print(f"cross-check {check.engine} {check.version}: {diff}" + (f"; {skipped}" if skipped else ""))
 
 
-def print_process_summary(result: "ProcessResult", console: Console | None = None) -> None:
-    """Print the equations' key numbers, conditional and indirect effects of a PROCESS run."""
+def print_process_summary(result: "ProcessResult", console: Console | None = None, language: str = "en") -> None:
+    """Print the equations' key numbers, conditional and indirect effects of a PROCESS run, as aligned tables.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from semxhs.process import run_process
+    >>> d = pd.read_csv("tests/fixtures/process/process_model1/data.csv")
+    >>> print_process_summary(run_process(d, 1, x="PI", y="VC", w="CE", boot=0))  # doctest: +ELLIPSIS
+    PROCESS model 1: N = ...
+    """
     console = console or Console(highlight=False, soft_wrap=True)
-    console.print(f"[bold]PROCESS model {result.model}[/bold]: N = {result.n} ({result.n_dropped} rows dropped)")
+    w = _words(language)
+    console.print(f"[bold]PROCESS model {result.model}[/bold]: N = {result.n} "
+                  f"({result.n_dropped} {w['rows_dropped']})")
     for eq in result.equations:
         console.print(f"[bold]{eq.outcome}[/bold]: R2 = {_num(eq.r2)}, F({eq.df1}, {eq.df2}) = {_num(eq.f, 2)}, {_p(eq.pvalue)}")
         table = Table(show_edge=False, box=None, pad_edge=False)
-        for col in ("term", "est", "se", "t", "p", "ci"):
-            table.add_column(col, justify="left" if col == "term" else "right")
+        for col in (w["term"], "est", "se", "t", "p", "ci"):
+            table.add_column(col, justify="left" if col == w["term"] else "right")
         for c in eq.coefficients:
             table.add_row(c.term, _num(c.est), _num(c.se), _num(c.t, 2), _pcell(c.pvalue),
                           f"[{_num(c.ci_lower)}, {_num(c.ci_upper)}]")
         console.print(table)
-    frames = [("conditional effects", "conditional_effects"), ("indirect effects", "indirect"),
-              ("index of moderated mediation", "index_of_moderated_mediation")]
+    frames = ("conditional effects", "conditional_effects"), ("indirect effects", "indirect"), \
+        ("index of moderated mediation", "index_of_moderated_mediation")
     for title, name in frames:
         frame = result.to_frame(name)
         if len(frame):
-            console.print(f"[bold]{title}[/bold]")
-            console.print(frame.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+            console.print(f"[bold]{w[title]}[/bold]")
+            console.print(_frame_table(frame))
     for note in result.notes:
-        console.print(f"note: {note}")
+        console.print(f"{w['note']}: {note}")
+
+
+_P_COLUMNS = {"p", "pvalue", "p_value"}
+
+
+def _frame_table(frame: "object") -> Table:
+    """A tidy result frame as an aligned table: numbers to three decimals (t, z, F to two), p as ``<.001``."""
+    import numbers
+
+    table = Table(show_edge=False, box=None, pad_edge=False)
+    columns = list(frame.columns)  # type: ignore[attr-defined]
+    numeric = {c: all(isinstance(v, numbers.Number) and not isinstance(v, bool) or v is None
+                      for v in frame[c]) for c in columns}  # type: ignore[index]
+    for c in columns:
+        table.add_column(str(c), justify="right" if numeric[c] else "left")
+    for rec in frame.itertuples(index=False):  # type: ignore[attr-defined]
+        cells = []
+        for c, v in zip(columns, rec):
+            if not numeric[c]:
+                cells.append(str(v))
+            elif c in _P_COLUMNS:
+                cells.append(_pcell(v))
+            elif isinstance(v, numbers.Integral):
+                cells.append(str(v))
+            else:
+                cells.append(_num(v, 2 if c in ("t", "z", "f", "F") else 3))
+        table.add_row(*cells)
+    return table
 
 
 def print_replication(table: "StudyReplication", language: str = "en", console: Console | None = None) -> None:

@@ -32,7 +32,8 @@ Little's MCAR test; ``normality``: univariate and Mardia's tests, the recommende
 estimator and whether the study follows it; the last three only with ``result.intake``),
 ``fit``, ``measurement``, then the measurement-quality
 sections of :mod:`semxhs.report.measurement` (``reliability``, ``discriminant``, ``items``,
-``cmb``), ``structural``, ``defined``, ``r2``, ``effect-sizes``, ``hypotheses``, ``covariances``,
+``cmb``), ``descriptives`` (:mod:`semxhs.report.descriptives`), ``structural``, ``defined``, ``r2``,
+``effect-sizes``, ``hypotheses``, ``covariances``,
 ``intercepts``, ``modindices`` (``effect-sizes`` and ``modindices`` from :mod:`semxhs.report.fit_extras`,
 when computed), and for the k-th PROCESS analysis of the study ``process-<k>-model`` …
 ``process-<k>-notes`` (:mod:`semxhs.report.process`). The shapes (``Section``, ``Table``,
@@ -64,6 +65,7 @@ from semxhs.report.blocks import (
     table,
 )
 from semxhs.report.bootstrap import bootstrap_section
+from semxhs.report.descriptives import descriptives_section
 from semxhs.report.diagram import diagram_section
 from semxhs.report.fit_extras import (
     amos_note,
@@ -73,6 +75,7 @@ from semxhs.report.fit_extras import (
     modindices_section,
 )
 from semxhs.report.intake import INTAKE_BUILDERS
+from semxhs.report.invariance import invariance_study_section
 from semxhs.report.labels import (
     HTML_LANG,
     REFERENCES,
@@ -82,6 +85,7 @@ from semxhs.report.labels import (
 )
 from semxhs.report.measurement import MEASUREMENT_BUILDERS
 from semxhs.report.messages import messages_in_words
+from semxhs.report.multigroup import grouped_estimates_section, is_grouped
 from semxhs.report.process import process_study_sections
 from semxhs.report.replication import about_section, replication_section, reproducibility_section
 from semxhs.sem.results import Parameter, SemResult
@@ -320,6 +324,8 @@ def _robust_rows(fm: object, t: Labels) -> list[Row]:
 
 def measurement_section(result: StudyResult, t: Labels) -> Section | None:
     """Factor loadings (``=~``): factor, item, B, SE, β, p; markers shown as fixed."""
+    if is_grouped(result.sem):  # one column block per group (semxhs.report.multigroup)
+        return grouped_estimates_section(result, t, "=~")
     loadings = [p for p in result.sem.parameters if p.op == "=~"]
     if not loadings:
         return None
@@ -339,6 +345,8 @@ def measurement_section(result: StudyResult, t: Labels) -> Section | None:
 
 def structural_section(result: StudyResult, t: Labels) -> Section | None:
     """Regression paths (``~``): outcome ← predictor, B, SE, z, p, β, CI."""
+    if is_grouped(result.sem):  # one column block per group, with the Wald test of equal paths
+        return grouped_estimates_section(result, t, "~")
     paths = [p for p in result.sem.parameters if p.op == "~"]
     if not paths:
         return None
@@ -483,6 +491,7 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     fit_section,
     measurement_section,
     *MEASUREMENT_BUILDERS,
+    descriptives_section,
     structural_section,
     diagram_section,
     defined_section,
@@ -494,6 +503,7 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     covariances_section,
     intercepts_section,
     modindices_section,
+    invariance_study_section,
     process_study_sections,
     reproducibility_section,
 )

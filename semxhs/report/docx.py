@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 import os
+import re
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING
 from docx import Document as new_document
 from docx.document import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.image.image import Image
 from docx.oxml import OxmlElement
@@ -52,8 +55,9 @@ ALERT_RED = RGBColor(0xB0, 0x00, 0x20)
 RULE_THICK = 12  # eighths of a point: 1.5 pt top and bottom rules
 RULE_THIN = 6  # 0.75 pt rule under the header
 TEXT_WIDTH = 9072  # dxa: 16 cm between 2.5 cm margins on A4
-DXA_PER_CHAR = 110  # one Latin character at 10 pt Times New Roman, with some air
-CELL_PADDING = 230  # Word's default left and right cell margins (2 x 0.19 cm) plus a little
+LANDSCAPE_TEXT_WIDTH = 14004  # dxa: 24.7 cm between 2.5 cm margins on A4 landscape
+MIN_CELL_SIZE = 7.0  # pt: a table wider than a landscape page shrinks to this size at the least
+CELL_PADDING = 260  # Word's default left and right cell margins (2 x 0.19 cm) plus a little
 FIGURE_MAX_WIDTH = Cm(15.0)  # within the 16 cm text block
 
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
@@ -190,28 +194,128 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-def _column_widths(table: Table) -> list[int]:
-    """Column widths in twentieths of a point (dxa), from the longest cell of each column.
+def _char_em(ch: str) -> float:
+    """The advance width of one character in em, safe for the fonts a reader may get instead of
+    Times New Roman (LibreOffice without it substitutes DejaVu Serif, about 20% wider)."""
+    if unicodedata.east_asian_width(ch) in ("W", "F"):
+        return 1.0
+    if ch in " \u00a0\u2009":
+        return 0.33
+    if ch in "←→↔⇒":
+        return 1.0
+    if ch in "il.,:;'|!()[]{}":
+        return 0.40
+    if ch.isdigit() or ch in "*+=<>≤≥\u2212-\u2011\u2013^~$#_?/\\\"χβ":
+        return 0.66
+    if ch.isupper() or ch in "mw\u2014%&@":
+        return 0.80
+    return 0.62
 
-    A header may wrap at word boundaries, so it asks only for its longest word (or 12
-    units); the widths are scaled down together when they exceed the text width.
-    """
-    needs = []
+
+def _text_dxa(text: str, size: float) -> int:
+    """The printed width of ``text`` at ``size`` points, in twentieths of a point (dxa)."""
+    return int(math.ceil(sum(_char_em(ch) for ch in text) * size * 20 * 1.04))
+
+
+def _unbreakable(text: str) -> list[str]:
+    """The pieces of ``text`` a line may not break inside: words (between spaces), and each CJK character."""
+    pieces: list[str] = []
+    for word in text.split():
+        if any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in word):
+            pieces.extend(ch for ch in word if unicodedata.east_asian_width(ch) in ("W", "F"))
+            latin = "".join(" " if unicodedata.east_asian_width(ch) in ("W", "F") else ch for ch in word)
+            pieces.extend(latin.split())
+        else:
+            pieces.append(word)
+    return pieces or [""]
+
+
+def _column_needs(table: Table, size: float) -> tuple[list[int], list[int]]:
+    """Per column, the width (dxa) that prints every cell on one line, and the least width that
+    breaks no cell mid-token (number columns: the whole cell, which never wraps; text columns:
+    their longest word)."""
+    full, least = [], []
     for j, col in enumerate(table["columns"]):
-        cells = [_display_width(r["cells"][j]) for r in table["rows"]] or [0]
-        header = _display_width(col["label"])
-        if header > 12:
-            header = max(12, max(_display_width(w) for w in col["label"].split()))
-        needs.append(max(max(cells), header, 2))
-    widths = [n * DXA_PER_CHAR + CELL_PADDING for n in needs]
-    total = sum(widths)
-    if total > TEXT_WIDTH:
-        widths = [int(w * TEXT_WIDTH / total) for w in widths]
-    return widths
+        cells = [_nonbreaking(r["cells"][j], col["align"]) for r in table["rows"]]
+        header_least = max(_text_dxa(w, size) for w in _unbreakable(col["label"]))
+        widest = max([_text_dxa(c, size) for c in cells] or [0])
+        if col["align"] == "num":
+            need_least = widest
+        else:
+            need_least = max([max(_text_dxa(w, size) for w in _unbreakable(c)) for c in cells] or [0])
+        full.append(max(widest, header_least, _text_dxa(col["label"], size) if len(col["label"]) <= 12 else 0)
+                    + CELL_PADDING)
+        least.append(max(need_least, header_least) + CELL_PADDING)
+    return full, least
+
+
+def _column_widths(table: Table, size: float = 10.0, text_width: int = TEXT_WIDTH) -> list[int]:
+    """Column widths in twentieths of a point (dxa), from the content of each column.
+
+    Each column asks for the width of its longest cell; when the columns together exceed
+    ``text_width``, the room above each column's least width (a number column never
+    wraps; a text column wraps only between words) is shared out in proportion, so no
+    number, label or hypothesis id is ever broken mid-token. When even the least widths
+    exceed ``text_width`` they are returned as they are (the caller sets the table in
+    landscape or in a smaller size).
+
+    Examples
+    --------
+    >>> t = {"columns": [{"label": "Path", "align": "left", "italic": False},
+    ...                  {"label": "p", "align": "num", "italic": True}],
+    ...      "rows": [{"cells": ["H1 Trust ← Interactivity", "< .001"], "starts_group": False}]}
+    >>> wide = _column_widths(t)
+    >>> narrow = _column_widths(t, text_width=2000)
+    >>> narrow[1] == wide[1] and narrow[0] < wide[0]
+    True
+    """
+    full, least = _column_needs(table, size)
+    if sum(full) <= text_width:
+        return full
+    if sum(least) >= text_width:
+        return least
+    room = text_width - sum(least)
+    slack = [f - m for f, m in zip(full, least)]
+    total = sum(slack) or 1
+    return [m + int(room * s / total) for m, s in zip(least, slack)]
+
+
+def _table_layout(table: Table) -> tuple[float, bool, list[int]]:
+    """The cell font size, whether the table goes on a landscape page, and its column widths."""
+    size = 10.0
+    if sum(_column_needs(table, size)[1]) <= TEXT_WIDTH:
+        return size, False, _column_widths(table, size, TEXT_WIDTH)
+    while size > MIN_CELL_SIZE and sum(_column_needs(table, size)[1]) > LANDSCAPE_TEXT_WIDTH:
+        size -= 0.5
+    return size, True, _column_widths(table, size, LANDSCAPE_TEXT_WIDTH)
+
+
+_NBSP = "\u00a0"
+_SPACED = re.compile(r"(?<=[<>=≤≥]) (?=[-−.\d])|(?<=[\d.]) (?=[<>=≤≥])|(?<=[pβBRrtFzχ]) (?=[<>=≤≥])")
+
+
+def _nonbreaking(text: str, align: str) -> str:
+    """``text`` with the spaces that must not break made non-breaking.
+
+    In a number column the whole cell is one unit (``.035 [.000, .092]``, ``< .001``);
+    elsewhere only the space after a comparison (``p < .001``) is tied. Hyphens stay
+    ordinary hyphens (copied text must stay ``utf-8-sig``); negative numbers carry the
+    minus sign U+2212, after which no line breaks.
+
+    Examples
+    --------
+    >>> _nonbreaking("< .001", "num") == "<\u00a0.001"
+    True
+    >>> _nonbreaking("p < .001 and more", "left") == "p\u00a0<\u00a0.001 and more"
+    True
+    """
+    if align == "num":
+        return text.replace(" ", _NBSP)
+    return _SPACED.sub(_NBSP, text)
 
 
 def _set_widths(out: DocxTable, widths: list[int]) -> None:
-    """Write the widths into the grid and every cell, so Word and LibreOffice agree."""
+    """Write the widths into the grid and every cell, fix the layout, so Word and LibreOffice agree."""
     for grid_col, width in zip(out._tbl.tblGrid.findall(qn("w:gridCol")), widths):
         grid_col.set(qn("w:w"), str(width))
     for row in out.rows:
@@ -219,6 +323,22 @@ def _set_widths(out: DocxTable, widths: list[int]) -> None:
             tc_w = cell._tc.get_or_add_tcPr().get_or_add_tcW()
             tc_w.set(qn("w:type"), "dxa")
             tc_w.set(qn("w:w"), str(width))
+    tbl_pr = out._tbl.tblPr
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = OxmlElement("w:tblW")
+        tbl_pr.append(tbl_w)
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_w.set(qn("w:w"), str(sum(widths)))
+    out.autofit = False  # w:tblLayout fixed: the widths above, not the viewer's guess
+
+
+def _orient(doc: Document, landscape: bool) -> None:
+    """Start a new section on a new page, landscape or portrait A4."""
+    sec = doc.add_section(WD_SECTION.NEW_PAGE)
+    sec.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    long, short = Cm(29.7), Cm(21.0)
+    sec.page_width, sec.page_height = (long, short) if landscape else (short, long)
 
 
 def _row_flags(table: DocxTable) -> None:
@@ -235,7 +355,9 @@ _ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "num": WD_ALIGN_PARAGRAPH.RIGHT, "cen
 
 def _add_table(doc: Document, table: Table, language: str, note_lead: str) -> DocxTable:
     zh = language == "zh"
-    cell_size = 10.0
+    cell_size, landscape, widths = _table_layout(table)
+    if landscape:
+        _orient(doc, True)
     # Caption: APA puts the number in bold and the title in italics on the next line;
     # Chinese theses centre one bold line, "表 1 标题".
     _caption(doc, table["caption"], table["title"], language)
@@ -248,18 +370,18 @@ def _add_table(doc: Document, table: Table, language: str, note_lead: str) -> Do
     for j, col in enumerate(columns):
         para = out.rows[0].cells[j].paragraphs[0]
         para.alignment = _ALIGN[col["align"]]
-        _run(para, col["label"], italic=col["italic"], size=cell_size)
+        _run(para, _nonbreaking(col["label"], "left"), italic=col["italic"], size=cell_size)
         _tight(para, keep_with_next=True)
     for i, row in enumerate(table["rows"], start=1):
         for j, text in enumerate(row["cells"]):
             para = out.rows[i].cells[j].paragraphs[0]
             para.alignment = _ALIGN[columns[j]["align"]]
-            _run(para, text, size=cell_size)
+            _run(para, _nonbreaking(text, columns[j]["align"]), size=cell_size)
             # keep_with_next on every row but the last keeps a short table on one page
             _tight(para, keep_with_next=table["keep_together"] and i < n_rows - 1)
             if row["starts_group"] and i > 1:
                 para.paragraph_format.space_before = Pt(4)
-    _set_widths(out, _column_widths(table))
+    _set_widths(out, widths)
     _three_line_borders(out)
     _header_rule(out)
     _row_flags(out)
@@ -274,6 +396,8 @@ def _add_table(doc: Document, table: Table, language: str, note_lead: str) -> Do
         para.paragraph_format.space_before = Pt(3)
     spacer = doc.add_paragraph()
     _tight(spacer)
+    if landscape:
+        _orient(doc, False)
     return out
 
 
@@ -456,7 +580,8 @@ def write_docx(result: StudyResult, path: str | os.PathLike[str], *, today: date
     return atomic_write_bytes(path, docx_bytes(result, today=today))
 
 
-def process_docx_bytes(result: "ProcessResult", *, title: str, language: str, today: date | None = None) -> bytes:
+def process_docx_bytes(result: "ProcessResult", *, title: str, language: str, today: date | None = None,
+                       file_prefix: str = "") -> bytes:
     """The Word report of one PROCESS analysis as ``.docx`` bytes (the same context as the HTML one).
 
     Figures are embedded as PNG pictures (the SVG files of
@@ -473,5 +598,6 @@ def process_docx_bytes(result: "ProcessResult", *, title: str, language: str, to
     from semxhs.report.process import build_process_context
 
     buffer = io.BytesIO()
-    build_document(build_process_context(result, title=title, language=language, today=today)).save(buffer)
+    context = build_process_context(result, title=title, language=language, today=today, file_prefix=file_prefix)
+    build_document(context).save(buffer)
     return buffer.getvalue()

@@ -167,7 +167,7 @@ def modindices_section(result: StudyResult, t: Labels) -> Section | None:
         return None
     tables = []
     if sem.modindices:
-        rows = [row([f"{m.lhs} {m.op} {m.rhs}", f.fmt_num(m.mi, 2), f.fmt_num(m.epc, 3), f.fmt_num(m.sepc_all, 3)])
+        rows = [row([f"{m.lhs} {m.op} {m.rhs}" + (f" ({m.group_label})" if m.group else ""), f.fmt_num(m.mi, 2), f.fmt_num(m.epc, 3), f.fmt_num(m.sepc_all, 3)])
                 for m in sem.modindices[:MI_SHOWN]]
         columns = [column(t["col_parameter"], "left"), column(t["col_mi"]), column(t["col_epc"]),
                    column(t["col_sepc"])]
@@ -177,7 +177,8 @@ def modindices_section(result: StudyResult, t: Labels) -> Section | None:
     if st is not None:
         rows = [row([t["score_total"], f.DASH, f.fmt_num(st.X2, 2), f.fmt_int(st.df), f.fmt_p(st.pvalue)])]
         for i, s in enumerate(st.univariate):
-            rows.append(row([f"{s.lhs} == {s.rhs}", f"{s.lhs_parameter} = {s.rhs_parameter}", f.fmt_num(s.X2, 2),
+            rows.append(row([f"{s.lhs} == {s.rhs}", (f"{s.lhs_parameter} ({s.lhs_group_label}) = {s.rhs_parameter} ({s.rhs_group_label})" if s.lhs_group
+                             else f"{s.lhs_parameter} = {s.rhs_parameter}"), f.fmt_num(s.X2, 2),
                              f.fmt_int(s.df), f.fmt_p(s.pvalue)], starts_group=(i == 0)))
         columns = [column(t["col_constraint"], "left"), column(t["col_parameters"], "left"),
                    column(t["col_chi2"]), column(t["col_df"]), column(t["col_p"], italic=True)]

@@ -543,7 +543,7 @@ def _process_header(result: ProcessResult, t: Labels, title: str, day: date) -> 
 
 
 def build_process_context(result: ProcessResult, *, title: str, language: str,
-                          today: date | None = None) -> Context:
+                          today: date | None = None, file_prefix: str = "") -> Context:
     """The report context of one PROCESS analysis (same shape as a study's, printed by the same templates).
 
     Parameters
@@ -554,6 +554,8 @@ def build_process_context(result: ProcessResult, *, title: str, language: str,
     language : {"en", "zh"}
     today : datetime.date, optional
         The report date (default: today).
+    file_prefix : str
+        Put before the plots' file names (``"report_"`` gives ``report_interaction_plot.svg``).
 
     Raises
     ------
@@ -572,7 +574,7 @@ def build_process_context(result: ProcessResult, *, title: str, language: str,
     ['图 1', '图 2']
     """
     t = labels_for(language)
-    sections = process_sections(result, t)
+    sections = process_sections(result, t, file_prefix=file_prefix)
     number_captions(sections, t)
     day = today or date.today()
     return {

@@ -182,7 +182,8 @@ def write_html(result: StudyResult, path: str | os.PathLike[str], *, today: date
     return atomic_write_bytes(path, render_html(result, today=today).encode("utf-8"))
 
 
-def render_process_html(result: "ProcessResult", *, title: str, language: str, today: date | None = None) -> str:
+def render_process_html(result: "ProcessResult", *, title: str, language: str, today: date | None = None,
+                        file_prefix: str = "") -> str:
     """The report of one PROCESS analysis as one self-contained HTML document, plots inline as SVG.
 
     Parameters
@@ -195,6 +196,8 @@ def render_process_html(result: "ProcessResult", *, title: str, language: str, t
         Report language (wording, plot labels, Chinese table conventions).
     today : datetime.date, optional
         The date printed in the report (default: today).
+    file_prefix : str
+        Put before the names of the plot files the report cites.
 
     Returns
     -------
@@ -213,7 +216,8 @@ def render_process_html(result: "ProcessResult", *, title: str, language: str, t
     """
     from semxhs.report.process import build_process_context
 
-    return render_context(build_process_context(result, title=title, language=language, today=today))
+    return render_context(build_process_context(result, title=title, language=language, today=today,
+                                                file_prefix=file_prefix))
 
 
 def process_plot_files(result: "ProcessResult", *, language: str) -> dict[str, str]:

@@ -43,7 +43,7 @@ def with_extras(res: SemResult, *, modindices: bool = False, effect_sizes: bool 
     changes: dict[str, object] = {}
     if modindices:
         table = modindex_table(res)
-        changes["modindices"] = tuple(ModIndex(**{k: row[k] for k in ModIndex.__dataclass_fields__})
+        changes["modindices"] = tuple(ModIndex(**{k: row[k] for k in ModIndex.__dataclass_fields__ if k in row})
                                       for row in table.to_dict("records"))
         if res.state is not None and equality_constraints(res.state.partable, res.model):
             changes["score_tests"] = score_test_result(res)

@@ -115,6 +115,16 @@ def constrained_score_statistic(g: np.ndarray, info: np.ndarray, constraints: np
         z = np.block([[info, constraints.T], [constraints, np.zeros((k, k))]])
     else:
         z = info
+    # a non-singular Z (the usual case): one linear solve, equal to the pseudo-inverse's answer;
+    # otherwise (or when the solve is not accurate) the pseudo-inverse
+    rhs = np.concatenate([g, np.zeros(k)])
+    try:
+        x = np.linalg.solve(z, rhs)
+        if np.all(np.isfinite(x)) and np.linalg.norm(z @ x - rhs) <= 1e-10 * max(1.0, np.linalg.norm(rhs)) \
+                and np.linalg.norm(x) < 1e8 * max(1.0, np.linalg.norm(rhs)):
+            return float(n * g @ x[:q])
+    except np.linalg.LinAlgError:
+        pass
     z_plus = np.linalg.pinv(z, rcond=math.sqrt(np.finfo(float).eps))
     return float(n * g @ z_plus[:q, :q] @ g)
 
@@ -364,6 +374,8 @@ def modindices(res: SemResult, *, sort: bool = True, minimum_value: float = 0.0)
     >>> tuple(mi.iloc[0][["lhs", "op", "rhs"]])
     ('x5', '~~', 'x6')
     """
+    if res.extra.get("group_labels"):  # multi-group: per-group rows with group columns
+        return modindices_groups(res, sort=sort, minimum_value=minimum_value)
     state = _state(res)
     pt = state.partable
     moments = _moments(state)
@@ -541,6 +553,8 @@ def score_tests(res: SemResult, *, cumulative: bool = False) -> ScoreTests:
     >>> st.df, bool(st.pvalue < 0.01), [t.lhs for t in st.univariate]
     (1, True, ['.p1.'])
     """
+    if res.extra.get("group_labels"):  # multi-group: constraints across groups
+        return score_tests_groups(res, cumulative=cumulative)
     state = _state(res)
     pt = state.partable
     constraints = equality_constraints(pt, res.model)
@@ -590,3 +604,214 @@ def score_tests(res: SemResult, *, cumulative: bool = False) -> ScoreTests:
             cumul.append(replace(rows[order[k - 1]], X2=x2, df=k, pvalue=chisq_upper(x2, k)))
     return ScoreTests(X2=total, df=df, pvalue=chisq_upper(total, df), univariate=tuple(rows),
                       cumulative=tuple(cumul))
+
+
+# --------------------------------------------------------------------------------------------
+# multi-group models
+# --------------------------------------------------------------------------------------------
+# The pieces above summed over groups: with w_g = N_g / N the gradient of the log-likelihood per
+# observation is g = sum_g w_g g_g and the expected information I = sum_g w_g I_g; the statistics
+# use the total N. Score tests give every row of every group its own parameter; the constraints
+# (group.equal's .pN. labels, c(a, a)*, a == b) are named .pN. == .pM. by the rows' numbers in
+# lavaan's parameter table (group 1's rows first), with the parameter and the groups of each side.
+# Modification indices free every candidate row of every group one at a time, the model's own
+# equalities kept (lavaan inverts the model part of the information under its constraints, which
+# is the constrained parametrization used here); EPCs are standardized within the group.
+# Complete data (ML, MLR) only.
+
+
+def is_multigroup(res: SemResult) -> bool:
+    """Whether ``res`` is a multi-group fit."""
+    return bool(res.extra.get("group_labels"))
+
+
+def _group_state(res: SemResult) -> FitState:
+    if res.missing == "fiml":
+        raise SpecError("score tests and modification indices of multi-group models need complete data "
+                        "(missing listwise); multi-group FIML is not available for them yet")
+    if res.state is None or not res.state.groups:
+        raise SpecError("this multi-group result does not keep its groups' moments (fit it with semxhs.sem.model.fit)")
+    return res.state
+
+
+def _group_moments(cov: np.ndarray, mean: np.ndarray, n: int) -> Moments:
+    sign, logdet = np.linalg.slogdet(cov)
+    return Moments(cov=cov, mean=mean, n=n, logdet=float(logdet) if sign > 0 else float("nan"))
+
+
+def stacked_score_information(pt: ParTable, theta: np.ndarray, state: FitState,
+                              q: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """``g = sum_g w_g g_g``, ``I = sum_g w_g I_g`` and ``N`` of a multi-group table with ``q`` free indices."""
+    n_total = sum(n for _, _, n in state.groups)
+    g_sum = np.zeros(q)
+    i_sum = np.zeros((q, q))
+    for k, (cov, mean, n) in enumerate(state.groups):
+        structure = RamStructure(pt.group_table(k + 1), cov, mean, q=q)
+        g, info = block_score_information(structure, theta, _group_moments(cov, mean, n), pt.exogenous_observed)
+        g_sum += (n / n_total) * g
+        i_sum += (n / n_total) * info
+    return g_sum, 0.5 * (i_sum + i_sum.T), n_total
+
+
+def score_tests_groups(res: SemResult, *, cumulative: bool = False) -> ScoreTests:
+    """lavaan's ``lavTestScore(fit)`` for a multi-group fit (see the module docstring).
+
+    Raises
+    ------
+    SpecError
+        With no equality constraint, under FIML, or for a result without its groups' moments.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from semxhs.sem.model import fit
+    >>> rng = np.random.default_rng(2)
+    >>> x = rng.normal(size=400); g = np.repeat(["a", "b"], 200)
+    >>> y = np.where(g == "a", 0.2, 0.8) * x + rng.normal(size=400)
+    >>> res = fit("y ~ c(b, b)*x", pd.DataFrame({"y": y, "x": x, "g": g}), group="g")
+    >>> st = score_tests_groups(res)
+    >>> st.univariate[0].lhs, st.univariate[0].rhs_group, bool(st.pvalue < 0.01)
+    ('.p1.', 2, True)
+    """
+    state = _group_state(res)
+    pt = state.partable
+    labels = pt.group_labels
+    constraints = equality_constraints(pt, res.model)
+    if not constraints:
+        raise SpecError("the model has no equality constraints (group_equal, a == b, or a label shared by "
+                        "several parameters) to test")
+    shared_rows = sum(1 for p in pt.params if p.free) - pt.n_free
+    if len(constraints) < shared_rows:
+        raise SpecError(f"the {shared_rows} equality constraints of the parameter table could not all be read "
+                        "back from the model text (SemResult.model); fit the model from its text")
+    rows_free: list[Param] = []
+    position: dict[int, int] = {}
+    k = 0
+    theta_u: list[float] = []
+    for i, p in enumerate(pt.params):
+        if p.free:
+            k += 1
+            rows_free.append(replace(p, free=k, label=""))
+            position[i] = k - 1
+            theta_u.append(float(state.theta[p.free - 1]))
+        else:
+            rows_free.append(p)
+    upt = replace(pt, params=tuple(rows_free), defined=())
+    g, info, n = stacked_score_information(upt, np.array(theta_u), state, k)
+    big_r = np.zeros((len(constraints), k))
+    for r, (_, _, i, j) in enumerate(constraints):
+        big_r[r, position[i]] = 1.0
+        big_r[r, position[j]] = -1.0
+    total = constrained_score_statistic(g, info, np.zeros((0, k)), n)
+    out = []
+    for r, (lhs, rhs, i, j) in enumerate(constraints):
+        x2 = constrained_score_statistic(g, info, np.delete(big_r, r, axis=0), n)
+        pa, pb = pt.params[i], pt.params[j]
+        out.append(ScoreTest(lhs=lhs, op="==", rhs=rhs, X2=x2, df=1, pvalue=chisq_upper(x2, 1),
+                             lhs_parameter=_parameter_name(pa), rhs_parameter=_parameter_name(pb),
+                             lhs_group=pa.group, rhs_group=pb.group,
+                             lhs_group_label=labels[pa.group - 1], rhs_group_label=labels[pb.group - 1]))
+    df = len(constraints)
+    cumul: list[ScoreTest] = []
+    if cumulative:
+        order = sorted(range(len(out)), key=lambda r: -out[r].X2)
+        for m in range(1, len(order) + 1):
+            x2 = constrained_score_statistic(g, info, np.delete(big_r, order[:m], axis=0), n)
+            cumul.append(replace(out[order[m - 1]], X2=x2, df=m, pvalue=chisq_upper(x2, m)))
+    return ScoreTests(X2=total, df=df, pvalue=chisq_upper(total, df), univariate=tuple(out),
+                      cumulative=tuple(cumul))
+
+
+def extend_groups(pt: ParTable) -> tuple[ParTable, list[tuple[int, tuple[str, str, str]]], np.ndarray, np.ndarray,
+                                         np.ndarray]:
+    """Free every fixed row and add every candidate row of every group (lavaan's extended model).
+
+    Returns the extended table, ``(group, row)`` of each free index, ``is_extra``, ``exo_row`` and
+    the value of each extra parameter in the fitted model (its fixed value, or 0).
+    """
+    q = pt.n_free
+    params: list[Param] = []
+    where: dict[int, tuple[int, tuple[str, str, str]]] = {}
+    exo_row: dict[int, bool] = {}
+    fixed: dict[int, float] = {}
+    k = q
+    for grp in range(1, pt.n_groups + 1):
+        block = pt.group_table(grp)
+        seen: set[tuple[str, str, str]] = set()
+        for p in block.params:
+            key = (p.lhs, p.op, p.rhs)
+            seen.add(key)
+            if p.op == "~~":
+                seen.add((p.rhs, p.op, p.lhs))
+            if p.free:
+                params.append(p)
+                where.setdefault(p.free - 1, (grp, key))
+                continue
+            k += 1
+            params.append(replace(p, free=k, value=None, exo=False, label=""))
+            where[k - 1] = (grp, key)
+            exo_row[k - 1] = p.exo
+            fixed[k - 1] = float(p.value or 0.0)
+        for key in candidate_rows(block):
+            if key in seen:
+                continue
+            seen.add(key)
+            if key[1] == "~~":
+                seen.add((key[2], key[1], key[0]))
+            k += 1
+            params.append(Param(key[0], key[1], key[2], False, k, None, group=grp))
+            where[k - 1] = (grp, key)
+    ext = replace(pt, params=tuple(params), defined=())
+    return (ext, [where[i] for i in range(k)], np.arange(k) >= q,
+            np.array([exo_row.get(i, False) for i in range(k)], dtype=bool),
+            np.array([fixed.get(i, 0.0) for i in range(k)]))
+
+
+def modindices_groups(res: SemResult, *, sort: bool = True, minimum_value: float = 0.0) -> pd.DataFrame:
+    """lavaan's ``modindices(fit)`` of a multi-group fit: columns ``lhs, op, rhs, group, group_label`` + MI set.
+
+    Raises
+    ------
+    SpecError
+        Under FIML, or for a result without its groups' moments.
+    """
+    state = _group_state(res)
+    pt = state.partable
+    labels = pt.group_labels
+    ext, where, is_extra, exo_row, fixed = extend_groups(pt)
+    big_q = len(where)
+    theta = np.concatenate([state.theta, fixed[pt.n_free:]])
+    g, info, n = stacked_score_information(ext, theta, state, big_q)
+    model_idx = np.flatnonzero(~is_extra)
+    extra_idx = np.flatnonzero(is_extra)
+    columns = ["lhs", "op", "rhs", "group", "group_label"] + list(MI_COLUMNS[3:])
+    if extra_idx.size == 0:
+        return pd.DataFrame(columns=columns)
+    mi, epc = univariate_score(g, info, model_idx, extra_idx, n)
+    epc_all = np.full(big_q, np.nan)
+    epc_all[extra_idx] = epc
+    sepc_by_group = {}
+    for grp in range(1, pt.n_groups + 1):
+        cov, mean, _ = state.groups[grp - 1]
+        base = RamStructure(pt.group_table(grp), cov, mean, q=pt.n_free)
+        # this group's view: its rows at their free indices, other groups' rows blank
+        rows = tuple(key if gg == grp else ("", "", "") for gg, key in where)
+        for p in pt.group_table(grp).params:  # shared parameters: this group's row
+            if p.free:
+                rows = rows[:p.free - 1] + ((p.lhs, p.op, p.rhs),) + rows[p.free:]
+        view = Extended(partable=ext, rows=rows, is_extra=is_extra, exo_row=exo_row, fixed_value=fixed)
+        sepc_by_group[grp] = _standardized_epc(view, epc_all, theta, base.implied(state.theta).C, base)
+    out = []
+    for pos, k in enumerate(extra_idx):
+        grp, (lhs, op, rhs) = where[k]
+        sepc = sepc_by_group[grp]
+        out.append({"lhs": lhs, "op": op, "rhs": rhs, "group": grp, "group_label": labels[grp - 1],
+                    "mi": float(mi[pos]), "epc": float(epc[pos]), "sepc_lv": sepc[0][k], "sepc_all": sepc[1][k],
+                    "sepc_nox": sepc[2][k]})
+    table = pd.DataFrame(out, columns=columns)
+    table = table[table["mi"].notna()]
+    if sort:
+        table = table.sort_values("mi", ascending=False, kind="stable")
+    if minimum_value > 0:
+        table = table[table["mi"] > minimum_value]
+    return table.reset_index(drop=True)

@@ -41,7 +41,7 @@ from semxhs.sem.moments import model_columns
 from semxhs.sem.parameters import parameter_rows
 from semxhs.sem.partable import ParTable, build_partable
 from semxhs.sem.ram import Implied, RamStructure
-from semxhs.sem.results import FitMeasures, Parameter, SemResult
+from semxhs.sem.results import FitMeasures, FitState, Parameter, SemResult
 from semxhs.sem.standardize import r_square
 
 
@@ -182,11 +182,23 @@ def fit_groups(model: str | ParTable, data: pd.DataFrame, group: str, *, group_e
         c = rob.fit_keys["chisq_scaling_factor"]
         scaled_group = {k: v / c for k, v in (fit.chisq_group or {}).items()}  # type: ignore[operator]
         fit = replace(fit, chisq_group_scaled=scaled_group, **rob.fit_keys)  # type: ignore[arg-type]
-        return collect_groups(partable, structures, moments, est, group=group, model_text=model_text,
-                              n_dropped=gd.n_dropped, level=level, notes=tuple(notes), vcov=rob.vcov,
-                              identified=rob.identified, fit=fit, estimator="MLR", wald_tests=wald_tests)
-    return collect_groups(partable, structures, moments, est, group=group, model_text=model_text,
-                          n_dropped=gd.n_dropped, level=level, notes=tuple(notes), wald_tests=wald_tests)
+        res = collect_groups(partable, structures, moments, est, group=group, model_text=model_text,
+                             n_dropped=gd.n_dropped, level=level, notes=tuple(notes), vcov=rob.vcov,
+                             identified=rob.identified, fit=fit, estimator="MLR", wald_tests=wald_tests)
+    else:
+        res = collect_groups(partable, structures, moments, est, group=group, model_text=model_text,
+                             n_dropped=gd.n_dropped, level=level, notes=tuple(notes), wald_tests=wald_tests)
+    return _with_group_state(res, partable, moments, est.theta)
+
+
+def _with_group_state(res: SemResult, partable: ParTable, moments: list[Moments], theta: np.ndarray) -> SemResult:
+    """Keep each group's moments and the estimates (score tests and modification indices need them)."""
+    from dataclasses import replace
+
+    state = FitState(partable=partable, sample_cov=moments[0].cov, sample_mean=moments[0].mean,
+                     n=sum(m.n for m in moments), theta=np.asarray(theta, dtype=float),
+                     groups=tuple((m.cov, m.mean, m.n) for m in moments))
+    return replace(res, state=state)
 
 
 def _notes(gd: GroupData, group: str) -> tuple[Message, ...]:

@@ -123,6 +123,15 @@ class ModIndex:
     sepc_lv: float
     sepc_all: float
     sepc_nox: float
+    group: int = 0  # multi-group models: the group (1-based, lavaan's order); 0 in single-group models
+    group_label: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as JSON (group keys only in multi-group models)."""
+        row = asdict(self)
+        if not self.group:
+            del row["group"], row["group_label"]
+        return row
 
 
 @dataclass(frozen=True)
@@ -137,6 +146,26 @@ class ScoreTest:
     pvalue: float
     lhs_parameter: str
     rhs_parameter: str
+    # multi-group models: the groups (1-based, lavaan's order) of the two sides; 0 in single-group models
+    lhs_group: int = 0
+    rhs_group: int = 0
+    lhs_group_label: str | None = None
+    rhs_group_label: str | None = None
+
+    @property
+    def parameter(self) -> str:
+        """The lhs side written as lavaan's ``group.partial`` takes it (``x3~1``, ``visual=~x2``)."""
+        return self.lhs_parameter
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as JSON; the group keys (and ``parameter``) only in multi-group models."""
+        row = asdict(self)
+        if not self.lhs_group:
+            for key in ("lhs_group", "rhs_group", "lhs_group_label", "rhs_group_label"):
+                del row[key]
+        else:
+            row["parameter"] = self.parameter
+        return row
 
 
 @dataclass(frozen=True)
@@ -157,9 +186,9 @@ class ScoreTests:
     def to_dict(self) -> dict[str, Any]:
         """``{"total": {X2, df, pvalue}, "univariate": [rows]}`` (and ``"cumulative"`` when computed)."""
         out: dict[str, Any] = {"total": {"X2": self.X2, "df": self.df, "pvalue": self.pvalue},
-                               "univariate": [asdict(t) for t in self.univariate]}
+                               "univariate": [t.to_dict() for t in self.univariate]}
         if self.cumulative:
-            out["cumulative"] = [asdict(t) for t in self.cumulative]
+            out["cumulative"] = [t.to_dict() for t in self.cumulative]
         return json_safe(out)
 
 
@@ -191,6 +220,8 @@ class FitState:
     n: int
     theta: np.ndarray
     data: np.ndarray | None = None
+    # multi-group fits: each group's (cov, mean, n) in lavaan's group order; sample_cov/mean are group 1's
+    groups: tuple[tuple[np.ndarray, np.ndarray, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -280,7 +311,7 @@ class SemResult:
             "model": self.model,
         }
         if self.modindices is not None:
-            out["modindices"] = [asdict(m) for m in self.modindices]
+            out["modindices"] = [m.to_dict() for m in self.modindices]
         if self.score_tests is not None:
             out["score_tests"] = self.score_tests.to_dict()
         if self.effect_sizes is not None:

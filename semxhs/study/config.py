@@ -24,13 +24,14 @@ title and language. Relative paths resolve against the YAML file's folder::
     screening: {attention: true, speed: {fraction_of_median: 0.333}, longstring: true, mahalanobis: true}
     platform: auto          # auto, wenjuanxing, tencent, credamo or generic
     bootstrap: {draws: 5000, ci: percentile}   # or bc; failed_rule: nonconverged|improper; monte_carlo; sobel
+    modindices: true        # modification indices (and score tests of equality constraints)
+    effect_sizes: true      # Cohen's f2 (one refit per structural path) and VIF
     citation: "耿幸宏 (2025). ... 商业经济研究, (3), 65-68."   # the study this one replicates
     description: >                # reaches the JSON (study.description) and the report
       ...
     crosscheck: semopy            # re-estimate with semopy, compare every parameter
     summary: {cor: cor.csv, sd: sd.csv, nobs: 301}   # a published table instead of data (cov: / means:)
-    modindices: true        # modification indices (and score tests of equality constraints)
-    effect_sizes: true      # Cohen's f2 (one refit per structural path) and VIF
+    invariance: {group: tenure, criteria: chen2007}   # the measurement-invariance ladder (semxhs invariance)
 
 A hypothesis may carry ``finding:`` -- the cited study's finding in words, for
 ``semxhs replicate`` (``{id: H1, text: ..., path: TR ~ EW, sign: "+", finding: 正向显著影响}``).
@@ -56,14 +57,14 @@ TOP_KEYS = {"title", "language", "data", "encoding", "model", "model_syntax", "e
             "std_lv", "alpha", "hypotheses", "output", "description", "reverse", "scale", "seed",
             "measurement", "htmt_draws", "process", "instrument", "screening", "platform", "sheet",
             "bootstrap", "fixed_x", "group", "group_equal", "group_partial", "summary", "crosscheck",
-            "citation", "modindices", "effect_sizes"}
+            "citation", "modindices", "effect_sizes", "invariance"}
 BOOTSTRAP_KEYS = {"draws", "ci", "failed_rule", "monte_carlo", "sobel", "jobs"}
 PROCESS_KEYS = {"model", "x", "m", "w", "z", "y", "cov", "boot", "seed", "hc", "center", "probe", "conf", "title"}
 REQUIRED = ("data",)
 HYPOTHESIS_KEYS = {"id", "text", "path", "sign", "finding"}
 SUMMARY_KEYS = {"cov", "cor", "sd", "means", "nobs"}
 CROSSCHECK_ENGINES = ("semopy",)
-OUTPUT_KEYS = {"dir", "html", "json", "docx"}
+OUTPUT_KEYS = {"dir", "html", "json", "docx", "tex", "md"}
 LANGUAGES = ("en", "zh")
 ESTIMATORS = ("ML", "MLR")
 MISSING = ("listwise", "fiml", "ml")
@@ -346,6 +347,50 @@ class Study:
     citation: str = ""
     modindices: bool = False
     effect_sizes: bool = False
+    invariance: InvarianceSpec | None = None
+
+    tex: str | None = None
+    md: str | None = None
+
+@dataclass(frozen=True)
+class InvarianceSpec:
+    """``invariance:`` in a study: the measurement-invariance ladder across ``group`` (``semxhs invariance``)."""
+
+    group: str
+    criteria: str = "chen2007"
+    partial_search: bool = True
+
+
+INVARIANCE_KEYS = {"group", "criteria", "partial_search"}
+
+
+def _parse_invariance(value: Any, group: str | None, problems: list[str]) -> InvarianceSpec | None:
+    """``invariance: {group: tenure, criteria: chen2007}`` (or ``invariance: true`` with ``group:``)."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        value = {}
+    if not isinstance(value, dict):
+        problems.append("'invariance' must be true or a mapping such as {group: gender, criteria: chen2007}")
+        return None
+    unknown = sorted(set(value) - INVARIANCE_KEYS)
+    if unknown:
+        problems.append(f"unknown keys under 'invariance': {', '.join(unknown)} "
+                        f"(known: {', '.join(sorted(INVARIANCE_KEYS))})")
+    col = value.get("group", group)
+    if not isinstance(col, str) or not col:
+        problems.append("'invariance' needs the group column ('group' under it, or the study's 'group')")
+        return None
+    criteria = str(value.get("criteria", "chen2007")).lower()
+    if criteria not in ("chen2007", "cheung2002", "lrt"):
+        problems.append(f"'invariance.criteria' must be chen2007, cheung2002 or lrt, got {criteria!r}")
+        criteria = "chen2007"
+    search = value.get("partial_search", True)
+    if not isinstance(search, bool):
+        problems.append("'invariance.partial_search' must be true or false")
+        search = True
+    return InvarianceSpec(col, criteria, search)
+
 
 
 def _text_list(value: Any, key: str, problems: list[str]) -> tuple[str, ...]:
@@ -573,7 +618,7 @@ def parse_study(raw: Any, path: Path) -> Study:
 
     out = raw.get("output", {}) or {}
     if not isinstance(out, dict):
-        problems.append("'output' must be a mapping with keys dir, html, json, docx")
+        problems.append("'output' must be a mapping with keys dir, html, json, docx, tex, md")
         out = {}
     unknown_keys(out, OUTPUT_KEYS, "output", problems)
     for key in OUTPUT_KEYS & set(out):
@@ -618,6 +663,7 @@ def parse_study(raw: Any, path: Path) -> Study:
 
     process = _parse_process(raw.get("process"), int(seed), problems)
     boot = _parse_bootstrap(raw.get("bootstrap"), problems)
+    invariance_spec = _parse_invariance(raw.get("invariance"), group, problems)
 
     instrument = None
     if raw.get("instrument") is not None:
@@ -678,6 +724,8 @@ def parse_study(raw: Any, path: Path) -> Study:
         html=str(out.get("html", "report.html")) if out.get("html", "report.html") else None,
         json=str(out.get("json", "results.json")) if out.get("json", "results.json") else None,
         docx=str(out["docx"]) if out.get("docx") else None,
+        tex=str(out["tex"]) if out.get("tex") else None,
+        md=str(out["md"]) if out.get("md") else None,
         reverse=tuple(reverse),
         scale=(float(scale[0]), float(scale[1])) if scale else None,
         seed=int(seed),
@@ -699,4 +747,5 @@ def parse_study(raw: Any, path: Path) -> Study:
         citation=str(raw.get("citation", "") or "").strip(),
         modindices=bool(extras["modindices"]),
         effect_sizes=bool(extras["effect_sizes"]),
+        invariance=invariance_spec,
     )

@@ -160,7 +160,7 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
     """Re-key, fit, test hypotheses and assess the measurement model: the whole analysis.
 
     With a ``group`` column the model is a multi-group model (lavaan's ``group =``); the
-    measurement-quality section and the bootstrap are not available for it yet.
+    measurement-quality section is not available for it yet, and the bootstrap resamples within groups.
 
     Every check that can fail on the user's input (model syntax, hypotheses, re-keying, data
     columns) runs before the estimation; nothing is written here. ``frame`` may be a
@@ -186,8 +186,9 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
         if paths:
             raise StudyError(f"with groups, hypotheses must name := effects (a path differs by group): "
                              f"{name_list(paths)}; label the path per group (c(a1, a2)*X) and define a := effect")
-        if bootstrap is not None:
-            raise StudyError("the bootstrap of multi-group models is not available yet: drop --bootstrap or --group")
+        if bootstrap is not None and (bootstrap.monte_carlo or bootstrap.sobel):
+            raise StudyError("Monte Carlo and Sobel lines are not available with groups: the multi-group "
+                             "bootstrap gives bootstrap intervals of the := effects")
         measurement = False
     group_args = {"group_labels": labels, "group_equal": tuple(group_equal), "group_partial": tuple(group_partial)}
     check_hypotheses(hypotheses, build_partable(model_text, std_lv=std_lv, **group_args))  # type: ignore[arg-type]
@@ -197,13 +198,17 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
     if bootstrap is not None and fiml:
         raise StudyError("the bootstrap resamples complete rows: use missing listwise with --bootstrap "
                          "(bootstrap with FIML is not available yet)")
-    if group is not None and (modindices or effect_sizes):
-        raise StudyError("modification indices and effect sizes of multi-group models are not available yet: "
-                         "drop --modindices/--effect-sizes or --group")
+    if group is not None and effect_sizes:
+        raise StudyError("effect sizes of multi-group models are not available yet: "
+                         "drop --effect-sizes or --group")
     partable = build_partable(fitted_text, std_lv=std_lv, meanstructure=fiml, fixed_x=fixed_x,
                               **group_args)  # type: ignore[arg-type]
     sem = replace(fit(partable, table, estimator=estimator, missing=missing, fixed_x=fixed_x, group=group,
                       wald_tests=wald_tests), model=model_text)
+    if group is not None and sem.extra.get("path_equality") and not fiml:  # LRT beside the Wald test
+        from semxhs.sem.path_equality import path_equality_lrt
+
+        sem = replace(sem, extra={**sem.extra, "path_equality_lrt": path_equality_lrt(sem, table, group)})
     if modindices or effect_sizes:
         from semxhs.sem.extras import with_extras
 
@@ -214,7 +219,12 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, *, hypotheses: tup
 
         check = crosscheck_semopy(fitted_text, sem, data=table, missing=missing)
     boot = None
-    if bootstrap is not None:
+    if bootstrap is not None and group is not None:  # resampled within groups (semxhs.resample.groups)
+        from semxhs.resample.groups import bootstrap_groups
+
+        boot = bootstrap_groups(partable, table, group, draws=bootstrap.draws, seed=seed, ci=bootstrap.ci,
+                                failed_rule=bootstrap.failed_rule, progress=progress, n_jobs=bootstrap.jobs)
+    elif bootstrap is not None:
         from semxhs.resample.sem import bootstrap_sem
 
         boot = bootstrap_sem(partable, table, draws=bootstrap.draws, seed=seed, ci=bootstrap.ci,
@@ -326,6 +336,15 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
         modindices=study.modindices, effect_sizes=study.effect_sizes,
     )
     process = run_process_specs(study.process, rekey(responses.frame, result.reversed_items, result.scale), blocks)
+    if study.invariance is not None:  # the measurement model's invariance ladder (semxhs invariance)
+        from semxhs.sem.invariance import invariance, measurement_model
+
+        spec = study.invariance
+        inv = invariance(measurement_model(study.model_text), rekey(responses.frame, result.reversed_items,
+                                                                    result.scale),
+                         spec.group, criteria=spec.criteria, estimator=study.estimator, missing=study.missing,
+                         partial_search=spec.partial_search)
+        result = replace(result, invariance=inv)
     return replace(result, process=process, **about) if process else replace(result, **about)
 
 

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from semxhs.measurement.results import MeasurementResult
     from semxhs.process.results import ProcessResult
     from semxhs.resample.sem import BootstrapResult
+    from semxhs.sem.invariance import InvarianceResult
     from semxhs.study.crosscheck import CrossCheck
     from semxhs.survey.matrices import SummaryStatistics
     from semxhs.survey.provenance import DataProvenance
@@ -69,6 +70,7 @@ class StudyResult:
     derived_files: tuple[str, ...] = ()
     bootstrap: "BootstrapResult | None" = None
     note_codes: tuple[Message, ...] = ()
+    invariance: "InvarianceResult | None" = None  # invariance: in the study (semxhs.sem.invariance)
     summary: "SummaryStatistics | None" = None  # fitted from a covariance/correlation table
     crosscheck: "CrossCheck | None" = None
     description: str = ""
@@ -102,6 +104,8 @@ class StudyResult:
             out["bootstrap"] = self.bootstrap.to_dict()
         if self.process:
             out["process"] = [p.to_dict() for p in self.process]
+        if self.invariance is not None:
+            out["invariance"] = self.invariance.to_dict()
         if self.intake is not None:
             intake = self.intake.to_dict()
             for key in ("screening", "missing_data", "mcar", "normality", "validation", "survey"):

@@ -34,7 +34,7 @@ def case(request):
     _, folder, estimator = request.param
     ref = json.loads((folder / "lavaan.json").read_text(encoding="utf-8"))
     res = invariance((folder / "model.lav").read_text(), pd.read_csv(folder / "data.csv"), ref["group_var"],
-                     estimator=estimator)
+                     estimator=estimator, partial_search=False)
     return ref, res.to_dict()
 
 

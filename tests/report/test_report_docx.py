@@ -22,8 +22,13 @@ def _open(study: StudyResult, path: Path) -> docx.document.Document:
     return docx.Document(str(path))
 
 
+def _plain(text: str) -> str:
+    """Cell text with the non-breaking spaces and hyphens the writer ties numbers with undone."""
+    return text.replace("\u00a0", " ").replace("\u2011", "-")
+
+
 def _headers(document: docx.document.Document) -> list[list[str]]:
-    return [[c.text for c in t.rows[0].cells] for t in document.tables]
+    return [[_plain(c.text) for c in t.rows[0].cells] for t in document.tables]
 
 
 def test_chinese_docx(study_zh: StudyResult, tmp_path: Path) -> None:
@@ -33,7 +38,7 @@ def test_chinese_docx(study_zh: StudyResult, tmp_path: Path) -> None:
     assert headers[0] == ["指标", "数值", "判断标准", "评价"]
     assert headers[1] == ["潜变量", "题项", "非标准化载荷", "SE", "标准化载荷", "p"]
     assert "假设内容" in headers[5] and "检验结果" in headers[5]
-    fit_rows = {r.cells[0].text: r.cells[1].text for r in document.tables[0].rows}
+    fit_rows = {_plain(r.cells[0].text): _plain(r.cells[1].text) for r in document.tables[0].rows}
     assert fit_rows["CFI"] == ".995" and fit_rows["RMSEA [90% 置信区间]"] == ".035 [.000, .092]"
     results = [r.cells[-1].text for r in document.tables[5].rows[1:]]
     assert results == ["支持", "支持", "不支持", "支持"]
@@ -74,7 +79,7 @@ def test_english_docx_content(study_en: StudyResult, tmp_path: Path) -> None:
     document = _open(study_en, tmp_path / "en.docx")
     headers = _headers(document)
     assert headers[2][0] == "Path (outcome ← predictor)"
-    measurement = [[c.text for c in r.cells] for r in document.tables[1].rows]
+    measurement = [[_plain(c.text) for c in r.cells] for r in document.tables[1].rows]
     assert measurement[1] == ["ind60", "x1", "1.000 (fixed)", "—", ".920", "—"]
     text = [p.text for p in document.paragraphs]
     assert "Table 1" in text and "Global Fit Indices of the Model" in text
@@ -107,5 +112,5 @@ def test_docx_matches_html_context(request: pytest.FixtureRequest, language: str
     document = _open(study, tmp_path / f"{language}.docx")
     expected = [[[c["label"] for c in t["columns"]], *[r["cells"] for r in t["rows"]]]
                 for s in ctx["sections"] for t in s["tables"]]
-    actual = [[[c.text for c in r.cells] for r in t.rows] for t in document.tables]
+    actual = [[[_plain(c.text) for c in r.cells] for r in t.rows] for t in document.tables]
     assert actual == expected

@@ -229,7 +229,7 @@ def test_docx_has_the_flow_table_and_diagram(intake_study: StudyResult, language
     ctx = build_context(study, today=TODAY)
     expected = [[[c["label"] for c in t["columns"]], *[r["cells"] for r in t["rows"]]]
                 for s in ctx["sections"] for t in s["tables"]]
-    actual = [[[c.text for c in r.cells] for r in t.rows] for t in document.tables]
+    actual = [[[c.text.replace("\u00a0", " ") for c in r.cells] for r in t.rows] for t in document.tables]
     assert actual == expected
     flow = _section(ctx, "screening")["tables"][0]
     word_flow = document.tables[[t["id"] for s in ctx["sections"] for t in s["tables"]].index("table-flow")]

@@ -181,7 +181,7 @@ def test_quality_tables_in_word(hs: StudyResult, tmp_path: Path) -> None:
     ctx = build_context(hs, today=TODAY)
     expected = [[[c["label"] for c in t["columns"]], *[r["cells"] for r in t["rows"]]]
                 for s in ctx["sections"] for t in s["tables"]]
-    assert [[[c.text for c in r.cells] for r in t.rows] for t in document.tables] == expected
+    assert [[[c.text.replace("\u00a0", " ") for c in r.cells] for r in t.rows] for t in document.tables] == expected
     text = "\n".join(p.text for p in document.paragraphs)
     assert ("visual: AVE .37 < .50" in text) if hs.language == "en" else ("visual：平均方差抽取量（AVE）为 .37" in text)
 

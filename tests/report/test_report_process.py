@@ -184,7 +184,7 @@ def test_model7_docx(model7: ProcessResult, language: str, tmp_path: Path) -> No
     ctx = build_process_context(model7, title="Model 7", language=language, today=TODAY)
     expected = [[[c["label"] for c in t["columns"]], *[r["cells"] for r in t["rows"]]]
                 for s in ctx["sections"] for t in s["tables"]]
-    assert [[[c.text for c in r.cells] for r in t.rows] for t in document.tables] == expected
+    assert [[[c.text.replace("\u00a0", " ").replace("\u2011", "-") for c in r.cells] for r in t.rows] for t in document.tables] == expected
     text = "\n".join(p.text for p in document.paragraphs)
     if language == "zh":
         assert "图 1  调节变量不同取值下 PI 对 TR 的简单斜率" in text and "interaction_plot.svg" in text
