@@ -1057,6 +1057,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             except Exception:  # pragma: no cover - a closed pipe
                 pass
         os._exit(130)
+    if owner:  # the work is done and reported: a Ctrl-C while Python shuts down changes nothing
+        _set_sigint(signal.SIG_IGN)
     sys.exit(code if isinstance(code, int) else 0)
 
 
