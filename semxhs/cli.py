@@ -7,20 +7,25 @@ output file.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
+import signal
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
 from semxhs import __version__
 from semxhs.errors import SemxhsError, SpecError
+
+if TYPE_CHECKING:
+    from semxhs.atomic import OutputStage
 
 app = typer.Typer(
     name="semxhs",
@@ -93,18 +98,65 @@ def _internal(exc: BaseException) -> None:
                "(set SEMXHS_DEBUG=1 for the traceback)", err=True)
 
 
+#: The output stages of the running command (see :func:`_stage`): what a Ctrl-C line reports.
+_STAGES: list[OutputStage] = []
+
+
+def _stage(*inputs: Path | str | None) -> OutputStage:
+    """The one output stage of a command: no output over ``inputs``, all outputs or none."""
+    from semxhs.atomic import OutputStage
+
+    stage = OutputStage(inputs)
+    _STAGES.append(stage)
+    return stage
+
+
+def _interrupted_line() -> str:
+    """What Ctrl-C left behind, truthfully: nothing, or every output complete."""
+    written = [p for stage in _STAGES for p in stage.committed]
+    if written:
+        return (f"semxhs: interrupted: {len(written)} output file(s) had been written completely "
+                f"({', '.join(str(p) for p in written)}); nothing else was written")
+    return "semxhs: interrupted: nothing was written"
+
+
+def _sigint_outside_command(signum: int, frame: object) -> None:
+    """Ctrl-C while starting up or parsing options: nothing to clean up, one line, exit 130."""
+    try:
+        sys.stdout.flush()
+    except Exception:  # pragma: no cover - stdout closed or mid-write
+        pass
+    os.write(2, (_interrupted_line() + "\n").encode("utf-8", "replace"))
+    os._exit(130)
+
+
+def _set_sigint(handler: Any) -> Any:
+    """Install a SIGINT handler where that is possible (the main thread); return the previous one.
+
+    An ignored SIGINT (a background job of a shell, ``nohup``) stays ignored, as Python leaves it.
+    """
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        return None
+    try:
+        return signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread (e.g. a test runner's thread)
+        return None
+
+
 def guarded(func: F) -> F:
-    """Turn user errors into one line and exit 2; Ctrl-C into exit 130."""
+    """Turn user errors into one line and exit 2; Ctrl-C into one line and exit 130."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _STAGES.clear()
+        previous = _set_sigint(signal.default_int_handler)  # Ctrl-C now unwinds: workers stopped, stage undone
         try:
             return func(*args, **kwargs)
         except SemxhsError as exc:
             _err(str(exc) or type(exc).__name__)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            _err("interrupted; no output was written")
+            typer.echo(_interrupted_line(), err=True)
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
@@ -113,6 +165,9 @@ def guarded(func: F) -> F:
                 raise
             _internal(exc)
             raise typer.Exit(1) from None
+        finally:
+            if previous is not None:
+                _set_sigint(previous)
 
     return wrapper  # type: ignore[return-value]
 
@@ -286,6 +341,9 @@ def fit_command(
     from semxhs.study.config import BootstrapSpec
     from semxhs.study.pipeline import AnalysisOptions, fit_files
 
+    stage = _stage(model, data, instrument, cov, cor, sd, means)
+    stage.expect(("--json", json_out), ("--html", html_out), ("--docx", docx_out), ("--tex", tex_out),
+                 ("--md", md_out))
     if crosscheck is not None and crosscheck != "semopy":
         raise SemxhsUsage(f"--crosscheck: the only engine is semopy, got '{crosscheck}'")
     if cov is not None or cor is not None or sd is not None or means is not None or nobs is not None:
@@ -303,9 +361,8 @@ def fit_command(
             from semxhs.sem.extras import with_extras
 
             result = replace(result, sem=with_extras(result.sem, modindices=modindices, effect_sizes=effect_sizes))
-        inputs = tuple(p for p in (model, cov, cor, sd, means) if p is not None)
-        written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out, inputs=inputs,
-                                tex_path=tex_out, md_path=md_out)
+        written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
+                                tex_path=tex_out, md_path=md_out, stage=stage)
         _summary(result, [], quiet)
         if not quiet and (modindices or effect_sizes):
             from semxhs.report.terminal_extras import print_fit_extras
@@ -330,7 +387,7 @@ def fit_command(
                            platform=platform.value, sheet=_sheet(sheet), progress=tick, title=title,
                            language=lang.value)
     written = write_outputs(result, json_path=json_out, html_path=html_out, docx_path=docx_out,
-                            inputs=(model, data), tex_path=tex_out, md_path=md_out)
+                            tex_path=tex_out, md_path=md_out, stage=stage)
     _summary(result, [], quiet)
     if not quiet and (modindices or effect_sizes):
         from semxhs.report.terminal_extras import print_fit_extras
@@ -358,12 +415,13 @@ def compare_command(
     """Compare two nested models fitted to DATA: chi-square difference test, AIC, BIC, delta CFI."""
     import json
 
-    from semxhs.atomic import atomic_write_bytes
     from semxhs.sem.compare import compare_models
     from semxhs.sem.model import fit
     from semxhs.study.pipeline import read_model
     from semxhs.survey.files import read_table
 
+    stage = _stage(model_a, model_b, data)
+    stage.expect(("--json", json_out))
     if model_a.resolve() == model_b.resolve():
         raise SemxhsUsage(f"MODEL_A and MODEL_B are the same file ({model_a}): give two nested models")
     texts = {}
@@ -375,9 +433,7 @@ def compare_command(
                for name, text in texts.items()}
     comparison = compare_models(results)
     if json_out is not None:
-        if json_out.resolve() in (model_a.resolve(), model_b.resolve(), data.resolve()):
-            raise SemxhsUsage(f"refusing to overwrite the input file {json_out}")
-        atomic_write_bytes(json_out, json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2).encode("utf-8"))
+        _write(stage, [(json_out, json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2).encode("utf-8"))])
     if not quiet:
         from semxhs.report.terminal_extras import print_comparison
 
@@ -419,15 +475,12 @@ def invariance_command(
     score tests of the scalar model, a partial-invariance search and latent means."""
     import json
 
-    from semxhs.atomic import atomic_write_bytes
     from semxhs.sem.invariance import invariance
     from semxhs.study.pipeline import read_model
     from semxhs.survey.files import read_table
 
-    inputs = {model.resolve(), data.resolve()}
-    for out in (json_out, html_out, docx_out):  # the report package is imported only to write a report
-        if out is not None and out.resolve() in inputs:
-            raise SemxhsUsage(f"refusing to overwrite the input file {out}")
+    stage = _stage(model, data)
+    stage.expect(("--json", json_out), ("--html", html_out), ("--docx", docx_out))
     result = invariance(read_model(model), read_table(data, encoding), group, criteria=criteria.value,
                         estimator=estimator.value.upper(), missing=missing.value,
                         group_partial=(group_partial,) if group_partial else (),
@@ -443,19 +496,21 @@ def invariance_command(
                 typer.echo(f"partial {result.partial['level']}, step {step['step']}: freed {step['freed']} "
                            f"(score X2 = {step['X2']:.3f}), dCFI = {step['comparison']['delta_cfi']:+.3f}, "
                            f"{'holds' if step['decision']['holds'] else 'fails'}")
-    payloads = []
+    payloads: list[tuple[Path, bytes]] = []
     if json_out is not None:
         payloads.append((json_out, json.dumps(result.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")))
     if html_out is not None or docx_out is not None:
-        from semxhs.report.invariance_output import invariance_docx_bytes, render_invariance_html
+        from semxhs.report.invariance_output import (
+            invariance_docx_bytes,
+            render_invariance_html,
+        )
 
         heading = title or f"{model.stem} — {data.name}"
         if html_out is not None:
             payloads.append((html_out, render_invariance_html(result, title=heading, language=lang.value).encode("utf-8")))
         if docx_out is not None:
             payloads.append((docx_out, invariance_docx_bytes(result, title=heading, language=lang.value)))
-    for path, payload in payloads:
-        atomic_write_bytes(path, payload)
+    for path in _write(stage, payloads):
         typer.echo(f"wrote {path}")
 
 
@@ -471,33 +526,72 @@ def run_command(
     from semxhs.study.config import load_study
     from semxhs.study.pipeline import run_study
 
-    spec = load_study(study)
+    spec, stage = _study_stage(load_study(study), out, "--out" if out is not None else "output.dir")
     with _progress_bar(progress and not quiet and spec.bootstrap is not None) as tick:
         result = run_study(spec, progress=tick)
-    folder = out if out is not None else spec.output_dir
-    written = _write_study(spec, study, result, folder)
+    written = _write_study(stage, spec, result)
     _summary(result, written, quiet)
 
 
-def _write_study(spec: Any, study: Path, result: Any, folder: Path) -> list[Path]:
-    """Write a study's report, JSON and screening files into ``folder``."""
-    from semxhs.report.outputs import write_outputs
+def _study_inputs(spec: Any) -> list[Path]:
+    """Every file a study reads: the YAML itself, its data, model, instrument and any other file it names."""
+    files: list[Path] = [spec.path]
+    for field in dataclasses.fields(spec):
+        value = getattr(spec, field.name)
+        if isinstance(value, Path) and field.name != "output_dir":
+            files.append(value)
+    model_file = Path(str(spec.model_file))
+    if model_file.is_file():
+        files.append(model_file)
+    return files
 
-    written = write_outputs(
-        result,
-        json_path=folder / spec.json if spec.json else None,
-        html_path=folder / spec.html if spec.html else None,
-        docx_path=folder / spec.docx if spec.docx else None,
-        tex_path=folder / spec.tex if getattr(spec, "tex", None) else None,
-        md_path=folder / spec.md if getattr(spec, "md", None) else None,
-        inputs=(spec.data, study),
-    )
+
+def _study_stage(spec: Any, out: Path | None, what: str) -> tuple[Any, OutputStage]:
+    """A study with its output folder fixed, and the stage of its outputs, checked before anything is computed.
+
+    The report files go into ``out`` (or the study's ``output.dir``), with the screening files
+    when the study screens; none may be a file the study reads, or unusable.
+    """
+    from semxhs.atomic import check_output_folder
+
+    folder = check_output_folder(out if out is not None else spec.output_dir, what)
+    spec = dataclasses.replace(spec, output_dir=folder)  # the report names the files where they are written
+    stage = _stage(*_study_inputs(spec))
+    stage.expect(*[(f"output.{key}", folder / name if name else None)
+                   for key, name in (("json", spec.json), ("html", spec.html), ("docx", spec.docx),
+                                     ("tex", getattr(spec, "tex", None)), ("md", getattr(spec, "md", None)))])
+    if spec.instrument is not None and spec.screening is not None:
+        from semxhs.survey.screening import screening_paths
+
+        derived = screening_paths(spec.data, folder)
+        stage.expect(("the cleaned data", derived.cleaned), ("the exclusion log", derived.exclusions),
+                     ("the flow table", derived.flow))
+    return spec, stage
+
+
+def _write_study(stage: OutputStage, spec: Any, result: Any) -> list[Path]:
+    """Write a study's report, JSON and screening files into its output folder, all together."""
+    from semxhs.report.outputs import study_payloads
+
+    folder = spec.output_dir
+    payloads = study_payloads(result, json_path=folder / spec.json if spec.json else None,
+                              html_path=folder / spec.html if spec.html else None,
+                              docx_path=folder / spec.docx if spec.docx else None,
+                              tex_path=folder / spec.tex if getattr(spec, "tex", None) else None,
+                              md_path=folder / spec.md if getattr(spec, "md", None) else None)
     if result.intake is not None and result.derived_files:
-        from semxhs.survey.screening import write_screening
+        from semxhs.survey.screening import screening_paths, screening_payloads
 
-        files = write_screening(result.intake.screening, spec.data, folder)
-        written += [files.cleaned, files.exclusions, files.flow]
-    return written
+        payloads += screening_payloads(result.intake.screening, screening_paths(spec.data, folder))
+    return _write(stage, payloads)
+
+
+def _write(stage: OutputStage, payloads: list[tuple[Path, bytes]]) -> list[Path]:
+    """Stage every payload, then write them all together (none if one cannot be written)."""
+    with stage:
+        for path, data in payloads:
+            stage.add(path, data)
+        return stage.commit()
 
 
 @app.command("replicate")
@@ -513,7 +607,6 @@ def replicate_command(
     """Run library studies and compare each hypothesis with the finding of the study it cites."""
     import json
 
-    from semxhs.atomic import atomic_write_bytes
     from semxhs.report.console import print_replication
     from semxhs.study.config import load_study
     from semxhs.study.pipeline import run_study
@@ -525,12 +618,15 @@ def replicate_command(
     if not names:
         raise SemxhsUsage("name the studies to replicate (e.g. ewom_trust) or give --all")
     resolved = [resolve_study(name) for name in names]
-    specs = [(sid, path, load_study(path)) for sid, path in resolved]  # every study file checked first
+    # every study file, and every output path, checked first
+    specs = [(sid, *_study_stage(load_study(path), None, "output.dir")) for sid, path in resolved]
+    json_stage = _stage(*(f for _, spec, _ in specs for f in _study_inputs(spec)))
+    json_stage.expect(("--json", json_out))
     tables = []
-    for sid, path, spec in specs:
+    for sid, spec, stage in specs:
         with _progress_bar(progress and not quiet and spec.bootstrap is not None) as tick:
             result = run_study(spec, progress=tick)
-        written = _write_study(spec, path, result, spec.output_dir)
+        written = _write_study(stage, spec, result)
         table = replication_of(result, sid)
         tables.append(table)
         print_replication(table, result.language)
@@ -543,8 +639,9 @@ def replicate_command(
                f"stud{'y' if len(tables) == 1 else 'ies'}")
     if json_out is not None:
         payload = {"studies": [t.to_dict() for t in tables]}
-        atomic_write_bytes(json_out, json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8"))
-        typer.echo(f"wrote {json_out}")
+        text = json.dumps(payload, ensure_ascii=False, indent=2)
+        for path in _write(json_stage, [(json_out, text.encode("utf-8"))]):
+            typer.echo(f"wrote {path}")
 
 
 @app.command("demo")
@@ -554,20 +651,26 @@ def demo_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
 ) -> None:
     """Generate the bundled demo study (interactivity -> trust -> purchase intention) and run it."""
-    from semxhs.report.outputs import write_outputs
+    from semxhs.atomic import check_output_folder
+    from semxhs.report.outputs import study_payloads
     from semxhs.study.config import load_study
-    from semxhs.study.demo import write_demo_study
+    from semxhs.study.demo import demo_study_files
     from semxhs.study.pipeline import run_study
 
-    study_path = write_demo_study(out)
-    spec = load_study(study_path)
-    result = run_study(spec)
-    written = write_outputs(
-        result,
-        json_path=spec.output_dir / (spec.json or "results.json"),
-        html_path=spec.output_dir / (spec.html or "report.html"),
-        docx_path=spec.output_dir / "report.docx",
-    )
+    folder = check_output_folder(out, "--out")
+    stage = _stage()
+    with stage:
+        for name, data in demo_study_files():  # written now (the study reads them), undone on failure
+            stage.place(folder / name, data)
+        spec = load_study(folder / "study.yaml")
+        stage.protect(*_study_inputs(spec))
+        result = run_study(spec)
+        written = _write(stage, study_payloads(
+            result,
+            json_path=spec.output_dir / (spec.json or "results.json"),
+            html_path=spec.output_dir / (spec.html or "report.html"),
+            docx_path=spec.output_dir / "report.docx",
+        ))
     _summary(result, written, quiet)
 
 
@@ -633,6 +736,8 @@ def process_command(
     from semxhs.study.pipeline import process_frame
 
     roles = [x, y, *m, *(v for v in (w, z) if v), *cov]
+    stage = _stage(data, constructs, instrument)
+    stage.expect(("--json", json_out), ("--html", html_out), ("--docx", docx_out), ("--tex", tex_out), ("--md", md_out))
     frame, scale_check = process_frame(data, roles, constructs=constructs, reverse=_items(reverse),
                                        scale=_scale(scale), missing_codes=_codes(missing_codes),
                                        instrument=instrument, encoding=encoding, platform=platform.value,
@@ -643,7 +748,7 @@ def process_command(
     written = write_process_outputs(result, json_path=json_out, html_path=html_out,
                                     inputs=(data, *(p for p in (constructs, instrument) if p is not None)),
                                     title=title or f"PROCESS model {model} — {data.name}", language=lang.value,
-                                    docx_path=docx_out, tex_path=tex_out, md_path=md_out)
+                                    docx_path=docx_out, tex_path=tex_out, md_path=md_out, stage=stage)
     if not quiet:
         from semxhs.report.console import print_process_summary, print_scale_check
 
@@ -672,12 +777,23 @@ def screen_command(
     """Screen respondents: attention checks, speeders, straight-liners, multivariate outliers."""
     import json
 
-    from semxhs.atomic import atomic_write_bytes
+    from semxhs.atomic import check_output_folder
     from semxhs.errors import StudyError
     from semxhs.survey.instrument import load_instrument
-    from semxhs.survey.screening import ScreeningRules, screen_file
+    from semxhs.survey.screening import (
+        ScreeningRules,
+        screen_file,
+        screening_paths,
+        screening_payloads,
+    )
     from semxhs.survey.yamlfile import read_yaml
 
+    if out is not None:
+        check_output_folder(out, "--out")
+    files = screening_paths(data, out)
+    stage = _stage(data, instrument, rules)
+    stage.expect(("--json", json_out), ("the cleaned data", files.cleaned), ("the exclusion log", files.exclusions),
+                 ("the flow table", files.flow))
     inst = load_instrument(instrument)
     raw_rules = read_yaml(rules, "rules") if rules is not None else None
     try:
@@ -686,18 +802,11 @@ def screen_command(
         raise StudyError(f"rules file {rules.name if rules else ''}: {exc}") from None
     run = screen_file(data, inst, screening_rules, out=out, encoding=encoding, platform=platform.value,
                       sheet=_sheet(sheet), write=False, missing_codes=_codes(missing_codes))
-    payload = None
+    payloads = screening_payloads(run.screening, files)
     if json_out is not None:
-        if json_out.resolve() == data.resolve():
-            raise SemxhsUsage(f"refusing to overwrite the input file {data}")
-        payload = json.dumps(run.to_dict(), ensure_ascii=False, indent=2, default=str).encode("utf-8")
-    from semxhs.survey.screening import write_screening
-
-    files = write_screening(run.screening, data, out)
-    written = [files.cleaned, files.exclusions, files.flow]
-    if payload is not None and json_out is not None:
-        atomic_write_bytes(json_out, payload)
-        written.append(json_out)
+        payloads.append((json_out, json.dumps(run.to_dict(), ensure_ascii=False, indent=2,
+                                              default=str).encode("utf-8")))
+    written = _write(stage, payloads)
     if not quiet:
         _print_decoding(run.survey)
         from semxhs.report.console import print_screening
@@ -795,30 +904,28 @@ def power_command(
     """Monte Carlo power of every path and := effect at several sample sizes (simsem / Mplus MONTECARLO)."""
     import json
 
-    from semxhs.atomic import atomic_write_bytes
     from semxhs.power.design import PowerDesign
     from semxhs.power.engine import run_power
-    from semxhs.report.outputs import refuse_overwriting
     from semxhs.study.pipeline import read_model
 
-    refuse_overwriting((population, model), json_out, html_out)
+    stage = _stage(population, model)
+    stage.expect(("--json", json_out), ("--html", html_out))
     skew, kurt = _nonnormal(nonnormal)
     design = PowerDesign(read_model(population), read_model(model), _ns(n), reps, seed, alpha=alpha,
                          missing=_share(missing), skew=skew, kurtosis=kurt, ci=ci, bootstrap=bootstrap)
     k = workers if workers is not None else (os.cpu_count() or 1)
     with _progress_bar(progress and not quiet) as tick:
         result = run_power(design, workers=k, scheduler=scheduler, progress=tick)
-    written: list[Path] = []
+    payloads: list[tuple[Path, bytes]] = []
     if json_out is not None:
         text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False)
-        atomic_write_bytes(json_out, text.encode("utf-8"))
-        written.append(json_out)
+        payloads.append((json_out, text.encode("utf-8")))
     if html_out is not None:
         from semxhs.report.power import render_power_html
 
         html = render_power_html(result, title=title or f"Power: {model.name}", language=lang.value)
-        atomic_write_bytes(html_out, html.encode("utf-8"))
-        written.append(html_out)
+        payloads.append((html_out, html.encode("utf-8")))
+    written = _write(stage, payloads)
     if not quiet:
         from semxhs.report.power import print_power_summary
 
@@ -940,6 +1047,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     ``semxhs: internal error: ...`` and status 1 (``SEMXHS_DEBUG=1`` shows the traceback).
     """
     args = list(sys.argv[1:] if argv is None else argv)
+    owner = argv is None  # the process's own command line: this call owns the process
+    if owner:
+        _set_sigint(_sigint_outside_command)
     try:
         with warnings.catch_warnings():
             # numpy's floating-point RuntimeWarnings (overflow, invalid value) are not the user's
@@ -957,13 +1067,25 @@ def main(argv: Sequence[str] | None = None) -> None:
             _err(usage_message(exc, args))
             code = 2
     except (typer.Abort, KeyboardInterrupt, EOFError):
-        _err("interrupted; no output was written")
+        typer.echo(_interrupted_line(), err=True)
         code = 130
     except Exception as exc:  # outside a command (a callback, the parser): still one line
         if os.environ.get("SEMXHS_DEBUG"):
             raise
         _internal(exc)
         code = 1
+    if code == 130 and owner:
+        # Interrupted and already cleaned up and reported. Leave with status 130 now: if the
+        # KeyboardInterrupt passed through C code that ran Python (PyRun_*), the interpreter
+        # would otherwise still re-raise SIGINT on itself at exit (status -2, not 130).
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # pragma: no cover - a closed pipe
+                pass
+        os._exit(130)
+    if owner:  # the work is done and reported: a Ctrl-C while Python shuts down changes nothing
+        _set_sigint(signal.SIG_IGN)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -36,6 +36,10 @@ class InputFileError(SemxhsError):
     """A data, model or study file is missing, unreadable or in an unknown format."""
 
 
+class OutputError(SemxhsError):
+    """An output file cannot be written where it was asked for (a folder, under a file, no permission)."""
+
+
 class DataError(SemxhsError):
     """The data cannot be used as asked: missing columns, non-numeric values, bad ranges."""
 

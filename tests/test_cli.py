@@ -171,7 +171,7 @@ def test_output_never_overwrites_input(tmp_path):
     data.write_bytes((POLDEM / "data.csv").read_bytes())
     before = sha(data)
     proc = run("fit", str(POLDEM / "model.lav"), str(data), "--json", str(data))
-    assert_one_line_error(proc, "refusing to overwrite an input file")
+    assert_one_line_error(proc, "refusing to overwrite the input file")
     assert sha(data) == before
 
 

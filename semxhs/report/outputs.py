@@ -1,6 +1,6 @@
-"""Write a run's outputs: everything is rendered in memory first, then each file is
-written to a temporary name in its folder and renamed into place, so an interrupted or
-failed run never leaves a partial file (and never touches the input files)."""
+"""Write a run's outputs: everything is rendered in memory first, then handed to one
+:class:`semxhs.atomic.OutputStage`, which writes all files to temporary names in their
+folders and moves them into place together (all or none, never over an input)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,11 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from semxhs.atomic import atomic_write_bytes
-from semxhs.errors import InputFileError
+from semxhs.atomic import OutputStage
 from semxhs.study.results import StudyResult
 
 if TYPE_CHECKING:
     from semxhs.process import ProcessResult
-
-
-def refuse_overwriting(inputs: tuple[str | Path, ...], *outputs: str | Path | None) -> None:
-    """Raise :class:`InputFileError` when an output path is one of the input files."""
-    protected = {Path(p).resolve() for p in inputs}
-    clash = [str(p) for p in outputs if p is not None and Path(p).resolve() in protected]
-    if clash:
-        raise InputFileError(f"refusing to overwrite an input file with output: {', '.join(clash)}")
 
 
 def results_json(result: StudyResult) -> str:
@@ -29,21 +20,10 @@ def results_json(result: StudyResult) -> str:
     return json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False)
 
 
-def write_outputs(result: StudyResult, *, json_path: str | Path | None = None,
-                  html_path: str | Path | None = None, docx_path: str | Path | None = None,
-                  inputs: tuple[str | Path, ...] = (), tex_path: str | Path | None = None,
-                  md_path: str | Path | None = None) -> list[Path]:
-    """Render every requested output, then write them all; return the paths written.
-
-    The LaTeX and Markdown reports get their figures written beside them (SVG; for LaTeX
-    also the PNG it includes).
-
-    Raises
-    ------
-    InputFileError
-        When an output path would overwrite one of the ``inputs``.
-    """
-    refuse_overwriting(inputs, json_path, html_path, docx_path, tex_path, md_path)
+def study_payloads(result: StudyResult, *, json_path: str | Path | None = None,
+                   html_path: str | Path | None = None, docx_path: str | Path | None = None,
+                   tex_path: str | Path | None = None, md_path: str | Path | None = None) -> list[tuple[Path, bytes]]:
+    """Render the requested outputs of a fit or a study, with the figures the reports cite beside them."""
     payloads: list[tuple[Path, bytes]] = []
     if json_path is not None:
         payloads.append((Path(json_path), results_json(result).encode("utf-8")))
@@ -58,29 +38,50 @@ def write_outputs(result: StudyResult, *, json_path: str | Path | None = None,
         payloads.append((Path(docx_path), docx_bytes(result)))
     if tex_path is not None or md_path is not None:
         payloads.extend(_text_payloads(result, tex_path, md_path))
-    for path, payload in payloads:
-        atomic_write_bytes(path, payload)
-    return [p for p, _ in payloads]
+    return list(dict(payloads).items())
+
+
+def write_outputs(result: StudyResult, *, json_path: str | Path | None = None,
+                  html_path: str | Path | None = None, docx_path: str | Path | None = None,
+                  inputs: tuple[str | Path, ...] = (), tex_path: str | Path | None = None,
+                  md_path: str | Path | None = None, stage: OutputStage | None = None) -> list[Path]:
+    """Render every requested output, then write them all together; return the paths written.
+
+    The LaTeX and Markdown reports get their figures written beside them (SVG; for LaTeX
+    also the PNG it includes). ``stage`` (from a command that checked its outputs before
+    computing) receives the files; by default a new stage protecting ``inputs``.
+
+    Raises
+    ------
+    InputFileError
+        When an output path would overwrite one of the ``inputs``.
+    OutputError
+        When an output cannot be written (then none is).
+    """
+    stage = _checked_stage(stage, inputs, json_path, html_path, docx_path, tex_path, md_path)
+    return _write_all(stage, dict(study_payloads(result, json_path=json_path, html_path=html_path,
+                                                 docx_path=docx_path, tex_path=tex_path, md_path=md_path)))
 
 
 def write_process_outputs(result: ProcessResult, *, json_path: str | Path | None = None,
                           html_path: str | Path | None = None, inputs: tuple[str | Path, ...] = (),
                           title: str = "PROCESS", language: str = "en", docx_path: str | Path | None = None,
-                          tex_path: str | Path | None = None, md_path: str | Path | None = None) -> list[Path]:
+                          tex_path: str | Path | None = None, md_path: str | Path | None = None,
+                          stage: OutputStage | None = None) -> list[Path]:
     """Render and write the outputs of a PROCESS analysis (see :func:`write_outputs`).
 
     The plots are named after the report (``report.html`` → ``report_interaction_plot.svg``,
     the first of HTML, Word, LaTeX, Markdown given), so two analyses written into one
     folder never overwrite each other's plots; they are written beside each report.
     """
-    refuse_overwriting(inputs, json_path, html_path, docx_path, tex_path, md_path)
+    stage = _checked_stage(stage, inputs, json_path, html_path, docx_path, tex_path, md_path)
     payloads: dict[Path, bytes] = {}
     if json_path is not None:
         text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False)
         payloads[Path(json_path)] = text.encode("utf-8")
     reports = [Path(p) for p in (html_path, docx_path, tex_path, md_path) if p is not None]
     if not reports:
-        return _write_all(payloads)
+        return _write_all(stage, payloads)
     prefix = f"{reports[0].stem}_"
     if html_path is not None:
         from semxhs.report.render import render_process_html
@@ -100,13 +101,24 @@ def write_process_outputs(result: ProcessResult, *, json_path: str | Path | None
     for folder in dict.fromkeys(p.parent for p in reports):
         for path, data in _plot_payloads((result,), folder, language, study=False, prefix=prefix):
             payloads.setdefault(path, data)
-    return _write_all(payloads)
+    return _write_all(stage, payloads)
 
 
-def _write_all(payloads: dict[Path, bytes]) -> list[Path]:
-    for path, payload in payloads.items():
-        atomic_write_bytes(path, payload)
-    return list(payloads)
+def _checked_stage(stage: OutputStage | None, inputs: tuple[str | Path, ...],
+                   *paths: str | Path | None) -> OutputStage:
+    """The stage to write into, with the requested outputs checked (usable, not over an input)."""
+    stage = stage if stage is not None else OutputStage(inputs)
+    names = ("--json", "--html", "--docx", "--tex", "--md")
+    stage.expect(*[(name, path) for name, path in zip(names, paths) if path is not None and not stage.expected(path)])
+    return stage
+
+
+def _write_all(stage: OutputStage, payloads: dict[Path, bytes]) -> list[Path]:
+    """Stage every payload and write them all together (none if one cannot be written)."""
+    with stage:
+        for path, payload in payloads.items():
+            stage.add(path, payload)
+        return stage.commit()
 
 
 def _text_payloads(result: StudyResult, tex_path: str | Path | None,

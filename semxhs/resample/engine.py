@@ -46,10 +46,12 @@ import math
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from statistics import NormalDist
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 
@@ -235,21 +237,148 @@ def resample_counts(indices: np.ndarray, n: int) -> np.ndarray:
 
 
 # -- running the statistic over blocks of draws ---------------------------------------------
-_WORKER: dict[str, object] = {}
+# Worker processes are driven over one private pipe each (no shared queue, no shared lock):
+# the parent hands a worker the bounds of a block, the worker sends the block back, and the
+# parent hands it the next. Nothing a worker holds can block the parent, so stopping them
+# (normally, on an error, or on Ctrl-C) cannot deadlock, which multiprocessing.Pool's
+# terminate() can when a worker dies holding the task queue's lock.
+
+#: Seconds a worker gets to finish after it was told to stop, before it is terminated.
+STOP_GRACE = 5.0
 
 
-def _worker_init(statistic: Callable[[np.ndarray], BlockResult], indices: np.ndarray) -> None:
-    # Ctrl-C goes to the whole process group; only the parent handles it (it terminates us).
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker when its parent dies (Linux); leave if it already has."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux: the broken pipe tells us
+        pass
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def _worker_main(conn: Connection, statistic: Callable[[np.ndarray], BlockResult],
+                 indices: np.ndarray, parent: int) -> None:
+    """Evaluate blocks the parent sends until it sends ``None``; never print a traceback.
+
+    Ctrl-C reaches the whole process group; only the parent handles it (it stops us). A
+    worker whose parent is gone (killed, or its pipe closed) leaves quietly.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER["statistic"] = statistic
-    _WORKER["indices"] = indices
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handlers are not ours (fork copies them)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # the parent blocked it around fork
+    _die_with_parent(parent)
+    try:
+        while True:
+            bounds = conn.recv()
+            if bounds is None:
+                break
+            start, stop = bounds
+            try:
+                reply: tuple[str, int, object] = ("ok", start, statistic(indices[start:stop]))
+            except Exception as exc:  # the parent re-raises it
+                reply = ("error", start, _portable_error(exc))
+            conn.send(reply)
+    except (EOFError, OSError):  # the parent is gone
+        pass
+    finally:
+        try:
+            conn.close()
+        except OSError:  # pragma: no cover
+            pass
 
 
-def _worker_block(bounds: tuple[int, int]) -> tuple[int, BlockResult]:
-    start, stop = bounds
-    statistic = _WORKER["statistic"]
-    indices = _WORKER["indices"]
-    return start, statistic(indices[start:stop])  # type: ignore[operator,index]
+def _portable_error(exc: Exception) -> Exception:
+    """The exception itself when it survives pickling, else a RuntimeError with its text."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+class _SigintDeferred:
+    """Block SIGINT (main thread, POSIX) so that forked workers start with it blocked."""
+
+    def __enter__(self) -> None:
+        self.active = hasattr(signal, "pthread_sigmask")
+        if self.active:
+            self.old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+    def __exit__(self, *exc: object) -> None:
+        if self.active:
+            signal.pthread_sigmask(signal.SIG_SETMASK, self.old)  # a pending Ctrl-C is raised here
+
+
+def _stop_workers(workers: list[tuple[BaseProcess, Connection]], graceful: bool) -> None:
+    """Stop every worker and reap it: told to stop (``graceful``), then terminated, then killed."""
+    for _, conn in workers:
+        try:
+            if graceful:
+                conn.send(None)
+        except (OSError, ValueError):
+            pass
+    for proc, conn in workers:
+        proc.join(STOP_GRACE if graceful else 0)
+        if proc.exitcode is None:
+            proc.terminate()
+            proc.join(STOP_GRACE)
+        if proc.exitcode is None:  # pragma: no cover - SIGTERM ignored
+            proc.kill()
+            proc.join()
+        conn.close()
+        proc.close()
+
+
+def _run_in_workers(statistic: Callable[[np.ndarray], BlockResult], indices: np.ndarray,
+                    bounds: list[tuple[int, int]], jobs: int) -> Generator[tuple[int, BlockResult], None, None]:
+    """Yield ``(start, block)`` as worker processes finish blocks (in no fixed order)."""
+    from multiprocessing.connection import wait
+
+    methods = multiprocessing.get_all_start_methods()
+    ctx: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    workers: list[tuple[BaseProcess, Connection]] = []
+    graceful = False
+    try:
+        with _SigintDeferred():
+            for _ in range(jobs):
+                mine, theirs = ctx.Pipe()
+                proc = ctx.Process(target=_worker_main, args=(theirs, statistic, indices, os.getpid()),
+                                   daemon=True, name="semxhs-bootstrap")
+                proc.start()
+                theirs.close()
+                workers.append((proc, mine))
+        todo = iter(bounds)
+        busy: dict[Connection, BaseProcess] = {}
+        for proc, conn in workers:
+            task = next(todo, None)
+            if task is not None:
+                conn.send(task)
+                busy[conn] = proc
+        while busy:
+            for ready in wait(list(busy)):
+                conn = cast(Connection, ready)
+                try:
+                    kind, start, payload = conn.recv()
+                except EOFError:
+                    raise RuntimeError("a bootstrap worker process ended unexpectedly") from None
+                if kind == "error":
+                    raise payload
+                task = next(todo, None)
+                if task is None:
+                    del busy[conn]
+                else:
+                    conn.send(task)
+                yield start, payload
+        graceful = True
+    finally:
+        _stop_workers(workers, graceful)
 
 
 def _check_block(block: BlockResult, size: int) -> BlockResult:
@@ -294,8 +423,9 @@ def run_replicates(statistic: Callable[[np.ndarray], BlockResult], indices: np.n
 
     Notes
     -----
-    A ``KeyboardInterrupt`` propagates unchanged; worker processes are terminated first,
-    and nothing is written anywhere.
+    A ``KeyboardInterrupt`` (or an error) propagates unchanged; the worker processes are
+    stopped and reaped first, and nothing is written anywhere. Workers ignore Ctrl-C (the
+    parent handles it), and a worker whose parent dies exits quietly, without a traceback.
 
     Examples
     --------
@@ -319,22 +449,16 @@ def run_replicates(statistic: Callable[[np.ndarray], BlockResult], indices: np.n
             if progress is not None:
                 progress(done, total)
     else:
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        pool = ctx.Pool(jobs, initializer=_worker_init, initargs=(statistic, indices))
+        results = _run_in_workers(statistic, indices, bounds, jobs)
         try:
-            for start, block in pool.imap_unordered(_worker_block, bounds):
+            for start, block in results:
                 stop = min(start + block_size, total)
                 blocks[start] = _check_block(block, stop - start)
                 done += stop - start
                 if progress is not None:
                     progress(done, total)
-            pool.close()
-        except BaseException:
-            pool.terminate()
-            raise
         finally:
-            pool.join()
+            results.close()  # stops and reaps the workers, also on an error or Ctrl-C
     values = np.concatenate([blocks[s].values for s, _ in bounds], axis=0)
     status = np.concatenate([blocks[s].status for s, _ in bounds])
     failed = np.isin(status, list(rule.fails))

@@ -38,13 +38,20 @@ def demo_responses(n: int = DEMO_N, seed: int = DEMO_SEED) -> pd.DataFrame:
     return answers
 
 
+def demo_study_files() -> list[tuple[str, bytes]]:
+    """The files of the demo study folder, as (name, bytes): model.lav, responses.csv, study.yaml."""
+    return [("model.lav", demo_file("model.lav").encode("utf-8")),
+            ("responses.csv", demo_responses().to_csv(index=False).encode("utf-8")),
+            ("study.yaml", demo_file("study.yaml").encode("utf-8"))]
+
+
 def write_demo_study(folder: str | Path) -> Path:
     """Write study.yaml, model.lav and responses.csv of the demo into ``folder``; return the YAML path."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    from semxhs.atomic import atomic_write_bytes
+    from semxhs.atomic import OutputStage
 
-    atomic_write_bytes(folder / "model.lav", demo_file("model.lav").encode("utf-8"))
-    atomic_write_bytes(folder / "responses.csv", demo_responses().to_csv(index=False).encode("utf-8"))
-    atomic_write_bytes(folder / "study.yaml", demo_file("study.yaml").encode("utf-8"))
+    folder = Path(folder)
+    with OutputStage() as stage:
+        for name, data in demo_study_files():
+            stage.add(folder / name, data)
+        stage.commit()
     return folder / "study.yaml"

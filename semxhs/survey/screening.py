@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from semxhs.atomic import atomic_write_bytes
+from semxhs.atomic import OutputStage
 from semxhs.errors import DataError, InputFileError, StudyError, name_list
 from semxhs.messages import Message, json_safe, message_texts, messages_to_json
 from semxhs.survey.files import read_data
@@ -65,6 +65,7 @@ __all__ = [
     "mahalanobis_d2",
     "screen",
     "screen_file",
+    "screening_payloads",
     "write_screening",
 ]
 
@@ -740,30 +741,42 @@ def screening_paths(source: str | Path, out: str | Path | None = None) -> Screen
     return files
 
 
-def write_screening(result: ScreeningResult, source: str | Path, out: str | Path | None = None) -> ScreeningFiles:
+def screening_payloads(result: ScreeningResult, files: ScreeningFiles) -> list[tuple[Path, bytes]]:
+    """The three screening files as bytes, for an :class:`semxhs.atomic.OutputStage`.
+
+    CSVs are UTF-8 with a BOM so that Excel on Chinese Windows shows the headers correctly.
+    """
+    return [(files.cleaned, _csv_bytes(result.cleaned_csv())), (files.exclusions, _csv_bytes(result.exclusions_csv())),
+            (files.flow, _csv_bytes(result.flow_csv()))]
+
+
+def write_screening(result: ScreeningResult, source: str | Path, out: str | Path | None = None,
+                    inputs: tuple[str | Path, ...] = ()) -> ScreeningFiles:
     """Write ``<stem>.cleaned.csv``, ``<stem>.exclusions.csv`` and ``<stem>.flow.csv``.
 
-    The files go next to ``source`` (or into the folder ``out``), each written to a
-    temporary file first and moved into place with :func:`os.replace`, so a crash
-    never leaves half a file. CSVs are UTF-8 with a BOM so that Excel on Chinese
-    Windows shows the headers correctly.
+    The files go next to ``source`` (or into the folder ``out``), all three through one
+    :class:`semxhs.atomic.OutputStage`: written to temporary files first and moved into
+    place together, so a failure or Ctrl-C leaves none of them (and never half a file).
 
     Raises
     ------
     InputFileError
-        If a file to write would be ``source`` itself, or ``out`` is an existing file.
+        If a file to write would be ``source`` itself or one of ``inputs``, or ``out`` is an
+        existing file.
+    OutputError
+        If a file cannot be written (then none is).
     """
     files = screening_paths(source, out)
-    files.cleaned.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_csv(result.cleaned_csv(), files.cleaned)
-    _atomic_csv(result.exclusions_csv(), files.exclusions)
-    _atomic_csv(result.flow_csv(), files.flow)
+    with OutputStage((source, *inputs)) as stage:
+        for path, data in screening_payloads(result, files):
+            stage.add(path, data)
+        stage.commit()
     return files
 
 
-def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
+def _csv_bytes(frame: pd.DataFrame) -> bytes:
     # UTF-8 with a BOM, so that Excel on Chinese Windows shows the headers correctly
-    atomic_write_bytes(path, frame.to_csv(index=False).encode("utf-8-sig"))
+    return frame.to_csv(index=False).encode("utf-8-sig")
 
 
 # --------------------------------------------------------------------------- a file end to end

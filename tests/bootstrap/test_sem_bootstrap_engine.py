@@ -188,3 +188,38 @@ def test_resample_moments_equal_moments_of_the_resampled_rows():
         rows = x[idx[b]]
         np.testing.assert_allclose(mom.cov[b], np.cov(rows.T, bias=True), rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(mom.mean[b], rows.mean(axis=0), rtol=1e-12)
+
+
+def _failing_statistic(block):
+    raise ZeroDivisionError("a statistic that fails")
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_an_error_in_the_statistic_reaches_the_caller_and_leaves_no_worker(n_jobs):
+    with pytest.raises(ZeroDivisionError, match="a statistic that fails"):
+        bt.run_replicates(_failing_statistic, bt.resample_indices(10, 1000, seed=1), n_jobs=n_jobs)
+    assert multiprocessing.active_children() == []
+
+
+def _slow_mean(block):
+    import time
+
+    time.sleep(0.02)
+    return bt.BlockResult(block.mean(axis=1, keepdims=True).astype(float), np.zeros(len(block), int))
+
+
+def test_repeated_ctrl_c_with_two_workers_never_hangs():
+    """The shutdown path that once deadlocked in Pool.terminate, hit after every block."""
+    indices = bt.resample_indices(20, 2000, seed=1)
+    for stop_at in range(1, 8):
+        calls = []
+
+        def interrupt(done, total, calls=calls, stop_at=stop_at):
+            calls.append(done)
+            if len(calls) == stop_at:
+                raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            bt.run_replicates(_slow_mean, indices, n_jobs=2, progress=interrupt)
+        assert multiprocessing.active_children() == []
+    assert len(bt.run_replicates(_slow_mean, indices, n_jobs=2).values) == 2000
