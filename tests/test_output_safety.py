@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from reference_cases import FIXTURES
+from tests.reference_cases import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[1]
 POLDEM = FIXTURES / "shared" / "poldem_sem"

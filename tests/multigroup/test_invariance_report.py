@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 
-from reference_cases import FIXTURES
+from tests.reference_cases import FIXTURES
 
 CASE = FIXTURES / "next" / "mg_partial_search"
 

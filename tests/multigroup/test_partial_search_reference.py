@@ -12,7 +12,7 @@ import json
 
 import pandas as pd
 import pytest
-from reference_cases import FIXTURES
+from tests.reference_cases import FIXTURES
 
 from semxhs.sem.invariance import invariance
 

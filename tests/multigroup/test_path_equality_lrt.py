@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 import pytest
-from reference_cases import FIXTURES
+from tests.reference_cases import FIXTURES
 
 from semxhs.sem.model import fit
 from semxhs.sem.path_equality import equal_path_table, path_equality_lrt
