@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from tests.reference_cases import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[1]

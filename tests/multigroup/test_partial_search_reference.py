@@ -12,9 +12,9 @@ import json
 
 import pandas as pd
 import pytest
-from tests.reference_cases import FIXTURES
 
 from semxhs.sem.invariance import invariance
+from tests.reference_cases import FIXTURES
 
 TOL = 2e-3
 

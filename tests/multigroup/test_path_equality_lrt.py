@@ -6,10 +6,10 @@ import json
 
 import pandas as pd
 import pytest
-from tests.reference_cases import FIXTURES
 
 from semxhs.sem.model import fit
 from semxhs.sem.path_equality import equal_path_table, path_equality_lrt
+from tests.reference_cases import FIXTURES
 
 CASE = FIXTURES / "shared_next" / "hs1939_mg_mediation_school"
 
