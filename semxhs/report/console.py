@@ -126,11 +126,11 @@ def print_bootstrap(boot: object, language: str = "en", console: Console | None 
 
     Examples
     --------
-    >>> from semxhs.study.pipeline import fit_files
+    >>> from semxhs.study.pipeline import AnalysisOptions, fit_files
     >>> from semxhs.study.config import BootstrapSpec
     >>> r = fit_files("tests/fixtures/shared/mediation_observed/model.lav",
-    ...               "tests/fixtures/shared/mediation_observed/data.csv", measurement=False,
-    ...               bootstrap=BootstrapSpec(draws=50))
+    ...               "tests/fixtures/shared/mediation_observed/data.csv",
+    ...               AnalysisOptions(measurement=False, bootstrap=BootstrapSpec(draws=50)))
     >>> print_bootstrap(r.bootstrap)  # doctest: +ELLIPSIS
     bootstrap: 50 of 50 draws, percentile 95% intervals
     ...

@@ -21,10 +21,10 @@ def descriptives_section(result: StudyResult, t: Labels) -> Section | None:
 
     Examples
     --------
-    >>> from semxhs.study.pipeline import fit_files
+    >>> from semxhs.study.pipeline import AnalysisOptions, fit_files
     >>> from semxhs.report.labels import labels_for
     >>> r = fit_files("tests/fixtures/shared/hs1939_cfa/model.lav", "tests/fixtures/shared/hs1939_cfa/data.csv",
-    ...               htmt_draws=0)
+    ...               AnalysisOptions(htmt_draws=0))
     >>> tab = descriptives_section(r, labels_for("en"))["tables"][0]
     >>> [c["label"] for c in tab["columns"]]
     ['Construct', 'M', 'SD', '1', '2', '3']

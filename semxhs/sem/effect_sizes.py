@@ -57,6 +57,8 @@ def vif(cov: np.ndarray) -> np.ndarray:
     [1.0]
     """
     cov = np.atleast_2d(np.asarray(cov, dtype=float))
+    if cov.shape[0] == 1:  # a sole predictor: VIF 1 by definition (no other predictor to regress it on)
+        return np.ones(1)
     return np.diag(cov) * np.diag(np.linalg.inv(cov))
 
 

@@ -20,7 +20,7 @@ import pytest
 
 from semxhs.errors import DataError, StudyError
 from semxhs.study.config import load_study
-from semxhs.study.pipeline import fit_files, run_study, scale_items
+from semxhs.study.pipeline import AnalysisOptions, fit_files, run_study, scale_items
 from semxhs.survey.instrument import parse_instrument
 from semxhs.survey.validate import check_scale
 
@@ -218,10 +218,10 @@ def test_fiml_with_missing_codes_equals_fiml_with_blank_cells(tmp_path):
         blank.loc[row, col] = np.nan
     model = tmp_path / "m.lav"
     model.write_text(MODEL, encoding="utf-8")
-    a = fit_files(model, write(frame, tmp_path / "a.csv"), missing="fiml", reverse=("tr3", "pu2"), scale=(1, 5),
-                  missing_codes=(99,), measurement=False)
-    b = fit_files(model, write(blank, tmp_path / "b.csv"), missing="fiml", reverse=("tr3", "pu2"), scale=(1, 5),
-                  measurement=False)
+    a = fit_files(model, write(frame, tmp_path / "a.csv"), AnalysisOptions(
+        missing="fiml", reverse=("tr3", "pu2"), scale=(1, 5), missing_codes=(99,), measurement=False))
+    b = fit_files(model, write(blank, tmp_path / "b.csv"), AnalysisOptions(
+        missing="fiml", reverse=("tr3", "pu2"), scale=(1, 5), measurement=False))
     pd.testing.assert_frame_equal(a.sem.to_frame(), b.sem.to_frame(), rtol=1e-10, atol=1e-12)
     assert a.sem.n_obs == 240 and a.scale_check.n_set_missing == 3
 
@@ -320,7 +320,7 @@ def test_fit_with_instrument_uses_its_missing_codes(tmp_path, export):
     inst.write_text(text + "\nmissing_codes: [9]\n", encoding="utf-8")
     model = tmp_path / "m.lav"
     model.write_text("PI =~ PI1 + PI2 + PI3 + PI4\nTR =~ TR1 + TR2 + TR3 + TR4\nTR ~ PI\n", encoding="utf-8")
-    result = fit_files(model, export, instrument=inst, measurement=False)
+    result = fit_files(model, export, AnalysisOptions(measurement=False), instrument=inst)
     assert result.scale_check.counts == {"PI2": {"9": 2}, "TR4": {"9": 1}}
     assert result.to_dict()["missing_codes"] == {"PI2": {"9": 2}, "TR4": {"9": 1}}
     line = refused(cli("fit", model, export, "--instrument", INTAKE / "instrument.yaml", "--json",
@@ -336,8 +336,8 @@ def test_report_data_section_counts_the_declared_codes(tmp_path):
     frame.loc[40, "tr3"] = 99
     model = tmp_path / "m.lav"
     model.write_text(MODEL, encoding="utf-8")
-    result = fit_files(model, write(frame, tmp_path / "d.csv"), reverse=("tr3", "pu2"), scale=(1, 5),
-                       missing_codes=(9, 99), measurement=False)
+    result = fit_files(model, write(frame, tmp_path / "d.csv"), AnalysisOptions(
+        reverse=("tr3", "pu2"), scale=(1, 5), missing_codes=(9, 99), measurement=False))
     for language, scale_row in (("en", "1 to 5 in whole steps, enforced on 9 items"),
                                 ("zh", "1 至 5（整数级），已对 9 个题项逐一核查")):
         from semxhs.report.labels import labels_for

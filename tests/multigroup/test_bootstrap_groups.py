@@ -92,7 +92,7 @@ def test_bootstrap_agrees_with_lavaan_within_monte_carlo_error():
     """lavaan's se = "bootstrap" (300 draws, tests/fixtures/multigroup_bootstrap/make_ref.R) against ours (300
     draws, another generator): bootstrap SEs of the := effects within 25%, interval ends within 30% of lavaan's
     interval width (two independent bootstraps of 300 draws)."""
-    from reference_cases import FIXTURES
+    from tests.reference_cases import FIXTURES
 
     case = FIXTURES / "shared_next" / "hs1939_mg_mediation_school"
     ref = json.loads((FIXTURES / "multigroup_bootstrap" / "lavaan.json").read_text(encoding="utf-8"))

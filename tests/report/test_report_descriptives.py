@@ -18,9 +18,9 @@ BLOCKS = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"], "speed": 
 
 @pytest.fixture(scope="module")
 def hs1939():
-    from semxhs.study.pipeline import fit_files
+    from semxhs.study.pipeline import AnalysisOptions, fit_files
 
-    return fit_files(f"{CASE}/model.lav", f"{CASE}/data.csv", htmt_draws=0)
+    return fit_files(f"{CASE}/model.lav", f"{CASE}/data.csv", AnalysisOptions(htmt_draws=0))
 
 
 def test_construct_scores_match_item_means_by_hand(hs1939) -> None:
