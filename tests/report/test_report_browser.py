@@ -50,3 +50,30 @@ def test_browser_dom_and_screenshot(request: pytest.FixtureRequest, language: st
     assert shot.returncode == 0, shot.stderr[-2000:]
     data = png.read_bytes()
     assert data.startswith(PNG_MAGIC) and len(data) > 20_000  # a blank page would be a few kB
+
+
+def test_browser_draws_the_path_diagram(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """The path diagram as the browser shows it: inside figure.path-diagram, its labels as text,
+    and a screenshot of the figure alone that is a drawing, not a blank box."""
+    import matplotlib.image as mpimg
+    import numpy as np
+
+    study: StudyResult = request.getfixturevalue("study_en")
+    page = write_html(study, tmp_path / "report.html", today=TODAY)
+    dom = _chromium("--dump-dom", page.resolve().as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    html = dom.stdout
+    start = html.index('class="figure-block keep path-diagram"')
+    figure = html[start:html.index("</figure>", start)]
+    assert "<svg" in figure and all(name in figure for name in ("ind60", "dem60", "dem65", "R² = "))
+    # the figure alone, screenshotted
+    svg = figure[figure.index("<svg"):figure.rindex("</svg>") + len("</svg>")]
+    alone = tmp_path / "diagram.html"
+    alone.write_text(f'<!DOCTYPE html><html><body style="margin:0;background:white">{svg}</body></html>',
+                     encoding="utf-8")
+    png = tmp_path / "diagram.png"
+    shot = _chromium("--hide-scrollbars", "--window-size=1200,500", f"--screenshot={png}", alone.resolve().as_uri())
+    assert shot.returncode == 0, shot.stderr[-2000:]
+    pixels = mpimg.imread(png)[..., :3]
+    dark = float(np.mean(pixels.mean(axis=2) < 0.5))
+    assert 0.005 < dark < 0.5  # lines, boxes and text drawn; not blank, not a black page
