@@ -37,6 +37,11 @@ class PowerRow:
     mean_est: float
     improper: float
 
+    @property
+    def key(self) -> str:
+        """The effect: a ``:=`` effect's label, or ``"lhs op rhs"`` of a path."""
+        return self.label if self.op == ":=" else f"{self.lhs} {self.op} {self.rhs}"
+
 
 @dataclass(frozen=True)
 class RmseaPower:
@@ -82,10 +87,9 @@ class PowerResult:
         design whose power reaches ``target``, or None."""
         out: dict[str, int | None] = {}
         for r in sorted(self.rows, key=lambda r: r.n):
-            key = r.label if r.op == ":=" else f"{r.lhs} {r.op} {r.rhs}"
-            out.setdefault(key, None)
-            if out[key] is None and r.power >= target:
-                out[key] = r.n
+            out.setdefault(r.key, None)
+            if out[r.key] is None and r.power >= target:
+                out[r.key] = r.n
         return out
 
     def to_dict(self) -> dict[str, Any]:

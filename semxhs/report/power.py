@@ -42,27 +42,27 @@ POWER_REFERENCES = (MACCALLUM, MUTHEN, VALE)
 
 
 def _key(r: PowerRow) -> str:
+    """An effect as the report names it: a ``:=`` label, or ``outcome ← predictor``."""
     return r.label if r.op == ":=" else f"{r.lhs} ← {r.rhs}"
 
 
-def _escape(text: str) -> str:
-    """Plot labels go through matplotlib's mathtext: escape its special characters."""
-    return text.replace("\\", "\\\\").replace("$", r"\$").replace("^", r"\^").replace("_", r"\_")
+def _min_n_sentences(result: PowerResult, t: Labels) -> list[str]:
+    """Per effect, in the design's order: the smallest N reaching .80, or that none does."""
+    min_n = result.min_n()
+    shown = {r.key: _key(r) for r in result.rows}
+    return [t["power_min_n"].format(effect=shown[k], n=f.fmt_int(n)) if n is not None
+            else t["power_not_reached"].format(effect=shown[k], n=f.fmt_int(max(result.ns)))
+            for k, n in min_n.items()]
 
 
 def power_sections(result: PowerResult, t: Labels) -> list[Section]:
     """The sections of the power report (also used as the study report's sample-size justification)."""
     keys = list(dict.fromkeys(_key(r) for r in result.rows))
-    min_n = result.min_n()
     ci_word = {"wald": t["power_ci_wald"], "montecarlo": t["power_ci_montecarlo"],
                "percentile": t["power_ci_percentile"], "bc": t["power_ci_bc"]}[result.ci]
     lead = t["power_lead"].format(reps=f.fmt_int(result.reps), ns=", ".join(f.fmt_int(n) for n in result.ns),
                                   alpha=f.fmt_alpha(result.alpha), ci=ci_word, seed=result.seed)
-    sentences = [lead]
-    for k in keys:
-        n80 = min_n.get(_raw_key(k, result))
-        sentences.append(t["power_min_n"].format(effect=k, n=f.fmt_int(n80)) if n80 is not None
-                         else t["power_not_reached"].format(effect=k, n=f.fmt_int(max(result.ns))))
+    sentences = [lead, *_min_n_sentences(result, t)]
     design_rows = [
         row([t["power_population"], result.population.strip().replace("\n", "; ")]),
         row([t["power_analysis"], result.analysis.strip().replace("\n", "; ")]),
@@ -90,7 +90,7 @@ def power_sections(result: PowerResult, t: Labels) -> list[Section]:
     rmsea_table = table("table-power-rmsea", t["tbl_power_rmsea"],
                         [column("N", italic=True), column("df", italic=True), column(t["col_close_fit"]),
                          column(t["col_not_close_fit"])], rmsea_rows, [t["note_power_rmsea"]])
-    curves = [(_escape(k), [r.power for r in result.rows if _key(r) == k]) for k in keys]
+    curves = [(k, [r.power for r in result.rows if _key(r) == k]) for k in keys]  # figure text is drawn as written
     svg = power_curve_svg(result.ns, curves, x_label=t["power_axis_n"], y_label=t["col_power"])
     png = power_curve_png(result.ns, curves, x_label=t["power_axis_n"], y_label=t["col_power"])
     fig = figure("figure-power-curve", t["fig_power_curve"], svg, "power_curve.svg", [t["note_fig_power_curve"]],
@@ -98,13 +98,6 @@ def power_sections(result: PowerResult, t: Labels) -> list[Section]:
     refs = [MUTHEN, MACCALLUM] + ([VALE] if result.skew or result.kurtosis else [])
     return [section("power", t["sec_power"], [design, power_table, rmsea_table], paragraphs=sentences,
                     figures=[fig], references=refs)]
-
-
-def _raw_key(display: str, result: PowerResult) -> str:
-    for r in result.rows:
-        if _key(r) == display:
-            return r.label if r.op == ":=" else f"{r.lhs} {r.op} {r.rhs}"
-    return display
 
 
 def _header(result: PowerResult, t: Labels, title: str, day: date) -> Header:
@@ -165,8 +158,5 @@ def print_power_summary(result: PowerResult, language: str = "en") -> None:
                     f.fmt_bounded(r.coverage, 3), f.fmt_percent(r.converged))
     console = Console()
     console.print(out)
-    min_n = result.min_n()
-    for key in dict.fromkeys(_key(r) for r in result.rows):
-        n = min_n.get(_raw_key(key, result))
-        console.print(t["power_min_n"].format(effect=key, n=f.fmt_int(n)) if n is not None
-                      else t["power_not_reached"].format(effect=key, n=f.fmt_int(max(result.ns))))
+    for sentence in _min_n_sentences(result, t):
+        console.print(sentence)

@@ -157,3 +157,10 @@ def test_cli_bad_input_is_one_line(tmp_path: Path, args: tuple[str, ...]) -> Non
     assert "Traceback" not in out.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     assert (tmp_path / "pop.lav").read_text() == POPULATION
+
+
+def test_power_curve_labels_are_drawn_as_written() -> None:
+    from semxhs.report.figures.power_plot import power_curve_svg
+
+    svg = power_curve_svg([100, 200], [("ind_1$a", [0.4, 0.8])])
+    assert "ind_1$a" in svg and "\\_" not in svg

@@ -34,7 +34,7 @@ def _drawer(ns: Sequence[int], curves: Sequence[tuple[str, Sequence[float]]], x_
 
 def power_curve_svg(ns: Sequence[int], curves: Sequence[tuple[str, Sequence[float]]], *, x_label: str = "N",
                     y_label: str = "Power") -> str:
-    """Power curves as SVG text; ``curves`` = (label, power at each N) pairs, labels already escaped for mathtext.
+    """Power curves as SVG text; ``curves`` = (label, power at each N) pairs, labels drawn as written.
 
     Examples
     --------
