@@ -15,7 +15,7 @@ system Graphviz); the drawing is matplotlib's, rendered through
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -327,7 +327,3 @@ def path_diagram_png(spec: DiagramSpec, with_indicators: bool = True, dpi: int =
     _check(spec)
     return render_png(_drawer(spec, with_indicators), dpi=dpi)
 
-
-def spec_paths(spec: DiagramSpec) -> Sequence[tuple[str, str]]:
-    """The directed paths of a diagram as ``(source, target)`` pairs (the tests check each is drawn)."""
-    return [(p.source, p.target) for p in spec.paths]
