@@ -87,6 +87,7 @@ from semxhs.report.measurement import MEASUREMENT_BUILDERS
 from semxhs.report.messages import messages_in_words
 from semxhs.report.multigroup import grouped_estimates_section, is_grouped
 from semxhs.report.process import process_study_sections
+from semxhs.report.profile import instrument_appendix_section, profile_section
 from semxhs.report.replication import about_section, replication_section, reproducibility_section
 from semxhs.sem.results import Parameter, SemResult
 from semxhs.study.results import HypothesisResult, StudyResult
@@ -488,6 +489,7 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     warnings_section,
     about_section,
     *INTAKE_BUILDERS,
+    profile_section,
     fit_section,
     measurement_section,
     *MEASUREMENT_BUILDERS,
@@ -506,6 +508,7 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     invariance_study_section,
     process_study_sections,
     reproducibility_section,
+    instrument_appendix_section,
 )
 """The report's sections in order; each returns ``None`` when its data is absent."""
 

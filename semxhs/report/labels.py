@@ -1640,6 +1640,59 @@ _ZH.update({
                           "* p < .05，** p < .01，*** p < .001（双尾）。"),
 })
 
+_EN.update({
+    # sample profile and instrument appendix (semxhs.report.profile)
+    "sec_sample_profile": "Sample profile",
+    "tbl_sample_profile": "Demographic characteristics of the sample",
+    "col_profile_variable": "Variable",
+    "col_profile_level": "Category",
+    "col_profile_n": "n",
+    "col_profile_percent": "%",
+    "profile_missing": "No answer",
+    "profile_numeric": "M = {mean}, SD = {sd}, range {min}–{max}",
+    "profile_basis_listwise": "complete on the model's variables",
+    "profile_basis_fiml": "with at least one answer to the model's variables (FIML)",
+    "profile_after_screening": "retained after screening and ",
+    "profile_sentence": "The sample profile describes the N = {n} respondents analysed ({basis}).",
+    "note_sample_profile": ("N = {n} respondents analysed ({basis}); percentages are of N. Respondents who did not "
+                            "answer a question are counted under \"No answer\"."),
+    "sec_instrument": "Appendix: Questionnaire",
+    "tbl_instrument_sources": "Constructs and the scales their items were adapted from",
+    "tbl_instrument_items": "Questionnaire items",
+    "col_source_scale": "Source scale",
+    "col_citation": "Source",
+    "col_question_number": "No.",
+    "col_wording": "Wording",
+    "note_instrument_items": "No. = question number in the questionnaire.",
+    "note_instrument_reverse": "(R) = reverse-worded item, re-keyed before the analysis.",
+    "instrument_scale": "Items were answered on a {points}-point scale from {min} to {max} ({anchors}).",
+})
+_ZH.update({
+    "sec_sample_profile": "样本概况",
+    "tbl_sample_profile": "样本人口统计特征",
+    "col_profile_variable": "变量",
+    "col_profile_level": "类别",
+    "col_profile_n": "n",
+    "col_profile_percent": "%",
+    "profile_missing": "未作答",
+    "profile_numeric": "M = {mean}，SD = {sd}，范围 {min}–{max}",
+    "profile_basis_listwise": "模型变量无缺失",
+    "profile_basis_fiml": "至少回答了一个模型变量（FIML）",
+    "profile_after_screening": "经筛选保留且",
+    "profile_sentence": "样本概况描述进入分析的 N = {n} 名受访者（{basis}）。",
+    "note_sample_profile": "N = {n}（进入分析的受访者，{basis}）；百分比以 N 为基数。未回答某题的受访者计入“未作答”。",
+    "sec_instrument": "附录：调查问卷",
+    "tbl_instrument_sources": "各构念及其题项来源量表",
+    "tbl_instrument_items": "问卷题项",
+    "col_source_scale": "来源量表",
+    "col_citation": "文献来源",
+    "col_question_number": "题号",
+    "col_wording": "题项表述",
+    "note_instrument_items": "题号为问卷中的题目编号。",
+    "note_instrument_reverse": "（R）为反向题，分析前已反向计分。",
+    "instrument_scale": "题项采用 {points} 点量表（{min} 至 {max}：{anchors}）。",
+})
+
 LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {"en": MappingProxyType(_EN), "zh": MappingProxyType(_ZH)}
 )

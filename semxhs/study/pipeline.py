@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from semxhs.process import ProcessResult
     from semxhs.resample.engine import ProgressCallback
     from semxhs.resample.sem import BootstrapResult
+    from semxhs.survey.instrument import Instrument
     from semxhs.survey.matrices import SummaryStatistics
     from semxhs.survey.screening import ScreeningRun
 
@@ -97,6 +98,7 @@ class Responses:
     scale: tuple[float, float] | None = None
     derived_files: tuple[str, ...] = ()
     scale_check: ScaleCheck | None = None
+    instrument: Instrument | None = None  # its names, wordings and demographics go into the report
 
 
 #: Screening rules that keep everyone: ``semxhs fit --instrument`` maps and validates only.
@@ -139,6 +141,7 @@ def load_responses(data_path: str | Path, *, encoding: str | None = None, instru
         scale=(float(inst.scale.min), float(inst.scale.max)),
         derived_files=files,
         scale_check=run.scale_check,
+        instrument=inst,
     )
 
 
@@ -377,6 +380,15 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, options: AnalysisO
         from semxhs.measurement.from_fit import measurement_from_fit
 
         quality = measurement_from_fit(sem, table, htmt_boot=options.htmt_draws, seed=options.seed)
+    instrument = responses.instrument if responses else None
+    profile = None
+    if instrument is not None and instrument.demographics:  # of the respondents the SEM analysed
+        from semxhs.survey.profile import sample_profile
+
+        screened = responses is not None and responses.intake is not None and any(
+            getattr(responses.intake.screening.rules, k) for k in NO_SCREENING)
+        profile = sample_profile(sem_sample(table, sem), instrument.demographics,
+                                 basis="fiml" if options.fiml else "listwise", screened=bool(screened))
     return StudyResult(
         title=title,
         language=language,
@@ -397,6 +409,8 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, options: AnalysisO
         bootstrap=boot,
         scale_check=scale_check,
         crosscheck=check,
+        instrument=instrument,
+        sample_profile=profile,
     )
 
 

@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from semxhs.resample.sem import BootstrapResult
     from semxhs.sem.invariance import InvarianceResult
     from semxhs.study.crosscheck import CrossCheck
+    from semxhs.survey.instrument import Instrument
     from semxhs.survey.matrices import SummaryStatistics
+    from semxhs.survey.profile import SampleProfile
     from semxhs.survey.provenance import DataProvenance
     from semxhs.survey.screening import ScreeningRun
     from semxhs.survey.validate import ScaleCheck
@@ -77,6 +79,8 @@ class StudyResult:
     description: str = ""
     citation: str = ""
     scale_check: ScaleCheck | None = None
+    instrument: Instrument | None = None  # constructs' names, item wordings, demographics (report)
+    sample_profile: SampleProfile | None = None  # demographics of the analysed sample
 
     def __repr__(self) -> str:
         parts = [f"title={self.title!r}", f"language={self.language!r}", f"sem={self.sem!r}",
@@ -126,4 +130,6 @@ class StudyResult:
         if self.scale_check is not None:  # {column: {code: count}} of the declared missing codes
             out["study"]["scale_check"] = self.scale_check.to_dict()
             out["missing_codes"] = {k: dict(v) for k, v in self.scale_check.counts.items()}
+        if self.sample_profile is not None:
+            out["sample_profile"] = self.sample_profile.to_dict(self.language)
         return json_safe(out)

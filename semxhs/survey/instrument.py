@@ -23,6 +23,13 @@ model written from it::
     attention_checks:
       - {id: AC1, number: 9, zh: 本题请选择“同意”, correct: 6}    # or correct: 同意
     missing_codes: [9, 99]             # numeric codes meaning "no answer": set missing, counted
+    demographics:                      # optional: described in the sample profile, never items
+      - id: gender
+        number: 1                      # matched as items are: id, wording (zh/en), number, or column
+        name: {zh: 性别, en: Gender}
+        type: categorical              # answers are codes or level texts
+        levels: {1: {zh: 男, en: Male}, 2: {zh: 女, en: Female}}
+      - {id: age, number: 2, name: {zh: 年龄, en: Age}, type: numeric, bins: [18, 23, 27, 31, 41]}
 
 Question numbers of matrix rows are ``"9.1"``, ``"9.2"``...; quote them from the tenth row
 on (``"9.10"``), since YAML reads an unquoted ``9.10`` as the number 9.1.
@@ -48,6 +55,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AttentionCheck",
     "Construct",
+    "Demographic",
     "Instrument",
     "Item",
     "ResponseScale",
@@ -60,13 +68,15 @@ __all__ = [
 ]
 
 TOP_KEYS = {"title", "respondent_id", "duration", "scale", "constructs", "items",
-            "attention_checks", "description", "language", "missing_codes"}
+            "attention_checks", "description", "language", "missing_codes", "demographics"}
 SCALE_KEYS = {"points", "min", "labels", "aliases"}
 CONSTRUCT_KEYS = {"id", "name", "source"}
 SOURCE_KEYS = {"scale", "citation", "adapted", "doi"}
 ITEM_KEYS = {"id", "construct", "zh", "en", "reverse", "number"}
 CHECK_KEYS = {"id", "zh", "en", "number", "correct"}
 NAME_KEYS = {"zh", "en"}
+DEMOGRAPHIC_KEYS = {"id", "name", "type", "levels", "bins", "number", "column", "zh", "en"}
+DEMOGRAPHIC_TYPES = ("categorical", "numeric")
 
 # Punctuation and symbols dropped when comparing wordings: ASCII and CJK punctuation,
 # quotes, brackets, dashes, ellipses (NFKC has already folded full-width forms).
@@ -238,6 +248,52 @@ class AttentionCheck:
 
 
 @dataclass(frozen=True)
+class Demographic:
+    """A background question (gender, age...): described in the sample profile, never an item.
+
+    ``levels`` are ``(code, zh, en)`` in the declared order (a code is a whole number or a
+    text); ``bins`` are the cut points of a numeric one (intervals ``[b_i, b_i+1)``, with one
+    below the first and one from the last cut point on). The column is found as an item's is:
+    by ``column`` (the header as written), the id, the wording ``text_zh``/``text_en`` or the
+    question ``number``.
+    """
+
+    id: str
+    name_zh: str = ""
+    name_en: str = ""
+    type: str = "categorical"
+    levels: tuple[tuple[int | str, str, str], ...] = ()
+    bins: tuple[float, ...] = ()
+    number: str | None = None
+    column: str | None = None
+    text_zh: str = ""
+    text_en: str = ""
+
+    def name(self, language: str) -> str:
+        """The name in ``language`` (``"zh"``/``"en"``), else the other one, else the id."""
+        first, second = (self.name_zh, self.name_en) if language == "zh" else (self.name_en, self.name_zh)
+        return first or second or self.id
+
+    def level_label(self, code: int | str, language: str) -> str:
+        """The label of a level in ``language`` (else the other language); an unlabelled code as it is."""
+        for c, zh, en in self.levels:
+            if str(c) == str(code):
+                first, second = (zh, en) if language == "zh" else (en, zh)
+                return first or second or str(code)
+        return str(code)
+
+    def level_codes(self) -> dict[str, int | str]:
+        """Normalised level text (zh and en, :func:`normalize_text`) -> code."""
+        out: dict[str, int | str] = {}
+        for code, zh, en in self.levels:
+            for text in (zh, en):
+                key = normalize_text(text)
+                if key:
+                    out.setdefault(key, code)
+        return out
+
+
+@dataclass(frozen=True)
 class Instrument:
     """A validated questionnaire (see :func:`load_instrument`).
 
@@ -263,6 +319,16 @@ class Instrument:
     title: str = ""
     path: Path | None = None
     missing_codes: tuple[float, ...] = ()
+    demographics: tuple[Demographic, ...] = ()
+
+    @property
+    def demographic_ids(self) -> tuple[str, ...]:
+        """Demographic ids in file order."""
+        return tuple(d.id for d in self.demographics)
+
+    def construct(self, construct_id: str) -> Construct | None:
+        """The construct with this id, ``None`` if there is none."""
+        return next((c for c in self.constructs if c.id == construct_id), None)
 
     @property
     def item_ids(self) -> tuple[str, ...]:
@@ -293,13 +359,15 @@ class Instrument:
         raise KeyError(item_id)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per item and attention check: ``id, construct, number, reverse, zh, en, correct``."""
+        """One row per item, attention check and demographic: ``id, construct, number, reverse, zh, en, correct``."""
         import pandas as pd
 
         rows: list[tuple[object, ...]] = [(i.id, i.construct, i.number, i.reverse, i.text_zh, i.text_en, None)
                                           for i in self.items]
         rows += [(c.id, "(attention check)", c.number, False, c.text_zh, c.text_en, c.correct)
                  for c in self.attention_checks]
+        rows += [(d.id, f"(demographic, {d.type})", d.number or d.column, False, d.text_zh or d.name_zh,
+                  d.text_en or d.name_en, None) for d in self.demographics]
         return pd.DataFrame(rows, columns=["id", "construct", "number", "reverse", "zh", "en", "correct"])
 
     def to_dict(self) -> dict[str, Any]:
@@ -318,6 +386,8 @@ class Instrument:
             "reverse_items": self.reverse_items(),
             "attention_checks": [{"id": c.id, "correct": c.correct} for c in self.attention_checks],
             "missing_codes": [int(c) if float(c).is_integer() else c for c in self.missing_codes],
+            "demographics": [{"id": d.id, "name_zh": d.name_zh, "name_en": d.name_en, "type": d.type}
+                             for d in self.demographics],
         }
 
 
@@ -389,6 +459,7 @@ def parse_instrument(raw: Any, path: Path | None = None) -> Instrument:
     items = _parse_items(raw.get("items", []), declared, problems)
     used: set[str] = {i.id for i in items} | declared
     checks = _parse_checks(raw.get("attention_checks", []) or [], scale, used, problems)
+    demographics = _parse_demographics(raw.get("demographics", []) or [], used, problems)
 
     counts = {c.id: 0 for c in constructs}
     for item in items:
@@ -398,7 +469,7 @@ def parse_instrument(raw: Any, path: Path | None = None) -> Instrument:
     if empty and "items" in raw:
         problems.append(f"constructs without items: {name_list(empty)}")
     numbers: dict[str, str] = {}
-    things: list[Item | AttentionCheck] = [*items, *checks]
+    things: list[Item | AttentionCheck | Demographic] = [*items, *checks, *demographics]
     for thing in things:
         if thing.number is not None:
             if thing.number in numbers:
@@ -432,6 +503,7 @@ def parse_instrument(raw: Any, path: Path | None = None) -> Instrument:
         title=str(title or ""),
         path=path.resolve() if path is not None else None,
         missing_codes=missing_codes,
+        demographics=tuple(demographics),
     )
 
 
@@ -649,5 +721,72 @@ def _parse_checks(value: Any, scale: ResponseScale, used: set[str], problems: li
             id=cid, correct=int(code if code is not None else scale.min),
             text_zh=str(ck.get("zh", "") or "").strip(), text_en=str(ck.get("en", "") or "").strip(),
             number=_number(ck.get("number"), f"{where} '{cid}'", problems),
+        ))
+    return out
+
+
+def _parse_demographics(value: Any, used: set[str], problems: list[str]) -> list[Demographic]:
+    """The ``demographics:`` list (see the module docstring).
+
+    Examples
+    --------
+    >>> problems = []
+    >>> (d,) = _parse_demographics([{"id": "gender", "number": 1, "name": {"zh": "性别", "en": "Gender"},
+    ...     "levels": {1: {"zh": "男", "en": "Male"}, 2: "女"}}], set(), problems)
+    >>> d.levels, d.number, d.level_label(2, "en"), d.level_label(3, "en"), problems
+    (((1, '男', 'Male'), (2, '女', '')), '1', '女', '3', [])
+    >>> _parse_demographics([{"id": "age", "type": "number", "bins": [30, 18]}], set(), problems) and problems
+    ["demographics[1] 'age': 'type' must be categorical or numeric, got 'number'", "demographics[1] 'age': 'bins' must be increasing numbers, got [30, 18]"]
+    """
+    if not isinstance(value, list):
+        problems.append("'demographics' must be a list of {id, name, type, levels, bins, number}")
+        return []
+    out: list[Demographic] = []
+    for n, dm in enumerate(value, start=1):
+        where = f"demographics[{n}]"
+        if not isinstance(dm, dict):
+            problems.append(f"{where} must be a mapping with keys {', '.join(sorted(DEMOGRAPHIC_KEYS))}")
+            continue
+        unknown_keys(dm, DEMOGRAPHIC_KEYS, where, problems)
+        did = _ident(dm.get("id"), where, problems)
+        if did is None:
+            continue
+        if did in used:
+            problems.append(f"{where}: id '{did}' is already used")
+        used.add(did)
+        where = f"{where} '{did}'"
+        zh, en = _names(dm.get("name"), f"{where}.name", problems)
+        kind = dm.get("type", "categorical")
+        if kind not in DEMOGRAPHIC_TYPES:
+            problems.append(f"{where}: 'type' must be categorical or numeric, got {kind!r}")
+            kind = "categorical"
+        levels: list[tuple[int | str, str, str]] = []
+        raw_levels = dm.get("levels") or {}
+        if not isinstance(raw_levels, dict):
+            problems.append(f"{where}: 'levels' must map codes to {{zh, en}} labels")
+            raw_levels = {}
+        for code, text in raw_levels.items():
+            key: int | str = code if isinstance(code, int) and not isinstance(code, bool) else str(code).strip()
+            if isinstance(key, str) and re.fullmatch(r"[+-]?\d+", key):
+                key = int(key)
+            lzh, len_ = _names(text, f"{where}.levels[{code}]", problems)
+            levels.append((key, lzh, len_))
+        bins: tuple[float, ...] = ()
+        raw_bins = dm.get("bins")
+        if raw_bins is not None:
+            ok = isinstance(raw_bins, list) and raw_bins and all(
+                isinstance(b, (int, float)) and not isinstance(b, bool) for b in raw_bins)
+            if not ok or any(b >= c for b, c in zip(raw_bins, raw_bins[1:])):
+                problems.append(f"{where}: 'bins' must be increasing numbers, got {raw_bins!r}")
+            elif kind != "numeric":
+                problems.append(f"{where}: 'bins' are for a numeric demographic (type: numeric)")
+            else:
+                bins = tuple(float(b) for b in raw_bins)
+        column = dm.get("column")
+        out.append(Demographic(
+            id=did, name_zh=zh, name_en=en, type=str(kind), levels=tuple(levels), bins=bins,
+            number=_number(dm.get("number"), where, problems),
+            column=str(column).strip() if column is not None and str(column).strip() else None,
+            text_zh=str(dm.get("zh", "") or "").strip(), text_en=str(dm.get("en", "") or "").strip(),
         ))
     return out

@@ -41,7 +41,7 @@ from semxhs.survey.decoding import (
     label_codes,
 )
 from semxhs.survey.files import TableData, read_data
-from semxhs.survey.instrument import AttentionCheck, Instrument, Item, normalize_text
+from semxhs.survey.instrument import AttentionCheck, Demographic, Instrument, Item, normalize_text
 
 __all__ = [
     "PLATFORMS",
@@ -49,6 +49,7 @@ __all__ = [
     "SurveyImport",
     "UnknownAnswer",
     "code_answers",
+    "decode_demographic",
     "detect_platform",
     "import_survey",
     "map_headers",
@@ -273,8 +274,11 @@ def map_headers(
     """
     rename = dict(rename or {})
     plat = PLATFORMS[detect_platform(columns) if platform == "auto" else _platform_name(platform)]
-    targets: dict[str, Item | AttentionCheck] = {**{i.id: i for i in instrument.items},
-                                                 **{c.id: c for c in instrument.attention_checks}}
+    targets: dict[str, Item | AttentionCheck | Demographic] = {
+        **{i.id: i for i in instrument.items}, **{c.id: c for c in instrument.attention_checks},
+        **{d.id: d for d in instrument.demographics}}
+    # a demographic's ``column:`` is its header as written: an explicit rename
+    rename = {**{d.column: d.id for d in instrument.demographics if d.column}, **rename}
     by_wording: dict[str, set[str]] = {}
     by_number: dict[str, str] = {}
     for tid, thing in targets.items():
@@ -292,6 +296,9 @@ def map_headers(
         header = str(col)
         stripped = header.strip()
         match = _match_one(stripped, header, rename, targets, meta, by_wording, by_number)
+        found = targets.get(match.target)
+        if match.how == "number" and isinstance(found, Demographic) and not (found.text_zh or found.text_en):
+            match = HeaderMatch(header, match.target, "number")  # no wording declared, none to differ
         if match.how in ("id", "wording", "number", "rename"):
             if match.target in taken:
                 match = HeaderMatch(header, header, "duplicate",
@@ -550,15 +557,23 @@ def import_survey(
         plat.missing_markers - set(MARKER_ORDER))
     labels = label_codes(instrument.scale)
     records = []
+    demographics = {d.id: d for d in instrument.demographics}
+    demographic_errors: list[UnknownAnswer] = []
     for pos, (col, h) in enumerate(zip(columns, headers)):
         if h.how not in ("id", "wording", "number", "rename"):
+            continue
+        if h.target in demographics:  # background questions: never items, never on the scale
+            values, errors = decode_demographic(positional.iloc[:, pos].tolist(), demographics[h.target],
+                                                markers=markers, header=str(col))
+            coded.isetitem(pos, values.to_numpy())
+            demographic_errors.extend(errors)
             continue
         codes, record = decode_column(positional.iloc[:, pos].tolist(), instrument.scale, markers=markers,
                                       column=h.target, header=str(col), labels=labels)
         coded.isetitem(pos, codes)
         records.append(record)
     decoding = DecodingSummary(tuple(records))
-    targets = (*instrument.item_ids, *instrument.check_ids)
+    targets = (*instrument.item_ids, *instrument.check_ids, *instrument.demographic_ids)
     missing = tuple(t for t in targets if t not in renames.values())
     id_column = instrument.respondent_id or plat.id_column
     duration_column = instrument.duration or plat.duration_column
@@ -566,7 +581,7 @@ def import_survey(
         frame=coded,
         platform=name,
         headers=headers,
-        unknown_answers=decoding.errors,
+        unknown_answers=(*decoding.errors, *demographic_errors),
         missing_items=missing,
         answer_format=decoding.answer_format,
         id_column=id_column if id_column in coded.columns else None,
@@ -575,6 +590,63 @@ def import_survey(
         source=table.to_dict() if table is not None else {},
         decoding=decoding,
     )
+
+
+_UNIT_NUMBER = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(?:岁|周岁|年|元|人|个|次|小时|years?|yrs?)?$",
+                          re.IGNORECASE)
+
+
+def decode_demographic(cells: Sequence[object], demographic: Demographic, *, markers: Sequence[str] = (),
+                       header: str = "") -> tuple[pd.Series, list[UnknownAnswer]]:
+    """The answers of a demographic question: codes (categorical) or numbers (numeric).
+
+    A cell that is empty or a whole platform marker is missing. A categorical answer that
+    is a number is read as that code; a text is looked up among the level labels (zh, en)
+    and, when it is none of them, kept as written (the profile shows it as its own level).
+    A numeric answer is a number, optionally followed by a unit (``25岁``); anything else
+    is an :class:`~semxhs.survey.decoding.UnknownAnswer`.
+
+    Examples
+    --------
+    >>> from semxhs.survey.instrument import Demographic
+    >>> gender = Demographic("gender", levels=((1, "男", "Male"), (2, "女", "Female")))
+    >>> decode_demographic(["女", "1", 2.0, "(跳过)", None, "其他"], gender, markers=["(跳过)"])[0].tolist()
+    [2, 1, 2, None, None, '其他']
+    >>> values, errors = decode_demographic(["25岁", 31, "-3", "年轻"], Demographic("age", type="numeric"),
+    ...                                     markers=["-3"])
+    >>> values.tolist(), [(e.column, e.value, e.rows) for e in errors]
+    ([25.0, 31.0, nan, nan], [('age', '年轻', (4,))])
+    """
+    folded_markers = {unicodedata.normalize("NFKC", m).strip() for m in markers}
+    codes = demographic.level_codes()
+    out: list[object] = []
+    bad: dict[str, list[int]] = {}
+    numeric = demographic.type == "numeric"
+    for row, cell in enumerate(cells, start=1):
+        if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+            out.append(math.nan if numeric else None)
+            continue
+        text = unicodedata.normalize("NFKC", str(cell)).strip()
+        if text == "" or text in folded_markers:
+            out.append(math.nan if numeric else None)
+            continue
+        number = _UNIT_NUMBER.match(text)
+        if numeric:
+            if number is None:
+                bad.setdefault(str(cell), []).append(row)
+                out.append(math.nan)
+            else:
+                out.append(float(number.group(1)))
+            continue
+        if isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, bool) \
+                or re.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", text):
+            value = float(text)
+            out.append(int(value) if value.is_integer() else value)
+            continue
+        out.append(codes.get(normalize_text(text), text))
+    errors = [UnknownAnswer(demographic.id, value, tuple(rows), header) for value, rows in bad.items()]
+    series = pd.Series(out, dtype=float if numeric else object)
+    return series, errors
 
 
 def read_survey(
