@@ -86,6 +86,7 @@ from semxhs.report.labels import (
 from semxhs.report.measurement import MEASUREMENT_BUILDERS
 from semxhs.report.messages import messages_in_words
 from semxhs.report.multigroup import grouped_estimates_section, is_grouped
+from semxhs.report.names import name_map
 from semxhs.report.process import process_study_sections
 from semxhs.report.profile import instrument_appendix_section, profile_section
 from semxhs.report.replication import about_section, replication_section, reproducibility_section
@@ -330,13 +331,14 @@ def measurement_section(result: StudyResult, t: Labels) -> Section | None:
     loadings = [p for p in result.sem.parameters if p.op == "=~"]
     if not loadings:
         return None
+    names = name_map(result, t)
     rows: list[Row] = []
     previous = None
     for p in loadings:
         first = p.lhs != previous
         previous = p.lhs
         se, _z, pv = _inference(p)
-        rows.append(_row([p.lhs if first else "", p.rhs, _estimate(p, t), se, f.fmt_bounded(p.std_all, 3), pv],
+        rows.append(_row([names.get(p.lhs, p.lhs) if first else "", p.rhs, _estimate(p, t), se, f.fmt_bounded(p.std_all, 3), pv],
                          starts_group=first))
     columns = [_col(t["col_factor"], "left"), _col(t["col_item"], "left"), _col(t["col_loading_b"]),
                _col(t["col_se"], italic=True), _col(t["col_loading_std"]), _col(t["col_p"], italic=True)]
@@ -352,10 +354,11 @@ def structural_section(result: StudyResult, t: Labels) -> Section | None:
     if not paths:
         return None
     level = _level_text(result.sem)
+    names = name_map(result, t)
     rows: list[Row] = []
     previous = None
     for p in paths:
-        rows.append(_row([_path(p.lhs, p.rhs, p.label), _estimate(p, t), *_inference(p),
+        rows.append(_row([_path(names.get(p.lhs, p.lhs), names.get(p.rhs, p.rhs), p.label), _estimate(p, t), *_inference(p),
                           f.fmt_bounded(p.std_all, 3), _ci(p)], starts_group=p.lhs != previous))
         previous = p.lhs
     columns = [_col(t["col_path"], "left"), _col(t["col_b"], italic=True), _col(t["col_se"], italic=True),
@@ -388,7 +391,8 @@ def r2_section(result: StudyResult, t: Labels) -> Section | None:
         return None
     latent = set(result.sem.latent)
     ordered = [v for v in r2 if v in latent] + [v for v in r2 if v not in latent]
-    rows = [_row([v, t["type_latent"] if v in latent else t["type_observed"], f.fmt_bounded(r2[v], 3)],
+    names = name_map(result, t)
+    rows = [_row([names.get(v, v), t["type_latent"] if v in latent else t["type_observed"], f.fmt_bounded(r2[v], 3)],
                  starts_group=(i == 0 or (v in latent) != (ordered[i - 1] in latent)))
             for i, v in enumerate(ordered)]
     columns = [_col(t["col_variable"], "left"), _col(t["col_type"], "left"), _col(t["col_r2"], italic=True)]
@@ -396,11 +400,13 @@ def r2_section(result: StudyResult, t: Labels) -> Section | None:
     return _section("r2", t["sec_r2"], [table])
 
 
-def _hypothesis_path(path: str) -> str:
-    """``"TR ~ PI"`` → ``"TR ← PI"`` (as in the structural table); a defined effect's name is kept."""
+def _hypothesis_path(path: str, names: dict[str, str] | None = None) -> str:
+    """``"TR ~ PI"`` → ``"TR ← PI"`` (as in the structural table, constructs named); a defined effect's name is kept."""
+    names = names or {}
     if "~" in path and "=~" not in path and "~~" not in path:
         outcome, _, predictors = path.partition("~")
-        return _path(outcome.strip(), predictors.strip())
+        outcome, predictors = outcome.strip(), predictors.strip()
+        return _path(names.get(outcome, outcome), names.get(predictors, predictors))
     return path.strip()
 
 
@@ -423,7 +429,8 @@ def hypotheses_section(result: StudyResult, t: Labels) -> Section | None:
     if not hyps:
         return None
     boot_ids = [h.id for h in hyps if getattr(h, "test", "z") == "bootstrap"]
-    rows = [_row([h.id, h.text, _hypothesis_path(h.path), _expected(h.expected_sign, t), f.fmt_num(h.est, 3),
+    names = dict(name_map(result, t))
+    rows = [_row([h.id, h.text, _hypothesis_path(h.path, names), _expected(h.expected_sign, t), f.fmt_num(h.est, 3),
                   f.fmt_bounded(h.std_all, 3), f.fmt_p(h.pvalue),
                   f.fmt_ci(h.ci_lower, h.ci_upper, 3) + ("\u2020" if h.id in boot_ids else ""),
                   t["supported"] if h.supported else t["not_supported"]]) for h in hyps]
@@ -445,9 +452,10 @@ def covariances_section(result: StudyResult, t: Labels) -> Section | None:
     level = _level_text(sem)
     covs = [p for p in sem.parameters if p.op == "~~" and p.lhs != p.rhs]
     variances = [p for p in sem.parameters if p.op == "~~" and p.lhs == p.rhs]
+    names = name_map(result, t)
     tables: list[Table] = []
     if covs:
-        rows = [_row([f"{p.lhs} ↔ {p.rhs}",
+        rows = [_row([f"{names.get(p.lhs, p.lhs)} ↔ {names.get(p.rhs, p.rhs)}",
                       t["type_residual_covariance"] if {p.lhs, p.rhs} <= endo else t["type_covariance"],
                       _estimate(p, t), *_inference(p), f.fmt_bounded(p.std_all, 3), _ci(p)]) for p in covs]
         columns = [_col(t["col_variables"], "left"), _col(t["col_type"], "left"), _col(t["col_estimate"]),
@@ -456,7 +464,7 @@ def covariances_section(result: StudyResult, t: Labels) -> Section | None:
         tables.append(_table("table-covariances", t["tbl_covariances"], columns, rows,
                              [t["note_covariances"].format(level=level)]))
     if variances:
-        rows = [_row([p.lhs, t["type_residual_variance"] if p.lhs in endo else t["type_variance"],
+        rows = [_row([names.get(p.lhs, p.lhs), t["type_residual_variance"] if p.lhs in endo else t["type_variance"],
                       _estimate(p, t), *_inference(p), f.fmt_bounded(p.std_all, 3), _ci(p)]) for p in variances]
         columns = [_col(t["col_variable"], "left"), _col(t["col_type"], "left"), _col(t["col_estimate"]),
                    _col(t["col_se"], italic=True), _col(t["col_z"], italic=True), _col(t["col_p"], italic=True),
@@ -475,7 +483,8 @@ def intercepts_section(result: StudyResult, t: Labels) -> Section | None:
         return None
     endo = _endogenous(sem)
     level = _level_text(sem)
-    rows = [_row([p.lhs, t["type_intercept"] if p.lhs in endo else t["type_mean"], _estimate(p, t),
+    names = name_map(result, t)
+    rows = [_row([names.get(p.lhs, p.lhs), t["type_intercept"] if p.lhs in endo else t["type_mean"], _estimate(p, t),
                   *_inference(p), f.fmt_num(p.std_all, 3), _ci(p)]) for p in rows_p]
     columns = [_col(t["col_variable"], "left"), _col(t["col_type"], "left"), _col(t["col_estimate"]),
                _col(t["col_se"], italic=True), _col(t["col_z"], italic=True), _col(t["col_p"], italic=True),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from semxhs.report import format as f
 from semxhs.report.blocks import Labels, Row, Section, column, row, section, table
 from semxhs.report.diagram import stars
+from semxhs.report.names import name_map
 from semxhs.study.results import StudyResult
 
 __all__ = ["descriptives_section"]
@@ -37,9 +38,10 @@ def descriptives_section(result: StudyResult, t: Labels) -> Section | None:
         return None
     names = [str(n) for n in d.index]
     fl = m.fornell_larcker
+    labels = name_map(result, t)
     rows: list[Row] = []
     for i, a in enumerate(names):
-        cells = [f"{i + 1}. {a}", f.fmt_num(float(d.loc[a, "mean"]), 3), f.fmt_num(float(d.loc[a, "sd"]), 3)]
+        cells = [f"{i + 1}. {labels.get(a, a)}", f.fmt_num(float(d.loc[a, "mean"]), 3), f.fmt_num(float(d.loc[a, "sd"]), 3)]
         for j, b in enumerate(names):
             if j < i:
                 cells.append(f.fmt_bounded(float(d.loc[a, f"r_{b}"]), 3) + stars(float(d.loc[a, f"p_{b}"])))

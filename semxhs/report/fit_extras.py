@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from semxhs.report import format as f
 from semxhs.report.blocks import Labels, Row, Section, column, row, section, table
+from semxhs.report.names import name_map
 from semxhs.report.thresholds import (
     AMOS_CUTOFFS,
     F2_SOURCES,
@@ -131,6 +132,7 @@ def effect_size_section(result: StudyResult, t: Labels) -> Section | None:
         return None
     magnitude = {"large": t["f2_large"], "medium": t["f2_medium"], "small": t["f2_small"],
                  "negligible": t["f2_negligible"]}
+    names = name_map(result, t)
     rows: list[Row] = []
     any_failed = False
     for i, e in enumerate(effects):
@@ -139,7 +141,8 @@ def effect_size_section(result: StudyResult, t: Labels) -> Section | None:
         if not e.converged:
             f2_text += t["refit_not_converged_mark"]
             any_failed = True
-        rows.append(row([_path(e.outcome, e.predictor), f.fmt_bounded(e.r2_full, 3), f.fmt_bounded(e.r2_without, 3),
+        rows.append(row([_path(names.get(e.outcome, e.outcome), names.get(e.predictor, e.predictor)),
+                         f.fmt_bounded(e.r2_full, 3), f.fmt_bounded(e.r2_without, 3),
                          f2_text, mag, f.fmt_num(e.vif, 2), _judge(e.vif, 2, VIF_CUTOFFS, t)],
                         starts_group=(i == 0 or e.outcome != effects[i - 1].outcome)))
     columns = [column(t["col_path"], "left"), column(t["col_r2_full"]), column(t["col_r2_without"]),

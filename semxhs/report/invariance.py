@@ -30,6 +30,7 @@ from semxhs.report.blocks import (
     table,
 )
 from semxhs.report.labels import HTML_LANG, labels_for
+from semxhs.report.names import name_map
 from semxhs.sem.invariance import LEVELS, InvarianceResult
 from semxhs.study.results import StudyResult
 
@@ -88,7 +89,8 @@ def _ladder_row(name: str, row_: Mapping[str, Any], decision: str, starts: bool 
                 f.fmt_num(row_["delta_rmsea"], 3), f.fmt_num(row_["delta_srmr"], 3), decision], starts_group=starts)
 
 
-def invariance_sections(res: InvarianceResult, t: Mapping[str, str]) -> list[Section]:
+def invariance_sections(res: InvarianceResult, t: Mapping[str, str],
+                        names: Mapping[str, str] | None = None) -> list[Section]:
     """The invariance section: methods and results sentences, the ladder table (with the partial steps),
     the scalar model's score tests and the latent mean differences.
 
@@ -166,7 +168,7 @@ def invariance_sections(res: InvarianceResult, t: Mapping[str, str]) -> list[Sec
                                                          p=_p_phrase(st["total"]["pvalue"]))]))
     if res.latent_means:
         ref = res.group_labels[0]
-        lrows = [row([m["lhs"], str(m["group_label"]), f.fmt_num(m["est"], 3), f.fmt_num(m["se"], 3),
+        lrows = [row([(names or {}).get(m["lhs"], m["lhs"]), str(m["group_label"]), f.fmt_num(m["est"], 3), f.fmt_num(m["se"], 3),
                       f.fmt_num(m["z"], 2), f.fmt_p(m["pvalue"]), f.fmt_ci(m["ci_lower"], m["ci_upper"], 3),
                       f.fmt_num(m["std_all"], 2)]) for m in res.latent_means]
         tables.append(table("table-invariance-latent-means", t["tbl_inv_latent"],
@@ -191,7 +193,7 @@ def invariance_study_section(result: StudyResult, t: Mapping[str, str]) -> list[
     """The invariance section of a study report (``invariance:`` in the study); ``None`` without one."""
     if result.invariance is None:
         return None
-    return invariance_sections(result.invariance, t)
+    return invariance_sections(result.invariance, t, name_map(result, t))
 
 
 def _header(res: InvarianceResult, t: Mapping[str, str], title: str, day: date) -> Header:

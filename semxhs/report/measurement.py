@@ -50,6 +50,7 @@ from semxhs.report.blocks import (
 )
 from semxhs.report.labels import MEASUREMENT_REFERENCES, language_of
 from semxhs.report.messages import code_of, finding_words, message_words, pair_messages
+from semxhs.report.names import name_map
 from semxhs.study.results import StudyResult
 
 __all__ = [
@@ -179,6 +180,7 @@ def _reliability_table(result: StudyResult, m: MeasurementResult, t: Labels) -> 
     level = _alpha_level(m)
     findings = list(m.findings)
     has_omega = any(not f.is_missing(r.omega) for r in m.reliability)
+    names = name_map(result, t)
     rows: list[Row] = []
     for rel in m.reliability:
         items = [i for i in m.items if i.factor == rel.factor]
@@ -191,12 +193,14 @@ def _reliability_table(result: StudyResult, m: MeasurementResult, t: Labels) -> 
         ]
         blank = [""] * len(construct_cells)
         if not items:  # no item rows (should not happen): the construct still gets its line
-            rows.append(row([rel.factor, f.DASH, f.DASH, *construct_cells], starts_group=True))
+            rows.append(row([names.get(rel.factor, rel.factor), f.DASH, f.DASH, *construct_cells],
+                            starts_group=True))
             continue
         for k, item in enumerate(items):
             loading = f.fmt_bounded(item.loading_std, 3) + _mark(
                 findings, ("loading_min", "loading_ideal"), (item.factor, item.item))
-            rows.append(row([rel.factor if k == 0 else "", _item_label(item.item, result, t), loading,
+            rows.append(row([names.get(rel.factor, rel.factor) if k == 0 else "", _item_label(item.item, result, t),
+                             loading,
                              *(construct_cells if k == 0 else blank)], starts_group=k == 0))
     th = _thresholds(m)
     loading_cut = t["cut_two_levels"].format(minimum=_cut(th["loading_min"]), ideal=_cut(th["loading_ideal"]))
@@ -253,13 +257,14 @@ def reliability_section(result: StudyResult, t: Labels) -> Section | None:
 
 # --------------------------------------------------------------------------- discriminant validity
 
-def _fornell_larcker_table(m: MeasurementResult, t: Labels) -> Table:
+def _fornell_larcker_table(m: MeasurementResult, t: Labels, labels: dict[str, str] | None = None) -> Table:
+    """Rows name the constructs (``labels``); the columns keep the codes, to match them."""
     fl = m.fornell_larcker
     names = [str(c) for c in fl.columns]
     findings = list(m.findings)
     rows: list[Row] = []
     for i, a in enumerate(names):
-        cells = [a]
+        cells = [(labels or {}).get(a, a)]
         for j, b in enumerate(names):
             if j < i:
                 cells.append(f.fmt_bounded(float(fl.loc[a, b]), 3) + _pair_mark(findings, ("fornell_larcker",), a, b))
@@ -273,14 +278,15 @@ def _fornell_larcker_table(m: MeasurementResult, t: Labels) -> Table:
                  [t["note_fornell_larcker"].format(mark=FAIL_MARK)])
 
 
-def _htmt_table(m: MeasurementResult, t: Labels) -> Table:
+def _htmt_table(m: MeasurementResult, t: Labels, labels: dict[str, str] | None = None) -> Table:
+    """Rows name the constructs (``labels``); the columns keep the codes, to match them."""
     htmt, htmt2 = m.htmt, m.htmt2
     names = [str(c) for c in htmt.columns]
     findings = list(m.findings)
     ci = {} if m.htmt_ci is None else {(i.lhs, i.rhs): i for i in m.htmt_ci.intervals}
     rows: list[Row] = []
     for i, a in enumerate(names):
-        cells = [a]
+        cells = [(labels or {}).get(a, a)]
         for j, b in enumerate(names):
             if j < i:
                 text = f.fmt_bounded(float(htmt.loc[a, b]), 3)
@@ -345,7 +351,8 @@ def discriminant_section(result: StudyResult, t: Labels) -> Section | None:
         paragraphs.append(t["disc_warn"].format(pairs=t["pair_sep"].join(_pair(a, b, t) for a, b in doubtful)))
     if not found:
         paragraphs.append(t["disc_all_met"])
-    return section("discriminant", t["sec_discriminant"], [_fornell_larcker_table(m, t), _htmt_table(m, t)],
+    return section("discriminant", t["sec_discriminant"], [_fornell_larcker_table(m, t, dict(name_map(result, t))),
+                                                           _htmt_table(m, t, dict(name_map(result, t)))],
                    paragraphs=paragraphs, bullets=[_words(x, t) for x in found],
                    references=MEASUREMENT_REFERENCES["discriminant"])
 
@@ -379,13 +386,14 @@ def items_section(result: StudyResult, t: Labels) -> Section | None:
     if m is None or not m.items:
         return None
     found = _select(m, FACTORABILITY_CODES)
+    names = name_map(result, t)
     rows: list[Row] = []
     previous = None
     for item in m.items:
         first = item.factor != previous
         previous = item.factor
         msa = m.kmo.items.get(item.item)
-        rows.append(row([item.factor if first else "", _item_label(item.item, result, t),
+        rows.append(row([names.get(item.factor, item.factor) if first else "", _item_label(item.item, result, t),
                          f.fmt_num(item.mean, 2), f.fmt_num(item.sd, 2), f.fmt_num(item.skew, 2),
                          f.fmt_num(item.kurtosis, 2), f.fmt_bounded(item.item_total_r, 3),
                          f.fmt_bounded(item.alpha_if_deleted, 3),

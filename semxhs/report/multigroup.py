@@ -14,6 +14,7 @@ from typing import Any
 
 from semxhs.report import format as f
 from semxhs.report.blocks import Row, Section, column, row, section, table
+from semxhs.report.names import name_map
 from semxhs.sem.results import Parameter, SemResult
 from semxhs.study.results import StudyResult
 
@@ -63,8 +64,10 @@ def grouped_estimates_section(result: StudyResult, t: Mapping[str, str], op: str
         lrt = {(w["lhs"], w["rhs"]): w for w in sem.extra.get("path_equality_lrt", [])}
     rows: list[Row] = []
     previous = None
+    names = name_map(result, t)
     for (lhs, rhs), per_group in rows_by_key.items():
-        name = f"{lhs} ← {rhs}" if op == "~" else f"{lhs} =~ {rhs}"
+        name = (f"{names.get(lhs, lhs)} ← {names.get(rhs, rhs)}" if op == "~"
+                else f"{names.get(lhs, lhs)} =~ {rhs}")
         cells = [name]
         for g in range(1, len(labels) + 1):
             cells += _cells(per_group.get(g), t)

@@ -19,7 +19,7 @@ are left out. Inside a study report (:func:`process_study_sections`) the ids are
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from functools import partial
 from typing import Any, NamedTuple
@@ -62,6 +62,7 @@ from semxhs.report.figures.process_plots import (
 )
 from semxhs.report.labels import HTML_LANG, PROCESS_REFERENCES, labels_for
 from semxhs.report.messages import messages_in_words
+from semxhs.report.names import name_map
 from semxhs.study.results import StudyResult
 
 __all__ = [
@@ -154,9 +155,15 @@ def _center_text(result: ProcessResult, t: Labels) -> str:
     return (t["center_interaction"] if o.center == "interaction" else t["center_all"]).format(names=names)
 
 
-def _model_section(result: ProcessResult, t: Labels, sid: str, prefix: str) -> Section:
+def _model_section(result: ProcessResult, t: Labels, sid: str, prefix: str,
+                   names: Mapping[str, str] | None = None) -> Section:
     v, o, b = result.variables, result.options, result.bootstrap
     sep = t["list_sep"]
+    named = names or {}
+
+    def nm(code: str) -> str:
+        return named.get(code, code)
+
     dropped = f.fmt_int(result.n_dropped)
     details = [f"{name}: {f.fmt_int(k)}" for name, k in result.dropped if k]
     if details:
@@ -165,11 +172,11 @@ def _model_section(result: ProcessResult, t: Labels, sid: str, prefix: str) -> S
             t["boot_summary"].format(draws=f.fmt_int(b.draws), seed=b.seed if b.seed is not None else f.DASH))
     rows: list[Row] = [
         row([t["proc_model"], str(result.model)]),
-        row([t["proc_x"], v.x], starts_group=True),
-        row([t["proc_m"], sep.join(v.m) or f.DASH]),
-        row([t["proc_w"], v.w or f.DASH]),
-        row([t["proc_z"], v.z or f.DASH]),
-        row([t["proc_y"], v.y]),
+        row([t["proc_x"], nm(v.x)], starts_group=True),
+        row([t["proc_m"], sep.join(nm(m) for m in v.m) or f.DASH]),
+        row([t["proc_w"], nm(v.w) if v.w else f.DASH]),
+        row([t["proc_z"], nm(v.z) if v.z else f.DASH]),
+        row([t["proc_y"], nm(v.y)]),
         row([t["proc_cov"], sep.join(v.cov) or f.DASH]),
         row([t["n_obs"], f.fmt_int(result.n)], starts_group=True),
         row([t["n_dropped"], dropped]),
@@ -467,7 +474,7 @@ def _notes_section(result: ProcessResult, t: Labels, sid: str, prefix: str) -> S
 # --------------------------------------------------------------------------- entry points
 
 def process_sections(result: ProcessResult, t: Labels, *, id_prefix: str = "process", title_prefix: str = "",
-                     file_prefix: str = "") -> list[Section]:
+                     file_prefix: str = "", names: Mapping[str, str] | None = None) -> list[Section]:
     """The sections of one PROCESS analysis, ids ``<id_prefix>-model`` … ``<id_prefix>-notes``.
 
     Parameters
@@ -481,6 +488,8 @@ def process_sections(result: ProcessResult, t: Labels, *, id_prefix: str = "proc
         Put before every section title (which analysis, inside a study report).
     file_prefix : str
         Put before the plots' file names.
+    names : mapping, optional
+        ``{code: label}`` of named constructs (:func:`semxhs.report.names.name_map`) for the roles.
 
     Examples
     --------
@@ -503,7 +512,7 @@ def process_sections(result: ProcessResult, t: Labels, *, id_prefix: str = "proc
                                           t["figure_file_note"].format(file=spec.name), font_note],
                                          png=spec.png()))
     built = [
-        _model_section(result, t, f"{id_prefix}-model", title_prefix),
+        _model_section(result, t, f"{id_prefix}-model", title_prefix, names),
         _equations_section(result, t, f"{id_prefix}-equations", title_prefix),
         _interactions_section(result, t, f"{id_prefix}-interactions", title_prefix),
         _conditional_section(result, t, f"{id_prefix}-conditional", title_prefix, figures["interaction"]),
@@ -529,7 +538,7 @@ def process_study_sections(result: StudyResult, t: Labels) -> list[Section] | No
     for k, pr in enumerate(analyses, start=1):
         prefix = t["process_title_prefix"].format(model=pr.model, k=k)
         out.extend(process_sections(pr, t, id_prefix=f"process-{k}", title_prefix=prefix,
-                                    file_prefix=f"process{k}_"))
+                                    file_prefix=f"process{k}_", names=name_map(result, t)))
     return out
 
 

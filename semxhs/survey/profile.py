@@ -148,7 +148,8 @@ def sample_profile(frame: pd.DataFrame, demographics: Sequence[Demographic], *, 
     Returns
     -------
     SampleProfile
-        Declared levels in the declared order (also those nobody chose, with 0), then
+        Declared levels in the declared order (also those nobody chose, with 0; the open
+        intervals below the first and from the last cut point only when someone is in them), then
         unlabelled answers as they are, then a ``missing`` row when anyone did not answer.
 
     Raises
@@ -193,8 +194,11 @@ def sample_profile(frame: pd.DataFrame, demographics: Sequence[Demographic], *, 
             if d.bins:
                 edges = np.asarray(d.bins, dtype=float)
                 where = np.searchsorted(edges, answered, side="right")
-                for b, label in enumerate(bin_labels(d.bins)):
+                labels = bin_labels(d.bins)
+                for b, label in enumerate(labels):
                     count = int((where == b).sum())
+                    if count == 0 and b in (0, len(labels) - 1):  # open-ended outer intervals only when used
+                        continue
                     rows.append(ProfileRow(d.id, label, "", "", count, pct(count), "bin"))
             if n - k:
                 rows.append(ProfileRow(d.id, "missing", "", "", n - k, pct(n - k), "missing"))
