@@ -55,3 +55,25 @@ def test_demo_can_be_rerun_from_its_study_file(demo, tmp_path):
     first = json.loads((out / "results.json").read_text(encoding="utf-8"))
     again = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert again["parameters"] == first["parameters"] and again["fit"] == first["fit"]
+
+
+def test_demo_reports_its_sample_profile(demo):
+    """The demo's demographics: counts of the 400 analysed respondents as pandas counts them, blanks as a row."""
+    import pandas as pd
+
+    out = demo[0]
+    doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    data = pd.read_csv(out / "responses.csv")
+    profile = doc["sample_profile"]
+    assert profile["n"] == doc["n_obs"] == 400 and profile["basis"] == "listwise"
+    for variable in ("gender", "education", "tenure"):
+        rows = [r for r in profile["rows"] if r["variable"] == variable and r["kind"] != "missing"]
+        assert {int(r["level"]): r["n"] for r in rows if r["n"]} == data[variable].value_counts().to_dict()
+    missing = {r["variable"]: r["n"] for r in profile["rows"] if r["kind"] == "missing"}
+    assert missing == {"age": int(data["age"].isna().sum()), "education": int(data["education"].isna().sum())}
+    (age,) = profile["numeric"]
+    assert age["mean"] == pytest.approx(data["age"].mean()) and age["sd"] == pytest.approx(data["age"].std())
+    html = (out / "report.html").read_text(encoding="utf-8")
+    for section in ("sample-profile", "instrument"):
+        assert f'id="{section}"' in html, section
+    assert "样本人口统计特征" in html and "未作答" in html and "信任 (TR)" in html
