@@ -23,6 +23,7 @@ from semxhs.report.figures.path_diagram import (
     path_diagram_png,
     path_diagram_svg,
 )
+from semxhs.report.names import short_name_map
 from semxhs.sem.results import SemResult
 from semxhs.study.results import StudyResult
 
@@ -142,7 +143,7 @@ def diagram_figure(sem: SemResult, t: Labels, names: Mapping[str, str] | None = 
 def diagram_section(result: StudyResult, t: Labels) -> Section | None:
     """The path diagram of the study's model, with its results."""
     alpha = result.hypotheses[0].alpha if result.hypotheses else 0.05
-    fig = diagram_figure(result.sem, t, alpha=alpha)
+    fig = diagram_figure(result.sem, t, short_name_map(result, t), alpha=alpha)
     if fig is None:
         return None
     return section("path-diagram", t["sec_path_diagram"], [], figures=[fig])

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from semxhs.report.blocks import Labels
 from semxhs.report.labels import language_of
 
-__all__ = ["construct_label", "display_name", "name_map", "path_label"]
+__all__ = ["construct_label", "display_name", "name_map", "path_label", "short_name_map"]
 
 
 def construct_label(code: str, name: str) -> str:
@@ -28,10 +28,11 @@ def construct_label(code: str, name: str) -> str:
     return f"{name} ({code})" if name and name != code else code
 
 
-def name_map(result: object, t: Labels) -> Mapping[str, str]:
+def name_map(result: object, t: Labels, *, with_code: bool = True) -> Mapping[str, str]:
     """``{code: label}`` of the constructs the result's instrument names, in the report's language.
 
-    A result without an instrument (``result.instrument`` absent or ``None``) names nothing.
+    A result without an instrument (``result.instrument`` absent or ``None``) names nothing;
+    ``with_code=False`` gives the name alone.
 
     Examples
     --------
@@ -50,8 +51,13 @@ def name_map(result: object, t: Labels) -> Mapping[str, str]:
     out: dict[str, str] = {}
     for c in inst.constructs:
         name = (c.name_zh or c.name_en) if zh else (c.name_en or c.name_zh)
-        out[c.id] = construct_label(c.id, name)
+        out[c.id] = construct_label(c.id, name) if with_code else (name or c.id)
     return out
+
+
+def short_name_map(result: object, t: Labels) -> Mapping[str, str]:
+    """``{code: name}`` without the code, where space is short and the code not needed (the path diagram)."""
+    return name_map(result, t, with_code=False)
 
 
 def display_name(code: str, result: object, t: Labels) -> str:

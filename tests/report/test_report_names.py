@@ -95,3 +95,11 @@ def test_instrument_appendix_lists_constructs_sources_and_items(results, lang, w
         assert word in text, word
     # the scales' citations join the reference list
     assert any(ref.startswith("Gefen, D., Karahanna") for ref in ctx["references"])
+
+
+def test_path_diagram_names_the_constructs(results):
+    ctx = build_context(results[0]["zh"])
+    fig = next(s for s in ctx["sections"] if s["id"] == "path-diagram")["figures"][0]
+    assert all(name in fig["svg"] for name in ("感知互动性", "信任", "购买意愿"))
+    bare = next(s for s in build_context(results[1])["sections"] if s["id"] == "path-diagram")["figures"][0]
+    assert "信任" not in bare["svg"]
