@@ -13,6 +13,7 @@ math, so the text needs no font that has them.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -66,7 +67,9 @@ def latex_escape(text: str) -> str:
     return "".join(out)
 
 
-def _preamble(zh: bool, title: str) -> list[str]:
+def _preamble(zh: bool, title: str, cjk: bool = False) -> list[str]:
+    """The document's preamble; ``cjk``: an English report holding Chinese text (answers, wordings),
+    which gets xeCJK under XeLaTeX (pdflatex cannot set it)."""
     lines = [
         r"\documentclass[11pt,a4paper]{article}",
         r"\usepackage{iftex}",
@@ -76,6 +79,8 @@ def _preamble(zh: bool, title: str) -> list[str]:
         r"  \usepackage{textcomp}",
         r"\else",
         r"  \usepackage{fontspec}",
+        *([r"  \IfFileExists{xeCJK.sty}{\usepackage{xeCJK}\IfFontExistsTF{Noto Serif CJK SC}"
+           r"{\setCJKmainfont{Noto Serif CJK SC}}{}}{}"] if cjk and not zh else []),
         r"\fi",
     ]
     if zh:
@@ -159,6 +164,20 @@ def _figure(fig: Figure, note_lead: str, zh: bool) -> list[str]:
     return lines
 
 
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def _has_cjk(context: Context) -> bool:
+    """Whether the text of a report (not its figures) holds Chinese characters or punctuation."""
+    texts: list[str] = [context["header"]["title"], *(r["value"] for r in context["header"]["rows"]),
+                        *context["header"]["notes"], *context["references"]]
+    for sec in context["sections"]:
+        texts += [sec["title"], sec["heading"], *sec["paragraphs"], *sec["bullets"]]
+        for tab in sec["tables"]:
+            texts += [tab["title"], *tab["notes"], *(c for r in tab["rows"] for c in r["cells"])]
+    return any(_CJK.search(text) for text in texts)
+
+
 def render_latex_context(context: Context) -> str:
     """The LaTeX source of a report context (a complete document).
 
@@ -179,7 +198,7 @@ def render_latex_context(context: Context) -> str:
     zh = context["language"] == "zh"
     t = context["t"]
     header = context["header"]
-    lines = _preamble(zh, header["title"])
+    lines = _preamble(zh, header["title"], cjk=not zh and _has_cjk(context))
     lines += [r"\maketitle", r"\begin{center}" + latex_escape(header["subtitle"]) + r"\end{center}", ""]
     sep = "：" if zh else ": "
     for hrow in header["rows"]:
