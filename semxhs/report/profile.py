@@ -60,7 +60,7 @@ def profile_section(result: StudyResult, t: Labels) -> Section | None:
             if not d.bins:  # no intervals: the summary is the row
                 cells.append([text, f.fmt_int(summary.n), _pct(100.0 * summary.n / profile.n if profile.n else 0.0)])
             else:
-                notes.append(f"{name}: {text}.")
+                notes.append(t["profile_numeric_note"].format(name=name, summary=text))
         for r in own:
             label = t["profile_missing"] if r.kind == "missing" else r.label(lang)
             cells.append([label, f.fmt_int(r.n), _pct(r.percent)])
