@@ -103,3 +103,32 @@ def test_path_diagram_names_the_constructs(results):
     assert all(name in fig["svg"] for name in ("感知互动性", "信任", "购买意愿"))
     bare = next(s for s in build_context(results[1])["sections"] if s["id"] == "path-diagram")["figures"][0]
     assert "信任" not in bare["svg"]
+
+
+def test_multigroup_tables_by_a_demographic_name_the_constructs():
+    """A declared demographic is a column like any other: here the group of a multi-group model."""
+    responses = load_responses(FIXTURES / "intake" / "wjx_text.xlsx",
+                               instrument=FIXTURES / "profile" / "instrument.yaml")
+    res = analyse("PI =~ PI1 + PI2 + PI3 + PI4\nTR =~ TR1 + TR2 + TR3 + TR4\nTR ~ PI\n", responses,
+                  AnalysisOptions(group="gender"), language="zh")
+    assert res.sample_profile is not None and res.sample_profile.n == res.sem.n_obs == 112
+    tables = _tables(res)
+    assert _first_cells(tables["table-structural"]) == ["信任 (TR) ← 感知互动性 (PI)"]
+    assert _first_cells(tables["table-measurement"])[0] == "感知互动性 (PI) =~ PI1"
+
+
+def test_process_roles_are_named(results):
+    from dataclasses import replace
+
+    from semxhs.process import run_process
+    from semxhs.survey.constructs import construct_scores
+
+    res = results[0]["en"]
+    responses = load_responses(FIXTURES / "intake" / "wjx_text.xlsx",
+                               instrument=FIXTURES / "profile" / "instrument.yaml")
+    scored = construct_scores(responses.frame, ["PI", "TR", "PU"], res.instrument.blocks())
+    proc = run_process(scored, 4, x="PI", m=["TR"], y="PU", boot=0)
+    tables = _tables(replace(res, process=(proc,)))
+    roles = {r["cells"][0]: r["cells"][1] for r in tables["table-process-1-model"]["rows"]}
+    assert roles["X (focal predictor)"] == "Perceived interactivity (PI)"
+    assert roles["Y (outcome)"] == "Purchase intention (PU)"
