@@ -219,22 +219,49 @@ def _text_dxa(text: str, size: float) -> int:
 
 
 def _unbreakable(text: str) -> list[str]:
-    """The pieces of ``text`` a line may not break inside: words (between spaces), and each CJK character."""
+    """The pieces of ``text`` a line may not break inside: words (between breaking spaces), and each CJK character.
+
+    A non-breaking space (``"≤\\u00a00.50"``) joins its neighbours into one piece: the line
+    cannot break there, so the column must hold the whole piece.
+
+    Examples
+    --------
+    >>> [w.replace("\\u00a0", "~") for w in _unbreakable("IRV（个人）≤\\u00a00.50 or")]
+    ['（', '个', '人', '）', 'IRV', '≤~0.50', 'or']
+    """
     pieces: list[str] = []
-    for word in text.split():
+    for word in _BREAKING_SPACE.split(text):
+        if not word:
+            continue
         if any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in word):
             pieces.extend(ch for ch in word if unicodedata.east_asian_width(ch) in ("W", "F"))
             latin = "".join(" " if unicodedata.east_asian_width(ch) in ("W", "F") else ch for ch in word)
-            pieces.extend(latin.split())
+            pieces.extend(w for w in _BREAKING_SPACE.split(latin) if w)
         else:
             pieces.append(word)
     return pieces or [""]
 
 
+_BREAKING_SPACE = re.compile(r"[ \t\n\r\u2009]+")
+
+
+def _mixed_cjk_number(text: str) -> bool:
+    """A short cell mixing Chinese and a number (``IRV（…）≤ 0.50``): LibreOffice may break such a
+    line inside the number ("0./50"), so the cell is kept on one line, as a number cell is.
+
+    Examples
+    --------
+    >>> _mixed_cjk_number("作答时长少于中位数的 0.33 倍"), _mixed_cjk_number("0.33 of the median")
+    (True, False)
+    """
+    return (_display_width(text) <= 40 and any(ch.isdigit() for ch in text)
+            and any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text))
+
+
 def _column_needs(table: Table, size: float) -> tuple[list[int], list[int]]:
     """Per column, the width (dxa) that prints every cell on one line, and the least width that
     breaks no cell mid-token (number columns: the whole cell, which never wraps; text columns:
-    their longest word)."""
+    their longest word; a short cell mixing Chinese and a number, the whole cell)."""
     full, least = [], []
     for j, col in enumerate(table["columns"]):
         cells = [_nonbreaking(r["cells"][j], col["align"]) for r in table["rows"]]
@@ -243,7 +270,8 @@ def _column_needs(table: Table, size: float) -> tuple[list[int], list[int]]:
         if col["align"] == "num":
             need_least = widest
         else:
-            need_least = max([max(_text_dxa(w, size) for w in _unbreakable(c)) for c in cells] or [0])
+            need_least = max([_text_dxa(c, size) if _mixed_cjk_number(c) else
+                              max(_text_dxa(w, size) for w in _unbreakable(c)) for c in cells] or [0])
         full.append(max(widest, header_least, _text_dxa(col["label"], size) if len(col["label"]) <= 12 else 0)
                     + CELL_PADDING)
         least.append(max(need_least, header_least) + CELL_PADDING)
