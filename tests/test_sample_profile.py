@@ -234,3 +234,19 @@ def test_latex_with_profile_and_appendix_compiles(fitted, lang, tmp_path):
     for r in profile["rows"]:
         assert "".join(r["cells"][1:]).replace(" ", "") in flat, r["cells"]
     assert ("附录：调查问卷" if lang == "zh" else "Appendix:Questionnaire") in flat
+
+
+def test_cli_fit_with_instrument_writes_the_profile(tmp_path):
+    model = tmp_path / "model.lav"
+    model.write_text(MODEL, encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run_cli("fit", str(model), str(EXPORT), "--instrument", str(INSTRUMENT), "--no-measurement",
+                   "--json", str(out / "r.json"), "--md", str(out / "r.md"), "--lang", "en", "-q")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((out / "r.json").read_text(encoding="utf-8"))
+    rows = doc["sample_profile"]["rows"]
+    assert doc["sample_profile"]["n"] == doc["n_obs"] == 111
+    assert [(r["variable"], r["label"], r["n"]) for r in rows[:2]] == [("gender", "Male", 30), ("gender", "Female", 81)]
+    md = (out / "r.md").read_text(encoding="utf-8")
+    assert "Demographic characteristics of the sample" in md and "| Gender | Male | 30 | 27.0 |" in md
+    assert "Appendix: Questionnaire" in md and "Trust (TR) ← Perceived interactivity (PI)" in md
