@@ -9,9 +9,12 @@ methods paragraph needs: interval type, draws, seed and failed resamples. Sectio
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from semxhs.report import format as f
 from semxhs.report.blocks import Labels, Row, Section, column, row, section, table
 from semxhs.report.labels import PREACHER_HAYES, SELIG_PREACHER
+from semxhs.report.names import name_map
 from semxhs.resample.engine import RULE_IMPROPER
 from semxhs.study.results import StudyResult
 
@@ -28,14 +31,17 @@ def _excludes_zero(lower: float | None, upper: float | None, t: Labels) -> str:
     return t["yes"] if (lower > 0 or upper < 0) else t["no"]
 
 
-def _effect_name(path: str, source: str, target: str, t: Labels) -> str:
+def _effect_name(path: str, source: str, target: str, t: Labels, names: Mapping[str, str] | None = None) -> str:
+    """The effect's row label; variables the instrument names are shown as ``name (code)``."""
+    named = names or {}
+    source, target = named.get(source, source), named.get(target, target)
     if path == "total indirect":
         return t["effect_total_indirect"].format(source=source, target=target)
     if path == "direct":
         return t["effect_direct"].format(source=source, target=target)
     if path == "total":
         return t["effect_total"].format(source=source, target=target)
-    return path.replace("->", "→")
+    return " → ".join(named.get(v.strip(), v.strip()) for v in path.split("->"))
 
 
 def bootstrap_section(result: StudyResult, t: Labels) -> Section | None:
@@ -74,9 +80,10 @@ def bootstrap_section(result: StudyResult, t: Labels) -> Section | None:
     if boot.indirect:
         rows: list[Row] = []
         previous = None
+        names = name_map(result, t)
         for e in boot.indirect:
             pair = (e.source, e.target)
-            rows.append(row([_effect_name(e.path, e.source, e.target, t), f.fmt_num(e.est, 3),
+            rows.append(row([_effect_name(e.path, e.source, e.target, t, names), f.fmt_num(e.est, 3),
                              f.fmt_bounded(e.std_est, 3), f.fmt_num(e.boot_se, 3),
                              f.fmt_ci(e.ci_lower, e.ci_upper, 3), _excludes_zero(e.ci_lower, e.ci_upper, t)],
                             starts_group=previous is not None and pair != previous))

@@ -132,3 +132,15 @@ def test_process_roles_are_named(results):
     roles = {r["cells"][0]: r["cells"][1] for r in tables["table-process-1-model"]["rows"]}
     assert roles["X (focal predictor)"] == "Perceived interactivity (PI)"
     assert roles["Y (outcome)"] == "Purchase intention (PU)"
+
+
+def test_bootstrap_indirect_effects_name_the_constructs():
+    from semxhs.study.config import BootstrapSpec
+
+    responses = load_responses(FIXTURES / "intake" / "wjx_text.xlsx",
+                               instrument=FIXTURES / "profile" / "instrument.yaml")
+    res = analyse(MODEL, responses, AnalysisOptions(htmt_draws=0, measurement=False,
+                                                    bootstrap=BootstrapSpec(draws=50)), language="zh")
+    cells = _first_cells(_tables(res)["table-indirect"])
+    assert "感知互动性 (PI) → 信任 (TR) → 购买意愿 (PU)" in cells
+    assert "总效应：感知互动性 (PI) → 购买意愿 (PU)" in cells  # total, direct and total indirect rows too
