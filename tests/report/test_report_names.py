@@ -144,3 +144,18 @@ def test_bootstrap_indirect_effects_name_the_constructs():
     cells = _first_cells(_tables(res)["table-indirect"])
     assert "感知互动性 (PI) → 信任 (TR) → 购买意愿 (PU)" in cells
     assert "总效应：感知互动性 (PI) → 购买意愿 (PU)" in cells  # total, direct and total indirect rows too
+
+
+def test_invariance_latent_means_name_the_factors():
+    import pandas as pd
+
+    from semxhs.report.invariance import invariance_sections
+    from semxhs.report.labels import labels_for
+    from semxhs.sem.invariance import invariance
+
+    folder = FIXTURES / "shared_next" / "hs1939_invariance_school"
+    res = invariance((folder / "model.lav").read_text(), pd.read_csv(folder / "data.csv"), "school")
+    names = {"visual": "Visual ability (visual)"}
+    tabs = {tab["id"]: tab for s in invariance_sections(res, labels_for("en"), names) for tab in s["tables"]}
+    factors = {r["cells"][0] for r in tabs["table-invariance-latent-means"]["rows"]}
+    assert "Visual ability (visual)" in factors and "textual" in factors
