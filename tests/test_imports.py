@@ -50,7 +50,8 @@ def test_fit_json_imports_no_report_or_stats_libraries(tmp_path: Path, case: str
     names = imported_modules("fit", str(d / "model.lav"), str(d / "data.csv"), "--json", str(tmp_path / "o.json"),
                              "--no-measurement", "-q", *extra, cwd=tmp_path)
     assert (tmp_path / "o.json").is_file()
-    for package in (*REPORT_ONLY, "statsmodels", "scipy.stats", "scipy.optimize", "scipy.linalg", "patsy"):
+    for package in (*REPORT_ONLY, "statsmodels", "scipy.stats", "scipy.optimize", "scipy.linalg", "patsy",
+                    "rich", "semxhs.report.console"):  # -q prints no summary
         assert loaded(names, package) == [], f"fit imported {package}"
 
 
