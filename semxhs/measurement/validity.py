@@ -33,6 +33,9 @@ Roemer, E., Schuberth, F., & Henseler, J. (2021). HTMT2 – an improved criterio
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -67,6 +70,8 @@ _KEEP_ELEMENTS = 8_000_000
 #: An item whose resample variance is below this share of its sample variance is checked
 #: exactly (are all its resampled values equal?) and its correlations recomputed centred.
 _SMALL_VARIANCE = 1e-8
+#: Threads summing the products over chunks of rows (fixed: the numbers must not depend on the machine).
+_THREADS = 2
 
 
 def _index_blocks(labels: Sequence[str], blocks: Mapping[str, Sequence[str]], argument: str) -> list[np.ndarray]:
@@ -508,31 +513,57 @@ def _resample_correlations(x: np.ndarray, draws: int,
     chunks = [(a, min(a + rows, n)) for a in range(0, n, rows)]
     keep = n * width <= _KEEP_ELEMENTS
     kept = cross_product_columns(x0) if keep else None
-    scratch = np.empty((min(rows, n), width))
+    # The chunks of rows are split between a fixed number of threads (chunk k to thread
+    # k mod _THREADS), each summing its chunks in order, the threads' sums added in order:
+    # the same numbers on any machine. BLAS is held to one thread meanwhile: the products
+    # are many and small, and a multi-threaded BLAS on shared cores is many times slower.
+    parts = [chunks[k::_THREADS] for k in range(_THREADS)]
+    scratch = [np.empty((min(rows, n), width)) for _ in parts]
     counts = np.empty((block, n))
     indices = resample.resample_index_blocks(n, draws, rng, sub)
-    for start in range(0, draws, block):
-        size = min(block, draws - start)
-        filled = 0
-        while filled < size:
-            idx = next(indices)
-            k = len(idx)
-            if n >= 4096:  # one draw at a time: its counts stay in cache
-                for row in idx:
-                    counts[filled] = np.bincount(row, minlength=n)
-                    filled += 1
-            else:  # many small draws in one call
-                counts[filled:filled + k] = resample.resample_counts(idx, n)
-                filled += k
-        c = counts[:size]
-        moments = np.zeros((size, width))
-        for a, b in chunks:
-            cols = kept[a:b] if kept is not None else cross_product_columns(x0[a:b], scratch[:b - a])
-            moments += c[:, a:b] @ cols
-        corr, var = weighted_correlations(moments, float(n), p)
-        for d in np.flatnonzero((var <= _SMALL_VARIANCE * full_var).any(axis=1)):
-            corr[d] = _centred_correlation(x, x0, c[d])
-        yield start, corr
+
+    def part_moments(k: int, c: np.ndarray) -> np.ndarray:
+        acc = np.zeros((len(c), width))
+        for a, b in parts[k]:
+            cols = kept[a:b] if kept is not None else cross_product_columns(x0[a:b], scratch[k][:b - a])
+            acc += c[:, a:b] @ cols
+        return acc
+
+    with _one_blas_thread(), ThreadPoolExecutor(_THREADS) as pool:
+        for start in range(0, draws, block):
+            size = min(block, draws - start)
+            filled = 0
+            while filled < size:
+                idx = next(indices)
+                k = len(idx)
+                if n >= 4096:  # one draw at a time: its counts stay in cache
+                    for row in idx:
+                        counts[filled] = np.bincount(row, minlength=n)
+                        filled += 1
+                else:  # many small draws in one call
+                    counts[filled:filled + k] = resample.resample_counts(idx, n)
+                    filled += k
+            c = counts[:size]
+            if len(chunks) == 1:
+                moments = part_moments(0, c)
+            else:
+                sums = list(pool.map(part_moments, range(_THREADS), [c] * _THREADS))
+                moments = sums[0]
+                for other in sums[1:]:
+                    moments += other
+            corr, var = weighted_correlations(moments, float(n), p)
+            for d in np.flatnonzero((var <= _SMALL_VARIANCE * full_var).any(axis=1)):
+                corr[d] = _centred_correlation(x, x0, c[d])
+            yield start, corr
+
+
+def _one_blas_thread() -> AbstractContextManager[object]:
+    """BLAS held to one thread (threadpoolctl), or nothing when threadpoolctl is missing."""
+    try:
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - a dependency; only speed depends on it
+        return nullcontext()
+    return cast(AbstractContextManager[object], threadpool_limits(1, user_api="blas"))
 
 
 def _centred_correlation(x: np.ndarray, x0: np.ndarray, weights: np.ndarray) -> np.ndarray:

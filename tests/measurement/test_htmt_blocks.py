@@ -97,7 +97,7 @@ def test_budgets_change_memory_not_numbers(monkeypatch, n):
 
 def test_memory_follows_the_budget_not_draws_times_n(monkeypatch):
     """The peak allocation stays far below the draws × n indices the bootstrap once held."""
-    n, draws = 40_000, 300
+    n, draws = 40_000, 600
     data, blocks = likert(n)
     monkeypatch.setattr(validity, "_COUNT_ELEMENTS", 1_000_000)  # 8 MB of counts per block
     monkeypatch.setattr(validity, "_KEEP_ELEMENTS", 0)
@@ -107,8 +107,8 @@ def test_memory_follows_the_budget_not_draws_times_n(monkeypatch):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    all_indices = draws * n * 8  # 96 MB
-    assert peak < 30e6 < all_indices
+    all_indices = draws * n * 8  # 192 MB; budgets: 8 MB of counts, 8 MB of indices (two while the next is drawn)
+    assert peak < 40e6 < all_indices
 
 
 def test_near_constant_item_is_computed_centred_and_constant_draws_fail():
