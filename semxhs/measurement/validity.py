@@ -335,17 +335,18 @@ def htmt_bootstrap(
     absolute: bool = True,
     labels: Sequence[str] | None = None,
 ) -> HtmtBootstrap:
-    """Percentile bootstrap intervals of HTMT for every pair of constructs.
+    r"""Percentile bootstrap intervals of HTMT for every pair of constructs.
 
-    Rows are resampled with replacement. All ``draws × n`` row indices are drawn up
-    front from one ``np.random.default_rng(seed)`` (so a given seed always gives the
-    same resamples, however the work is chunked); correlations and HTMT are then
-    computed for many draws at once, through :mod:`semxhs.resample.engine` (the one
-    bootstrap engine). Intervals are the ``(1−level)/2`` and ``(1+level)/2`` quantiles
-    (numpy's default linear interpolation, :func:`~semxhs.resample.engine.quantile_interval`)
-    of the valid draws; a draw is failed (and listed) when an item has no variance in it. Testing
-    HTMT < .85 or < .90 as SmartPLS does means checking the interval's upper end
-    (Henseler et al. 2015, "HTMT_inference").
+    Rows are resampled with replacement: the resamples are the rows of
+    ``resample_indices(n, draws, np.random.default_rng(seed))`` of
+    :mod:`semxhs.resample.engine` (the one bootstrap engine), drawn a few at a time from
+    that one stream (:func:`~semxhs.resample.engine.resample_index_blocks`), so a given seed
+    gives the same resamples however the work is split. Intervals are the ``(1−level)/2``
+    and ``(1+level)/2`` quantiles (numpy's default linear interpolation,
+    :func:`~semxhs.resample.engine.quantile_interval`) of the valid draws; a draw is failed
+    (and listed) when an item has no variance in it. Testing HTMT < .85 or < .90 as
+    SmartPLS does means checking the interval's upper end (Henseler et al. 2015,
+    "HTMT_inference").
 
     Parameters
     ----------
@@ -364,6 +365,21 @@ def htmt_bootstrap(
         Absolute item correlations, as in :func:`htmt`.
     labels : sequence of str, optional
         Column names of an array ``data``.
+
+    Notes
+    -----
+    A resample's covariance matrix depends on the data only through how often it holds
+    each row: with counts :math:`c` (``np.bincount`` of its indices) it is
+    :math:`\sum_k c_k x_k x_k'/n - \bar x\bar x'`. Each block of draws forms its counts and
+    multiplies them by the rows' cross-product columns (:func:`cross_product_columns`,
+    one BLAS matrix product per chunk of rows), so no per-draw ``n × p`` copy exists:
+    memory is the data plus fixed budgets (counts of one block, ~160 MB at most, and
+    2 MB chunks), whatever ``n``, and time is ``draws × n × (p + p(p+1)/2)`` multiply-adds
+    plus drawing and counting the indices. An item whose variance in a draw is near zero
+    is checked exactly (a constant item fails the draw, as before) and that draw's
+    correlations are recomputed centred. The intervals equal those of the earlier
+    version, which held all ``draws × n`` indices and copied each resample, to rounding
+    (a regression test keeps them).
 
     Examples
     --------
