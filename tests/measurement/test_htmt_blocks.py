@@ -187,3 +187,34 @@ def test_centred_recomputation_agrees(monkeypatch):
     again = htmt_bootstrap(data, blocks, draws=80, seed=6)
     for a, b in zip(res.intervals, again.intervals):
         assert (a.ci_lower, a.ci_upper) == pytest.approx((b.ci_lower, b.ci_upper), abs=1e-12)
+
+
+def test_exact_single_precision_for_whole_numbers_equals_double(monkeypatch):
+    """Likert answers take the single-precision path (exact integer sums); it equals double precision."""
+    data, blocks = likert(3000)
+    res = htmt_bootstrap(data, blocks, draws=120, seed=4)
+    monkeypatch.setattr(validity, "_EXACT_SINGLE", False)
+    double = htmt_bootstrap(data, blocks, draws=120, seed=4)
+    for a, b in zip(res.intervals, double.intervals):
+        assert (a.ci_lower, a.ci_upper) == pytest.approx((b.ci_lower, b.ci_upper), abs=1e-13)
+
+
+def test_single_precision_only_while_sums_are_exact(monkeypatch):
+    """Whole numbers too large for exact single-precision sums take the double path (same numbers)."""
+    data, blocks = likert(500)
+    big = data * 1000 + 7  # whole numbers, but n × 5000² passes 2**24
+    calls = []
+    real = validity.cross_product_columns
+
+    def spy(x, out=None):
+        calls.append(x.dtype)
+        return real(x, out)
+
+    monkeypatch.setattr(validity, "cross_product_columns", spy)
+    res = htmt_bootstrap(big, blocks, draws=50, seed=1)
+    assert set(calls) == {np.dtype(np.float64)}
+    calls.clear()
+    small = htmt_bootstrap(data, blocks, draws=50, seed=1)
+    assert set(calls) == {np.dtype(np.float32)}
+    for a, b in zip(res.intervals, small.intervals):  # HTMT is scale-free
+        assert (a.ci_lower, a.ci_upper) == pytest.approx((b.ci_lower, b.ci_upper), abs=1e-12)
