@@ -523,8 +523,7 @@ def _resample_correlations(x: np.ndarray, draws: int,
     budgets whatever ``n``; time: ``draws × n × (p + p(p+1)/2)`` multiply-adds.
     """
     n, p = x.shape
-    x0 = x - x.mean(axis=0)  # correlations are shift-invariant; mean-zero data keep S2/n - m² exact
-    full_var = (x0 * x0).mean(axis=0)
+    full_var = x.var(axis=0)
     width = p + p * (p + 1) // 2
     # Whole-number answers (Likert items) shifted by a whole number stay whole, and so do
     # their products and count-weighted sums: while every partial sum stays below 2**24
@@ -536,7 +535,9 @@ def _resample_correlations(x: np.ndarray, draws: int,
     exact_single = (_EXACT_SINGLE and bool(np.all(shifted == np.round(shifted)))
                     and n * max(largest, largest * largest) < 2.0 ** 24)
     dtype = np.float32 if exact_single else np.float64
-    base = shifted.astype(dtype) if exact_single else x0
+    # correlations are shift-invariant; data near their centre keep S2/n - m² exact
+    base = shifted.astype(dtype) if exact_single else x - x.mean(axis=0)
+    del shifted
     scale = 8 // np.dtype(dtype).itemsize  # budgets are in double-precision elements
     block = max(1, min(_BLOCK_DRAWS, draws, scale * _COUNT_ELEMENTS // n))
     sub = max(1, min(block, _INDEX_ELEMENTS // n))
@@ -585,7 +586,7 @@ def _resample_correlations(x: np.ndarray, draws: int,
                     moments += other
             corr, var = weighted_correlations(moments.astype(np.float64), float(n), p)
             for d in np.flatnonzero((var <= _SMALL_VARIANCE * full_var).any(axis=1)):
-                corr[d] = _centred_correlation(x, x0, c[d])
+                corr[d] = _centred_correlation(x, c[d])
             yield start, corr
 
 
@@ -598,15 +599,16 @@ def _one_blas_thread() -> AbstractContextManager[object]:
     return cast(AbstractContextManager[object], threadpool_limits(1, user_api="blas"))
 
 
-def _centred_correlation(x: np.ndarray, x0: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def _centred_correlation(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """One resample's correlations computed centred (for near-constant items), nan if an item is constant."""
     used = weights > 0
     xs = x[used]
     p = x.shape[1]
     if (xs.max(axis=0) == xs.min(axis=0)).any():
         return np.full((p, p), np.nan)
-    w = weights[used]
-    xc = x0[used] - (w @ x0[used]) / w.sum()
+    w = weights[used].astype(np.float64)
+    xc = xs - xs.mean(axis=0)  # first near the centre, then exactly at the weighted mean
+    xc -= (w @ xc) / w.sum()
     cov = (xc * w[:, None]).T @ xc
     sd = np.sqrt(np.diag(cov))
     return np.asarray(cov / np.outer(sd, sd))
