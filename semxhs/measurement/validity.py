@@ -530,7 +530,7 @@ def _resample_correlations(x: np.ndarray, draws: int,
     # (n × the largest |product| bounds them), single precision holds them exactly, at
     # twice the speed and half the memory. The moments are then exact sums, converted to
     # double precision before anything else is computed.
-    shifted = x - np.round(np.median(x, axis=0))
+    shifted = x - np.round(x.mean(axis=0))
     largest = float(np.abs(shifted).max(initial=0.0))
     exact_single = (_EXACT_SINGLE and bool(np.all(shifted == np.round(shifted)))
                     and n * max(largest, largest * largest) < 2.0 ** 24)
