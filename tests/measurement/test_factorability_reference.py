@@ -35,3 +35,20 @@ def test_kmo_and_bartlett_equal_psych(case):
     assert b.chisq == pytest.approx(ref["bartlett"]["chisq"], rel=1e-10)
     assert b.df == ref["bartlett"]["df"]
     assert b.pvalue == pytest.approx(ref["bartlett"]["pvalue"], abs=1e-12)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_kmo_and_bartlett_equal_factor_analyzer(case):
+    """The same statistics from factor_analyzer, the Python library of the field (kept as an
+    independent check; it is not imported by semxhs itself because it pulls in scikit-learn)."""
+    fa = pytest.importorskip("factor_analyzer.factor_analyzer")
+    ref = REF[case]
+    data = pd.read_csv(ROOT / ref["file"])[ref["items"]].dropna()
+    items, overall = fa.calculate_kmo(data)
+    chisq, pvalue = fa.calculate_bartlett_sphericity(data)
+    k = kmo(data)
+    b = bartlett_sphericity(data)
+    assert k.overall == pytest.approx(float(overall), abs=1e-10)
+    assert list(k.items.values()) == pytest.approx(list(items), abs=1e-10)
+    assert b.chisq == pytest.approx(float(chisq), rel=1e-10)
+    assert b.pvalue == pytest.approx(float(pvalue), abs=1e-12)
