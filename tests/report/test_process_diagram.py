@@ -211,8 +211,13 @@ def _valid(folder: Path, stem: str) -> None:
 def test_process_cli_writes_both_diagrams_beside_html_and_docx(tmp_path: Path) -> None:
     data = str(FIXTURES / "process" / "process_model7" / "data.csv")
     args = ["process", data, "--model", "7", "--x", "PI", "--m", "TR", "--w", "CE", "--y", "PU", "--boot", "0", "-q"]
-    proc = run_cli(*args, "--html", str(tmp_path / "a.html"), "--docx", str(tmp_path / "sub" / "a.docx"))
+    proc = run_cli(*args, "--html", str(tmp_path / "a.html"), "--docx", str(tmp_path / "sub" / "a.docx"),
+                   "--tex", str(tmp_path / "tex" / "a.tex"), "--md", str(tmp_path / "md" / "a.md"))
     assert proc.returncode == 0, proc.stderr
+    md = (tmp_path / "md" / "a.md").read_text(encoding="utf-8")
+    assert "](a_process7_conceptual.svg)" in md and (tmp_path / "md" / "a_process7_statistical.svg").exists()
+    assert "a_process7_statistical.png" in (tmp_path / "tex" / "a.tex").read_text(encoding="utf-8")
+    _valid(tmp_path / "tex", "a_process7_statistical")
     for folder in (tmp_path, tmp_path / "sub"):
         for kind in ("conceptual", "statistical"):
             _valid(folder, f"a_process7_{kind}")
@@ -263,3 +268,18 @@ def test_figure_over_an_input_is_refused_before_anything_is_written(tmp_path: Pa
     assert proc.stderr.strip().startswith("semxhs: error: ") and "r_path_diagram.svg" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.slow
+def test_study_run_writes_its_process_diagrams(tmp_path: Path) -> None:
+    """``semxhs run``: the demo study's PROCESS analysis (model 4) draws both diagrams, saved beside report.html."""
+    from semxhs.study.demo import write_demo_study
+
+    study = write_demo_study(tmp_path)
+    study.write_text(study.read_text(encoding="utf-8").replace("5000", "50"), encoding="utf-8")
+    proc = run_cli("run", str(study), "-q", "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    for stem in ("report_path_diagram", "report_process1_conceptual", "report_process1_statistical"):
+        _valid(tmp_path, stem)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "PROCESS 模型 4 概念图" in page and "图另存为 report_process1_statistical.svg。" in page
