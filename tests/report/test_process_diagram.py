@@ -35,6 +35,7 @@ from semxhs.report.figures.layout import overlapping_boxes
 from semxhs.report.figures.process_diagram import (
     conceptual_arrows,
     conceptual_boxes,
+    conceptual_segments,
     conceptual_svg,
     segment_hits_box,
     statistical_boxes,
@@ -92,6 +93,9 @@ def test_every_model_draws_both_diagrams(model: int, k: int) -> None:
         1 if mspec.three_way else sum(per_kind[p] for p in mspec.z_paths))
     assert len(cspec.paths) == causal and len(cspec.moderations) == moderated
     assert conceptual_arrows(cspec) == causal + moderated
+    cboxes = conceptual_boxes(cspec)
+    for source, target, start, end in conceptual_segments(cspec):  # no arrow runs through a box
+        assert not [n for n, b in cboxes.items() if n not in (source, target) and segment_hits_box(start, end, b)]
     texts = _svg_texts(conceptual_svg(cspec))
     assert sorted(texts) == sorted([v.x, v.y, *v.m, *(n for n in (v.w, v.z) if n)])
     # statistical: one arrow per regression coefficient, from its regressor to its outcome

@@ -40,7 +40,7 @@ from semxhs.report.figures.path_diagram import _text_height, _text_width
 from semxhs.report.figures.process_plots import PNG_DPI, render_png, render_svg
 
 __all__ = ["ConceptualSpec", "Moderation", "ProcessArrow", "ProcessNode", "StatisticalSpec", "conceptual_arrows",
-           "conceptual_boxes", "statistical_segments",
+           "conceptual_boxes", "conceptual_segments", "statistical_segments",
            "conceptual_png", "conceptual_svg", "segment_hits_box", "statistical_boxes", "statistical_png",
            "statistical_svg"]
 
@@ -281,6 +281,17 @@ def conceptual_arrows(spec: ConceptualSpec) -> int:
     """How many arrows the conceptual diagram draws: one per causal path and per moderation."""
     placed = _conceptual_place(spec)
     return len(placed.paths) + len(placed.moderations)
+
+
+def conceptual_segments(spec: ConceptualSpec) -> list[tuple[str, str, tuple[float, float], tuple[float, float]]]:
+    """The straight arrows as ``(source, target, start, end)``; a moderator's arrow has target ``""``.
+
+    Bent arrows (a serial path skipping a mediator) are left out. For crossing checks.
+    """
+    placed = _conceptual_place(spec)
+    out = [(src, dst, s, e) for src, dst, s, e, arc in placed.paths if not arc]
+    out += [(mod, "", s, e) for mod, s, e in placed.moderations]
+    return out
 
 
 def _bounds(boxes: Sequence[Box], points: Sequence[tuple[float, float]] = ()) -> tuple[float, float, float, float]:
