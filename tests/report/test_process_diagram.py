@@ -113,6 +113,27 @@ def test_every_model_draws_both_diagrams(model: int, k: int) -> None:
     assert "C1" in texts  # covariates are drawn in the statistical diagram
 
 
+NAMES = {"X": "感知互动性", "M1": "社区信任", "M2": "Perceived usefulness of posts", "M3": "情感依恋", "W": "内容专业性",
+         "C1": "年龄", "C2": "gender", "Y": "购买意愿"}
+
+
+@pytest.mark.parametrize("model", [m for m in MODEL_TABLE if MODEL_TABLE[m].mediation != "none"] + [3])
+def test_names_of_unequal_width_neither_overlap_nor_get_crossed(model: int) -> None:
+    """Chinese and long English construct names (boxes of very different widths), three mediators, two covariates."""
+    spec = MODEL_TABLE[model]
+    m = [NAMES[f"M{i}"] for i in range(1, 4)] if spec.mediation != "none" else []
+    result = run_process(_data().rename(columns=NAMES), model, x=NAMES["X"], y=NAMES["Y"], m=m,
+                         w=NAMES["W"] if spec.uses_w else None, z="Z" if spec.uses_z else None,
+                         cov=[NAMES["C1"], NAMES["C2"]], boot=0)
+    cspec, sspec = conceptual_spec(result), statistical_spec(result)
+    cboxes, sboxes = conceptual_boxes(cspec), statistical_boxes(sspec)
+    assert overlapping_boxes(cboxes) == [] and overlapping_boxes(sboxes) == []
+    for segments, boxes in ((conceptual_segments(cspec), cboxes), (statistical_segments(sspec), sboxes)):
+        nodes = {n: b for n, b in boxes.items() if not n.startswith("label::")}
+        for source, target, start, end in segments:
+            assert not [n for n, b in nodes.items() if n not in (source, target) and segment_hits_box(start, end, b)]
+
+
 def test_hayes_symbols() -> None:
     assert set(coefficient_symbols(_run(4, 1, ())).values()) == {"a", "b", "c′"}
     assert coefficient_symbols(_run(7, 1, ())) == {("M1", "X"): "a1", ("M1", "W"): "a2", ("M1", "X:W"): "a3",

@@ -28,6 +28,7 @@ analysis* (3rd ed.). Guilford Press.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -178,7 +179,11 @@ def _conceptual_place(spec: ConceptualSpec) -> _Conceptual:
     sizes = {n.id: _size(n) for n in (spec.x, spec.y, *spec.mediators, *spec.moderators)}
     k = len(spec.mediators)
     widest_m = max((sizes[m.id][0] for m in spec.mediators), default=0.0)
-    span = max(3.2, 2.2 + widest_m) if not spec.serial else max(3.2, 1.6 * (k + 1))
+    if not spec.serial:  # stacked mediators share one width, so no arrow cuts a wider one
+        sizes.update({m.id: (widest_m, sizes[m.id][1]) for m in spec.mediators})
+    serial_gap = 0.7
+    row = sum(sizes[m.id][0] for m in spec.mediators) + serial_gap * max(k - 1, 0)
+    span = max(3.2, 2.2 + widest_m) if not spec.serial else max(3.2, 1.6 * (k + 1), row + 1.8)
     boxes: dict[str, Box] = {}
     xw, xh = sizes[spec.x.id]
     yw, yh = sizes[spec.y.id]
@@ -188,10 +193,15 @@ def _conceptual_place(spec: ConceptualSpec) -> _Conceptual:
     mid = (left + right) / 2
     top = 0.0
     if spec.serial:
+        # in a row, left to right, spaced by their widths; from three on, raised in an arch so that the
+        # arrows from X and into Y pass under the mediators between
+        x = mid - row / 2
         for i, m in enumerate(spec.mediators):
             w, h = sizes[m.id]
-            boxes[m.id] = Box(left + (right - left) * (i + 1) / (k + 1), 1.3, w, h)
-        top = 1.3 + max(sizes[m.id][1] for m in spec.mediators) / 2
+            lift = 0.7 * math.sin(math.pi * (i + 1) / (k + 1)) if k >= 3 else 0.0
+            boxes[m.id] = Box(x + w / 2, 1.3 + lift, w, h)
+            top = max(top, boxes[m.id].top)
+            x += w + serial_gap
     else:
         y = 1.3
         for m in reversed(spec.mediators):  # M1 on top, as Hayes numbers them
@@ -201,9 +211,18 @@ def _conceptual_place(spec: ConceptualSpec) -> _Conceptual:
             y += h + 0.35
     med_ids = {m.id for m in spec.mediators}
 
-    def midpoint(src: str, dst: str) -> tuple[float, float]:
+    def ends(src: str, dst: str) -> tuple[tuple[float, float], tuple[float, float]]:
+        """Stacked (parallel) mediators are entered on their left side and left on their right side,
+        so no arrow cuts a mediator above or below its own; other arrows join the box centres."""
         a, b = boxes[src], boxes[dst]
-        s, e = _edge_point(a, (b.x, b.y)), _edge_point(b, (a.x, a.y))
+        if not spec.serial and dst in med_ids:
+            return _edge_point(a, (b.left, b.y)), (b.left, b.y)
+        if not spec.serial and src in med_ids:
+            return (a.right, a.y), _edge_point(b, (a.right, a.y))
+        return _edge_point(a, (b.x, b.y)), _edge_point(b, (a.x, a.y))
+
+    def midpoint(src: str, dst: str) -> tuple[float, float]:
+        s, e = ends(src, dst)
         return (s[0] + e[0]) / 2, (s[1] + e[1]) / 2
 
     # where each moderator goes: above the X -> Y line without mediators (the second one below),
@@ -224,15 +243,13 @@ def _conceptual_place(spec: ConceptualSpec) -> _Conceptual:
         elif not med_ids:
             y = (1.2 if i == 0 else -1.2)
             boxes[node.id] = Box(mid, y, w, h)
-        elif "c" in kinds or below_used:
+        elif "c" in kinds or len(kinds) > 1 or below_used:
             boxes[node.id] = Box(mid, -1.2, w, h)
             below_used = True
         elif kinds == {"a"}:
             boxes[node.id] = Box(boxes[spec.x.id].x, top + 0.1, w, h)
-        elif kinds == {"b"}:
+        else:  # the second stage only
             boxes[node.id] = Box(boxes[spec.y.id].x, top + 0.1, w, h)
-        else:
-            boxes[node.id] = Box(mid, top + 0.9, w, h)
     paths = []
     for src, dst in spec.paths:
         a, b = boxes[src], boxes[dst]
@@ -243,7 +260,7 @@ def _conceptual_place(spec: ConceptualSpec) -> _Conceptual:
         if arc:
             start, end = (a.x, a.top), (b.x, b.top)
         else:
-            start, end = _edge_point(a, (b.x, b.y)), _edge_point(b, (a.x, a.y))
+            start, end = ends(src, dst)
         paths.append((src, dst, start, end, arc))
     mods = []
     arrow_ends: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {}
@@ -355,6 +372,7 @@ def conceptual_png(spec: ConceptualSpec, dpi: int = PNG_DPI) -> bytes:
 # --------------------------------------------------------------------------- statistical diagram
 
 _COL_GAP = 2.7  # free space between columns (room for the labels)
+_FRACTIONS = sorted((k / 40 for k in range(4, 37)), key=lambda t: (abs(t - 0.5), t))  # label positions tried
 _ROW_GAP = 0.28
 
 
@@ -380,7 +398,13 @@ def _statistical_place(spec: StatisticalSpec) -> _Statistical:
     nodes = (*spec.first, *spec.mediators, *spec.second, spec.y)
     sizes = {n.id: _size(n) for n in nodes}
     boxes: dict[str, Box] = {}
+    # every box of a column as wide as the column's widest (as Hayes draws them): an arrow into or out
+    # of one box then never cuts through a wider neighbour
     w0 = max(sizes[n.id][0] for n in spec.first)
+    sizes.update({n.id: (w0, sizes[n.id][1]) for n in spec.first})
+    if spec.mediators or spec.second:
+        w_mid = max(sizes[n.id][0] for n in (*spec.mediators, *spec.second))
+        sizes.update({n.id: (w_mid, sizes[n.id][1]) for n in (*spec.mediators, *spec.second)})
     first_height = sum(sizes[n.id][1] for n in spec.first) + _ROW_GAP * (len(spec.first) - 1)
     x0 = 0.0
     _stack(spec.first, x0, first_height / 2, sizes, boxes)
@@ -400,6 +424,8 @@ def _statistical_place(spec: StatisticalSpec) -> _Statistical:
         x_y = x0 + w0 / 2 + _COL_GAP + sizes[spec.y.id][0] / 2
     boxes[spec.y.id] = Box(x_y, y_centre, *sizes[spec.y.id])
     order = {m.id: i for i, m in enumerate(spec.mediators)}
+    column = {n.id: k for k, group in enumerate((spec.first, (*spec.mediators, *spec.second), (spec.y,)))
+              for n in group}
     arrows = []
     for a in spec.arrows:
         s, t = boxes[a.source], boxes[a.target]
@@ -408,6 +434,9 @@ def _statistical_place(spec: StatisticalSpec) -> _Statistical:
             arc = 0.0 if abs(order[a.target] - order[a.source]) == 1 else 0.5  # skipping one bends around it
         if arc:
             start, end = (s.right, s.y), (t.right, t.y)
+        elif column[a.source] < column[a.target]:
+            # out of the right side, into the left side: the arrow stays between the columns it joins
+            start, end = (s.right, s.y), (t.left, t.y)
         else:
             start, end = _edge_point(s, (t.x, t.y)), _edge_point(t, (s.x, s.y))
         arrows.append((a, start, end, arc))
@@ -417,7 +446,7 @@ def _statistical_place(spec: StatisticalSpec) -> _Statistical:
     for i, (a, start, end, arc) in enumerate(arrows):
         w, h = _text_width(a.label, _SMALL) + 0.06, _text_height(a.label, _SMALL)
         chosen = None
-        for frac in (0.5, 0.4, 0.6, 0.3, 0.7, 0.25, 0.75, 0.2, 0.8, 0.35, 0.65, 0.45, 0.55):
+        for frac in _FRACTIONS:
             if arc:
                 cx = max(start[0], end[0]) + arc * abs(end[1] - start[1]) / 2 + w / 2 + 0.02
                 cy = start[1] + frac * (end[1] - start[1])
