@@ -226,8 +226,8 @@ def _conceptual_place(spec: ConceptualSpec) -> _Conceptual:
         return (s[0] + e[0]) / 2, (s[1] + e[1]) / 2
 
     # where each moderator goes: above the X -> Y line without mediators (the second one below),
-    # otherwise above X (first stage only), above Y (second stage only), over the mediators (both
-    # stages) or below the X -> Y line (whenever the direct path is moderated)
+    # otherwise above X (first stage only), above Y (second stage only), or below the X -> Y line
+    # (when it moderates the direct path or both stages)
     targets: dict[str, list[tuple[str, str]]] = {}
     for mod in spec.moderations:
         if not mod.of_moderator:
