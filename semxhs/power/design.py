@@ -108,12 +108,15 @@ class Target:
 
 @dataclass(frozen=True)
 class Truth:
-    """The population covariance (observed variables in ``names`` order), the targets, the model's df."""
+    """The population covariance (observed variables in ``names`` order), the targets, the model's df,
+    and the analysis model's free parameters at the population moments (``theta``, the start of
+    every batched replication fit)."""
 
     cov: np.ndarray
     names: tuple[str, ...]
     targets: tuple[Target, ...]
     df: int
+    theta: tuple[float, ...] = ()
 
 
 def exact_sample(cov: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
@@ -184,4 +187,5 @@ def design_truth(design: PowerDesign) -> Truth:
         raise SpecError("analysis model has no free regression path and no := effect whose power could be estimated")
     if any(not math.isfinite(t.true) for t in targets):
         raise SpecError("analysis model: a target has no finite value at the population moments")
-    return Truth(cov=cov, names=tuple(names), targets=targets, df=int(res.fit.df))
+    theta = tuple(float(v) for v in res.state.theta) if res.state is not None else ()
+    return Truth(cov=cov, names=tuple(names), targets=targets, df=int(res.fit.df), theta=theta)
