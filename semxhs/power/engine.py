@@ -13,8 +13,12 @@ closes the cluster this function started.
 from __future__ import annotations
 
 import math
+import signal
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 
@@ -155,36 +159,111 @@ def run_power(design: PowerDesign, *, workers: int = 1, scheduler: str | None = 
     )
 
 
+@contextmanager
+def _interrupt_noted() -> Iterator[Callable[[], bool]]:
+    """While Dask runs in this process, Ctrl-C is noted (and acted on at the next poll), not raised.
+
+    A KeyboardInterrupt raised wherever the main thread happens to be can land in one of
+    distributed's garbage-collector callbacks, where Python prints and swallows it: the press
+    would be lost and the run would go on. Yields ``pressed()``; outside the main thread, or with
+    Ctrl-C ignored (a background job), nothing changes.
+    """
+    pressed = threading.Event()
+    installed = False
+    previous: Any = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.getsignal(signal.SIGINT)
+        if previous is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, lambda signum, frame: pressed.set())
+            installed = True
+    try:
+        yield pressed.is_set
+    finally:
+        if installed:
+            signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C for the block (main thread only): processes started meanwhile inherit the ignoring."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _worker_start_method() -> str:
+    """How the local cluster starts its workers: from a fork server that ignores Ctrl-C, where there is one.
+
+    A terminal's Ctrl-C goes to the whole process group. Workers that took it too would each
+    die with a traceback of their own, or the cluster would fail to start; ignoring it, they
+    are stopped by this process, which closes the cluster. "Ignore" is the one disposition a
+    process inherits through ``exec``, and a fork server started with it passes it on to every
+    worker it forks; so only the milliseconds of starting the fork server ignore Ctrl-C here.
+    (Without a fork server -- Windows -- the workers are spawned and take Ctrl-C themselves.)
+    """
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
+        return "spawn"
+    from multiprocessing import forkserver
+
+    # the workers start with the replication code imported
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["distributed", "semxhs.power.batch"])
+    with _sigint_ignored():
+        forkserver.ensure_running()
+    return "forkserver"
+
+
 def _run_dask(design: PowerDesign, truth: Truth, chunks: list[list[list[Job]]], batched: bool, workers: int,
               scheduler: str | None, progress: ProgressCallback | None, total: int) -> list[Outcome]:
-    from distributed import Client, LocalCluster, as_completed
+    with _interrupt_noted() as pressed:
+        client, cluster = _connect(workers, scheduler)
+        try:
+            futures = [client.submit(_run_chunk, design, truth, c, batched, pure=False) for c in chunks]
+            outcomes: list[Outcome] = []
+            pending = list(futures)
+            while pending:
+                if pressed():
+                    client.cancel(futures)
+                    raise KeyboardInterrupt
+                finished = [f for f in pending if f.done()]
+                if not finished:
+                    time.sleep(0.05)
+                    continue
+                for future in finished:
+                    pending.remove(future)
+                    outcomes.extend(future.result())
+                    if progress is not None:
+                        progress(len(outcomes), total)
+            return outcomes
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
 
-    cluster = None
+
+def _connect(workers: int, scheduler: str | None) -> tuple[Any, Any]:
+    """A client of a new local cluster (``workers`` single-threaded processes on 127.0.0.1) or of ``scheduler``."""
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            return Client(scheduler, timeout="10s"), None
+        except (OSError, TimeoutError) as exc:
+            raise SpecError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})") from None
+    import dask
+
+    with dask.config.set({"distributed.worker.multiprocessing-method": _worker_start_method()}):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None, silence_logs=50)
     try:
-        if scheduler is None:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address=None, silence_logs=50)
-            client = Client(cluster)
-        else:
-            client = Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError) as exc:
-        if cluster is not None:
-            cluster.close()
-        raise SpecError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})") from None
-    futures = []
-    try:
-        futures = [client.submit(_run_chunk, design, truth, c, batched, pure=False) for c in chunks]
-        outcomes: list[Outcome] = []
-        for future in as_completed(futures):
-            outcomes.extend(future.result())
-            if progress is not None:
-                progress(len(outcomes), total)
-        return outcomes
+        client = Client(cluster)
     except BaseException:
-        if futures:
-            client.cancel(futures)
+        cluster.close()
         raise
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    return client, cluster
