@@ -8,7 +8,7 @@ together by :class:`~semxhs.resample.batch.BatchedML` from the analysis model's 
 population moments. Standard errors are the expected-information ones of a single fit
 (``(N·I)⁻¹``, the unit information being half the Fisher-scoring curvature the batched fit
 computes), Wald tests and intervals come from :func:`~semxhs.sem.inference.wald` and
-``:=`` effects from :func:`~semxhs.sem.inference.delta_method`, as in
+``:=`` effects from :func:`~semxhs.sem.defined.defined_parameters` (delta method), as in
 :func:`semxhs.sem.model.fit`. A replication the batch does not bring to convergence (or whose
 sample covariance is singular) is fitted alone by ``run_replication``: it counts exactly as in
 the unbatched path.
@@ -19,7 +19,6 @@ A block's replications always share one sample size and are fixed by the design 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,8 +28,8 @@ from semxhs.power.design import PowerDesign, Truth
 from semxhs.power.replication import Outcome, draw_values, run_replication
 from semxhs.resample import engine as bt
 from semxhs.resample.batch import BatchedML, BatchMoments
-from semxhs.sem.expression import Node, substitute
-from semxhs.sem.inference import delta_method, wald
+from semxhs.sem.defined import defined_parameters
+from semxhs.sem.inference import wald
 from semxhs.sem.partable import ParTable, build_partable
 from semxhs.sem.ram import RamStructure
 
@@ -68,10 +67,10 @@ def batch_reason(design: PowerDesign, truth: Truth) -> str | None:
 
 @dataclass(frozen=True)
 class _Target:
-    """Where a target's estimate lives: a free parameter (0-based) or a defined expression."""
+    """Where a target's estimate lives: a free parameter (0-based) or a defined effect's label."""
 
     free: int  # -1 for a := effect
-    tree: Node | None
+    label: str
     true: float
 
 
@@ -108,16 +107,13 @@ def _plan(design: PowerDesign, truth: Truth) -> _Plan:
             labels.append((p.label, "S", s_index[p.lhs], s_index[p.rhs]))
         else:
             labels.append((p.label, "alpha", s_index[p.lhs], s_index[p.lhs]))
-    trees: dict[str, Node] = {}
-    for d in pt.defined:
-        trees[d.name] = substitute(d.tree, trees)
     targets = []
     for t in truth.targets:
         if t.op == ":=":
-            targets.append(_Target(-1, trees[t.label], t.true))
+            targets.append(_Target(-1, t.label, t.true))
         else:
             free = next(p.free for p in pt.params if (p.lhs, p.op, p.rhs) == (t.lhs, t.op, t.rhs) and p.free)
-            targets.append(_Target(free - 1, None, t.true))
+            targets.append(_Target(free - 1, "", t.true))
     label_index = {p.label: p.free - 1 for p in pt.params if p.label and p.free}
     return _Plan(pt, BatchedML(structure), columns, np.asarray(truth.theta, dtype=float), tuple(targets),
                  tuple(labels), label_index)
@@ -192,19 +188,19 @@ def _judge(design: PowerDesign, plan: _Plan, job: Job, theta: np.ndarray, vcov: 
     for label, matrix, i, j in plan.labels:
         m = mats[matrix]
         label_values[label] = float(m[i] if matrix == "alpha" else m[i, j])
+    defined = {}
+    if any(t.free < 0 for t in plan.targets):  # std values are not needed: the raw ones stand in
+        rows, _ = defined_parameters(plan.partable.defined, label_values, label_values, plan.label_index, vcov,
+                                     level=level, identified=identified)
+        defined = {r.label: r for r in rows}
     est, significant, covered = [], [], []
     for t in plan.targets:
-        if t.tree is None:
+        if t.free >= 0:
             value = float(theta[t.free])
             _, pvalue, lo, hi = wald(value, float(se_free[t.free]), level)
         else:
-            value, se = delta_method(t.tree, label_values, plan.label_index, vcov)
-            if not math.isfinite(value):  # not available (a/0), as a single fit reports it
-                value, pvalue, lo, hi = math.nan, None, math.nan, math.nan
-            else:
-                _, pvalue, lo, hi = wald(value, se, level)
-                if not math.isfinite(se) and identified:
-                    lo, hi = math.nan, math.nan
+            d = defined[t.label]
+            value, pvalue, lo, hi = d.est, d.pvalue, d.ci_lower, d.ci_upper
         est.append(value)
         significant.append(bool(pvalue is not None and pvalue < design.alpha))
         covered.append(bool(lo <= t.true <= hi))
