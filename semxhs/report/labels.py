@@ -505,6 +505,7 @@ _EN: dict[str, str] = {
                       "the study's N is simulated, not interpolated."),
     "power_at_study_n": "At the study's N = {n}: {effects}.",
     "power_effect_value": "{effect}, power {power}",
+    "power_effect_sep": "; ",
     "power_source_estimates": ("The population values are the study's own estimates. Power computed from observed "
                                "effects describes the design after the fact; it is not an independent justification "
                                "of N (Hoenig & Heisey, 2001): prefer a population model of the effects expected "
@@ -1136,6 +1137,7 @@ _ZH: dict[str, str] = {
     "power_study_n": "本研究的分析样本量为 N = {n}；该样本量与其他样本量一起进行了模拟，因此研究样本量下的检验力为模拟值，而非插值。",
     "power_at_study_n": "在本研究的样本量 N = {n} 下：{effects}。",
     "power_effect_value": "{effect} 的检验力为 {power}",
+    "power_effect_sep": "；",
     "power_source_estimates": ("总体参数取自本研究自身的估计值。基于观测效应计算的检验力只是事后描述，不能独立论证样本量的充分性"
                                "（Hoenig & Heisey, 2001）；更可取的做法是在收集数据之前依据预期效应设定总体模型"
                                "（power: population: FILE）。"),

@@ -130,7 +130,7 @@ def power_study_section(result: StudyResult, t: Labels) -> list[Section] | None:
         [column(t["col_hypothesis"], "left"), column(t["col_effect"], "left"),
          column(t["col_power_at_n"].format(n=f.fmt_int(n))), column(t["col_min_n_80"])],
         rows, [t["note_power_study"].format(reps=f.fmt_int(power.reps), ns=", ".join(f.fmt_int(v) for v in power.ns))])
-    at_n = t["power_at_study_n"].format(n=f.fmt_int(n), effects="; ".join(
+    at_n = t["power_at_study_n"].format(n=f.fmt_int(n), effects=t["power_effect_sep"].join(
         t["power_effect_value"].format(effect=shown[key], power=f.fmt_bounded(rows_at_n[key].power, 3))
         for _, key in wanted))
     source = (t["power_source_estimates"] if estimates
