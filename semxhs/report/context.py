@@ -36,7 +36,8 @@ sections of :mod:`semxhs.report.measurement` (``reliability``, ``discriminant``,
 ``effect-sizes``, ``hypotheses``, ``covariances``,
 ``intercepts``, ``modindices`` (``effect-sizes`` and ``modindices`` from :mod:`semxhs.report.fit_extras`,
 when computed), and for the k-th PROCESS analysis of the study ``process-<k>-model`` …
-``process-<k>-notes`` (:mod:`semxhs.report.process`). The shapes (``Section``, ``Table``,
+``process-<k>-notes`` (:mod:`semxhs.report.process`), ``power`` (the sample-size justification,
+:mod:`semxhs.report.power`, with ``power:`` in the study). The shapes (``Section``, ``Table``,
 ``Figure`` …) live in :mod:`semxhs.report.blocks` and are re-exported here.
 """
 
@@ -60,6 +61,7 @@ from semxhs.report.blocks import (
     collect_references,
     column,
     number_captions,
+    prefix_figure_files,
     row,
     section,
     table,
@@ -87,6 +89,7 @@ from semxhs.report.measurement import MEASUREMENT_BUILDERS
 from semxhs.report.messages import messages_in_words
 from semxhs.report.multigroup import grouped_estimates_section, is_grouped
 from semxhs.report.names import name_map
+from semxhs.report.power_sections import power_study_section
 from semxhs.report.process import process_study_sections
 from semxhs.report.profile import instrument_appendix_section, profile_section
 from semxhs.report.replication import about_section, replication_section, reproducibility_section
@@ -516,6 +519,7 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     modindices_section,
     invariance_study_section,
     process_study_sections,
+    power_study_section,
     reproducibility_section,
     instrument_appendix_section,
 )
@@ -543,7 +547,7 @@ def _header(result: StudyResult, t: Labels, today: date) -> Header:
 
 
 def build_context(result: StudyResult, *, today: date | None = None,
-                  builders: Sequence[SectionBuilder] = SECTION_BUILDERS) -> Context:
+                  builders: Sequence[SectionBuilder] = SECTION_BUILDERS, file_prefix: str = "") -> Context:
     """Collect everything a report of ``result`` shows, as finished strings.
 
     Parameters
@@ -554,6 +558,9 @@ def build_context(result: StudyResult, *, today: date | None = None,
         The report date (default: today); pass one for reproducible output.
     builders : sequence of callables
         Section builders, in report order (default :data:`SECTION_BUILDERS`).
+    file_prefix : str
+        Put before the file names of the figures saved beside the report (``"report_"`` gives
+        ``report_path_diagram.svg``), in the figures and in the notes naming them.
 
     Returns
     -------
@@ -592,6 +599,7 @@ def build_context(result: StudyResult, *, today: date | None = None,
         else:
             sections.extend(built)
     number_captions(sections, t)
+    prefix_figure_files(sections, file_prefix, t)
     day = today or date.today()
     return {
         "language": result.language,
