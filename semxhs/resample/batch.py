@@ -108,6 +108,10 @@ class BatchedML:
         # without equality constraints the positions are a permutation of the free parameters
         unique = pos_idx.size == self.q and np.array_equal(np.sort(pos_idx), np.arange(self.q))
         self._order = np.argsort(pos_idx) if unique else None
+        self._layout = _CompactLayout(structure, self._order)
+        pattern = self.A0 != 0
+        pattern[s.a_rows, s.a_cols] = True
+        self._degree = _nilpotent_degree(pattern)
 
     # -- matrices ------------------------------------------------------------------------
     def matrices(self, theta: np.ndarray, mom: BatchMoments | None = None
@@ -135,7 +139,12 @@ class BatchedML:
         """Implied moments of all variables for a stack of parameter vectors."""
         A, S, alpha = self.matrices(theta, mom)
         eye = np.eye(self.m)
-        Bi = np.linalg.inv(eye - A)
+        if self._degree is None:
+            Bi = np.linalg.inv(eye - A)
+        else:  # A^degree = 0 (recursive paths): (I - A)^-1 = I + A + ... + A^(degree - 1)
+            Bi = np.broadcast_to(eye, A.shape) + A if self._degree > 1 else np.broadcast_to(eye, A.shape).copy()
+            for _ in range(self._degree - 2):
+                Bi = eye + A @ Bi
         C = Bi @ S @ Bi.transpose(0, 2, 1)
         p = self.p
         mu = np.einsum("bij,bj->bi", Bi[:, :p, :], alpha)
@@ -146,20 +155,26 @@ class BatchedML:
         out = np.full(theta.shape[0], np.inf)
         with np.errstate(all="ignore"):
             try:
-                sigma = self.implied(theta, mom)["sigma"]
+                imp = self.implied(theta, mom)
             except np.linalg.LinAlgError:
                 return out
-            pd_ok = _cholesky_ok(sigma)
+            sigma = imp["sigma"]
+            try:  # all positive definite: the usual case, one factorization
+                L = np.linalg.cholesky(sigma)
+                pd_ok = np.isfinite(L).all(axis=(1, 2))
+            except np.linalg.LinAlgError:
+                pd_ok = _cholesky_ok(sigma)
+                L = None
             if not pd_ok.any():
                 return out
             sig = sigma[pd_ok]
-            L = np.linalg.cholesky(sig)
+            if L is None or not pd_ok.all():
+                L = np.linalg.cholesky(sig)
             logdet = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
             inv = np.linalg.inv(sig)
             value = logdet + np.einsum("bij,bji->b", mom.cov[pd_ok], inv) - logdet_s[pd_ok] - self.p
             if self.meanstructure:
-                mu = self.implied(theta[pd_ok], _take(mom, np.flatnonzero(pd_ok)))["mu"]
-                d = mom.mean[pd_ok] - mu
+                d = mom.mean[pd_ok] - imp["mu"][pd_ok]
                 value = value + np.einsum("bi,bij,bj->b", d, inv, d)
         out[pd_ok] = np.where(np.isfinite(value), value, np.inf)
         return out
@@ -243,41 +258,112 @@ class BatchedML:
         exact Hessian ``tr(W d2Sigma_kl) - tr(Sigma^-1 dSigma_k Sigma^-1 dSigma_l)
         + 2 tr(Sigma^-1 dSigma_k Sigma^-1 S Sigma^-1 dSigma_l)`` (else ``None``).
         Returns ``grad (b, q)``, ``fisher (b, q, q)``, ``hessian (b, q, q)`` or ``None``.
+
+        Every ``dSigma_k = u_k v_k' + v_k u_k'`` (:meth:`directions`) and ``dmu_k`` use a few
+        columns ``X`` of ``[FB, FC, FB / 2, 0]`` only, so with ``Z = X' Sigma^-1 X`` and
+        ``Y = X' Sigma^-1 S Sigma^-1 X`` (one small product per draw):
+
+        - ``tr(W dSigma_k) = 2 (Z - Y - g g')[u_k, v_k]`` with ``g = X' Sigma^-1 d``;
+        - ``tr(Sigma^-1 dSigma_k Sigma^-1 dSigma_l) = 2 (Z[u_k,u_l] Z[v_k,v_l] + Z[u_k,v_l] Z[v_k,u_l])``;
+        - the Hessian's last two terms are ``4 (Z_uu E_vv + Z_vv E_uu + Z_uv E_vu + Z_vu E_uv)``
+          with ``E = Y - Z / 2`` (``Z_uv[k, l] = Z[u_k, v_l]`` and so on),
+
+        gathered from ``Z`` and ``E`` directly in the free parameters' order (no
+        ``(b, r, p)`` direction arrays, no products over ``p`` per pair of parameters).
+        Every matrix is exactly symmetric by construction.
         """
+        lay = self._layout
+        p, r = self.p, lay.r
         imp = self.implied(theta, mom)
-        sigma = imp["sigma"]
-        inv = np.linalg.inv(sigma)
-        resid = sigma - mom.cov
-        d = None
+        b = theta.shape[0]
+        inv = np.linalg.inv(imp["sigma"])
+        X = lay.columns(imp["B"], imp["C"], p)  # (b, p, nc)
+        nc = X.shape[2]
+        SiX = inv @ X
+        SiXt = np.ascontiguousarray(SiX.transpose(0, 2, 1))  # batched matmul is far faster on contiguous data
+        Z = _symmetric(np.ascontiguousarray(X.transpose(0, 2, 1)) @ SiX)
+        Y = _symmetric(SiXt @ (mom.cov @ SiX))
+        G = Z - Y
+        g = None
         if self.meanstructure:
-            d = mom.mean - imp["mu"]
-            resid = resid - d[:, :, None] * d[:, None, :]
-        W = inv @ resid @ inv
-        U, V, d_mu = self.directions(imp)
-        grad = 2.0 * ((W @ U) * V).sum(axis=1)  # tr(W (u v' + v u')) = 2 u'Wv
-        # with Sigma^-1 = L L', a = L'u, c = L'v: <L'dS_k L, L'dS_l L> = 2[(a_k.a_l)(c_k.c_l) + (a_k.c_l)(c_k.a_l)]
-        Lt = np.linalg.cholesky(inv).transpose(0, 2, 1)
-        a = Lt @ U
-        c = Lt @ V
-        at = np.ascontiguousarray(a.transpose(0, 2, 1))  # batched matmul is far faster on contiguous data
-        ct = np.ascontiguousarray(c.transpose(0, 2, 1))
-        aa, cc, ac = at @ a, ct @ c, at @ c
-        fisher = 2.0 * (aa * cc + ac * ac.transpose(0, 2, 1))
+            g = (SiXt @ (mom.mean - imp["mu"])[:, :, None])[:, :, 0]  # (b, nc)
+            G -= g[:, :, None] * g[:, None, :]
+        grad = 2.0 * np.take(G.reshape(b, nc * nc), lay.uv_diag, axis=1)
+        Zf = Z.reshape(b, nc * nc)
+        t1 = np.take(Zf, lay.uu, axis=1)
+        t2 = np.take(Zf, lay.vv, axis=1)
+        fisher = t1 * t2
         hess = None
+        Ef = None
         if newton and not self.meanstructure:
-            # tr(G_l R G_k) with G = L' dSigma L and R = L' S L, expanded in a and c
-            R = Lt @ mom.cov @ Lt.transpose(0, 2, 1)
-            Ra, Rc = R @ a, R @ c
-            aRa, cRc, aRc = at @ Ra, ct @ Rc, at @ Rc
-            t2 = aRc.transpose(0, 2, 1) * ac + cRc * aa + aRa * cc + aRc * ac.transpose(0, 2, 1)
-            hess = self._to_free_matrix(self._hessian_structural(imp, W) - fisher + 2.0 * t2)
-        if d_mu is not None and d is not None:
-            fisher = fisher + 2.0 * (d_mu @ inv @ d_mu.transpose(0, 2, 1))
-            g_mu = -2.0 * np.einsum("bij,bj->bi", inv, d)
-            grad = grad + np.einsum("bkp,bp->bk", d_mu, g_mu)
-        if self._order is not None:
-            return grad[:, self._order], self._to_free_matrix(fisher), hess
-        return grad @ self.to_free, self._to_free_matrix(fisher), hess
+            Ef = (Y - 0.5 * Z).reshape(b, nc * nc)
+            t3 = np.take(Ef, lay.vv, axis=1)
+            hess = t1 * t3
+            np.take(Ef, lay.uu, axis=1, out=t3)
+            t3 *= t2
+            hess += t3
+        np.take(Zf, lay.uv, axis=1, out=t1)
+        np.take(Zf, lay.vu, axis=1, out=t2)
+        if hess is not None and Ef is not None:
+            np.take(Ef, lay.vu, axis=1, out=t3)
+            t3 *= t1
+        t1 *= t2
+        fisher += t1
+        fisher *= 2.0
+        if hess is not None and Ef is not None:
+            np.take(Ef, lay.uv, axis=1, out=t1)
+            t1 *= t2
+            t3 += t1  # the two cross terms first: their sum is symmetric
+            hess += t3
+            hess *= 2.0
+            del t3
+        del t1, t2
+        fisher3 = fisher.reshape(b, r, r)
+        if g is not None and lay.mu is not None and lay.mumu is not None:
+            scale = np.zeros((b, r))
+            if lay.wa.size:
+                balpha = np.einsum("bij,bj->bi", imp["B"], imp["alpha"])
+                scale[:, lay.wa] = balpha[:, lay.mu_a_cols]
+            scale[:, lay.wm] = 1.0
+            grad -= 2.0 * scale * g[:, lay.mu]
+            fisher3 += 2.0 * (scale[:, :, None] * scale[:, None, :]) * np.take(Zf, lay.mumu, axis=1).reshape(b, r, r)
+        hess3 = None
+        if hess is not None:
+            hess3 = hess.reshape(b, r, r)
+            W = inv @ (imp["sigma"] - mom.cov) @ inv
+            self._add_structural(hess3, imp, W)
+        if self._order is not None:  # the working order is the free parameters'
+            return grad, fisher3, hess3
+        T = self.to_free
+        return grad @ T, self._to_free_matrix(fisher3), (None if hess3 is None else
+                                                         _symmetric(self._to_free_matrix(hess3)))
+
+    def _add_structural(self, H: np.ndarray, imp: dict[str, np.ndarray], W: np.ndarray) -> None:
+        """Add ``tr(W d2Sigma/dtheta_k dtheta_l)`` (:meth:`_hessian_structural`) to ``H`` in working order."""
+        s, lay, p = self.structure, self._layout, self.p
+        a = lay.a_sel
+        if not a.size:
+            return
+        Bi = imp["B"]
+        C = _symmetric(imp["C"])
+        FB = Bi[:, :p, :]
+        FBt = np.ascontiguousarray(FB.transpose(0, 2, 1))
+        M = _symmetric(FBt @ W @ FB)
+        P = np.ascontiguousarray(C[:, :p, :].transpose(0, 2, 1)) @ W @ FB
+        i, j = s.a_rows[a][:, None], s.a_cols[a][:, None]
+        k, l = s.a_rows[a][None, :], s.a_cols[a][None, :]  # noqa: E741  (i, j, k, l as in the formula)
+        block = Bi[:, l, i] * P[:, j, k]
+        block += Bi[:, j, k] * P[:, l, i]
+        block += C[:, j, l] * M[:, k, i]
+        block *= 2.0
+        H[:, lay.wa[:, None], lay.wa[None, :]] += block
+        sl = lay.s_sel
+        if sl.size:
+            k, l = s.s_rows[sl][None, :], s.s_cols[sl][None, :]  # noqa: E741
+            half = np.where(s.s_rows[sl] == s.s_cols[sl], 1.0, 2.0)[None, None, :]
+            cross = half * (Bi[:, j, k] * M[:, l, i] + Bi[:, j, l] * M[:, k, i])
+            H[:, lay.wa[:, None], lay.ws[None, :]] += cross
+            H[:, lay.ws[:, None], lay.wa[None, :]] += cross.transpose(0, 2, 1)
 
     def _to_free_matrix(self, X: np.ndarray) -> np.ndarray:
         """Map a ``(b, r, r)`` matrix over positions to ``(b, q, q)`` over free parameters."""
@@ -308,27 +394,26 @@ class BatchedML:
             f[good] = self.discrepancy(theta[good], _take(mom, good), logdet_s[good])
         fallback: list[int] = [int(i) for i in good[~np.isfinite(f[good])]]
         active = good[np.isfinite(f[good])]
+        tested = np.zeros(b, dtype=bool)  # converged draws whose Hessian was tested at their optimum
         for iteration in range(max_iter):
             if active.size == 0:
                 break
             sub = _take(mom, active)
-            try:
-                # one scoring step first (robust far from the optimum), Newton after it
-                grad, fisher, hess = self.derivatives(theta[active], sub, newton=iteration > 0)
-            except np.linalg.LinAlgError:
-                grad, fisher = self._per_draw_gradient_information(theta[active], sub)
-                hess = None
+            # one scoring step first (robust far from the optimum), Newton after it
+            grad, step, pd, known = self._gradient_steps(theta[active], sub, iteration > 0, gtol)
             gmax = np.max(np.abs(grad), axis=1)
             done = gmax < gtol
             status[active[done]] = bt.OK
+            tested[active[done & known]] = True
+            saddle = done & known & ~pd  # stationary, but no minimum
+            status[active[saddle]] = bt.NONCONVERGED
+            fallback.extend(int(i) for i in active[saddle])
             broken = ~np.isfinite(gmax)
             fallback.extend(int(i) for i in active[broken])
             keep = ~done & ~broken
-            active, grad, fisher, sub = active[keep], grad[keep], fisher[keep], _take(sub, np.flatnonzero(keep))
-            hess = hess[keep] if hess is not None else None
+            active, step, sub = active[keep], step[keep], _take(sub, np.flatnonzero(keep))
             if active.size == 0:
                 break
-            step = _newton_steps(grad, hess, fisher)
             t = np.ones(active.size)
             cand = theta[active] - step
             f_new = self.discrepancy(cand, sub, logdet_s[active])
@@ -350,26 +435,77 @@ class BatchedML:
             fallback.extend(int(i) for i in active[stalled])
             active = active[~stalled]
         fallback.extend(int(i) for i in active)
-        fallback.extend(self._saddles(theta, status, mom))
+        fallback.extend(self._saddles(theta, status, mom, skip=tested))
         for i in sorted(set(fallback)):
             theta[i], status[i] = self._fit_one(mom, i, start, gtol)
         self._flag_improper(theta, status, mom)
         return theta, status
 
-    def _saddles(self, theta: np.ndarray, status: np.ndarray, mom: BatchMoments) -> list[int]:
-        """Converged draws whose Hessian is not positive definite: stationary, but no minimum."""
-        ok = np.flatnonzero(status == bt.OK)
+    def _saddles(self, theta: np.ndarray, status: np.ndarray, mom: BatchMoments,
+                 skip: np.ndarray | None = None) -> list[int]:
+        """Converged draws whose Hessian is not positive definite: stationary, but no minimum.
+
+        ``skip`` marks draws already tested at their optimum (during :meth:`fit`).
+        """
+        ok = status == bt.OK
+        if skip is not None:
+            ok &= ~skip
+        ok = np.flatnonzero(ok)
         if ok.size == 0 or self.meanstructure:
             return []
-        try:
-            _, _, hess = self.derivatives(theta[ok], _take(mom, ok), newton=True)
-        except np.linalg.LinAlgError:
-            return []
-        if hess is None:  # not asked for without newton=True
-            return []
-        bad = ok[~_positive_definite((hess + hess.transpose(0, 2, 1)) / 2)]
+        _, _, pd, known = self._gradient_steps(theta[ok], _take(mom, ok), True, np.inf)
+        bad = ok[known & ~pd]
         status[bad] = bt.NONCONVERGED
         return [int(i) for i in bad]
+
+    #: Bytes of one ``(draws, q, q)`` array of a chunk: :meth:`fit` takes the derivatives and
+    #: steps of this many draws at a time, so they stay in cache and peak memory does not
+    #: grow with the number of draws (or the block size) times ``q^2``.
+    CHUNK_BYTES = 1 << 19
+
+    @property
+    def chunk(self) -> int:
+        """Draws whose derivatives are taken together (:attr:`CHUNK_BYTES`; at least 4)."""
+        r = max(self._layout.r, self.q)
+        return max(4, self.CHUNK_BYTES // (8 * r * r))
+
+    def _gradient_steps(self, theta: np.ndarray, mom: BatchMoments, newton: bool, gtol: float
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Gradient and step of every draw, :attr:`chunk` draws at a time.
+
+        The step is the Newton step where the exact Hessian (``newton=True``) is positive
+        definite and the Fisher-scoring step elsewhere (:func:`_newton_steps`); zero for draws
+        whose largest gradient element is below ``gtol`` or not finite. Also returns whether
+        each draw's Hessian is positive definite (``pd``) and whether that was tested
+        (``known``: not without ``newton``, with a mean structure, or where the batched
+        derivatives failed and the draws were taken one by one).
+        """
+        b, q = theta.shape
+        grad = np.empty((b, q))
+        step = np.zeros((b, q))
+        pd = np.zeros(b, dtype=bool)
+        known = np.zeros(b, dtype=bool)
+        size = self.chunk
+        for lo in range(0, b, size):
+            part = slice(lo, min(b, lo + size))
+            sub = _take(mom, np.arange(part.start, part.stop))
+            try:
+                g, fisher, hess = self.derivatives(theta[part], sub, newton)
+            except np.linalg.LinAlgError:
+                g, fisher = self._per_draw_gradient_information(theta[part], sub)
+                hess = None
+            grad[part] = g
+            gmax = np.max(np.abs(g), axis=1)
+            move = np.isfinite(gmax) & (gmax >= gtol)
+            metric = fisher
+            if hess is not None:  # exactly symmetric (see derivatives)
+                pos = _positive_definite(hess)
+                pd[part], known[part] = pos, True
+                metric = hess
+                metric[~pos] = fisher[~pos]
+            if move.any():
+                step[part][move] = _solve_steps(metric[move], g[move])
+        return grad, step, pd, known
 
     def _per_draw_gradient_information(self, theta: np.ndarray, mom: BatchMoments
                                        ) -> tuple[np.ndarray, np.ndarray]:
@@ -420,6 +556,90 @@ class BatchedML:
             lat = imp["C"][:, self.p:, self.p:]
             bad |= np.linalg.eigvalsh(lat)[:, 0] <= 0
         status[ok[bad]] = bt.IMPROPER
+
+
+class _CompactLayout:
+    """Which columns of ``[FB, FC, FB / 2, 0]`` each free position's derivative directions are.
+
+    A position ``r`` (an entry of ``A``, ``S`` or ``alpha``) has ``dSigma_r = u_r v_r' +
+    v_r u_r'`` and ``dmu_r = s_r w_r`` (:meth:`BatchedML.directions`): ``u_r``, ``v_r``
+    and ``w_r`` are columns of ``FB`` or ``FC`` (``v`` halved for a variance, zero for an
+    intercept), ``s_r`` a per-draw scale. The distinct columns, ``nc`` of them, are far
+    fewer than the positions in a wide model, so :meth:`BatchedML.derivatives` works with
+    ``nc x nc`` products and gathers. Positions are kept in *working order*: the free
+    parameters' order when each free parameter has one position (no equality
+    constraints), otherwise the positions' own order.
+    """
+
+    def __init__(self, s: RamStructure, order: np.ndarray | None) -> None:
+        m = s.m
+        na, ns, nm = s.a_idx.size, s.s_idx.size, s.m_idx.size
+        zero = 3 * m  # a column of zeros
+        diag = s.s_rows == s.s_cols
+        u = np.concatenate([s.a_rows, s.s_rows, np.full(nm, zero)]).astype(int)
+        v = np.concatenate([m + s.a_cols, np.where(diag, 2 * m + s.s_cols, s.s_cols), np.full(nm, zero)]).astype(int)
+        w = np.concatenate([s.a_rows, np.full(ns, zero), s.m_rows]).astype(int)
+        work = np.asarray(order, dtype=int) if order is not None else np.arange(na + ns + nm)
+        u, v, w = u[work], v[work], w[work]
+        cols = np.unique(np.concatenate([u, v, w] if s.meanstructure else [u, v]))
+        self.r = int(work.size)
+        self.cols = cols
+        self._fb = cols[cols < m]
+        self._fc = cols[(cols >= m) & (cols < 2 * m)] - m
+        self._half = cols[(cols >= 2 * m) & (cols < 3 * m)] - 2 * m
+        self._zero = bool((cols == zero).any())
+        nc = int(cols.size)
+        iu, iv = np.searchsorted(cols, u), np.searchsorted(cols, v)
+
+        def flat(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+            return (x[:, None] * nc + y[None, :]).ravel()
+
+        self.uv_diag = iu * nc + iv
+        self.uu, self.vv, self.uv, self.vu = flat(iu, iu), flat(iv, iv), flat(iu, iv), flat(iv, iu)
+        self.mu: np.ndarray | None = None
+        self.mumu: np.ndarray | None = None
+        if s.meanstructure:
+            self.mu = np.searchsorted(cols, w)
+            self.mumu = flat(self.mu, self.mu)
+        self.wa = np.flatnonzero(work < na)  # working positions of A entries ...
+        self.a_sel = work[self.wa]  # ... and which A entries they are
+        self.ws = np.flatnonzero((work >= na) & (work < na + ns))
+        self.s_sel = work[self.ws] - na
+        self.wm = np.flatnonzero(work >= na + ns)
+        self.mu_a_cols = s.a_cols[self.a_sel]
+
+    def columns(self, B: np.ndarray, C: np.ndarray, p: int) -> np.ndarray:
+        """The used columns of ``[FB, FC, FB / 2, 0]``, ``(b, p, nc)``."""
+        FB = B[:, :p, :]
+        parts = [FB[:, :, self._fb], C[:, :p, self._fc], 0.5 * FB[:, :, self._half]]
+        if self._zero:
+            parts.append(np.zeros((B.shape[0], p, 1)))
+        return np.concatenate(parts, axis=2)
+
+
+def _symmetric(X: np.ndarray) -> np.ndarray:
+    """``(X + X') / 2`` of a stack: exactly symmetric."""
+    return (X + X.transpose(0, 2, 1)) * 0.5
+
+
+def _nilpotent_degree(pattern: np.ndarray) -> int | None:
+    """Smallest ``k`` with ``A^k = 0`` for every ``A`` with this nonzero pattern; ``None`` with a cycle.
+
+    Examples
+    --------
+    >>> _nilpotent_degree(np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0]], dtype=bool))
+    3
+    >>> _nilpotent_degree(np.array([[0, 1], [1, 0]], dtype=bool)) is None
+    True
+    """
+    m = pattern.shape[0]
+    step = pattern.astype(np.int64)
+    power = np.eye(m, dtype=np.int64)
+    for k in range(1, m + 2):
+        power = ((power @ step) > 0).astype(np.int64)
+        if not power.any():
+            return k
+    return None
 
 
 def _cholesky_ok(sigma: np.ndarray) -> np.ndarray:

@@ -334,6 +334,14 @@ class _SemStatistic:
         return f"batched Newton/Fisher scoring from the full-sample estimates (no closed form: {self.reason})"
 
     def __call__(self, indices: np.ndarray) -> bt.BlockResult:
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+        # Each draw's matrices are small: BLAS threads cost more in start-up and waiting than
+        # they gain (ten times more on a loaded machine); --jobs is the way to use more cores.
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._block(indices)
+
+    def _block(self, indices: np.ndarray) -> bt.BlockResult:
         if self.fiml is not None:
             theta, status, block = self.fiml.fit(indices, self.model.theta, gtol=self.gtol,
                                                  max_iter=max(self.max_iter, 300))
