@@ -26,6 +26,7 @@ import numpy as np
 from semxhs.errors import SpecError
 from semxhs.resample import engine as bt
 from semxhs.resample.effects import is_acyclic, structural_part
+from semxhs.sem.derivatives import CompactLayout, ml_derivatives
 from semxhs.sem.estimate import Moments, fit_ml
 from semxhs.sem.partable import ParTable, build_partable  # noqa: F401  (build_partable in doctests)
 from semxhs.sem.ram import RamStructure
@@ -47,8 +48,9 @@ class ResampleMoments:
     precision; covariances do not depend on the centering and the mean is shifted back.
     """
 
-    #: Above this many elements the per-row outer products are not stored (memory).
-    MAX_OUTER = 20_000_000
+    #: Above this many elements (16 MB) the per-row outer products are not stored (memory):
+    #: the cross-products are then taken draw by draw.
+    MAX_OUTER = 2_000_000
 
     def __init__(self, values: np.ndarray) -> None:
         self.n, self.p = values.shape
@@ -64,7 +66,11 @@ class ResampleMoments:
         if self.xx is not None:
             second = (counts @ self.xx / self.n).reshape(-1, self.p, self.p)
         else:
-            second = np.einsum("bn,ni,nj->bij", counts, self.x, self.x, optimize=True) / self.n
+            second = np.empty((counts.shape[0], self.p, self.p))
+            xt = np.ascontiguousarray(self.x.T)
+            for i in range(counts.shape[0]):
+                second[i] = (xt * counts[i]) @ self.x
+            second /= self.n
         cov = second - m[:, :, None] * m[:, None, :]
         cov = (cov + cov.transpose(0, 2, 1)) / 2
         return BatchMoments(cov=cov, mean=m + self.center, n=self.n)
@@ -108,7 +114,7 @@ class BatchedML:
         # without equality constraints the positions are a permutation of the free parameters
         unique = pos_idx.size == self.q and np.array_equal(np.sort(pos_idx), np.arange(self.q))
         self._order = np.argsort(pos_idx) if unique else None
-        self._layout = _CompactLayout(structure, self._order)
+        self._layout = CompactLayout(structure)
         pattern = self.A0 != 0
         pattern[s.a_rows, s.a_cols] = True
         self._degree = _nilpotent_degree(pattern)
@@ -259,111 +265,13 @@ class BatchedML:
         + 2 tr(Sigma^-1 dSigma_k Sigma^-1 S Sigma^-1 dSigma_l)`` (else ``None``).
         Returns ``grad (b, q)``, ``fisher (b, q, q)``, ``hessian (b, q, q)`` or ``None``.
 
-        Every ``dSigma_k = u_k v_k' + v_k u_k'`` (:meth:`directions`) and ``dmu_k`` use a few
-        columns ``X`` of ``[FB, FC, FB / 2, 0]`` only, so with ``Z = X' Sigma^-1 X`` and
-        ``Y = X' Sigma^-1 S Sigma^-1 X`` (one small product per draw):
-
-        - ``tr(W dSigma_k) = 2 (Z - Y - g g')[u_k, v_k]`` with ``g = X' Sigma^-1 d``;
-        - ``tr(Sigma^-1 dSigma_k Sigma^-1 dSigma_l) = 2 (Z[u_k,u_l] Z[v_k,v_l] + Z[u_k,v_l] Z[v_k,u_l])``;
-        - the Hessian's last two terms are ``4 (Z_uu E_vv + Z_vv E_uu + Z_uv E_vu + Z_vu E_uv)``
-          with ``E = Y - Z / 2`` (``Z_uv[k, l] = Z[u_k, v_l]`` and so on),
-
-        gathered from ``Z`` and ``E`` directly in the free parameters' order (no
-        ``(b, r, p)`` direction arrays, no products over ``p`` per pair of parameters).
-        Every matrix is exactly symmetric by construction.
+        Computed by :func:`semxhs.sem.derivatives.ml_derivatives` from a few small products
+        per draw (no direction arrays, no products over ``p`` per pair of parameters).
         """
-        lay = self._layout
-        p, r = self.p, lay.r
         imp = self.implied(theta, mom)
-        b = theta.shape[0]
         inv = np.linalg.inv(imp["sigma"])
-        X = lay.columns(imp["B"], imp["C"], p)  # (b, p, nc)
-        nc = X.shape[2]
-        SiX = inv @ X
-        SiXt = np.ascontiguousarray(SiX.transpose(0, 2, 1))  # batched matmul is far faster on contiguous data
-        Z = _symmetric(np.ascontiguousarray(X.transpose(0, 2, 1)) @ SiX)
-        Y = _symmetric(SiXt @ (mom.cov @ SiX))
-        G = Z - Y
-        g = None
-        if self.meanstructure:
-            g = (SiXt @ (mom.mean - imp["mu"])[:, :, None])[:, :, 0]  # (b, nc)
-            G -= g[:, :, None] * g[:, None, :]
-        grad = 2.0 * np.take(G.reshape(b, nc * nc), lay.uv_diag, axis=1)
-        Zf = Z.reshape(b, nc * nc)
-        t1 = np.take(Zf, lay.uu, axis=1)
-        t2 = np.take(Zf, lay.vv, axis=1)
-        fisher = t1 * t2
-        hess = None
-        Ef = None
-        if newton and not self.meanstructure:
-            Ef = (Y - 0.5 * Z).reshape(b, nc * nc)
-            t3 = np.take(Ef, lay.vv, axis=1)
-            hess = t1 * t3
-            np.take(Ef, lay.uu, axis=1, out=t3)
-            t3 *= t2
-            hess += t3
-        np.take(Zf, lay.uv, axis=1, out=t1)
-        np.take(Zf, lay.vu, axis=1, out=t2)
-        if hess is not None and Ef is not None:
-            np.take(Ef, lay.vu, axis=1, out=t3)
-            t3 *= t1
-        t1 *= t2
-        fisher += t1
-        fisher *= 2.0
-        if hess is not None and Ef is not None:
-            np.take(Ef, lay.uv, axis=1, out=t1)
-            t1 *= t2
-            t3 += t1  # the two cross terms first: their sum is symmetric
-            hess += t3
-            hess *= 2.0
-            del t3
-        del t1, t2
-        fisher3 = fisher.reshape(b, r, r)
-        if g is not None and lay.mu is not None and lay.mumu is not None:
-            scale = np.zeros((b, r))
-            if lay.wa.size:
-                balpha = np.einsum("bij,bj->bi", imp["B"], imp["alpha"])
-                scale[:, lay.wa] = balpha[:, lay.mu_a_cols]
-            scale[:, lay.wm] = 1.0
-            grad -= 2.0 * scale * g[:, lay.mu]
-            fisher3 += 2.0 * (scale[:, :, None] * scale[:, None, :]) * np.take(Zf, lay.mumu, axis=1).reshape(b, r, r)
-        hess3 = None
-        if hess is not None:
-            hess3 = hess.reshape(b, r, r)
-            W = inv @ (imp["sigma"] - mom.cov) @ inv
-            self._add_structural(hess3, imp, W)
-        if self._order is not None:  # the working order is the free parameters'
-            return grad, fisher3, hess3
-        T = self.to_free
-        return grad @ T, self._to_free_matrix(fisher3), (None if hess3 is None else
-                                                         _symmetric(self._to_free_matrix(hess3)))
-
-    def _add_structural(self, H: np.ndarray, imp: dict[str, np.ndarray], W: np.ndarray) -> None:
-        """Add ``tr(W d2Sigma/dtheta_k dtheta_l)`` (:meth:`_hessian_structural`) to ``H`` in working order."""
-        s, lay, p = self.structure, self._layout, self.p
-        a = lay.a_sel
-        if not a.size:
-            return
-        Bi = imp["B"]
-        C = _symmetric(imp["C"])
-        FB = Bi[:, :p, :]
-        FBt = np.ascontiguousarray(FB.transpose(0, 2, 1))
-        M = _symmetric(FBt @ W @ FB)
-        P = np.ascontiguousarray(C[:, :p, :].transpose(0, 2, 1)) @ W @ FB
-        i, j = s.a_rows[a][:, None], s.a_cols[a][:, None]
-        k, l = s.a_rows[a][None, :], s.a_cols[a][None, :]  # noqa: E741  (i, j, k, l as in the formula)
-        block = Bi[:, l, i] * P[:, j, k]
-        block += Bi[:, j, k] * P[:, l, i]
-        block += C[:, j, l] * M[:, k, i]
-        block *= 2.0
-        H[:, lay.wa[:, None], lay.wa[None, :]] += block
-        sl = lay.s_sel
-        if sl.size:
-            k, l = s.s_rows[sl][None, :], s.s_cols[sl][None, :]  # noqa: E741
-            half = np.where(s.s_rows[sl] == s.s_cols[sl], 1.0, 2.0)[None, None, :]
-            cross = half * (Bi[:, j, k] * M[:, l, i] + Bi[:, j, l] * M[:, k, i])
-            H[:, lay.wa[:, None], lay.ws[None, :]] += cross
-            H[:, lay.ws[:, None], lay.wa[None, :]] += cross.transpose(0, 2, 1)
+        return ml_derivatives(self.structure, self._layout, imp["B"], imp["C"], imp["alpha"], inv, mom.cov,
+                              mom.mean, imp["mu"], newton)
 
     def _to_free_matrix(self, X: np.ndarray) -> np.ndarray:
         """Map a ``(b, r, r)`` matrix over positions to ``(b, q, q)`` over free parameters."""
@@ -556,70 +464,6 @@ class BatchedML:
             lat = imp["C"][:, self.p:, self.p:]
             bad |= np.linalg.eigvalsh(lat)[:, 0] <= 0
         status[ok[bad]] = bt.IMPROPER
-
-
-class _CompactLayout:
-    """Which columns of ``[FB, FC, FB / 2, 0]`` each free position's derivative directions are.
-
-    A position ``r`` (an entry of ``A``, ``S`` or ``alpha``) has ``dSigma_r = u_r v_r' +
-    v_r u_r'`` and ``dmu_r = s_r w_r`` (:meth:`BatchedML.directions`): ``u_r``, ``v_r``
-    and ``w_r`` are columns of ``FB`` or ``FC`` (``v`` halved for a variance, zero for an
-    intercept), ``s_r`` a per-draw scale. The distinct columns, ``nc`` of them, are far
-    fewer than the positions in a wide model, so :meth:`BatchedML.derivatives` works with
-    ``nc x nc`` products and gathers. Positions are kept in *working order*: the free
-    parameters' order when each free parameter has one position (no equality
-    constraints), otherwise the positions' own order.
-    """
-
-    def __init__(self, s: RamStructure, order: np.ndarray | None) -> None:
-        m = s.m
-        na, ns, nm = s.a_idx.size, s.s_idx.size, s.m_idx.size
-        zero = 3 * m  # a column of zeros
-        diag = s.s_rows == s.s_cols
-        u = np.concatenate([s.a_rows, s.s_rows, np.full(nm, zero)]).astype(int)
-        v = np.concatenate([m + s.a_cols, np.where(diag, 2 * m + s.s_cols, s.s_cols), np.full(nm, zero)]).astype(int)
-        w = np.concatenate([s.a_rows, np.full(ns, zero), s.m_rows]).astype(int)
-        work = np.asarray(order, dtype=int) if order is not None else np.arange(na + ns + nm)
-        u, v, w = u[work], v[work], w[work]
-        cols = np.unique(np.concatenate([u, v, w] if s.meanstructure else [u, v]))
-        self.r = int(work.size)
-        self.cols = cols
-        self._fb = cols[cols < m]
-        self._fc = cols[(cols >= m) & (cols < 2 * m)] - m
-        self._half = cols[(cols >= 2 * m) & (cols < 3 * m)] - 2 * m
-        self._zero = bool((cols == zero).any())
-        nc = int(cols.size)
-        iu, iv = np.searchsorted(cols, u), np.searchsorted(cols, v)
-
-        def flat(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-            return (x[:, None] * nc + y[None, :]).ravel()
-
-        self.uv_diag = iu * nc + iv
-        self.uu, self.vv, self.uv, self.vu = flat(iu, iu), flat(iv, iv), flat(iu, iv), flat(iv, iu)
-        self.mu: np.ndarray | None = None
-        self.mumu: np.ndarray | None = None
-        if s.meanstructure:
-            self.mu = np.searchsorted(cols, w)
-            self.mumu = flat(self.mu, self.mu)
-        self.wa = np.flatnonzero(work < na)  # working positions of A entries ...
-        self.a_sel = work[self.wa]  # ... and which A entries they are
-        self.ws = np.flatnonzero((work >= na) & (work < na + ns))
-        self.s_sel = work[self.ws] - na
-        self.wm = np.flatnonzero(work >= na + ns)
-        self.mu_a_cols = s.a_cols[self.a_sel]
-
-    def columns(self, B: np.ndarray, C: np.ndarray, p: int) -> np.ndarray:
-        """The used columns of ``[FB, FC, FB / 2, 0]``, ``(b, p, nc)``."""
-        FB = B[:, :p, :]
-        parts = [FB[:, :, self._fb], C[:, :p, self._fc], 0.5 * FB[:, :, self._half]]
-        if self._zero:
-            parts.append(np.zeros((B.shape[0], p, 1)))
-        return np.concatenate(parts, axis=2)
-
-
-def _symmetric(X: np.ndarray) -> np.ndarray:
-    """``(X + X') / 2`` of a stack: exactly symmetric."""
-    return (X + X.transpose(0, 2, 1)) * 0.5
 
 
 def _nilpotent_degree(pattern: np.ndarray) -> int | None:

@@ -320,9 +320,17 @@ class _SemStatistic:
         """Rows resampled: complete cases, or with FIML every row with an observed model variable."""
         return self.fiml.n if self.fiml is not None else self.model.moments.n
 
+    #: Bytes of one ``(draws, m, m)`` stack of a block (``m`` variables, observed and latent):
+    #: a block holds a few dozen such stacks at once, so wide models get smaller blocks and
+    #: peak memory stays flat (draws are fitted independently: the numbers do not change).
+    BLOCK_BYTES = 1 << 20
+
     @property
     def block_size(self) -> int:
-        return self.fiml.block_size if self.fiml is not None else bt.BLOCK_SIZE
+        if self.fiml is not None:
+            return self.fiml.block_size
+        m = self.model.structure.m
+        return int(min(bt.BLOCK_SIZE, max(16, self.BLOCK_BYTES // (8 * m * m))))
 
     @property
     def method(self) -> str:
