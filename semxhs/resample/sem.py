@@ -41,6 +41,7 @@ from semxhs.sem.moments import add_products, model_columns
 from semxhs.sem.partable import ParTable, build_partable
 from semxhs.sem.ram import RamStructure
 from semxhs.sem.standardize import std_all
+from semxhs.sem.threads import one_blas_thread
 
 
 # ----------------------------------------------------------------------------------------
@@ -342,11 +343,9 @@ class _SemStatistic:
         return f"batched Newton/Fisher scoring from the full-sample estimates (no closed form: {self.reason})"
 
     def __call__(self, indices: np.ndarray) -> bt.BlockResult:
-        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
-
         # Each draw's matrices are small: BLAS threads cost more in start-up and waiting than
         # they gain (ten times more on a loaded machine); --jobs is the way to use more cores.
-        with threadpool_limits(limits=1, user_api="blas"):
+        with one_blas_thread():
             return self._block(indices)
 
     def _block(self, indices: np.ndarray) -> bt.BlockResult:

@@ -19,6 +19,7 @@ import numpy as np
 
 from semxhs.sem.derivatives import layout_of, ml_derivatives
 from semxhs.sem.ram import Implied, RamStructure
+from semxhs.sem.threads import one_blas_thread
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,11 @@ def unit_information(structure: RamStructure, imp: Implied, inv: np.ndarray | No
 
     ``I_kl = 1/2 tr(Sigma^-1 dSigma_k Sigma^-1 dSigma_l) + dmu_k' Sigma^-1 dmu_l``
     """
+    with one_blas_thread():
+        return _unit_information(structure, imp, inv)
+
+
+def _unit_information(structure: RamStructure, imp: Implied, inv: np.ndarray | None) -> np.ndarray:
     if inv is None:
         inv = np.linalg.inv(imp.sigma)
     # gathered from X' Sigma^-1 X over the few distinct direction columns X (see
@@ -299,8 +305,9 @@ def fit_ml_groups(structures: list[RamStructure], moments: list[Moments], start:
     ``Estimate.fmin`` is the weighted discrepancy, so ``chisq = N * fmin = sum_g N_g F_g``.
     """
     theta = multigroup_start(structures, moments) if start is None else np.array(start, dtype=float)
-    return minimize(multigroup_objective(structures, moments), theta, lambda: multigroup_start(structures, moments),
-                    gtol=gtol, max_iter=max_iter)
+    with one_blas_thread():  # small matrices (semxhs.sem.threads)
+        return minimize(multigroup_objective(structures, moments), theta,
+                        lambda: multigroup_start(structures, moments), gtol=gtol, max_iter=max_iter)
 
 
 def fit_ml(structure: RamStructure, moments: Moments, start: np.ndarray | None = None,
@@ -324,8 +331,9 @@ def fit_ml(structure: RamStructure, moments: Moments, start: np.ndarray | None =
     Estimate
     """
     theta = start_values(structure, moments) if start is None else np.array(start, dtype=float)
-    return minimize(single_group_objective(structure, moments), theta, lambda: start_values(structure, moments),
-                    gtol=gtol, max_iter=max_iter)
+    with one_blas_thread():  # small matrices (semxhs.sem.threads)
+        return minimize(single_group_objective(structure, moments), theta,
+                        lambda: start_values(structure, moments), gtol=gtol, max_iter=max_iter)
 
 
 def minimize(obj: Objective, theta: np.ndarray, safe_start: Callable[[], np.ndarray], *, gtol: float = 1e-9,
