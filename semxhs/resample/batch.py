@@ -48,9 +48,9 @@ class ResampleMoments:
     precision; covariances do not depend on the centering and the mean is shifted back.
     """
 
-    #: Above this many elements (16 MB) the per-row outer products are not stored (memory):
+    #: Above this many elements (8 MB) the per-row outer products are not stored (memory):
     #: the cross-products are then taken draw by draw.
-    MAX_OUTER = 2_000_000
+    MAX_OUTER = 1_000_000
 
     def __init__(self, values: np.ndarray) -> None:
         self.n, self.p = values.shape

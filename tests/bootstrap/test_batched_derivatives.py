@@ -114,3 +114,14 @@ def test_exact_hessian_matches_differences(data):
     numeric = _difference_hessian(lambda t: gradient(structure, t, moments), theta)
     assert exact is not None and numeric is not None
     np.testing.assert_allclose(exact, numeric, rtol=1e-5, atol=1e-6 * np.abs(numeric).max())
+
+
+@pytest.mark.parametrize(("n", "draws"), [(3, 7), (75, 2000), (301, 13), (2436, 450)])
+def test_compact_indices_are_the_engines(n, draws):
+    """Regression: the int32 indices drawn in pieces are exactly engine.resample_indices' (same seed)."""
+    from semxhs.resample.engine import resample_indices as engine_indices
+    from semxhs.resample.sem import _resample_indices
+
+    ours = _resample_indices(n, draws, 11)
+    assert ours.dtype == np.int32
+    assert np.array_equal(ours, engine_indices(n, draws, 11))
