@@ -152,31 +152,32 @@ def ml_derivatives(s: RamStructure, lay: CompactLayout, B: np.ndarray, C: np.nda
     if s.meanstructure and mean is not None and mu is not None:
         g = (SiXt @ (mean - mu)[:, :, None])[:, :, 0]  # (b, nc)
         G -= g[:, :, None] * g[:, None, :]
-    grad = 2.0 * np.take(G.reshape(b, nc * nc), lay.uv_diag, axis=1)
+    # gather indices are in range by construction: mode="clip" skips numpy's checked copy
+    grad = 2.0 * np.take(G.reshape(b, nc * nc), lay.uv_diag, axis=1, mode="clip")
     Zf = Z.reshape(b, nc * nc)
-    t1 = np.take(Zf, lay.uu, axis=1)
-    t2 = np.take(Zf, lay.vv, axis=1)
+    t1 = np.take(Zf, lay.uu, axis=1, mode="clip")
+    t2 = np.take(Zf, lay.vv, axis=1, mode="clip")
     fisher = t1 * t2
     hess = None
     Ef = None
     t3 = None
     if newton and g is None:
         Ef = (Y - 0.5 * Z).reshape(b, nc * nc)
-        t3 = np.take(Ef, lay.vv, axis=1)
+        t3 = np.take(Ef, lay.vv, axis=1, mode="clip")
         hess = t1 * t3
-        np.take(Ef, lay.uu, axis=1, out=t3)
+        np.take(Ef, lay.uu, axis=1, out=t3, mode="clip")
         t3 *= t2
         hess += t3
-    np.take(Zf, lay.uv, axis=1, out=t1)
-    np.take(Zf, lay.vu, axis=1, out=t2)
+    np.take(Zf, lay.uv, axis=1, out=t1, mode="clip")
+    np.take(Zf, lay.vu, axis=1, out=t2, mode="clip")
     if hess is not None and Ef is not None and t3 is not None:
-        np.take(Ef, lay.vu, axis=1, out=t3)
+        np.take(Ef, lay.vu, axis=1, out=t3, mode="clip")
         t3 *= t1
     t1 *= t2
     fisher += t1
     fisher *= 2.0
     if hess is not None and Ef is not None and t3 is not None:
-        np.take(Ef, lay.uv, axis=1, out=t1)
+        np.take(Ef, lay.uv, axis=1, out=t1, mode="clip")
         t1 *= t2
         t3 += t1  # the two cross terms first: their sum is symmetric
         hess += t3
@@ -189,7 +190,8 @@ def ml_derivatives(s: RamStructure, lay: CompactLayout, B: np.ndarray, C: np.nda
             scale[:, lay.wa] = balpha[:, lay.mu_a_cols]
         scale[:, lay.wm] = 1.0
         grad -= 2.0 * scale * g[:, lay.mu]
-        fisher3 += 2.0 * (scale[:, :, None] * scale[:, None, :]) * np.take(Zf, lay.mumu, axis=1).reshape(b, r, r)
+        mumu = np.take(Zf, lay.mumu, axis=1, mode="clip").reshape(b, r, r)
+        fisher3 += 2.0 * (scale[:, :, None] * scale[:, None, :]) * mumu
     hess3 = None
     if hess is not None:
         hess3 = hess.reshape(b, r, r)
