@@ -254,9 +254,9 @@ def _print_decoding(survey: Any) -> None:
 
 
 def _summary(result: Any, written: list[Path], quiet: bool) -> None:
-    from semxhs.report.console import print_summary
-
     if not quiet:
+        from semxhs.report.console import print_summary  # (rich and the labels: not for --quiet)
+
         if getattr(result, "intake", None) is not None:
             _print_decoding(result.intake.survey)
         print_summary(result)
@@ -367,7 +367,7 @@ def fit_command(
         if not quiet and (modindices or effect_sizes):
             from semxhs.report.terminal_extras import print_fit_extras
 
-            print_fit_extras(result.sem)
+            print_fit_extras(result.sem, language=result.language)
         _summary(result, written, quiet=True)
         return
     if data is None:
@@ -392,7 +392,7 @@ def fit_command(
     if not quiet and (modindices or effect_sizes):
         from semxhs.report.terminal_extras import print_fit_extras
 
-        print_fit_extras(result.sem)
+        print_fit_extras(result.sem, language=result.language)
     _summary(result, written, quiet=True)
 
 
