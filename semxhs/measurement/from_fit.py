@@ -102,9 +102,14 @@ def common_method_checks(sem: SemResult, data: pd.DataFrame, rows: pd.DataFrame,
             notes.append(Message("marker_no_positive", {"marker": list(marker), "rule": marker_rule},
                                  "marker variable: too few positive correlations of the marker with the constructs "
                                  f"for r_M ({marker_rule}); the correlations were not adjusted"))
+    try:
+        collinearity = full_collinearity(rows, kept)
+    except SemxhsError as exc:  # perfectly collinear construct scores: said, not raised
+        collinearity = None
+        notes.append(Message("full_collinearity_not_run", {"error": str(exc)},
+                             f"full-collinearity VIF not computed: {exc}"))
     return CommonMethodResult(harman=quality.harman, one_factor_cfa=quality.one_factor_cfa, ulmc=method,
-                              marker=marked, full_collinearity=full_collinearity(rows, kept),
-                              note_codes=tuple(notes))
+                              marker=marked, full_collinearity=collinearity, note_codes=tuple(notes))
 
 
 def measurement_from_fit(sem: SemResult, data: pd.DataFrame, *, htmt_boot: int = 2000,

@@ -673,7 +673,7 @@ class CommonMethodResult:
     """Every common-method-bias check of a study: Harman, one-factor CFA, ULMC, marker, full collinearity.
 
     A check that was not run is ``None``; ``note_codes`` say why (codes ``ulmc_not_run``
-    with ``reason``, ``marker_no_positive`` with ``marker``).
+    with ``reason``, ``marker_no_positive`` with ``marker``, ``full_collinearity_not_run`` with ``error``).
     """
 
     harman: HarmanResult

@@ -162,6 +162,8 @@ def _not_run(cm: CommonMethodResult, t: Labels) -> list[str]:
             reason = note.params.get("reason")
             out.append(t["cmb_ulmc_off"] if reason == "switched_off"
                        else t["cmb_ulmc_error"].format(error=note.params.get("error", note.text)))
+        elif note.code == "full_collinearity_not_run":
+            out.append(t["cmb_vif_error"].format(error=note.params.get("error", note.text)))
     return out
 
 
@@ -191,10 +193,9 @@ def common_method_section(result: StudyResult, t: Labels) -> Section | None:
     check_rows = list(tables[0]["rows"])
     extra: list[Table] = []
     parts = []
+    paragraphs.extend(_not_run(cm, t))
     if cm.ulmc is not None:
         parts.append(_ulmc_parts(cm.ulmc, t))
-    else:
-        paragraphs.extend(_not_run(cm, t))
     if cm.marker is not None:
         parts.append(_marker_parts(cm.marker, t))
     else:

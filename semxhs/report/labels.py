@@ -1664,6 +1664,7 @@ _EN.update({
                        "with the method factor are robust to it."),
     "cmb_ulmc_off": "The ULMC test was not run (switched off).",
     "cmb_ulmc_error": "The ULMC test could not be run: {error}.",
+    "cmb_vif_error": "The full-collinearity VIFs could not be computed: {error}.",
     "cmb_marker": ("Marker variable (Lindell & Whitney, 2001): the marker {marker} correlated {low} to {high} with the "
                    "construct scores; r_M = {r_m}, the {rule} positive correlation. After partialling r_M out of every "
                    "correlation between constructs, {outcome}"),
@@ -1732,6 +1733,7 @@ _ZH.update({
                        "若结构估计值在加入方法因子后大小基本不变，则结论不受其影响。"),
     "cmb_ulmc_off": "未进行 ULMC 检验（已关闭）。",
     "cmb_ulmc_error": "无法进行 ULMC 检验：{error}。",
+    "cmb_vif_error": "无法计算完全共线性 VIF：{error}。",
     "cmb_marker": ("标记变量法（Lindell & Whitney, 2001）：标记变量 {marker} 与各构念得分的相关为 {low} 至 {high}；"
                    "r_M = {r_m}，即{rule}的正相关。从构念间的每个相关中剔除 r_M 后，{outcome}"),
     "cmb_marker_smallest": "最小",
