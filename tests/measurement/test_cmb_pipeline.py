@@ -110,3 +110,22 @@ def test_fit_without_factors_has_no_common_method() -> None:
     res = analyse("F =~ PI1 + PI2 + PI3 + PI4", data, AnalysisOptions(htmt_draws=0))
     assert res.measurement is not None and res.measurement.common_method is None
     assert "common_method" not in res.to_dict()
+
+
+def test_run_study_common_method_block(tmp_path: Path) -> None:
+    """Behaviour: a study's ``common_method:`` block reaches ``semxhs run`` (marker rule, equal loadings)."""
+    from semxhs.study.config import load_study
+    from semxhs.study.pipeline import run_study
+
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        f"data: {FIX / 'cmb' / 'demo_marker.csv'}\nmodel: {ROOT / 'models' / 'trust_purchase.lav'}\n"
+        "htmt_draws: 0\ncommon_method: {marker: [MK1, MK2, MK3], marker_rule: second_smallest, "
+        "ulmc_loadings: equal}\n", encoding="utf-8")
+    cm = run_study(load_study(study)).to_dict()["common_method"]
+    ref = REF["marker"]["demo_second"]
+    assert cm["marker"]["rule"] == "second_smallest"
+    assert math.isclose(cm["marker"]["r_m"], ref["r_m"], rel_tol=1e-6)
+    assert cm["ulmc"]["loadings"] == "equal"
+    assert math.isclose(cm["ulmc"]["difference"]["delta_chisq"], REF["ulmc"]["demo_equal"]["difference"]["chisq"],
+                        rel_tol=1e-5)
