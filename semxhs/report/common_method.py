@@ -24,7 +24,7 @@ from semxhs.measurement.results import (
 )
 from semxhs.report import format as f
 from semxhs.report.blocks import Labels, Row, Section, Table, column, row, table
-from semxhs.report.labels import CMB_REFERENCES
+from semxhs.report.labels import CMB_REFERENCES, language_of
 from semxhs.report.measurement import cmb_section
 from semxhs.report.messages import message_words
 from semxhs.study.results import StudyResult
@@ -208,7 +208,7 @@ def common_method_section(result: StudyResult, t: Labels) -> Section | None:
         check_rows.extend(rows)
     tables[0] = table(tables[0]["id"], tables[0]["title"], tables[0]["columns"], check_rows,
                       [*tables[0]["notes"], t["note_cmb_more"]])
-    references = list(dict.fromkeys([*base["references"], *CMB_REFERENCES]))
+    references = list(dict.fromkeys([*base["references"], *CMB_REFERENCES[language_of(t)]]))
     return {**base, "title": t["sec_cmb"], "paragraphs": paragraphs, "tables": [*tables, *extra],
             "references": references}
 

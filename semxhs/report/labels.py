@@ -1643,10 +1643,10 @@ _ZH.update({
 
 # common-method bias beyond Harman: ULMC, marker variable, full collinearity (report/common_method.py)
 _EN.update({
-    "cmb_caveat_more": ("Harman’s test and the one-factor CFA are insensitive (Podsakoff et al., 2003; 周浩 & 龙立荣, "
+    "cmb_caveat_more": ("Harman’s test and the one-factor CFA are insensitive (Podsakoff et al., 2003; Zhou & Long, "
                         "2004): passing them does not rule common-method variance out, so the tests below model or "
                         "partial out a method component directly."),
-    "cmb_ulmc": ("Unmeasured latent method construct (ULMC; Podsakoff et al., 2003; 周浩 & 龙立荣, 2004): the "
+    "cmb_ulmc": ("Unmeasured latent method construct (ULMC; Podsakoff et al., 2003; Zhou & Long, 2004): the "
                  "hypothesised model was fitted again with a method factor loading on all {n_items} items ({loadings}), "
                  "uncorrelated with the substantive factors and with its variance fixed to 1. Without it {base}, with "
                  "it {method}; {test}, ΔCFI = {dcfi}, ΔTLI = {dtli}, ΔRMSEA = {drmsea}, ΔSRMR = {dsrmr}. The method "
@@ -1842,8 +1842,14 @@ _LINDELL = ("Lindell, M. K., & Whitney, D. J. (2001). Accounting for common meth
             "designs. Journal of Applied Psychology, 86(1), 114–121. https://doi.org/10.1037/0021-9010.86.1.114")
 _KOCK = ("Kock, N. (2015). Common method bias in PLS-SEM: A full collinearity assessment approach. International "
          "Journal of e-Collaboration, 11(4), 1–10. https://doi.org/10.4018/ijec.2015100101")
-CMB_REFERENCES: tuple[str, ...] = (_PODSAKOFF, _ZHOU_LONG, _LINDELL, _KOCK)
-"""Works the common-method-bias section cites beyond Harman (report/common_method.py)."""
+# the English report cites the paper by its official English title: no CJK text, so pdflatex can set it
+_ZHOU_LONG_EN = ("Zhou, H., & Long, L. (2004). Statistical remedies for common method biases. Advances in "
+                 "Psychological Science, 12(6), 942–950. (In Chinese)")
+CMB_REFERENCES: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "en": (_PODSAKOFF, _ZHOU_LONG_EN, _LINDELL, _KOCK),
+    "zh": (_PODSAKOFF, _ZHOU_LONG, _LINDELL, _KOCK),
+})
+"""Works the common-method-bias section cites beyond Harman (report/common_method.py), by report language."""
 
 MEASUREMENT_REFERENCES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "reliability": (_FELDT, _FORNELL, _HAIR, _NUNNALLY),

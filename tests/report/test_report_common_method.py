@@ -41,12 +41,14 @@ def test_section_tables_and_sentences_en(demo: StudyResult) -> None:
     text = " ".join(s["paragraphs"])
     for cite in CITES:
         assert cite in text
-    assert "周浩 & 龙立荣, 2004" in text
+    assert "Zhou & Long, 2004" in text
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in text)  # no CJK in the English text: pdflatex sets it
     assert "Δχ²(1) = 2.04, p = .153" in text  # lavaan's anova(): 2.0419, p = .1530
     assert text.count("What it shows") == 2
     changes = s["tables"][2]["rows"]
     assert changes[0]["cells"][0] == "TR ← PI"
-    assert any(r.startswith("周浩, & 龙立荣. (2004). 共同方法偏差的统计检验与控制方法") for r in s["references"])
+    assert any(r.startswith("Zhou, H., & Long, L. (2004). Statistical remedies for common method biases")
+               for r in s["references"])
     assert "no common-method bias" not in text.lower()  # no verdict: each test says what it shows
 
 
@@ -56,6 +58,7 @@ def test_section_zh_and_every_format(demo: StudyResult, tmp_path: Path) -> None:
     assert s["title"] == "共同方法偏差"
     text = " ".join(s["paragraphs"])
     assert "周浩, 龙立荣, 2004" in text and "控制未测单一方法潜因子法" in text and "标记变量法" in text
+    assert any(r.startswith("周浩, & 龙立荣. (2004). 共同方法偏差的统计检验与控制方法") for r in s["references"])
     html = render_html(zh, today=TODAY)
     assert 'id="cmb"' in html and "共同方法偏差" in html and "table-cmb-ulmc" in html
     md = render_markdown(zh, today=TODAY)
@@ -81,3 +84,22 @@ def test_not_identified_method_model_is_said_so() -> None:
     assert "did not converge or is not identified" in text
     assert s["tables"][1]["rows"][1]["cells"][0] == "With method factor†"
     assert "No marker variable was declared" in text
+
+
+def test_english_latex_compiles_with_pdflatex(demo: StudyResult, tmp_path: Path) -> None:
+    """The English section has no CJK text, so pdflatex sets it (the Chinese one needs xelatex + xeCJK)."""
+    import shutil
+    import subprocess
+
+    from semxhs.report.latex import render_latex_context
+    from semxhs.report.markdown import figure_files
+
+    if shutil.which("pdflatex") is None:
+        pytest.skip("no pdflatex on PATH (apt-get install texlive-latex-recommended)")
+    context = build_context(demo, today=TODAY)
+    (tmp_path / "r.tex").write_text(render_latex_context(context), encoding="utf-8")
+    for name, data in figure_files(context, png=True):
+        (tmp_path / name).write_bytes(data)
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "r.tex"], cwd=tmp_path,
+                          capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stdout.decode("utf-8", "replace")[-2000:]
