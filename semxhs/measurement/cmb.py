@@ -7,12 +7,14 @@ Unmeasured latent method construct (ULMC; Podsakoff et al., 2003, Table 5; 周�
     The hypothesised model (the user's *full* SEM, measurement and structural part, so that
     the change in every structural estimate can be read off) is fitted once more with a
     method factor ``CMV`` loading on every item, orthogonal to every substantive latent
-    variable (``CMV ~~ 0*F``), its variance fixed to 1. Its loadings are free by default,
-    the common practice of Chinese marketing theses following 周浩 & 龙立荣 (2004); with
-    ``loadings="equal"`` one common loading is estimated (``NA*x1 + m*x1 + m*x2 …``), a
-    model with one parameter more than the baseline that is identified more often (free
-    method loadings compete with the substantive loadings and are, in data without method
-    variance, close to not identified). The method model is fitted with every latent
+    variable (``CMV ~~ 0*F``), its variance fixed to 1. By default one common loading is
+    estimated (``loadings="equal"``: ``NA*x1 + m*x1 + m*x2 …``, one parameter more than the
+    baseline, a 1-df test): free method loadings, the common practice of Chinese marketing
+    theses following 周浩 & 龙立荣 (2004), compete with the substantive loadings and are, in
+    data without much method variance, empirically not identified (the simulated demo and
+    library studies: lavaan agrees, and the optimizer spends its whole budget finding it
+    out), whereas the equal-loading model converged to a proper solution on every one of
+    them in a fraction of a second. ``loadings="free"`` is the option for the free model. The method model is fitted with every latent
     variance (or disturbance) fixed to 1 (lavaan's ``std.lv = TRUE``), which is the same
     model as marker-item scaling when the solution is proper and, when it is not, reaches a
     unique optimum where marker-item scaling stops on a flat ridge. Reported: χ², df, CFI,
@@ -101,7 +103,7 @@ ULMC_LOADINGS = ("free", "equal")
 
 # --------------------------------------------------------------------------- pure formulas
 
-def ulmc_syntax(model: str, blocks: Mapping[str, Sequence[str]], loadings: str = "free", name: str = "CMV") -> str:
+def ulmc_syntax(model: str, blocks: Mapping[str, Sequence[str]], loadings: str = "equal", name: str = "CMV") -> str:
     """The hypothesised model plus an orthogonal method factor loading on every item (lavaan syntax).
 
     Parameters
@@ -117,13 +119,13 @@ def ulmc_syntax(model: str, blocks: Mapping[str, Sequence[str]], loadings: str =
 
     Examples
     --------
-    >>> print(ulmc_syntax("A =~ a1 + a2\\nB =~ b1 + b2", {"A": ["a1", "a2"], "B": ["b1", "b2"]}))
+    >>> print(ulmc_syntax("A =~ a1 + a2\\nB =~ b1 + b2", {"A": ["a1", "a2"], "B": ["b1", "b2"]}, "free"))
     A =~ a1 + a2
     B =~ b1 + b2
     CMV =~ NA*a1 + a2 + b1 + b2
     CMV ~~ 1*CMV
     CMV ~~ 0*A + 0*B
-    >>> ulmc_syntax("A =~ a1 + a2", {"A": ["a1", "a2"]}, "equal").splitlines()[1]
+    >>> ulmc_syntax("A =~ a1 + a2", {"A": ["a1", "a2"]}).splitlines()[1]
     'CMV =~ NA*a1 + lCMV*a1 + lCMV*a2'
     """
     if loadings not in ULMC_LOADINGS:
@@ -346,7 +348,7 @@ def _method_name(sem: SemResult) -> str:
     return name
 
 
-def ulmc(sem: SemResult, data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], *, loadings: str = "free",
+def ulmc(sem: SemResult, data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], *, loadings: str = "equal",
          model: str | None = None) -> UlmcResult:
     """Fit the hypothesised model with and without an unmeasured latent method construct.
 

@@ -73,7 +73,7 @@ def one_factor_comparison(sem: SemResult, data: pd.DataFrame, blocks: dict[str, 
 
 
 def common_method_checks(sem: SemResult, data: pd.DataFrame, rows: pd.DataFrame, blocks: dict[str, list[str]],
-                         quality: MeasurementResult, *, ulmc_loadings: str | None = "free",
+                         quality: MeasurementResult, *, ulmc_loadings: str | None = "equal",
                          marker: Sequence[str] = (), marker_rule: str = "smallest", alpha: float = 0.05,
                          model: str | None = None) -> CommonMethodResult:
     """ULMC, marker variable and full-collinearity VIF beside Harman and the one-factor CFA.
@@ -114,7 +114,7 @@ def common_method_checks(sem: SemResult, data: pd.DataFrame, rows: pd.DataFrame,
 
 def measurement_from_fit(sem: SemResult, data: pd.DataFrame, *, htmt_boot: int = 2000,
                          seed: int | None = 1, one_factor: bool = True, common_method: bool = True,
-                         ulmc_loadings: str | None = "free", marker: Sequence[str] = (),
+                         ulmc_loadings: str | None = "equal", marker: Sequence[str] = (),
                          marker_rule: str = "smallest", alpha: float = 0.05,
                          model: str | None = None) -> MeasurementResult | None:
     """Reliability and validity evidence of a fitted model's measurement part.

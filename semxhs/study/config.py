@@ -374,13 +374,13 @@ class CommonMethodSpec:
     ``marker`` names columns of the data that are no model items (Lindell & Whitney's
     marker; several = one scale, scored as their mean), ``marker_rule`` picks r_M
     (``smallest`` or ``second_smallest`` positive correlation), ``ulmc`` switches the
-    unmeasured latent method construct on or off, ``ulmc_loadings`` is ``free`` or ``equal``.
+    unmeasured latent method construct on or off, ``ulmc_loadings`` is ``equal`` (default) or ``free``.
     """
 
     marker: tuple[str, ...] = ()
     marker_rule: str = "smallest"
     ulmc: bool = True
-    ulmc_loadings: str = "free"
+    ulmc_loadings: str = "equal"
 
 
 COMMON_METHOD_KEYS = {"marker", "marker_rule", "ulmc", "ulmc_loadings"}
@@ -406,10 +406,10 @@ def _parse_common_method(value: Any, problems: list[str]) -> CommonMethodSpec | 
     if not isinstance(on, bool):
         problems.append("'common_method.ulmc' must be true or false")
         on = True
-    loadings = str(value.get("ulmc_loadings", "free"))
+    loadings = str(value.get("ulmc_loadings", "equal"))
     if loadings not in ("free", "equal"):
         problems.append(f"'common_method.ulmc_loadings' must be free or equal, got {loadings!r}")
-        loadings = "free"
+        loadings = "equal"
     return CommonMethodSpec(marker, rule, on, loadings)
 
 

@@ -234,7 +234,7 @@ class AnalysisOptions:
     effect_sizes: bool = False
     missing_codes: tuple[float, ...] = ()
     ulmc: bool = True  # common-method bias: the unmeasured latent method construct (--no-ulmc)
-    ulmc_loadings: str = "free"
+    ulmc_loadings: str = "equal"
     marker: tuple[str, ...] = ()  # marker columns (Lindell & Whitney), no model items
     marker_rule: str = "smallest"
 

@@ -91,18 +91,18 @@ def test_fit_with_instrument_marker_matches_r(tmp_path: Path) -> None:
 
 
 def test_fit_json_common_method_ulmc(tmp_path: Path) -> None:
-    """Behaviour: ``fit`` runs the ULMC by default (one extra fit) and writes it under ``common_method``."""
+    """Behaviour: ``fit`` runs the ULMC by default (equal loadings, one extra fit) under ``common_method``."""
     out = tmp_path / "out.json"
     res = run_cli("fit", "tests/fixtures/shared/hs1939_cfa/model.lav", "tests/fixtures/shared/hs1939_cfa/data.csv",
                   "--htmt-draws", "0", "--json", str(out))
     assert res.returncode == 0, res.stdout + res.stderr
     cm = json.loads(out.read_text(encoding="utf-8"))["common_method"]
     u = cm["ulmc"]
-    assert u["loadings"] == "free" and u["model"] == "full"
-    assert math.isclose(u["method"]["chisq"], REF["ulmc"]["hs1939_free"]["ulmc"]["fit"]["chisq"], rel_tol=1e-5)
-    assert u["method"]["improper"] and "heywood" in {w["code"] for w in u["method"]["warning_codes"]}
+    assert u["loadings"] == "equal" and u["model"] == "full"
+    assert math.isclose(u["method"]["chisq"], REF["ulmc"]["hs1939_equal"]["ulmc"]["fit"]["chisq"], rel_tol=1e-5)
+    assert u["method"]["improper"] and "latent_cov_not_pd" in {w["code"] for w in u["method"]["warning_codes"]}
     assert cm["marker"] is None and len(cm["full_collinearity"]["vif"]) == 3
-    assert "ULMC† Δχ²(9) = 59.29" in res.stdout
+    assert "ULMC† Δχ²(1) = 30.41" in res.stdout
 
 
 def test_fit_without_factors_has_no_common_method() -> None:
