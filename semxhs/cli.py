@@ -370,7 +370,7 @@ def fit_command(
         if not quiet and (modindices or effect_sizes):
             from semxhs.report.terminal_extras import print_fit_extras
 
-            print_fit_extras(result.sem)
+            print_fit_extras(result.sem, language=result.language)
         _summary(result, written, quiet=True)
         return
     if data is None:
@@ -395,7 +395,7 @@ def fit_command(
     if not quiet and (modindices or effect_sizes):
         from semxhs.report.terminal_extras import print_fit_extras
 
-        print_fit_extras(result.sem)
+        print_fit_extras(result.sem, language=result.language)
     _summary(result, written, quiet=True)
 
 

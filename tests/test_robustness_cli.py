@@ -261,6 +261,8 @@ CASES: list[tuple[str, Case]] = [
                                                ("'x'", "twice"))),
     ("data-non-numeric-cells", lambda f: (_fit_data(f, f.frame("text.csv", _non_numeric())), ("'m'",))),
     ("data-infinite-value", lambda f: (_fit_data(f, f.frame("inf.csv", _infinite())), ("infinite", "'m' (rows 4)"))),
+    ("process-infinite-value", lambda f: (["process", f.frame("inf.csv", _infinite()), "--model", "4", "--x", "x",
+                                           "--m", "m", "--y", "y", "--boot", "0", "-q"], ("infinite", "'m' (rows 4)"))),
     ("data-huge-values", lambda f: (_fit_data(f, f.frame("huge.csv", _huge())), ("singular",))),
     ("data-bom-only", lambda f: (_fit_data(f, f.raw("bom.csv", b"\xef\xbb\xbf\r\n")), ("bom.csv", "empty"))),
     ("data-ragged-rows", lambda f: (_fit_data(f, f.csv_lines("ragged.csv", ["x,m,y", "1,2,3", "4,5,6,7"])),

@@ -77,6 +77,10 @@ def prepare_data(data: pd.DataFrame, roles: Sequence[tuple[str, str]], moderator
     Traceback (most recent call last):
     ...
     semxhs.errors.DataError: data: column(s) not found: 'q' (y)
+    >>> prepare_data(d.assign(y=[1.0, float("inf"), 2.0, 5.0, 4.0]), [("x", "x"), ("y", "y")], [], [])
+    Traceback (most recent call last):
+    ...
+    semxhs.errors.DataError: data: infinite values in analysed columns: 'y' (rows 2)
     """
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data: expected a pandas DataFrame, received {type(data).__name__}")
@@ -100,7 +104,10 @@ def prepare_data(data: pd.DataFrame, roles: Sequence[tuple[str, str]], moderator
     if not_numeric:
         raise DataError(f"data: column(s) must be numeric: {name_list(not_numeric)}")
     frame = frame.astype(float)
-    frame = frame.replace([np.inf, -np.inf], np.nan)
+    infinite = [f"'{c}' (rows {', '.join(str(int(i) + 1) for i in np.flatnonzero(np.isinf(frame[c].to_numpy()))[:3])})"
+                for c in columns if np.isinf(frame[c].to_numpy()).any()]
+    if infinite:  # as `semxhs fit` does: an infinite answer is an error in the data, not a missing one
+        raise DataError("data: infinite values in analysed columns: " + "; ".join(infinite))
     holes = frame.isna()
     dropped = tuple((c, int(holes[c].sum())) for c in columns if holes[c].any())
     keep = ~holes.any(axis=1)

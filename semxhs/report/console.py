@@ -122,6 +122,19 @@ def _interval(lo: float | None, hi: float | None) -> str:
     return f"[{_num(lo)}, {_num(hi)}]"
 
 
+def _effect_label(effect: object, language: str) -> str:
+    """An effect's row label in ``language``: a specific path as ``X → M → Y``, the others by kind
+    (``Total indirect: X → Y``), as the report names them."""
+    from semxhs.report.labels import LABELS
+
+    t = LABELS.get(language, LABELS["en"])
+    kind, path = effect.kind, effect.path  # type: ignore[attr-defined]
+    source, target = effect.source, effect.target  # type: ignore[attr-defined]
+    if kind in ("total indirect", "direct", "total"):
+        return t["effect_" + kind.replace(" ", "_")].format(source=source, target=target)
+    return str(path).replace("->", "→")
+
+
 def print_bootstrap(boot: object, language: str = "en", console: Console | None = None) -> None:
     """Print the bootstrap intervals of the defined parameters and of every effect.
 
@@ -154,7 +167,7 @@ def print_bootstrap(boot: object, language: str = "en", console: Console | None 
         for col in (w["effect"], "est", "std", "boot_se", ci_head):
             table.add_column(col, justify="left" if col == w["effect"] else "right")
         for e in boot.indirect:  # type: ignore[attr-defined]
-            table.add_row(f"{e.kind}: {e.path}", _num(e.est), _num(e.std_est), _num(e.boot_se),
+            table.add_row(_effect_label(e, language), _num(e.est), _num(e.std_est), _num(e.boot_se),
                           _interval(e.ci_lower, e.ci_upper))
         console.print(table)
 

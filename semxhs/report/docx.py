@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import base64
 import io
-import math
 import os
-import re
-import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +38,7 @@ from docx.text.paragraph import Paragraph
 
 from semxhs.atomic import atomic_write_bytes
 from semxhs.report.context import Context, Figure, Section, Table, build_context
+from semxhs.report.table_layout import nonbreaking, table_layout
 from semxhs.study.results import StudyResult
 
 if TYPE_CHECKING:
@@ -55,10 +53,6 @@ CJK_HEADING_FONT = "黑体"  # SimHei
 ALERT_RED = RGBColor(0xB0, 0x00, 0x20)
 RULE_THICK = 12  # eighths of a point: 1.5 pt top and bottom rules
 RULE_THIN = 6  # 0.75 pt rule under the header
-TEXT_WIDTH = 9072  # dxa: 16 cm between 2.5 cm margins on A4
-LANDSCAPE_TEXT_WIDTH = 14004  # dxa: 24.7 cm between 2.5 cm margins on A4 landscape
-MIN_CELL_SIZE = 7.0  # pt: a table wider than a landscape page shrinks to this size at the least
-CELL_PADDING = 260  # Word's default left and right cell margins (2 x 0.19 cm) plus a little
 FIGURE_MAX_WIDTH = Cm(15.0)  # within the 16 cm text block
 
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
@@ -190,131 +184,6 @@ def _header_rule(table: DocxTable) -> None:
                 hide_mark.addprevious(v_align)
 
 
-def _display_width(text: str) -> int:
-    """Width of ``text`` in Latin-character units: CJK and full-width characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
-def _char_em(ch: str) -> float:
-    """The advance width of one character in em, safe for the fonts a reader may get instead of
-    Times New Roman (LibreOffice without it substitutes DejaVu Serif, about 20% wider)."""
-    if unicodedata.east_asian_width(ch) in ("W", "F"):
-        return 1.0
-    if ch in " \u00a0\u2009":
-        return 0.33
-    if ch in "←→↔⇒":
-        return 1.0
-    if ch in "il.,:;'|!()[]{}":
-        return 0.40
-    if ch.isdigit() or ch in "*+=<>≤≥\u2212-\u2011\u2013^~$#_?/\\\"χβ":
-        return 0.66
-    if ch.isupper() or ch in "mw\u2014%&@":
-        return 0.80
-    return 0.62
-
-
-def _text_dxa(text: str, size: float) -> int:
-    """The printed width of ``text`` at ``size`` points, in twentieths of a point (dxa)."""
-    return int(math.ceil(sum(_char_em(ch) for ch in text) * size * 20 * 1.04))
-
-
-def _unbreakable(text: str) -> list[str]:
-    """The pieces of ``text`` a line may not break inside: words (between spaces), and each CJK character."""
-    pieces: list[str] = []
-    for word in text.split():
-        if any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in word):
-            pieces.extend(ch for ch in word if unicodedata.east_asian_width(ch) in ("W", "F"))
-            latin = "".join(" " if unicodedata.east_asian_width(ch) in ("W", "F") else ch for ch in word)
-            pieces.extend(latin.split())
-        else:
-            pieces.append(word)
-    return pieces or [""]
-
-
-def _column_needs(table: Table, size: float) -> tuple[list[int], list[int]]:
-    """Per column, the width (dxa) that prints every cell on one line, and the least width that
-    breaks no cell mid-token (number columns: the whole cell, which never wraps; text columns:
-    their longest word)."""
-    full, least = [], []
-    for j, col in enumerate(table["columns"]):
-        cells = [_nonbreaking(r["cells"][j], col["align"]) for r in table["rows"]]
-        header_least = max(_text_dxa(w, size) for w in _unbreakable(col["label"]))
-        widest = max([_text_dxa(c, size) for c in cells] or [0])
-        if col["align"] == "num":
-            need_least = widest
-        else:
-            need_least = max([max(_text_dxa(w, size) for w in _unbreakable(c)) for c in cells] or [0])
-        full.append(max(widest, header_least, _text_dxa(col["label"], size) if len(col["label"]) <= 12 else 0)
-                    + CELL_PADDING)
-        least.append(max(need_least, header_least) + CELL_PADDING)
-    return full, least
-
-
-def _column_widths(table: Table, size: float = 10.0, text_width: int = TEXT_WIDTH) -> list[int]:
-    """Column widths in twentieths of a point (dxa), from the content of each column.
-
-    Each column asks for the width of its longest cell; when the columns together exceed
-    ``text_width``, the room above each column's least width (a number column never
-    wraps; a text column wraps only between words) is shared out in proportion, so no
-    number, label or hypothesis id is ever broken mid-token. When even the least widths
-    exceed ``text_width`` they are returned as they are (the caller sets the table in
-    landscape or in a smaller size).
-
-    Examples
-    --------
-    >>> t = {"columns": [{"label": "Path", "align": "left", "italic": False},
-    ...                  {"label": "p", "align": "num", "italic": True}],
-    ...      "rows": [{"cells": ["H1 Trust ← Interactivity", "< .001"], "starts_group": False}]}
-    >>> wide = _column_widths(t)
-    >>> narrow = _column_widths(t, text_width=2000)
-    >>> narrow[1] == wide[1] and narrow[0] < wide[0]
-    True
-    """
-    full, least = _column_needs(table, size)
-    if sum(full) <= text_width:
-        return full
-    if sum(least) >= text_width:
-        return least
-    room = text_width - sum(least)
-    slack = [f - m for f, m in zip(full, least)]
-    total = sum(slack) or 1
-    return [m + int(room * s / total) for m, s in zip(least, slack)]
-
-
-def _table_layout(table: Table) -> tuple[float, bool, list[int]]:
-    """The cell font size, whether the table goes on a landscape page, and its column widths."""
-    size = 10.0
-    if sum(_column_needs(table, size)[1]) <= TEXT_WIDTH:
-        return size, False, _column_widths(table, size, TEXT_WIDTH)
-    while size > MIN_CELL_SIZE and sum(_column_needs(table, size)[1]) > LANDSCAPE_TEXT_WIDTH:
-        size -= 0.5
-    return size, True, _column_widths(table, size, LANDSCAPE_TEXT_WIDTH)
-
-
-_NBSP = "\u00a0"
-_SPACED = re.compile(r"(?<=[<>=≤≥]) (?=[-−.\d])|(?<=[\d.]) (?=[<>=≤≥])|(?<=[pβBRrtFzχ]) (?=[<>=≤≥])")
-
-
-def _nonbreaking(text: str, align: str) -> str:
-    """``text`` with the spaces that must not break made non-breaking.
-
-    In a number column the whole cell is one unit (``.035 [.000, .092]``, ``< .001``);
-    elsewhere only the space after a comparison (``p < .001``) is tied. Hyphens stay
-    ordinary hyphens (copied text must stay ``utf-8-sig``); negative numbers carry the
-    minus sign U+2212, after which no line breaks.
-
-    Examples
-    --------
-    >>> _nonbreaking("< .001", "num") == "<\u00a0.001"
-    True
-    >>> _nonbreaking("p < .001 and more", "left") == "p\u00a0<\u00a0.001 and more"
-    True
-    """
-    if align == "num":
-        return text.replace(" ", _NBSP)
-    return _SPACED.sub(_NBSP, text)
-
-
 def _set_widths(out: DocxTable, widths: list[int]) -> None:
     """Write the widths into the grid and every cell, fix the layout, so Word and LibreOffice agree."""
     for grid_col, width in zip(out._tbl.tblGrid.findall(qn("w:gridCol")), widths):
@@ -356,7 +225,7 @@ _ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "num": WD_ALIGN_PARAGRAPH.RIGHT, "cen
 
 def _add_table(doc: Document, table: Table, language: str, note_lead: str) -> DocxTable:
     zh = language == "zh"
-    cell_size, landscape, widths = _table_layout(table)
+    cell_size, landscape, widths = table_layout(table)
     if landscape:
         _orient(doc, True)
     # Caption: APA puts the number in bold and the title in italics on the next line;
@@ -371,13 +240,13 @@ def _add_table(doc: Document, table: Table, language: str, note_lead: str) -> Do
     for j, col in enumerate(columns):
         para = out.rows[0].cells[j].paragraphs[0]
         para.alignment = _ALIGN[col["align"]]
-        _run(para, _nonbreaking(col["label"], "left"), italic=col["italic"], size=cell_size)
+        _run(para, nonbreaking(col["label"], "left"), italic=col["italic"], size=cell_size)
         _tight(para, keep_with_next=True)
     for i, row in enumerate(table["rows"], start=1):
         for j, text in enumerate(row["cells"]):
             para = out.rows[i].cells[j].paragraphs[0]
             para.alignment = _ALIGN[columns[j]["align"]]
-            _run(para, _nonbreaking(text, columns[j]["align"]), size=cell_size)
+            _run(para, nonbreaking(text, columns[j]["align"]), size=cell_size)
             # keep_with_next on every row but the last keeps a short table on one page
             _tight(para, keep_with_next=table["keep_together"] and i < n_rows - 1)
             if row["starts_group"] and i > 1:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from semxhs.report.blocks import Column, Context, Figure, Table
 from semxhs.report.markdown import figure_name
+from semxhs.report.table_layout import table_layout
 from semxhs.study.results import StudyResult
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ def _preamble(zh: bool, title: str) -> list[str]:
         r"\usepackage{longtable}",
         r"\usepackage{array}",
         r"\usepackage{graphicx}",
+        r"\usepackage{pdflscape}",
         r"\setlength{\parindent}{0pt}",
         r"\setlength{\parskip}{0.5\baselineskip}",
         rf"\title{{{latex_escape(title)}}}",
@@ -117,7 +119,8 @@ def _head_cell(col: Column) -> str:
 
 def _table(table: Table, note_lead: str, zh: bool) -> list[str]:
     n = len(table["columns"])
-    size = r"\small" if n <= 7 else r"\footnotesize" if n <= 10 else r"\scriptsize"
+    layout = table_layout(table)
+    size = _size_command(layout.size)
     caption = latex_escape(table["caption"])
     title = latex_escape(table["title"])
     if zh:
@@ -138,7 +141,27 @@ def _table(table: Table, note_lead: str, zh: bool) -> list[str]:
         lead = (latex_escape(note_lead) if zh else rf"\textit{{{latex_escape(note_lead)}}} ") if k == 0 else ""
         lines.append(rf"{{\footnotesize {lead}{latex_escape(note)}\par}}")
     lines.append("")
+    if layout.landscape:
+        lines = [r"\begin{landscape}", *lines, r"\end{landscape}", ""]
     return lines
+
+
+def _size_command(points: float) -> str:
+    r"""The LaTeX size command (11 pt document) nearest below a cell size in points.
+
+    The same measure sets the Word report's cell size; a table that needs a landscape page
+    there gets ``pdflscape``'s landscape environment here.
+
+    Examples
+    --------
+    >>> _size_command(10.0), _size_command(9.0), _size_command(7.5)
+    ('\\small', '\\footnotesize', '\\scriptsize')
+    """
+    if points >= 10.0:
+        return r"\small"
+    if points >= 9.0:
+        return r"\footnotesize"
+    return r"\scriptsize"
 
 
 def _figure(fig: Figure, note_lead: str, zh: bool) -> list[str]:

@@ -8,7 +8,6 @@ parameters into a :class:`semxhs.sem.results.SemResult`. It prints nothing.
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import Any, cast
 
@@ -19,14 +18,14 @@ from semxhs.errors import EstimationError, SpecError, name_list
 from semxhs.messages import Message, message_texts
 from semxhs.sem import fit_amos
 from semxhs.sem import fitmeasures as fm
+from semxhs.sem.defined import defined_parameters
 from semxhs.sem.estimate import Estimate, Moments, fit_ml, unit_information
-from semxhs.sem.expression import evaluate, substitute
-from semxhs.sem.inference import covariance_from_information, delta_method, wald, wald_test
+from semxhs.sem.inference import covariance_from_information, wald_test
 from semxhs.sem.moments import add_products, model_columns
 from semxhs.sem.parameters import parameter_rows
 from semxhs.sem.partable import ParTable, build_partable
 from semxhs.sem.ram import Implied, RamStructure
-from semxhs.sem.results import FitMeasures, FitState, Parameter, SemResult
+from semxhs.sem.results import FitMeasures, FitState, SemResult
 from semxhs.sem.standardize import r_square
 
 ESTIMATORS = ("ML", "MLR")
@@ -352,39 +351,10 @@ def collect(structure: RamStructure, moments: Moments, est: Estimate, *, model_t
                                     "latent variables is not positive definite"))
 
     label_index = {p.label: p.free - 1 for p in pt.params if p.label and p.free}
-    defined_trees: dict[str, object] = {}
-    no_value: list[str] = []
-    no_se: list[str] = []
-    for d in pt.defined:
-        tree = substitute(d.tree, defined_trees)  # type: ignore[arg-type]
-        defined_trees[d.name] = tree
-        value, se = delta_method(tree, label_values, label_index, vcov)
-        std_value = float(evaluate(tree, label_std))
-        if not math.isfinite(std_value):
-            std_value = math.nan
-        if not math.isfinite(value):  # a/0, (-a)^0.5, overflow: not available, as lavaan's NA
-            no_value.append(d.name)
-            params.append(Parameter(d.name, ":=", d.text, d.name, math.nan, math.nan, None, None, math.nan,
-                                    math.nan, std_value, True))
-            continue
-        z, pval, lo, hi = wald(value, se, level)
-        if not math.isfinite(se) and identified:  # the value exists, its gradient does not
-            no_se.append(d.name)
-            se, lo, hi = math.nan, math.nan, math.nan
-        params.append(Parameter(d.name, ":=", d.text, d.name, value, se, z, pval, lo, hi, std_value, True))
-    if no_value:
-        warnings.append(Message(
-            "defined_not_finite", {"names": no_value},
-            f"defined parameter{'s' if len(no_value) > 1 else ''} {name_list(no_value)} "
-            f"{'have' if len(no_value) > 1 else 'has'} no finite value (division by zero, a negative number "
-            "to a fractional power, or overflow) and " f"{'are' if len(no_value) > 1 else 'is'} reported as "
-            "not available"))
-    if no_se:
-        warnings.append(Message(
-            "defined_se_not_finite", {"names": no_se},
-            f"the delta-method standard error of defined parameter{'s' if len(no_se) > 1 else ''} "
-            f"{name_list(no_se)} is not finite (its derivative does not exist at the estimate) and is reported "
-            "as not available"))
+    defined_rows, defined_warnings = defined_parameters(pt.defined, label_values, label_std, label_index, vcov,
+                                                        level=level, identified=identified)
+    params += defined_rows
+    warnings += defined_warnings
 
     if fit_measures is None:
         fit_measures = _fit_measures(structure, moments, est, imp)

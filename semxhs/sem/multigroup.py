@@ -27,6 +27,7 @@ import pandas as pd
 from semxhs.errors import DataError, EstimationError, SpecError, name_list
 from semxhs.messages import Message, message_texts
 from semxhs.sem import fitmeasures as fm
+from semxhs.sem.defined import defined_parameters
 from semxhs.sem.estimate import (
     Estimate,
     Moments,
@@ -35,8 +36,7 @@ from semxhs.sem.estimate import (
     group_weights,
     unit_information,
 )
-from semxhs.sem.expression import evaluate, substitute
-from semxhs.sem.inference import covariance_from_information, delta_method, wald, wald_test
+from semxhs.sem.inference import covariance_from_information, wald_test
 from semxhs.sem.moments import model_columns
 from semxhs.sem.parameters import parameter_rows
 from semxhs.sem.partable import ParTable, build_partable
@@ -255,14 +255,10 @@ def collect_groups(partable: ParTable, structures: list[RamStructure], moments: 
             "improper solution (Heywood case): negative variance estimates: "
             + ", ".join(f"{p.lhs} ~~ {p.rhs} in group {p.group_label} ({p.est:.3g})" for p in negative)))
     label_index = {p.label: p.free - 1 for p in partable.params if p.label and p.free}
-    trees: dict[str, object] = {}
-    for d in partable.defined:
-        tree = substitute(d.tree, trees)  # type: ignore[arg-type]
-        trees[d.name] = tree
-        value, se = delta_method(tree, label_values, label_index, vcov)
-        z, pval, lo, hi = wald(value, se, level)
-        std_value = float(evaluate(tree, label_std))
-        params.append(Parameter(d.name, ":=", d.text, d.name, value, se, z, pval, lo, hi, std_value, True, 0, ""))
+    defined_rows, defined_warnings = defined_parameters(partable.defined, label_values, label_std, label_index, vcov,
+                                                        level=level, identified=identified, group=0)
+    params += defined_rows
+    warnings += defined_warnings
     if fit is None:
         fit = fit_measures_groups(partable, structures, moments, est, imps)
     r2 = {labels[g]: r_square(imp.C, imp.S, imp.A, s.names) for g, (s, imp) in enumerate(zip(structures, imps))}

@@ -85,6 +85,11 @@ def test_terminal_prints_extras() -> None:
     text = console.export_text()
     assert "y6 ~~ y8     8.72" in text and "largest 10 of 75" in text
     assert "total chisq(3) = 2.97, p = .396" in text and "dem65 ~ dem60" in text
+    console = Console(record=True, width=160)
+    print_fit_extras(with_extras(res, modindices=True, effect_sizes=True), console=console, language="zh")
+    zh = console.export_text()
+    assert "修正指数（75 个中最大的 10 个" in zh and "等值约束的计分检验" in zh and "效应量" in zh
+    assert "modification" not in zh and "effect sizes" not in zh and "y6 ~~ y8     8.72" in zh
 
 
 def test_fit_from_summary_statistics_with_extras(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ the ``label`` column (lavaan's automatic ``.pN.`` labels and the user's) exactly
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import pandas as pd
@@ -254,3 +255,17 @@ def test_fiml_mlr_with_fixed_x_covariate_agrees_with_lavaan():
         assert _close(g["est"], p["est"], rel=1e-3, abs_=1e-6), where
         assert _close(g["se"], p["se"], rel=0.02, abs_=1e-8), where
         assert _close(g["std_all"], p["std_all"], abs_=2e-3), where
+
+
+def test_multigroup_defined_without_a_finite_value_is_reported() -> None:
+    """A multi-group ``:=`` that divides by zero is kept as a row without a value and warned about
+    (code ``defined_not_finite``), as in a single-group fit; the others keep their values."""
+    folder = FIXTURES / "multigroup" / "std_lv_regressions"
+    model = ("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\ntextual ~ c(b1, b2)*visual\n"
+             "diff := b1 - b2\nbad := b1 / (b2 - b2)")
+    res = fit(model, pd.read_csv(folder / "data.csv"), group="sex")
+    rows = {p.label: p for p in res.parameters if p.op == ":="}
+    assert math.isfinite(rows["diff"].est) and math.isfinite(rows["diff"].se) and rows["diff"].group == 0
+    assert math.isnan(rows["bad"].est) and rows["bad"].pvalue is None
+    codes = {m.code: m.params for m in res.warning_codes}
+    assert codes["defined_not_finite"] == {"names": ["bad"]}

@@ -136,3 +136,37 @@ def test_study_output_tex_and_md(tmp_path: Path) -> None:
     assert any(line.startswith("| H1 |") for line in md.splitlines())
     assert "](path_diagram.svg)" in md and (tmp_path / "path_diagram.svg").exists()
     assert r"\section*{" in (tmp_path / "report.tex").read_text(encoding="utf-8")
+
+
+def test_wide_table_goes_landscape_in_latex(study_en: StudyResult, tmp_path: Path) -> None:
+    """A table too wide for a portrait page (the Word report's measure) is set on a landscape
+    page (pdflscape), the narrow ones stay portrait; compiled when pdflatex is there."""
+    context = build_context(study_en, today=TODAY)
+    columns = [{"label": "Construct", "align": "left", "italic": False}] + [
+        {"label": f"M{k}", "align": "num", "italic": False} for k in range(1, 13)]
+    rows = [{"cells": [f"H{i} Factor {i}"] + [f"−{i}.{k:02d}{i}7**" for k in range(1, 13)], "starts_group": False}
+            for i in range(1, 9)]
+    wide = {"id": "wide", "caption": "Table 99", "title": "A wide table", "columns": columns,
+            "rows": rows, "notes": ["Many columns."], "keep_together": True}
+    context["sections"][0]["tables"].append(wide)
+    tex = render_latex_context(context)
+    assert r"\usepackage{pdflscape}" in tex
+    from semxhs.report.table_layout import table_layout
+
+    landscape = [t for t in _tables(context) if table_layout(t).landscape]  # as the Word report sets them
+    assert wide in landscape and len(landscape) < len(_tables(context))
+    assert tex.count(r"\begin{landscape}") == len(landscape)
+    blocks = [b.split(r"\end{landscape}")[0] for b in tex.split(r"\begin{landscape}")[1:]]
+    assert any("A wide table" in b for b in blocks) and all(b.count(r"\begin{longtable}") == 1 for b in blocks)
+    if PDFLATEX is None or not _kpse("pdflscape.sty"):
+        return
+    tex_path = tmp_path / "wide.tex"
+    tex_path.write_text(tex, encoding="utf-8")
+    from semxhs.report.markdown import figure_files
+
+    for name, data in figure_files(context, png=True):
+        (tmp_path / name).write_bytes(data)
+    text = re.sub(r"\s+", " ", _compile(PDFLATEX, tex_path))
+    for row in rows:
+        for cell in row["cells"][1:]:
+            assert cell.replace("−", "-") in text.replace("−", "-"), cell

@@ -134,3 +134,30 @@ def test_wide_table_goes_landscape_and_stays_intact(study_en: StudyResult, tmp_p
     path = tmp_path / "wide.docx"
     document.save(str(path))
     assert assert_tables_intact([wide], pdf_text(path)) >= 8 * 12
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_fit_extras_tables_intact_in_libreoffice(language: str, tmp_path: Path) -> None:
+    """The AMOS-style fit rows, the effect sizes (f², VIF) and the modification indices with the
+    score tests, as LibreOffice prints them: every number and label unbroken."""
+    import pandas as pd
+
+    from semxhs.sem.extras import with_extras
+    from semxhs.sem.model import fit
+
+    more = Path(__file__).parents[1] / "fixtures" / "next" / "modindices_more"
+    sem = with_extras(fit((more / "model_d_poldem_eq.lav").read_text(), pd.read_csv(more / "data_a_poldem.csv")),
+                      modindices=True, effect_sizes=True)
+    context = build_context(StudyResult("Fit extras", language, sem, (), "d.csv", "m.lav", "0" * 64, "0.1.0"),
+                            today=TODAY)
+    tables = _tables(context)
+    ids = {t["id"] for t in tables}
+    assert {"table-fit", "table-effect-sizes"} <= ids and any("modindices" in i for i in ids), ids
+    extras = [t for t in tables if t["id"] in ("table-fit", "table-effect-sizes") or "modindices" in t["id"]
+              or "score" in t["id"]]
+    path = tmp_path / f"extras_{language}.docx"
+    build_document(context).save(str(path))
+    text = pdf_text(path)
+    assert assert_tables_intact(extras, text) > 60
+    for label in ("GFI", "AGFI", "Hoelter", "ECVI"):
+        assert label in text
