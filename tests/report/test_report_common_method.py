@@ -103,3 +103,12 @@ def test_english_latex_compiles_with_pdflatex(demo: StudyResult, tmp_path: Path)
     done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "r.tex"], cwd=tmp_path,
                           capture_output=True, timeout=300)
     assert done.returncode == 0, done.stdout.decode("utf-8", "replace")[-2000:]
+
+
+def test_switched_off_ulmc_is_said() -> None:
+    r = fit_files(ROOT / "tests" / "fixtures" / "shared" / "hs1939_cfa" / "model.lav",
+                  ROOT / "tests" / "fixtures" / "shared" / "hs1939_cfa" / "data.csv",
+                  AnalysisOptions(htmt_draws=0, ulmc=False))
+    s = _section(r)
+    assert "The ULMC test was not run (switched off)." in s["paragraphs"]
+    assert [t["id"] for t in s["tables"]] == ["table-cmb", "table-cmb-vif"]
