@@ -5,18 +5,26 @@ R: a loop of 5000 resamples, each refitting both equations with ``lm`` and formi
 index of moderated mediation and the conditional indirect effects at the 16/50/84th
 percentiles of W. Data: the model-7 reference fixture (tests/fixtures/process).
 
+It also times whole commands (issue 14): ``semxhs process DATA --model 4 --x PI --m TR --y PU
+--boot 5000 --json OUT`` against an ``Rscript`` that reads the same file and runs the 5000-draw
+``lm`` loop of model 4 (both equations refitted per draw, the indirect effect a*b kept), start
+to exit, start-up included; median wall and CPU time of several runs.
+
 Run from the repository root::
 
-    python benchmarks/bench_process.py [--draws 5000] [--repeat 5]
+    python benchmarks/bench_process.py [--draws 5000] [--repeat 5] [--commands-only]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -44,6 +52,61 @@ elapsed <- proc.time()[["elapsed"]] - t0
 ci <- apply(out, 2, quantile, probs = c(0.025, 0.975))
 cat(jsonlite::toJSON(list(seconds = elapsed, index_ci = ci[, 1]), digits = NA, auto_unbox = TRUE))
 """
+
+
+R_MODEL4 = r"""
+args <- commandArgs(trailingOnly = TRUE)
+d <- read.csv(args[1]); B <- as.integer(args[2]); n <- nrow(d)
+set.seed(1)
+fa <- lm(TR ~ PI, data = d); fb <- lm(PU ~ PI + TR, data = d)
+out <- numeric(B)
+for (b in seq_len(B)) {
+  db <- d[sample.int(n, n, replace = TRUE), ]
+  out[b] <- coef(lm(TR ~ PI, data = db))[["PI"]] * coef(lm(PU ~ PI + TR, data = db))[["TR"]]
+}
+ci <- quantile(out, c(0.025, 0.975))
+cat(coef(fa)[["PI"]] * coef(fb)[["TR"]], ci, "\n")
+"""
+
+
+def timed_command(cmd: list[str], repeat: int, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Median wall and CPU (user + system of the child) seconds of a whole command, after one untimed run."""
+    subprocess.run(cmd, check=True, capture_output=True, env=env)
+    walls, cpus = [], []
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True, env=env)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def commands(draws: int, repeat: int) -> None:
+    """Whole-command model 4: `semxhs process` against `Rscript` with an lm loop."""
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        print("Rscript not found: whole-command timing skipped")
+        return
+    tmp = Path(tempfile.mkdtemp())
+    rfile = tmp / "model4.R"
+    rfile.write_text(R_MODEL4)
+    # an installed semxhs has its bytecode compiled; PYTHONDONTWRITEBYTECODE would recompile it every run
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+    ours = timed_command([sys.executable, "-m", "semxhs", "process", str(DATA), "--model", "4", "--x", "PI",
+                          "--m", "TR", "--y", "PU", "--boot", str(draws), "--json", str(tmp / "o.json"), "-q"],
+                         repeat, env)
+    theirs = timed_command([rscript, str(rfile), str(DATA), str(draws)], repeat)
+    load = os.getloadavg()[0]
+    print(f"whole commands, model 4, {draws} draws (median of {repeat}, load average {load:.1f}):")
+    print(f"semxhs process: {ours[0]:.2f} s wall, {ours[1]:.2f} s cpu; Rscript lm loop: {theirs[0]:.2f} s wall, "
+          f"{theirs[1]:.2f} s cpu; ratio {theirs[0] / ours[0]:.1f}x wall, {theirs[1] / ours[1]:.1f}x cpu")
+    print("README row:")
+    print(f"| PROCESS model 4 as a whole command, N = 400, {draws} draws (load average {load:.0f}) | "
+          f"`semxhs process --model 4 --json` {ours[0]:.2f} s | `Rscript` `lm` loop {theirs[0]:.2f} s | "
+          f"{theirs[0] / ours[0]:.1f}× (CPU time {theirs[1] / ours[1]:.1f}×; target 10×) | `bench_process.py` |")
 
 
 def time_ours(data: pd.DataFrame, draws: int, repeat: int) -> tuple[float, float, object]:
@@ -76,7 +139,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--commands-only", action="store_true", help="only the whole-command model-4 row")
     args = parser.parse_args()
+    commands(args.draws, args.repeat)
+    if args.commands_only:
+        return
     data = pd.read_csv(DATA)
     boot_s, total_s, res = time_ours(data, args.draws, args.repeat)
     index = res.index_of_moderated_mediation[0]

@@ -254,9 +254,9 @@ def _print_decoding(survey: Any) -> None:
 
 
 def _summary(result: Any, written: list[Path], quiet: bool) -> None:
-    from semxhs.report.console import print_summary
-
     if not quiet:
+        from semxhs.report.console import print_summary  # (rich and the labels: not for --quiet)
+
         if getattr(result, "intake", None) is not None:
             _print_decoding(result.intake.survey)
         print_summary(result)

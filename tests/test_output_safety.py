@@ -392,8 +392,10 @@ def test_ctrl_c_while_moving_completes_the_moves_and_says_so(fit_case, monkeypat
     result = _invoke_fit(f)
     assert result.exit_code == 130
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("semxhs: interrupted: 2 output file(s) had been written completely"), lines
-    assert sorted(p.name for p in (f / "out").iterdir()) == ["r.html", "r.json"]  # complete, no temporary file
+    # the JSON, the HTML and the path diagram saved beside the report (SVG and PNG)
+    assert len(lines) == 1 and lines[0].startswith("semxhs: interrupted: 4 output file(s) had been written completely"), lines
+    assert sorted(p.name for p in (f / "out").iterdir()) == [  # complete, no temporary file
+        "r.html", "r.json", "r_path_diagram.png", "r_path_diagram.svg"]
 
 
 def test_stage_place_is_undone_when_the_stage_fails(tmp_path):

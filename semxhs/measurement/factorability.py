@@ -1,17 +1,21 @@
 r"""Sampling adequacy and factorability: Kaiser–Meyer–Olkin (KMO) and Bartlett's sphericity test.
 
-Computed with ``factor_analyzer.calculate_kmo`` and
-``factor_analyzer.calculate_bartlett_sphericity``, which the reference tests check
-against ``psych::KMO`` and ``psych::cortest.bartlett``:
-
 .. math::
 
     \mathrm{MSA}_j = \frac{\sum_{i\ne j} r_{ij}^2}{\sum_{i\ne j} r_{ij}^2 + \sum_{i\ne j} q_{ij}^2},
     \qquad
     \chi^2 = -\Bigl(n - 1 - \frac{2p+5}{6}\Bigr)\ln\lvert R\rvert,\quad df = \frac{p(p-1)}{2},
 
-with :math:`q_{ij}` the partial (anti-image) correlations; the overall KMO sums over
-all :math:`i \ne j`.
+with :math:`q_{ij} = -R^{-1}_{ij}/\sqrt{R^{-1}_{ii}R^{-1}_{jj}}` the partial (anti-image)
+correlations; the overall KMO sums over all :math:`i \ne j`.
+
+Why computed here rather than with ``factor_analyzer`` (the field's Python library, which
+semxhs used before): both statistics are a few lines of linear algebra on the item
+correlation matrix and take microseconds, while importing ``factor_analyzer`` imports
+scikit-learn (about 1 s, most of the cost of the measurement section of a default
+``semxhs fit``), and KMO and Bartlett are part of every default run, so deferring the
+import would not save it. The reference tests check both against ``psych::KMO`` and
+``psych::cortest.bartlett`` (tests/fixtures/measurement/factorability/).
 
 References
 ----------
@@ -22,19 +26,17 @@ Bartlett, M. S. (1951). The effect of standardization on a χ² approximation in
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from factor_analyzer.factor_analyzer import calculate_bartlett_sphericity, calculate_kmo
-from scipy import stats
+from scipy import special  # scipy.special, not scipy.stats: stats costs ~0.5 s to import
 
 from semxhs.errors import DataError, name_list
 from semxhs.measurement.blocks import item_matrix
 from semxhs.measurement.results import BartlettResult, KMOResult
 
-__all__ = ["bartlett_sphericity", "bartlett_statistic", "kmo"]
+__all__ = ["bartlett_sphericity", "bartlett_statistic", "kmo", "kmo_from_corr"]
 
 
 def _items(data: pd.DataFrame, items: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:
@@ -75,14 +77,40 @@ def kmo(data: pd.DataFrame, items: Sequence[str] | None = None) -> KMOResult:
     (0.8, ['a', 'b', 'c', 'd'])
     """
     x, cols = _items(data, items)
-    with warnings.catch_warnings():
-        # factor_analyzer switches to a pseudo-inverse when det(cov) < float32 eps, a
-        # scale-dependent test that fires for many well-conditioned Likert item sets;
-        # for a non-singular matrix the pseudo-inverse is the inverse, so the warning
-        # says nothing about the result.
-        warnings.filterwarnings("ignore", message="The inverse of the variance-covariance matrix")
-        per_item, overall = calculate_kmo(x)
-    return KMOResult(overall=float(overall), items={c: float(v) for c, v in zip(cols, per_item)})
+    per_item, overall = kmo_from_corr(np.corrcoef(x, rowvar=False))
+    return KMOResult(overall=overall, items={c: float(v) for c, v in zip(cols, per_item)})
+
+
+def kmo_from_corr(r: np.ndarray) -> tuple[np.ndarray, float]:
+    """KMO per item (MSA) and overall from a correlation matrix (``psych::KMO``).
+
+    The anti-image uses the inverse of ``r``; a singular ``r`` (an item a linear
+    combination of others) falls back to the Moore–Penrose pseudo-inverse.
+
+    Returns
+    -------
+    (msa, overall) : ndarray (p,) and float
+
+    Examples
+    --------
+    >>> r = np.array([[1.0, 0.5, 0.4], [0.5, 1.0, 0.3], [0.4, 0.3, 1.0]])
+    >>> msa, overall = kmo_from_corr(r)
+    >>> msa.round(4).tolist(), round(overall, 4)
+    ([0.5938, 0.6241, 0.6994], 0.6279)
+    """
+    r = np.asarray(r, dtype=float)
+    try:
+        inv = np.linalg.inv(r)
+    except np.linalg.LinAlgError:
+        inv = np.linalg.pinv(r, hermitian=True)
+    d = np.sqrt(np.diag(inv))
+    partial = inv / np.outer(d, d)
+    off = ~np.eye(len(r), dtype=bool)
+    r2 = np.where(off, r * r, 0.0)
+    q2 = np.where(off, partial * partial, 0.0)
+    msa = r2.sum(axis=0) / (r2.sum(axis=0) + q2.sum(axis=0))
+    overall = float(r2.sum() / (r2.sum() + q2.sum()))
+    return msa, overall
 
 
 def bartlett_statistic(log_det_r: float, n: int, p: int) -> tuple[float, int, float]:
@@ -99,14 +127,13 @@ def bartlett_statistic(log_det_r: float, n: int, p: int) -> tuple[float, int, fl
     """
     chisq = -(n - 1 - (2 * p + 5) / 6) * log_det_r
     df = p * (p - 1) // 2
-    return float(chisq), int(df), float(stats.chi2.sf(chisq, df))
+    return float(chisq), int(df), float(special.chdtrc(df, chisq))
 
 
 def bartlett_sphericity(data: pd.DataFrame, items: Sequence[str] | None = None) -> BartlettResult:
     """Bartlett's test of sphericity (H0: the item correlation matrix is the identity).
 
-    Uses ``factor_analyzer.calculate_bartlett_sphericity``; equals
-    ``psych::cortest.bartlett(cor(x), n = nrow(x))``.
+    Equals ``psych::cortest.bartlett(cor(x), n = nrow(x))`` (:func:`bartlett_statistic`).
 
     Raises
     ------
@@ -134,6 +161,6 @@ def bartlett_sphericity(data: pd.DataFrame, items: Sequence[str] | None = None) 
             "data: the item correlation matrix is singular (some item is a linear combination of others"
             f"{which}); Bartlett's test is undefined"
         )
-    chisq, pvalue = calculate_bartlett_sphericity(x)
     n, p = x.shape
-    return BartlettResult(chisq=float(chisq), df=p * (p - 1) // 2, pvalue=float(pvalue), n=n)
+    chisq, df, pvalue = bartlett_statistic(float(np.linalg.slogdet(np.corrcoef(x, rowvar=False))[1]), n, p)
+    return BartlettResult(chisq=chisq, df=df, pvalue=pvalue, n=n)

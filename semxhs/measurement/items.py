@@ -18,7 +18,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import stats
 
 from semxhs.measurement.blocks import check_item_map, item_matrix
 from semxhs.measurement.reliability import cronbach_alpha
@@ -49,9 +48,60 @@ def item_moments(x: ArrayLike) -> dict[str, np.ndarray]:
     return {
         "mean": a.mean(axis=0),
         "sd": a.std(axis=0, ddof=1),
-        "skew": np.atleast_1d(stats.skew(a, axis=0, bias=False)),
-        "kurtosis": np.atleast_1d(stats.kurtosis(a, axis=0, fisher=True, bias=False)),
+        "skew": skewness(a),
+        "kurtosis": excess_kurtosis(a),
     }
+
+
+def _central_moments(a: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    n = a.shape[0]
+    mean = a.mean(axis=0)
+    d = a - mean
+    m2 = (d ** 2).mean(axis=0)
+    # no variance (to the precision of the mean): skewness and kurtosis are undefined
+    zero = m2 <= (np.finfo(float).resolution * mean) ** 2
+    return n, m2, (d ** 3).mean(axis=0), (d ** 4).mean(axis=0), zero
+
+
+def skewness(a: np.ndarray) -> np.ndarray:
+    r"""Sample skewness of each column, adjusted for bias: :math:`G_1 = g_1\sqrt{n(n-1)}/(n-2)`.
+
+    :math:`g_1 = m_3/m_2^{3/2}` from the central moments; ``nan`` for a column without
+    variance, :math:`g_1` when :math:`n \le 2`. Equals ``scipy.stats.skew(bias=False)``
+    and ``psych::describe(type = 2)`` (Joanes & Gill 1998, type 2).
+
+    Examples
+    --------
+    >>> skewness(np.array([[1.0], [2.0], [3.0], [10.0]])).round(4)
+    array([1.7636])
+    """
+    n, m2, m3, _, zero = _central_moments(a)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g1 = np.where(zero, np.nan, m3 / m2 ** 1.5)
+        if n > 2:
+            g1 = np.where(zero, g1, g1 * np.sqrt((n - 1.0) * n) / (n - 2.0))
+    return np.atleast_1d(g1)
+
+
+def excess_kurtosis(a: np.ndarray) -> np.ndarray:
+    r"""Sample excess kurtosis of each column, adjusted for bias (:math:`G_2`, type 2).
+
+    :math:`G_2 = \frac{(n^2-1)\,m_4/m_2^2 - 3(n-1)^2}{(n-2)(n-3)}`; ``nan`` for a column
+    without variance, :math:`m_4/m_2^2 - 3` when :math:`n \le 3`. Equals
+    ``scipy.stats.kurtosis(fisher=True, bias=False)`` and ``psych::describe(type = 2)``.
+
+    Examples
+    --------
+    >>> excess_kurtosis(np.array([[1.0], [2.0], [3.0], [10.0]])).round(4)
+    array([3.228])
+    """
+    n, m2, _, m4, zero = _central_moments(a)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g2 = np.where(zero, np.nan, m4 / m2 ** 2)
+        if n > 3:
+            adjusted = ((n * n - 1.0) * g2 - 3.0 * (n - 1.0) ** 2) / ((n - 2.0) * (n - 3.0)) + 3.0
+            g2 = np.where(zero, g2, adjusted)
+    return np.atleast_1d(g2 - 3.0)
 
 
 def corrected_item_total(x: ArrayLike) -> np.ndarray:

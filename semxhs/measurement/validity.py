@@ -32,7 +32,10 @@ Roemer, E., Schuberth, F., & Henseler, J. (2021). HTMT2 – an improved criterio
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -52,8 +55,25 @@ __all__ = [
     "negative_correlations",
 ]
 
-#: Upper bound on draws × rows × items held in memory at once by the bootstrap.
-_CHUNK_ELEMENTS = 4_000_000
+# Memory of the HTMT bootstrap (see htmt_bootstrap's Notes): bounded whatever n is.
+#: Resample counts held at once (draws per block × rows, float64: 8 bytes each).
+_COUNT_ELEMENTS = 20_000_000
+#: At most this many draws per block (small n).
+_BLOCK_DRAWS = 256
+#: Resample indices drawn at once while counting (draws × rows, int64).
+_INDEX_ELEMENTS = 1_000_000
+#: Rows × columns of one chunk of cross-product columns (2 MB: stays in cache for the product).
+_ROW_CHUNK_ELEMENTS = 262_144
+#: Cross-product columns of all rows are kept for the whole run up to this many elements,
+#: otherwise each chunk is formed again for every block of draws.
+_KEEP_ELEMENTS = 8_000_000
+#: An item whose resample variance is below this share of its sample variance is checked
+#: exactly (are all its resampled values equal?) and its correlations recomputed centred.
+_SMALL_VARIANCE = 1e-8
+#: Threads summing the products over chunks of rows (fixed: the numbers must not depend on the machine).
+_THREADS = 2
+#: Exact single-precision sums for whole-number answers (off: always double precision).
+_EXACT_SINGLE = True
 
 
 def _index_blocks(labels: Sequence[str], blocks: Mapping[str, Sequence[str]], argument: str) -> list[np.ndarray]:
@@ -317,17 +337,18 @@ def htmt_bootstrap(
     absolute: bool = True,
     labels: Sequence[str] | None = None,
 ) -> HtmtBootstrap:
-    """Percentile bootstrap intervals of HTMT for every pair of constructs.
+    r"""Percentile bootstrap intervals of HTMT for every pair of constructs.
 
-    Rows are resampled with replacement. All ``draws × n`` row indices are drawn up
-    front from one ``np.random.default_rng(seed)`` (so a given seed always gives the
-    same resamples, however the work is chunked); correlations and HTMT are then
-    computed for many draws at once, through :mod:`semxhs.resample.engine` (the one
-    bootstrap engine). Intervals are the ``(1−level)/2`` and ``(1+level)/2`` quantiles
-    (numpy's default linear interpolation, :func:`~semxhs.resample.engine.quantile_interval`)
-    of the valid draws; a draw is failed (and listed) when an item has no variance in it. Testing
-    HTMT < .85 or < .90 as SmartPLS does means checking the interval's upper end
-    (Henseler et al. 2015, "HTMT_inference").
+    Rows are resampled with replacement: the resamples are the rows of
+    ``resample_indices(n, draws, np.random.default_rng(seed))`` of
+    :mod:`semxhs.resample.engine` (the one bootstrap engine), drawn a few at a time from
+    that one stream (:func:`~semxhs.resample.engine.resample_index_blocks`), so a given seed
+    gives the same resamples however the work is split. Intervals are the ``(1−level)/2``
+    and ``(1+level)/2`` quantiles (numpy's default linear interpolation,
+    :func:`~semxhs.resample.engine.quantile_interval`) of the valid draws; a draw is failed
+    (and listed) when an item has no variance in it. Testing HTMT < .85 or < .90 as
+    SmartPLS does means checking the interval's upper end (Henseler et al. 2015,
+    "HTMT_inference").
 
     Parameters
     ----------
@@ -346,6 +367,23 @@ def htmt_bootstrap(
         Absolute item correlations, as in :func:`htmt`.
     labels : sequence of str, optional
         Column names of an array ``data``.
+
+    Notes
+    -----
+    A resample's covariance matrix depends on the data only through how often it holds
+    each row: with counts :math:`c` (``np.bincount`` of its indices) it is
+    :math:`\sum_k c_k x_k x_k'/n - \bar x\bar x'`. Each block of draws forms its counts and
+    multiplies them by the rows' cross-product columns (:func:`cross_product_columns`,
+    one BLAS matrix product per chunk of rows), so no per-draw ``n × p`` copy exists:
+    memory is the data plus fixed budgets (counts of one block, ~160 MB at most, and
+    2 MB chunks), whatever ``n``, and time is ``draws × n × (p + p(p+1)/2)`` multiply-adds
+    plus drawing and counting the indices. Whole-number answers (Likert items) are summed
+    in single precision while the sums are exact integers there (below 2**24), which
+    halves time and memory without changing a digit. An item whose variance in a draw is near zero
+    is checked exactly (a constant item fails the draw, as before) and that draw's
+    correlations are recomputed centred. The intervals equal those of the earlier
+    version, which held all ``draws × n`` indices and copied each resample, to rounding
+    (a regression test keeps them).
 
     Examples
     --------
@@ -387,30 +425,190 @@ def htmt_bootstrap(
     else:
         recorded = resample.fresh_seed() if seed is None else int(seed)
         rng = np.random.default_rng(recorded)
-    indices = resample.resample_indices(n, draws, rng)  # every draw fixed before any work
 
     estimate = htmt_array(np.corrcoef(x, rowvar=False), idx_blocks, absolute=absolute)
     m = len(names)
     pairs = [(a, b) for a in range(m) for b in range(a + 1, m)]
     upper = np.array(pairs, dtype=int).reshape(-1, 2).T
-
-    def statistic(sel: np.ndarray) -> resample.BlockResult:
-        xb = x[sel]  # (c, n, p)
-        xc = xb - xb.mean(axis=1, keepdims=True)
-        cov = np.einsum("bni,bnj->bij", xc, xc)
-        sd = np.sqrt(np.einsum("bii->bi", cov))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r = cov / (sd[:, :, None] * sd[:, None, :])
+    corr = _resample_correlations(x, draws, rng)
+    values = np.empty((draws, len(pairs)))
+    status = np.empty(draws, dtype=int)
+    for start, r in corr:
         boot = htmt_array(r, idx_blocks, absolute=absolute)
-        ok = np.isfinite(boot).all(axis=(1, 2))
-        values = boot[:, upper[0], upper[1]]  # (c, pairs): the upper triangle, row by row
-        return resample.BlockResult(values, np.where(ok, resample.OK, resample.ERROR))
-
-    chunk = max(1, _CHUNK_ELEMENTS // max(1, n * p))
-    rep = resample.run_replicates(statistic, indices, block_size=chunk)
+        stop = start + len(r)
+        values[start:stop] = boot[:, upper[0], upper[1]]  # (c, pairs): the upper triangle, row by row
+        status[start:stop] = np.where(np.isfinite(boot).all(axis=(1, 2)), resample.OK, resample.ERROR)
+    rule = resample.RULE_NONCONVERGED
+    values[np.isin(status, list(rule.fails))] = np.nan
+    rep = resample.Replicates(values=values, status=status, rule=rule)
     failed = rep.failed_draws
     intervals = []
     for k, (a, b) in enumerate(pairs):
         lo, hi = resample.quantile_interval(rep.values[:, k], level)
         intervals.append(HtmtInterval(names[a], names[b], float(estimate[a, b]), lo, hi))
     return HtmtBootstrap(intervals=tuple(intervals), draws=draws, seed=recorded, level=level, failed=failed)
+
+
+def cross_product_columns(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    r"""Each row's items and products of items: :math:`[x_i]_{i} \,\|\, [x_i x_j]_{i \le j}`.
+
+    A weighted sum of these columns over rows (weights = how often a resample holds each
+    row) gives that resample's first and second moments: the sufficient statistic of its
+    covariance matrix. The products follow ``np.triu_indices(p)`` (row by row).
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, p)
+    out : ndarray, shape (n, p + p(p+1)/2), optional
+        Filled in place.
+
+    Examples
+    --------
+    >>> cross_product_columns(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    array([[ 1.,  2.,  1.,  2.,  4.],
+           [ 3.,  4.,  9., 12., 16.]])
+    """
+    n, p = x.shape
+    if out is None:
+        out = np.empty((n, p + p * (p + 1) // 2), dtype=x.dtype)
+    out[:, :p] = x
+    col = p
+    for i in range(p):
+        np.multiply(x[:, i:i + 1], x[:, i:], out=out[:, col:col + p - i])
+        col += p - i
+    return out
+
+
+def weighted_correlations(moments: np.ndarray, total: float, p: int) -> tuple[np.ndarray, np.ndarray]:
+    r"""Correlation matrices from weighted sums of :func:`cross_product_columns`.
+
+    With :math:`S_1 = \sum_k w_k x_k` and :math:`S_2 = \sum_k w_k x_k x_k'` over rows
+    (``total`` :math:`= \sum_k w_k`), the covariance is
+    :math:`S_2/W - (S_1/W)(S_1/W)'`; the correlation divides it by the standard deviations.
+    Shift the data to (near) their centre first, so that the subtraction loses no digits.
+
+    Returns
+    -------
+    (corr, var) : ndarray (b, p, p) and (b, p)
+        ``corr`` is ``nan``/``inf`` where an item has no variance.
+
+    Examples
+    --------
+    >>> x = np.array([[1.0, 2.0], [2.0, 1.0], [3.0, 5.0]])
+    >>> r, v = weighted_correlations(np.ones((1, 3)) @ cross_product_columns(x), 3.0, 2)
+    >>> bool(np.allclose(r[0], np.corrcoef(x, rowvar=False)))
+    True
+    """
+    iu = np.triu_indices(p)
+    mean = moments[:, :p] / total
+    tri = moments[:, p:] / total - mean[:, iu[0]] * mean[:, iu[1]]
+    cov = np.empty((len(moments), p, p))
+    cov[:, iu[0], iu[1]] = tri
+    cov[:, iu[1], iu[0]] = tri
+    var = np.diagonal(cov, axis1=1, axis2=2).copy()
+    sd = np.sqrt(np.maximum(var, 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        corr = cov / (sd[:, :, None] * sd[:, None, :])
+    return corr, var
+
+
+def _resample_correlations(x: np.ndarray, draws: int,
+                           rng: np.random.Generator) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield ``(first draw, (b, p, p) correlation matrices)`` block by block.
+
+    The resamples are the rows of ``resample_indices(n, draws, rng)`` (drawn in the same
+    order from the same stream, a few at a time); each becomes per-row counts, and the
+    block's moments are one matrix product counts @ cross-product columns (BLAS), summed
+    over chunks of rows. Memory: the counts of one block and one chunk of columns, fixed
+    budgets whatever ``n``; time: ``draws × n × (p + p(p+1)/2)`` multiply-adds.
+    """
+    n, p = x.shape
+    full_var = x.var(axis=0)
+    width = p + p * (p + 1) // 2
+    # Whole-number answers (Likert items) shifted by a whole number stay whole, and so do
+    # their products and count-weighted sums: while every partial sum stays below 2**24
+    # (n × the largest |product| bounds them), single precision holds them exactly, at
+    # twice the speed and half the memory. The moments are then exact sums, converted to
+    # double precision before anything else is computed.
+    shifted = x - np.round(x.mean(axis=0))
+    largest = float(np.abs(shifted).max(initial=0.0))
+    exact_single = (_EXACT_SINGLE and bool(np.all(shifted == np.round(shifted)))
+                    and n * max(largest, largest * largest) < 2.0 ** 24)
+    dtype = np.float32 if exact_single else np.float64
+    # correlations are shift-invariant; data near their centre keep S2/n - m² exact
+    base = shifted.astype(dtype) if exact_single else x - x.mean(axis=0)
+    del shifted
+    scale = 8 // np.dtype(dtype).itemsize  # budgets are in double-precision elements
+    block = max(1, min(_BLOCK_DRAWS, draws, scale * _COUNT_ELEMENTS // n))
+    sub = max(1, min(block, _INDEX_ELEMENTS // n))
+    block -= block % sub  # whole sub-blocks of indices per block of draws
+    rows = max(1, _ROW_CHUNK_ELEMENTS // width)
+    chunks = [(a, min(a + rows, n)) for a in range(0, n, rows)]
+    keep = n * width <= scale * _KEEP_ELEMENTS
+    kept = cross_product_columns(base, np.empty((n, width), dtype=dtype)) if keep else None
+    # The chunks of rows are split between a fixed number of threads (chunk k to thread
+    # k mod _THREADS), each summing its chunks in order, the threads' sums added in order:
+    # the same numbers on any machine. BLAS is held to one thread meanwhile: the products
+    # are many and small, and a multi-threaded BLAS on shared cores is many times slower.
+    parts = [chunks[k::_THREADS] for k in range(_THREADS)]
+    scratch = [np.empty((min(rows, n), width), dtype=dtype) for _ in parts]
+    counts = np.empty((block, n), dtype=dtype)
+    indices = resample.resample_index_blocks(n, draws, rng, sub)
+
+    def part_moments(k: int, c: np.ndarray) -> np.ndarray:
+        acc = np.zeros((len(c), width), dtype=dtype)
+        for a, b in parts[k]:
+            cols = kept[a:b] if kept is not None else cross_product_columns(base[a:b], scratch[k][:b - a])
+            acc += c[:, a:b] @ cols
+        return acc
+
+    with _one_blas_thread(), ThreadPoolExecutor(_THREADS) as pool:
+        for start in range(0, draws, block):
+            size = min(block, draws - start)
+            filled = 0
+            while filled < size:
+                idx = next(indices)
+                k = len(idx)
+                if n >= 4096:  # one draw at a time: its counts stay in cache
+                    for row in idx:
+                        counts[filled] = np.bincount(row, minlength=n)
+                        filled += 1
+                else:  # many small draws in one call
+                    counts[filled:filled + k] = resample.resample_counts(idx, n)
+                    filled += k
+            c = counts[:size]
+            if len(chunks) == 1:
+                moments = part_moments(0, c)
+            else:
+                sums = list(pool.map(part_moments, range(_THREADS), [c] * _THREADS))
+                moments = sums[0]
+                for other in sums[1:]:
+                    moments += other
+            corr, var = weighted_correlations(moments.astype(np.float64), float(n), p)
+            for d in np.flatnonzero((var <= _SMALL_VARIANCE * full_var).any(axis=1)):
+                corr[d] = _centred_correlation(x, c[d])
+            yield start, corr
+
+
+def _one_blas_thread() -> AbstractContextManager[object]:
+    """BLAS held to one thread (threadpoolctl), or nothing when threadpoolctl is missing."""
+    try:
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - a dependency; only speed depends on it
+        return nullcontext()
+    return cast(AbstractContextManager[object], threadpool_limits(1, user_api="blas"))
+
+
+def _centred_correlation(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """One resample's correlations computed centred (for near-constant items), nan if an item is constant."""
+    used = weights > 0
+    xs = x[used]
+    p = x.shape[1]
+    if (xs.max(axis=0) == xs.min(axis=0)).any():
+        return np.full((p, p), np.nan)
+    w = weights[used].astype(np.float64)
+    xc = xs - xs.mean(axis=0)  # first near the centre, then exactly at the weighted mean
+    xc -= (w @ xc) / w.sum()
+    cov = (xc * w[:, None]).T @ xc
+    sd = np.sqrt(np.diag(cov))
+    return np.asarray(cov / np.outer(sd, sd))

@@ -29,6 +29,7 @@ __all__ = [
     "column",
     "figure",
     "number_captions",
+    "prefix_figure_files",
     "row",
     "section",
     "table",
@@ -194,6 +195,31 @@ def number_captions(sections: Sequence[Section], t: Labels) -> None:
         for fig in s["figures"]:
             n_figures += 1
             fig["caption"] = f"{t['figure_word']} {n_figures}"
+
+
+def prefix_figure_files(sections: Sequence[Section], prefix: str, t: Labels) -> None:
+    """Put ``prefix`` (the report's stem, ``"report_"``) before every figure's file name, in the note that names it too.
+
+    Figures are saved beside the report under these names, so two reports in one folder
+    keep their own files.
+
+    Examples
+    --------
+    >>> sec = section("s", "S", [], figures=[figure("f", "F", "<svg/>", "path_diagram.svg", ["Also saved as path_diagram.svg."])])
+    >>> prefix_figure_files([sec], "out_", {"figure_file_note": "Also saved as {file}."})
+    >>> sec["figures"][0]["file"], sec["figures"][0]["notes"]
+    ('out_path_diagram.svg', ['Also saved as out_path_diagram.svg.'])
+    """
+    if not prefix:
+        return
+    for s in sections:
+        for fig in s["figures"]:
+            if not fig["file"]:
+                continue
+            old, new = fig["file"], prefix + fig["file"]
+            note = t["figure_file_note"].format(file=old)
+            fig["notes"] = [t["figure_file_note"].format(file=new) if n == note else n for n in fig["notes"]]
+            fig["file"] = new
 
 
 def collect_references(base: Iterable[str], sections: Sequence[Section]) -> list[str]:

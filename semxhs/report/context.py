@@ -60,6 +60,7 @@ from semxhs.report.blocks import (
     collect_references,
     column,
     number_captions,
+    prefix_figure_files,
     row,
     section,
     table,
@@ -533,7 +534,7 @@ def _header(result: StudyResult, t: Labels, today: date) -> Header:
 
 
 def build_context(result: StudyResult, *, today: date | None = None,
-                  builders: Sequence[SectionBuilder] = SECTION_BUILDERS) -> Context:
+                  builders: Sequence[SectionBuilder] = SECTION_BUILDERS, file_prefix: str = "") -> Context:
     """Collect everything a report of ``result`` shows, as finished strings.
 
     Parameters
@@ -544,6 +545,9 @@ def build_context(result: StudyResult, *, today: date | None = None,
         The report date (default: today); pass one for reproducible output.
     builders : sequence of callables
         Section builders, in report order (default :data:`SECTION_BUILDERS`).
+    file_prefix : str
+        Put before the file names of the figures saved beside the report (``"report_"`` gives
+        ``report_path_diagram.svg``), in the figures and in the notes naming them.
 
     Returns
     -------
@@ -582,6 +586,7 @@ def build_context(result: StudyResult, *, today: date | None = None,
         else:
             sections.extend(built)
     number_captions(sections, t)
+    prefix_figure_files(sections, file_prefix, t)
     day = today or date.today()
     return {
         "language": result.language,

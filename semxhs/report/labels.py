@@ -1777,6 +1777,32 @@ _ZH.update({
     "note_cmb_vif": "N = {n}。每个构念得分（题项均值）对其余所有构念得分回归；VIF = 1 / (1 − R²)。‡ 大于 {cut}（Kock, 2015）。",
 })
 
+# PROCESS conceptual and statistical diagrams, one path diagram per group (report/diagram.py)
+_EN.update({
+    "fig_process_conceptual": "Conceptual Diagram of PROCESS Model {model}",
+    "fig_process_statistical": "Statistical Diagram of PROCESS Model {model}",
+    "note_fig_process_conceptual": ("{roles}. An arrow pointing at a path: the moderator changes that effect "
+                                    "(Hayes, 2022, Appendix A).{covariates}"),
+    "note_fig_process_statistical": ("{roles}. Unstandardized OLS coefficients of every equation (intercepts "
+                                     "not drawn): a = X → M, b = M → Y, c′ = X → Y (direct), d = M → M, "
+                                     "f/g = covariates of M/Y. * p < .05, ** p < .01, *** p < .001; dashed "
+                                     "arrows are not significant at α = {alpha}."),
+    "diagram_covariates_not_drawn": " Covariates in every equation, not drawn: {names}.",
+    "fig_path_diagram_group": "Path Diagram of the Estimated Model: Group {group}",
+    "note_fig_path_diagram_group": "Group {group} (n = {n}): its own estimates, standardized within the group, and R².",
+})
+_ZH.update({
+    "fig_process_conceptual": "PROCESS 模型 {model} 概念图",
+    "fig_process_statistical": "PROCESS 模型 {model} 统计图",
+    "note_fig_process_conceptual": "{roles}。指向某条路径的箭头表示调节变量改变该效应（Hayes, 2022, 附录 A）。{covariates}",
+    "note_fig_process_statistical": ("{roles}。图中为各方程的非标准化 OLS 系数（未画截距）：a = X → M，b = M → Y，"
+                                     "c′ = X → Y（直接效应），d = M → M，f/g = M/Y 方程中的控制变量。"
+                                     "* p < .05，** p < .01，*** p < .001；虚线表示在 α = {alpha} 水平上不显著。"),
+    "diagram_covariates_not_drawn": "各方程均纳入控制变量（图中未画出）：{names}。",
+    "fig_path_diagram_group": "模型估计结果路径图：{group} 组",
+    "note_fig_path_diagram_group": "{group} 组（n = {n}）：该组自己的估计值（组内标准化）与 R²。",
+})
+
 LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {"en": MappingProxyType(_EN), "zh": MappingProxyType(_ZH)}
 )

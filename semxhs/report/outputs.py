@@ -4,11 +4,13 @@ folders and moves them into place together (all or none, never over an input).""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from semxhs.atomic import OutputStage
+from semxhs.report.blocks import Context
 from semxhs.study.results import StudyResult
 
 if TYPE_CHECKING:
@@ -23,22 +25,73 @@ def results_json(result: StudyResult) -> str:
 def study_payloads(result: StudyResult, *, json_path: str | Path | None = None,
                    html_path: str | Path | None = None, docx_path: str | Path | None = None,
                    tex_path: str | Path | None = None, md_path: str | Path | None = None) -> list[tuple[Path, bytes]]:
-    """Render the requested outputs of a fit or a study, with the figures the reports cite beside them."""
+    """Render the requested outputs of a fit or a study, with the figures the reports cite beside them.
+
+    The report's context is built once (every figure drawn once) and printed by each writer.
+    Figures are named after the first report given (HTML, Word, LaTeX, Markdown):
+    ``report.html`` → ``report_path_diagram.svg`` and ``.png`` (per group of a multi-group fit
+    ``report_path_diagram_<group>.svg``; PROCESS analyses ``report_process<k>_conceptual.svg`` …),
+    so two reports in one folder never overwrite each other's figures.
+    """
     payloads: list[tuple[Path, bytes]] = []
     if json_path is not None:
         payloads.append((Path(json_path), results_json(result).encode("utf-8")))
-    if html_path is not None:
-        from semxhs.report.render import render_html
+    reports = [Path(p) for p in (html_path, docx_path, tex_path, md_path) if p is not None]
+    if reports:
+        from semxhs.report.context import build_context
 
-        payloads.append((Path(html_path), render_html(result).encode("utf-8")))
-        payloads.extend(_plot_payloads(result.process, Path(html_path).parent, result.language, study=True))
-    if docx_path is not None:
-        from semxhs.report.docx import docx_bytes
-
-        payloads.append((Path(docx_path), docx_bytes(result)))
-    if tex_path is not None or md_path is not None:
-        payloads.extend(_text_payloads(result, tex_path, md_path))
+        context = build_context(result, file_prefix=f"{reports[0].stem}_")
+        payloads.extend(report_payloads(context, html_path=html_path, docx_path=docx_path, tex_path=tex_path,
+                                        md_path=md_path))
     return list(dict(payloads).items())
+
+
+def report_payloads(context: Context, *, html_path: str | Path | None = None, docx_path: str | Path | None = None,
+                    tex_path: str | Path | None = None, md_path: str | Path | None = None) -> list[tuple[Path, bytes]]:
+    """The reports of one context, and beside each the figures it names (SVG and PNG; file names deduplicated)."""
+    out: dict[Path, bytes] = {}
+    if html_path is not None:
+        from semxhs.report.render import render_context
+
+        out[Path(html_path)] = render_context(context).encode("utf-8")
+    if docx_path is not None:
+        import io
+
+        from semxhs.report.docx import build_document
+
+        buffer = io.BytesIO()
+        build_document(context).save(buffer)
+        out[Path(docx_path)] = buffer.getvalue()
+    for path, data in text_report_payloads(context, tex_path, md_path):
+        out.setdefault(path, data)
+    for folder in dict.fromkeys(Path(p).parent for p in (html_path, docx_path) if p is not None):
+        for name, data in saved_figures(context):
+            out.setdefault(folder / name, data)
+    return list(out.items())
+
+
+def saved_figures(context: Context) -> list[tuple[str, bytes]]:
+    """The figures a report names as saved beside it (those with a ``file``): the SVG, and the PNG next to it.
+
+    Examples
+    --------
+    >>> ctx = {"sections": [{"figures": [{"id": "f", "file": "r_path_diagram.svg", "svg": "<svg/>", "png": "iVBORw=="},
+    ...                                  {"id": "flow", "file": "", "svg": "<svg/>", "png": ""}]}]}
+    >>> saved_figures(ctx)
+    [('r_path_diagram.svg', b'<svg/>'), ('r_path_diagram.png', b'\\x89PNG')]
+    """
+    from semxhs.report.markdown import figure_name
+
+    out: list[tuple[str, bytes]] = []
+    for sec in context["sections"]:
+        for fig in sec["figures"]:
+            if not fig["file"]:
+                continue
+            if fig["svg"]:
+                out.append((fig["file"], fig["svg"].encode("utf-8")))
+            if fig["png"]:
+                out.append((figure_name(fig, ".png"), base64.b64decode(fig["png"])))
+    return out
 
 
 def write_outputs(result: StudyResult, *, json_path: str | Path | None = None,
@@ -70,9 +123,10 @@ def write_process_outputs(result: ProcessResult, *, json_path: str | Path | None
                           stage: OutputStage | None = None) -> list[Path]:
     """Render and write the outputs of a PROCESS analysis (see :func:`write_outputs`).
 
-    The plots are named after the report (``report.html`` → ``report_interaction_plot.svg``,
-    the first of HTML, Word, LaTeX, Markdown given), so two analyses written into one
-    folder never overwrite each other's plots; they are written beside each report.
+    The figures are named after the report (``report.html`` → ``report_interaction_plot.svg``,
+    ``report_process4_conceptual.svg``, ``report_process4_statistical.svg``, the first of HTML,
+    Word, LaTeX, Markdown given), so two analyses written into one folder never overwrite
+    each other's figures; they are written beside each report (SVG and PNG).
     """
     stage = _checked_stage(stage, inputs, json_path, html_path, docx_path, tex_path, md_path)
     payloads: dict[Path, bytes] = {}
@@ -82,25 +136,12 @@ def write_process_outputs(result: ProcessResult, *, json_path: str | Path | None
     reports = [Path(p) for p in (html_path, docx_path, tex_path, md_path) if p is not None]
     if not reports:
         return _write_all(stage, payloads)
-    prefix = f"{reports[0].stem}_"
-    if html_path is not None:
-        from semxhs.report.render import render_process_html
+    from semxhs.report.process import build_process_context
 
-        payloads[Path(html_path)] = render_process_html(result, title=title, language=language,
-                                                        file_prefix=prefix).encode("utf-8")
-    if docx_path is not None:
-        from semxhs.report.docx import process_docx_bytes
-
-        payloads[Path(docx_path)] = process_docx_bytes(result, title=title, language=language, file_prefix=prefix)
-    if tex_path is not None or md_path is not None:
-        from semxhs.report.process import build_process_context
-
-        context = build_process_context(result, title=title, language=language, file_prefix=prefix)
-        for path, data in text_report_payloads(context, tex_path, md_path):
-            payloads.setdefault(path, data)
-    for folder in dict.fromkeys(p.parent for p in reports):
-        for path, data in _plot_payloads((result,), folder, language, study=False, prefix=prefix):
-            payloads.setdefault(path, data)
+    context = build_process_context(result, title=title, language=language, file_prefix=f"{reports[0].stem}_")
+    for path, data in report_payloads(context, html_path=html_path, docx_path=docx_path, tex_path=tex_path,
+                                      md_path=md_path):
+        payloads.setdefault(path, data)
     return _write_all(stage, payloads)
 
 
@@ -145,19 +186,3 @@ def text_report_payloads(context: object, tex_path: str | Path | None,
         for name, data in figure_files(context):  # type: ignore[arg-type]
             out.setdefault(Path(md_path).parent / name, data)
     return list(out.items())
-
-
-def _plot_payloads(analyses: tuple[ProcessResult, ...], folder: Path, language: str, *,
-                   study: bool, prefix: str = "") -> list[tuple[Path, bytes]]:
-    """The SVG plots a report shows inline, to be saved beside it (names as the report cites them)."""
-    if not analyses:
-        return []
-    from semxhs.report.labels import labels_for
-    from semxhs.report.process import process_figures
-
-    labels = labels_for(language)
-    out = []
-    for k, analysis in enumerate(analyses, start=1):
-        for _, name, _, svg in process_figures(analysis, labels, file_prefix=f"process{k}_" if study else prefix):
-            out.append((folder / name, svg.encode("utf-8")))
-    return out

@@ -4,7 +4,9 @@ Collect-then-render, like the study report: :func:`process_sections` turns one r
 into :class:`~semxhs.report.blocks.Section` records of finished strings (numbers
 formatted by :mod:`semxhs.report.format`, words from :mod:`semxhs.report.labels`);
 :func:`build_process_context` wraps them into a full report context that
-``report.html.j2`` and the Word writer print. The figures are the SVG text of
+``report.html.j2`` and the Word writer print. The model section shows Hayes' conceptual
+diagram and the equations section the statistical diagram (:mod:`semxhs.report.diagram`,
+drawn by :mod:`semxhs.report.figures.process_diagram`). The plots are the SVG text of
 :mod:`semxhs.report.figures.process_plots`, drawn with labels in the report's language; the HTML
 renderer checks each before inlining it (:func:`semxhs.report.render.inline_svg`); each
 figure also carries the same plot as a PNG (base64), which the Word writer embeds.
@@ -51,6 +53,7 @@ from semxhs.report.blocks import (
     section,
     table,
 )
+from semxhs.report.diagram import process_diagram_figures
 from semxhs.report.figures.process_plots import (
     cjk_font,
     has_wide_text,
@@ -154,7 +157,8 @@ def _center_text(result: ProcessResult, t: Labels) -> str:
     return (t["center_interaction"] if o.center == "interaction" else t["center_all"]).format(names=names)
 
 
-def _model_section(result: ProcessResult, t: Labels, sid: str, prefix: str) -> Section:
+def _model_section(result: ProcessResult, t: Labels, sid: str, prefix: str,
+                   figures: Sequence[Figure] = ()) -> Section:
     v, o, b = result.variables, result.options, result.bootstrap
     sep = t["list_sep"]
     dropped = f.fmt_int(result.n_dropped)
@@ -186,7 +190,8 @@ def _model_section(result: ProcessResult, t: Labels, sid: str, prefix: str) -> S
     if o.hc is not None:
         refs.append(PROCESS_REFERENCES["hayes_cai2007"])
     lead = t["process_lead"].format(model=result.model, n=f.fmt_int(result.n))
-    return section(sid, prefix + t["sec_process_model"], [tab], paragraphs=[lead], references=refs)
+    return section(sid, prefix + t["sec_process_model"], [tab], paragraphs=[lead], references=refs,
+                   figures=figures)
 
 
 # --------------------------------------------------------------------------- equations
@@ -202,7 +207,8 @@ def _coefficient_table(eq: Equation, result: ProcessResult, t: Labels, table_id:
     return table(table_id, title, columns, rows, notes)
 
 
-def _equations_section(result: ProcessResult, t: Labels, sid: str, prefix: str) -> Section:
+def _equations_section(result: ProcessResult, t: Labels, sid: str, prefix: str,
+                       figures: Sequence[Figure] = ()) -> Section:
     equations = list(result.equations)
     summary_rows = [row([e.outcome, f.fmt_bounded(e.r2, 3), f.fmt_num(e.f, 2), f.fmt_int(e.df1), f.fmt_int(e.df2),
                          f.fmt_p(e.pvalue), f.fmt_num(e.mse, 3)]) for e in equations]
@@ -224,7 +230,7 @@ def _equations_section(result: ProcessResult, t: Labels, sid: str, prefix: str) 
                                          t["tbl_total_coefficients"].format(y=e.outcome)))
     paragraphs = [t["eq_line"].format(y=e.outcome, r2=f.fmt_bounded(e.r2, 3),
                                       test=f.fmt_f_test(e.f, e.df1, e.df2, e.pvalue)) for e in equations]
-    return section(sid, prefix + t["sec_process_equations"], tables, paragraphs=paragraphs)
+    return section(sid, prefix + t["sec_process_equations"], tables, paragraphs=paragraphs, figures=figures)
 
 
 def _interactions_section(result: ProcessResult, t: Labels, sid: str, prefix: str) -> Section | None:
@@ -467,7 +473,7 @@ def _notes_section(result: ProcessResult, t: Labels, sid: str, prefix: str) -> S
 # --------------------------------------------------------------------------- entry points
 
 def process_sections(result: ProcessResult, t: Labels, *, id_prefix: str = "process", title_prefix: str = "",
-                     file_prefix: str = "") -> list[Section]:
+                     file_prefix: str = "", diagram_prefix: str | None = None) -> list[Section]:
     """The sections of one PROCESS analysis, ids ``<id_prefix>-model`` … ``<id_prefix>-notes``.
 
     Parameters
@@ -481,6 +487,9 @@ def process_sections(result: ProcessResult, t: Labels, *, id_prefix: str = "proc
         Put before every section title (which analysis, inside a study report).
     file_prefix : str
         Put before the plots' file names.
+    diagram_prefix : str, optional
+        Put before ``conceptual.svg`` and ``statistical.svg``, the diagrams' file names
+        (default ``<file_prefix>process<model>_``).
 
     Examples
     --------
@@ -502,9 +511,15 @@ def process_sections(result: ProcessResult, t: Labels, *, id_prefix: str = "proc
                                          [note.format(level=_level(result), probe=_probe_text(result, t)),
                                           t["figure_file_note"].format(file=spec.name), font_note],
                                          png=spec.png()))
+    v = result.variables
+    wide = has_wide_text(v.x, v.y, *v.m, *(n for n in (v.w, v.z) if n), *v.cov)
+    conceptual, statistical = process_diagram_figures(
+        result, t, figure_prefix=f"figure-{id_prefix}",
+        file_prefix=diagram_prefix if diagram_prefix is not None else f"{file_prefix}process{result.model}_",
+        font_note=t["note_png_no_cjk"] if wide and cjk_font() is None else "")
     built = [
-        _model_section(result, t, f"{id_prefix}-model", title_prefix),
-        _equations_section(result, t, f"{id_prefix}-equations", title_prefix),
+        _model_section(result, t, f"{id_prefix}-model", title_prefix, [conceptual]),
+        _equations_section(result, t, f"{id_prefix}-equations", title_prefix, [statistical]),
         _interactions_section(result, t, f"{id_prefix}-interactions", title_prefix),
         _conditional_section(result, t, f"{id_prefix}-conditional", title_prefix, figures["interaction"]),
         _jn_section(result, t, f"{id_prefix}-jn", title_prefix, figures["jn"]),
@@ -520,7 +535,8 @@ def process_study_sections(result: StudyResult, t: Labels) -> list[Section] | No
     Reads ``getattr(result, "process", ())`` (a tuple of
     :class:`~semxhs.process.results.ProcessResult`); ``None`` when there is none. The
     k-th analysis gets ids ``process-<k>-model`` … and titles starting
-    "PROCESS model 7 (analysis k)"; its plots are named ``process<k>_interaction_plot.svg`` ….
+    "PROCESS model 7 (analysis k)"; its plots are named ``process<k>_interaction_plot.svg`` …, its
+    diagrams ``process<k>_conceptual.svg`` and ``process<k>_statistical.svg``.
     """
     analyses: Sequence[ProcessResult] = tuple(getattr(result, "process", ()) or ())
     if not analyses:
@@ -529,7 +545,7 @@ def process_study_sections(result: StudyResult, t: Labels) -> list[Section] | No
     for k, pr in enumerate(analyses, start=1):
         prefix = t["process_title_prefix"].format(model=pr.model, k=k)
         out.extend(process_sections(pr, t, id_prefix=f"process-{k}", title_prefix=prefix,
-                                    file_prefix=f"process{k}_"))
+                                    file_prefix=f"process{k}_", diagram_prefix=f"process{k}_"))
     return out
 
 
@@ -577,7 +593,7 @@ def build_process_context(result: ProcessResult, *, title: str, language: str,
     >>> ctx = build_process_context(run_process(d, 1, x="PI", y="VC", w="CE", boot=0), title="调节",
     ...                             language="zh", today=date(2024, 5, 1))
     >>> [fig["caption"] for s in ctx["sections"] for fig in s["figures"]]
-    ['图 1', '图 2']
+    ['图 1', '图 2', '图 3', '图 4']
     """
     t = labels_for(language)
     sections = process_sections(result, t, file_prefix=file_prefix)

@@ -214,7 +214,7 @@ def render_process_html(result: ProcessResult, *, title: str, language: str, tod
     >>> html = render_process_html(run_process(d, 1, x="PI", y="VC", w="CE", boot=0), title="Moderation",
     ...                            language="en")
     >>> html.count("<svg"), '<section id="process-jn">' in html
-    (2, True)
+    (4, True)
     """
     from semxhs.report.process import build_process_context
 

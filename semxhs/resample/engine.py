@@ -5,6 +5,9 @@ Resampling
     ``numpy.random.default_rng(seed)`` (:func:`resample_indices`). NumPy's PCG64 stream is
     the same on every platform, and because the indices exist before any work starts, the
     numbers do not depend on how the draws are split into blocks or over processes.
+    :func:`resample_index_blocks` yields the same rows a block at a time (for large n, where
+    ``draws × n`` indices would not fit in memory), and :func:`resample_counts` turns index
+    rows into per-row counts, the sufficient statistic of a resample's moments.
 
 Evaluation
     :func:`run_replicates` hands fixed-size blocks of index rows to a *statistic*: a callable
@@ -218,6 +221,33 @@ def resample_indices(n: int, draws: int, seed: int | np.random.Generator | None)
         raise SpecError(f"the bootstrap needs at least 2 rows of data, got {n}")
     rng = np.random.default_rng(seed)
     return rng.integers(0, n, size=(draws, n))
+
+
+def resample_index_blocks(n: int, draws: int, seed: int | np.random.Generator | None,
+                          block: int) -> Generator[np.ndarray, None, None]:
+    """The rows of :func:`resample_indices`, drawn ``block`` rows at a time.
+
+    NumPy's ``Generator.integers`` consumes its bit stream value by value, so drawing
+    ``(b1, n)``, then ``(b2, n)``, ... from one generator gives exactly the rows of one
+    ``(b1 + b2 + ..., n)`` draw: the same seed gives the same resamples as
+    :func:`resample_indices`, while only ``block × n`` indices exist at a time.
+
+    Examples
+    --------
+    >>> whole = resample_indices(7, 10, seed=4)
+    >>> parts = np.concatenate(list(resample_index_blocks(7, 10, seed=4, block=3)))
+    >>> bool((parts == whole).all()), [len(b) for b in resample_index_blocks(7, 10, 4, 3)]
+    (True, [3, 3, 3, 1])
+    """
+    if draws < 1:
+        raise SpecError(f"draws must be a positive number of bootstrap draws, got {draws}")
+    if n < 2:
+        raise SpecError(f"the bootstrap needs at least 2 rows of data, got {n}")
+    if block < 1:
+        raise SpecError(f"block must be a positive number of draws, got {block}")
+    rng = np.random.default_rng(seed)
+    for start in range(0, draws, block):
+        yield rng.integers(0, n, size=(min(block, draws - start), n))
 
 
 def resample_counts(indices: np.ndarray, n: int) -> np.ndarray:

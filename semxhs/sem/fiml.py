@@ -36,7 +36,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
 
 from semxhs.errors import DataError, EstimationError, SpecError
 from semxhs.sem import fitmeasures as fm
@@ -695,6 +694,8 @@ def fit_fiml(structure: RamStructure, data: MissingData, start: np.ndarray,
     max_grad = float(np.max(np.abs(grad)))
     if max_grad < gtol:
         return Estimate(theta, f, iterations, True, max_grad, "converged (scoring/Newton)")
+    from scipy import optimize  # only when Fisher scoring and Newton stall; MLR's information needs none
+
     res = optimize.minimize(lambda t: objective(structure, data, t), theta,
                             jac=lambda t: _safe_gradient(structure, data, t), method="BFGS",
                             options={"gtol": gtol, "maxiter": 20 * max_iter})

@@ -17,7 +17,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 
 @dataclass(frozen=True)
@@ -284,6 +283,8 @@ def hoelter_cn(chisq: float, df: int, n: int, alpha: float = 0.05) -> float:
     """
     if df <= 0:
         return float("nan")  # lavaan: NA for a saturated model
+    from scipy import special  # imported here: scipy.special costs about as much as numpy
+
     return float(special.chdtri(df, alpha) / (chisq / n) + 1.0) if chisq > 0 else float("inf")
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special
 
 
 def chisq_pvalue(chisq: float, df: int) -> float | None:
@@ -23,6 +22,8 @@ def chisq_pvalue(chisq: float, df: int) -> float | None:
     """
     if df <= 0:
         return None
+    from scipy import special  # imported where used: it costs about as much as numpy
+
     return float(special.chdtrc(df, chisq))
 
 
@@ -88,6 +89,8 @@ def rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float,
     """
     if df <= 0:
         return 0.0, 0.0
+    from scipy import special
+
     upper_p = (1.0 + level) / 2.0
     lower_p = (1.0 - level) / 2.0
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special
 
 from semxhs.sem.expression import Node, evaluate, gradient
 
@@ -43,6 +42,8 @@ def wald(est: float, se: float, level: float = 0.95) -> tuple[float | None, floa
     """
     if not (se > 0 and math.isfinite(se)):
         return None, None, est, est
+    from scipy import special  # here, not at the top: importing scipy.special costs as much as numpy
+
     z = est / se
     crit = float(special.ndtri(0.5 + level / 2))
     return z, float(2 * special.ndtr(-abs(z))), est - crit * se, est + crit * se
@@ -140,4 +141,6 @@ def wald_test(constraints: str, values: dict[str, float], label_index: dict[str,
     cov = J @ vcov @ J.T
     x2 = float(g @ np.linalg.solve(cov, g))
     df = len(equations)
+    from scipy import special
+
     return {"constraints": "; ".join(equations), "X2": x2, "df": df, "pvalue": float(special.chdtrc(df, x2))}

@@ -417,7 +417,8 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, options: AnalysisO
         hypotheses=decide_hypotheses(sem, hypotheses, options.alpha, boot),
         data_file=str(data_file) if data_file is not None else "",
         model_file=model_file,
-        data_sha256=file_sha256(data_file) if data_file is not None else "",
+        data_sha256=(responses.provenance.sha256 if responses is not None and responses.provenance.sha256
+                     else file_sha256(data_file) if data_file is not None else ""),  # hashed once, when read
         version=__version__,
         reversed_items=tuple(reverse),
         scale=scale,

@@ -304,7 +304,7 @@ def test_bootstrap_matches_naive_loop_and_is_reproducible(monkeypatch):
         assert (iv.ci_lower, iv.ci_upper) == pytest.approx((lo, hi), abs=1e-12)
     assert res == htmt_bootstrap(data, blocks, draws=300, seed=8)
     # chunking does not change the draws
-    monkeypatch.setattr(validity, "_CHUNK_ELEMENTS", 7 * 120 * 9)
+    monkeypatch.setattr(validity, "_BLOCK_DRAWS", 7)
     assert res == htmt_bootstrap(data, blocks, draws=300, seed=8)
 
 

@@ -159,7 +159,7 @@ def test_omega_observed_variance(lavaan, extra, data, factor):
 
 
 def test_kmo_and_bartlett(result, data, extra):
-    """factor_analyzer's calculate_kmo / calculate_bartlett_sphericity agree with psych."""
+    """kmo / bartlett_sphericity agree with psych."""
     ref = extra["kmo"]
     assert result.kmo.overall == pytest.approx(ref["overall"], abs=1e-6)
     for item, v in ref["items"].items():

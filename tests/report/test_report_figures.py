@@ -68,7 +68,11 @@ def test_no_cjk_font_is_a_note_not_a_crash(model1: ProcessResult, monkeypatch: p
     zh = build_process_context(model1, title="调节", language="zh", today=TODAY)
     figures = [fig for s in zh["sections"] for fig in s["figures"]]
     assert figures and all(base64.b64decode(fig["png"]).startswith(PNG_MAGIC) for fig in figures)
-    assert all(any("未找到中文字体" in n for n in fig["notes"]) for fig in figures)
+    plots_zh = [fig for fig in figures if "diagram" not in fig["css"]]  # plots carry Chinese axis labels
+    assert len(plots_zh) == 2 and all(any("未找到中文字体" in n for n in fig["notes"]) for fig in plots_zh)
+    # the PROCESS diagrams draw only the (ASCII) variable names: no note
+    diagrams = [fig for fig in figures if fig["css"] == "process-diagram"]
+    assert len(diagrams) == 2 and not any("未找到中文字体" in n for fig in diagrams for n in fig["notes"])
     # English labels of ASCII variable names need no CJK font: no note
     en = build_process_context(model1, title="Moderation", language="en", today=TODAY)
     assert not any("No Chinese font" in n for s in en["sections"] for fig in s["figures"] for n in fig["notes"])
@@ -77,19 +81,27 @@ def test_no_cjk_font_is_a_note_not_a_crash(model1: ProcessResult, monkeypatch: p
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_process_docx_embeds_pictures(model1: ProcessResult, language: str) -> None:
     document = docx.Document(io.BytesIO(process_docx_bytes(model1, title="M1", language=language, today=TODAY)))
-    assert len(document.inline_shapes) == 2
+    assert len(document.inline_shapes) == 4  # conceptual and statistical diagram, two plots
     for shape in document.inline_shapes:
-        assert 10.0 < shape.width.cm <= 15.0
+        assert 4.0 < shape.width.cm <= 15.0
+    for shape in list(document.inline_shapes)[2:]:
+        assert 10.0 < shape.width.cm
 
 
 @pytest.mark.slow
 def test_study_docx_embeds_process_pictures(study_en: StudyResult, model1: ProcessResult) -> None:
     study = dataclasses.replace(study_en, process=(model1,))
     document = docx.Document(io.BytesIO(docx_bytes(study, today=TODAY)))
-    assert len(document.inline_shapes) == 3  # the path diagram and the two PROCESS plots
+    assert len(document.inline_shapes) == 5  # the path diagram, the two PROCESS diagrams and plots
     ctx = build_context(study, today=TODAY)
     assert [fig["file"] for s in ctx["sections"] for fig in s["figures"]] == [
-        "path_diagram.svg", "process1_interaction_plot.svg", "process1_johnson_neyman.svg"]
+        "path_diagram.svg", "process1_conceptual.svg", "process1_statistical.svg", "process1_interaction_plot.svg",
+        "process1_johnson_neyman.svg"]
+    named = build_context(study, today=TODAY, file_prefix="r_")
+    files = [fig["file"] for s in named["sections"] for fig in s["figures"]]
+    assert files[0] == "r_path_diagram.svg" and files[1] == "r_process1_conceptual.svg"
+    notes = [n for s in named["sections"] for fig in s["figures"] for n in fig["notes"]]
+    assert "Also saved as r_process1_statistical.svg." in notes and not any(" path_diagram.svg" in n for n in notes)
 
 
 def test_figure_without_png_gets_a_placeholder(study_en: StudyResult, model1: ProcessResult) -> None:

@@ -116,8 +116,9 @@ def test_cli_fit_writes_tex_and_md_with_figures(tmp_path: Path) -> None:
     assert tex.exists() and md.exists()
     assert r"\begin{document}" in tex.read_text(encoding="utf-8")
     text = md.read_text(encoding="utf-8")
-    assert "](path_diagram.svg)" in text
-    assert (tmp_path / "out" / "path_diagram.svg").exists() and (tmp_path / "out" / "path_diagram.png").exists()
+    assert "](report_path_diagram.svg)" in text  # figures are named after the report
+    assert (tmp_path / "out" / "report_path_diagram.svg").exists()
+    assert (tmp_path / "out" / "report_path_diagram.png").exists()
     assert f"wrote {tex}" in done.stdout and f"wrote {md}" in done.stdout
 
 
@@ -134,7 +135,8 @@ def test_study_output_tex_and_md(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert any(line.startswith("| H1 |") for line in md.splitlines())
-    assert "](path_diagram.svg)" in md and (tmp_path / "path_diagram.svg").exists()
+    # named after the first report of the study (report.html)
+    assert "](report_path_diagram.svg)" in md and (tmp_path / "report_path_diagram.svg").exists()
     assert r"\section*{" in (tmp_path / "report.tex").read_text(encoding="utf-8")
 
 

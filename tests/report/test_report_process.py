@@ -79,14 +79,16 @@ def test_model1_report(model1: ProcessResult, language: str) -> None:
     jn_point = f"{model1.johnson_neyman[0].points[0]:.3f}"
     assert jn_point in text and (f"{jn_point} (J–N)" in text or f"{jn_point}（J–N）" in text)
     svgs = _svgs(page)
-    assert len(svgs) == 2
+    assert len(svgs) == 4  # conceptual and statistical diagram, interaction and J-N plot
+    assert "b3 = " in _svg_text(svgs[1]) and "PI × CE" in _svg_text(svgs[1])
     if language == "zh":
         assert "回归方程" in text and "交互作用检验" in text and "Johnson–Neyman 分析" in text
-        assert "常数项" in text and "图 1" in text and "图 2" in text
-        assert "VC 预测值" in _svg_text(svgs[0]) and "PI 对 VC 的条件效应" in _svg_text(svgs[1])
+        assert "常数项" in text and "图 1" in text and "图 2" in text and "PROCESS 模型 1 概念图" in text
+        assert "VC 预测值" in _svg_text(svgs[2]) and "PI 对 VC 的条件效应" in _svg_text(svgs[3])
     else:
         assert "Regression equations" in text and "Conditional effects at values of the moderator" in text
-        assert "Predicted VC" in _svg_text(svgs[0]) and "Conditional effect of PI on VC" in _svg_text(svgs[1])
+        assert "Conceptual Diagram of PROCESS Model 1" in text and "Statistical Diagram of PROCESS Model 1" in text
+        assert "Predicted VC" in _svg_text(svgs[2]) and "Conditional effect of PI on VC" in _svg_text(svgs[3])
 
 
 # --------------------------------------------------------------------------- moderated mediation (model 7)
@@ -117,7 +119,7 @@ def test_model7_report(model7: ProcessResult, language: str) -> None:
         assert "被调节的中介指数" in text and "间接效应受 CE 调节" in text
         assert "Johnson–Neyman 点：CE = 2.721" in text and "500 次抽样" in text
     svgs = _svgs(page)
-    assert len(svgs) == 2 and "<script" not in page
+    assert len(svgs) == 4 and "<script" not in page
     for svg in svgs:
         ET.fromstring(svg)  # each inline figure is well-formed XML on its own
 
@@ -168,7 +170,7 @@ def test_study_report_carries_process_results(study_en: StudyResult, model1: Pro
     ids = [s["id"] for s in build_context(study, today=TODAY)["sections"]]
     assert "process-1-equations" in ids and "process-2-effects" in ids and ids[0] == "warnings"
     page = render_html(study, today=TODAY)
-    assert len(_svgs(page)) == 5  # the path diagram and two plots of each analysis
+    assert len(_svgs(page)) == 9  # the path diagram, and two diagrams and two plots of each analysis
     all_ids = _ids(page)
     assert len(all_ids) == len(set(all_ids)), "duplicate ids across the two analyses' figures"
     assert "PROCESS model 7 (analysis 2): Direct and indirect effects" in _plain(page)
@@ -188,13 +190,14 @@ def test_model7_docx(model7: ProcessResult, language: str, tmp_path: Path) -> No
     assert [[[c.text.replace("\u00a0", " ").replace("\u2011", "-") for c in r.cells] for r in t.rows] for t in document.tables] == expected
     text = "\n".join(p.text for p in document.paragraphs)
     if language == "zh":
-        assert "图 1  调节变量不同取值下 PI 对 TR 的简单斜率" in text and "interaction_plot.svg" in text
+        assert "图 3  调节变量不同取值下 PI 对 TR 的简单斜率" in text and "interaction_plot.svg" in text
         assert "表 1  PROCESS 分析的变量与选项" in text
     else:
-        assert "Figure 2" in text and "johnson_neyman.svg" in text and "Index of Moderated Mediation" in text
+        assert "Figure 4" in text and "johnson_neyman.svg" in text and "Index of Moderated Mediation" in text
+        assert "Figure 1" in text and "process7_conceptual.svg" in text
     assert document.core_properties.title == "Model 7"
-    # both plots are embedded as pictures (PNG), not placeholders
-    assert len(document.inline_shapes) == 2
+    # both diagrams and both plots are embedded as pictures (PNG), not placeholders
+    assert len(document.inline_shapes) == 4
     assert "Insert ▸ Pictures" not in text and "插入 ▸ 图片" not in text
 
 

@@ -37,7 +37,8 @@ def test_model7_in_browser(language: str, tmp_path: Path) -> None:
     tree = dom.stdout
     for sid in ("process-model", "process-equations", "process-conditional", "process-jn", "process-effects"):
         assert f'id="{sid}"' in tree, sid
-    assert tree.count("<svg") == 2 and "<script" not in tree
+    assert tree.count("<svg") == 4 and "<script" not in tree  # two diagrams, two plots
+    assert "a3 = " in tree and "c′ = " in tree  # the statistical diagram's labels, as text
     assert "PI × CE" in tree and "PI → TR → PU" in tree
     assert ("TR 预测值" in tree and "PI 对 TR 的条件效应" in tree) if language == "zh" else "Predicted TR" in tree
 
