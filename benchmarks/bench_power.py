@@ -4,9 +4,12 @@ The same latent mediation (three factors, nine items, N = 200, := indirect effec
 the delta method) is simulated and fitted ``REPS`` times by each tool: lavaan in one R
 process (``simulateData`` + ``sem`` + ``parameterEstimates`` per replication, timed inside R,
 start-up excluded), semxhs by ``run_power`` in one Python process (serially, one core:
-the same work as the R loop). Prints seconds per replication and the ratio. Needs R with lavaan.
+the same work as the R loop): batched (the default: the replications of a block fitted
+together, :mod:`semxhs.power.batch`) and, for comparison, each replication fitted alone
+(``batch=False``). Prints seconds per replication, the ratios and the README row. Needs R
+with lavaan. Run it alone:
 
-    python benchmarks/bench_power.py [REPS]
+    python benchmarks/bench_power.py [REPS]      # default 200
 """
 
 from __future__ import annotations
@@ -48,24 +51,40 @@ def lavaan_seconds(reps: int) -> float:
         return float(out.stdout.split()[-1])
 
 
-def semxhs_seconds(reps: int) -> float:
+def semxhs_seconds(reps: int, batch: bool = True) -> float:
     from semxhs.power.design import PowerDesign
     from semxhs.power.engine import run_power
 
-    run_power(PowerDesign(POPULATION, ANALYSIS, ns=(N,), reps=3, seed=1))  # imports and caches warm
+    run_power(PowerDesign(POPULATION, ANALYSIS, ns=(N,), reps=3, seed=1), batch=batch)  # imports and caches warm
     start = time.perf_counter()
-    run_power(PowerDesign(POPULATION, ANALYSIS, ns=(N,), reps=reps, seed=1))
+    run_power(PowerDesign(POPULATION, ANALYSIS, ns=(N,), reps=reps, seed=1), batch=batch)
     return (time.perf_counter() - start) / reps
+
+
+def load_average() -> str:
+    try:
+        return f"{Path('/proc/loadavg').read_text().split()[0]}"
+    except OSError:  # not Linux
+        return "?"
 
 
 def main() -> None:
     reps = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     ours = semxhs_seconds(reps)
+    alone = semxhs_seconds(max(reps // 4, 10), batch=False)
     theirs = lavaan_seconds(reps)
-    print(f"power, latent mediation N = {N}, {reps} replications, one core")
-    print(f"  semxhs run_power      {ours * 1000:8.1f} ms per replication")
-    print(f"  lavaan simulateData+sem {theirs * 1000:6.1f} ms per replication")
-    print(f"  ratio (lavaan / semxhs) {theirs / ours:6.1f}x")
+    load = load_average()
+    print(f"power, latent mediation N = {N}, {reps} replications, one core (load average {load})")
+    print(f"  semxhs run_power (batched)      {ours * 1000:8.1f} ms per replication")
+    print(f"  semxhs run_power(batch=False)   {alone * 1000:8.1f} ms per replication")
+    print(f"  lavaan simulateData+sem         {theirs * 1000:8.1f} ms per replication")
+    print(f"  ratio (lavaan / semxhs)         {theirs / ours:8.1f}x batched, {theirs / alone:.1f}x one by one")
+    met = "met" if theirs / ours >= 20 else "not met"
+    print("README row:")
+    print(f"| Monte Carlo power, latent mediation (9 items, N = {N}, `:=` by delta method), one core, per replication "
+          f"(load average {load}) | `run_power` {ours * 1000:.1f} ms (batched; {alone * 1000:.0f} ms fitting each "
+          f"replication alone) | lavaan `simulateData` + `sem` loop {theirs * 1000:.0f} ms | "
+          f"{theirs / ours:.0f}× ({theirs / alone:.1f}× unbatched; target 20×: {met}) | `bench_power.py` |")
 
 
 if __name__ == "__main__":

@@ -19,9 +19,11 @@ import pandas as pd
 
 from semxhs.errors import SemxhsError, SpecError, name_list
 from semxhs.sem.model import fit
+from semxhs.sem.ram import RamStructure
+from semxhs.sem.results import SemResult
 from semxhs.sem.simulate import population_covariance
 
-__all__ = ["CI_METHODS", "PowerDesign", "Target", "Truth", "design_truth"]
+__all__ = ["CI_METHODS", "PowerDesign", "Target", "Truth", "design_truth", "population_from_fit"]
 
 CI_METHODS = ("wald", "montecarlo", "percentile", "bc")
 """How ``:=`` effects are judged: Wald (delta method), Monte Carlo, or bootstrap (percentile, bias-corrected)."""
@@ -108,12 +110,15 @@ class Target:
 
 @dataclass(frozen=True)
 class Truth:
-    """The population covariance (observed variables in ``names`` order), the targets, the model's df."""
+    """The population covariance (observed variables in ``names`` order), the targets, the model's df,
+    and the analysis model's free parameters at the population moments (``theta``, the start of
+    every batched replication fit)."""
 
     cov: np.ndarray
     names: tuple[str, ...]
     targets: tuple[Target, ...]
     df: int
+    theta: tuple[float, ...] = ()
 
 
 def exact_sample(cov: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
@@ -184,4 +189,49 @@ def design_truth(design: PowerDesign) -> Truth:
         raise SpecError("analysis model has no free regression path and no := effect whose power could be estimated")
     if any(not math.isfinite(t.true) for t in targets):
         raise SpecError("analysis model: a target has no finite value at the population moments")
-    return Truth(cov=cov, names=tuple(names), targets=targets, df=int(res.fit.df))
+    theta = tuple(float(v) for v in res.state.theta) if res.state is not None else ()
+    return Truth(cov=cov, names=tuple(names), targets=targets, df=int(res.fit.df), theta=theta)
+
+
+def population_from_fit(sem: SemResult) -> str:
+    """A population model whose values are a fit's estimates: every loading, path, variance and covariance fixed.
+
+    Means are left out (replications are drawn with zero means). The model's covariance matrix
+    is checked against the fit's implied covariance, so a model this cannot express (a latent
+    product, say) is refused rather than simulated wrongly.
+
+    Raises
+    ------
+    SpecError
+        When the fit has no state (summary statistics without one) or its covariance is not reproduced.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(3)
+    >>> x = rng.normal(size=300); y = 0.4 * x + rng.normal(size=300)
+    >>> text = population_from_fit(fit("y ~ x", pd.DataFrame({"x": x, "y": y})))
+    >>> [(line.split()[1], line.split("*")[1]) for line in text.splitlines()]
+    [('~', 'x'), ('~~', 'y'), ('~~', 'x')]
+    >>> round(float(text.split()[2].split("*")[0]), 3)
+    0.473
+    """
+    lines = []
+    for p in sem.parameters:
+        if p.op in ("=~", "~", "~~") and math.isfinite(p.est):
+            lines.append(f"{p.lhs} {p.op} {p.est:.15g}*{p.rhs}")
+    text = "\n".join(lines)
+    state = sem.state
+    if state is None:
+        raise SpecError("the study's fit keeps no estimates to simulate from: give 'population: FILE'")
+    implied = RamStructure(state.partable, state.sample_cov, state.sample_mean).implied(state.theta).sigma
+    try:
+        cov, names = population_covariance(text)
+        order = [names.index(v) for v in state.partable.observed]
+    except (SemxhsError, ValueError):
+        ok = False
+    else:
+        ok = bool(np.allclose(cov[np.ix_(order, order)], implied, rtol=1e-8, atol=1e-10))
+    if not ok:
+        raise SpecError("the study's estimates cannot be written as a population model (e.g. a latent product "
+                        "term): give 'population: FILE' with every loading and path fixed")
+    return text

@@ -13,7 +13,7 @@ from semxhs.power.design import PowerDesign, Truth
 from semxhs.power.nonnormal import vale_maurelli
 from semxhs.sem.model import fit
 
-__all__ = ["Outcome", "draw_data", "run_replication"]
+__all__ = ["Outcome", "draw_data", "draw_values", "run_replication"]
 
 
 @dataclass(frozen=True)
@@ -30,15 +30,21 @@ class Outcome:
     covered: tuple[bool, ...]
 
 
-def draw_data(design: PowerDesign, truth: Truth, n: int, rng: np.random.Generator) -> pd.DataFrame:
-    """``n`` rows from the population: normal, or Vale-Maurelli non-normal; MCAR cells set missing."""
+def draw_values(design: PowerDesign, truth: Truth, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` rows from the population (columns in ``truth.names`` order): normal, or Vale-Maurelli
+    non-normal; MCAR cells set missing. The one place a replication's data are drawn."""
     if design.skew or design.kurtosis:
         values = vale_maurelli(truth.cov, n, rng, design.skew, design.kurtosis)
     else:
         values = rng.multivariate_normal(np.zeros(len(truth.names)), truth.cov, size=n, method="cholesky")
     if design.missing > 0:
         values[rng.random(values.shape) < design.missing] = np.nan
-    return pd.DataFrame(values, columns=list(truth.names))
+    return values
+
+
+def draw_data(design: PowerDesign, truth: Truth, n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """:func:`draw_values` as a data frame named by the population's observed variables."""
+    return pd.DataFrame(draw_values(design, truth, n, rng), columns=list(truth.names))
 
 
 def _failed(n: int, replication: int, k: int) -> Outcome:

@@ -36,7 +36,8 @@ sections of :mod:`semxhs.report.measurement` (``reliability``, ``discriminant``,
 ``effect-sizes``, ``hypotheses``, ``covariances``,
 ``intercepts``, ``modindices`` (``effect-sizes`` and ``modindices`` from :mod:`semxhs.report.fit_extras`,
 when computed), and for the k-th PROCESS analysis of the study ``process-<k>-model`` …
-``process-<k>-notes`` (:mod:`semxhs.report.process`). The shapes (``Section``, ``Table``,
+``process-<k>-notes`` (:mod:`semxhs.report.process`), ``power`` (the sample-size justification,
+:mod:`semxhs.report.power`, with ``power:`` in the study). The shapes (``Section``, ``Table``,
 ``Figure`` …) live in :mod:`semxhs.report.blocks` and are re-exported here.
 """
 
@@ -88,6 +89,7 @@ from semxhs.report.labels import (
 from semxhs.report.measurement import MEASUREMENT_BUILDERS
 from semxhs.report.messages import messages_in_words
 from semxhs.report.multigroup import grouped_estimates_section, is_grouped
+from semxhs.report.power_sections import power_study_section
 from semxhs.report.process import process_study_sections
 from semxhs.report.replication import about_section, replication_section, reproducibility_section
 from semxhs.sem.results import Parameter, SemResult
@@ -508,6 +510,7 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     modindices_section,
     invariance_study_section,
     process_study_sections,
+    power_study_section,
     reproducibility_section,
 )
 """The report's sections in order; each returns ``None`` when its data is absent."""

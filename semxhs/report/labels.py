@@ -502,6 +502,23 @@ _EN: dict[str, str] = {
     "note_power_rmsea": ("Analytic power of the test of close fit (H0: RMSEA = .05 against .08) and of not-close fit "
                          "(H0: RMSEA = .05 against .01) (MacCallum, Browne, & Sugawara, 1996)."),
     "note_fig_power_curve": "Dotted line: power of .80.",
+    "power_study_n": ("The study analysed N = {n} respondents; this N was simulated with the others, so the power at "
+                      "the study's N is simulated, not interpolated."),
+    "power_at_study_n": "At the study's N = {n}: {effects}.",
+    "power_effect_value": "{effect}, power {power}",
+    "power_effect_sep": "; ",
+    "power_source_estimates": ("The population values are the study's own estimates. Power computed from observed "
+                               "effects describes the design after the fact; it is not an independent justification "
+                               "of N (Hoenig & Heisey, 2001): prefer a population model of the effects expected "
+                               "before data collection (power: population: FILE)."),
+    "power_source_file": "The population model is {file}, written before the data were analysed.",
+    "power_population_estimates": "the study's estimates (every loading, path, variance and covariance fixed)",
+    "tbl_power_study": "Power of the Hypothesised Effects at the Study's Sample Size",
+    "col_power_at_n": "Power at N = {n}",
+    "col_min_n_80": "Smallest N with power ≥ .80",
+    "power_beyond": "> {n}",
+    "note_power_study": ("Power at the study's N from {reps} replications; the smallest N is the smallest simulated N "
+                         "({ns}) whose power reaches .80."),
     "sec_path_diagram": "Path diagram",
     "fig_path_diagram": "Path Diagram of the Estimated Model",
     "diagram_r2": "R² = {r2}",
@@ -1118,6 +1135,20 @@ _ZH: dict[str, str] = {
     "note_power_rmsea": ("近似拟合检验（H0：RMSEA = .05，备择 .08）与非近似拟合检验（H0：RMSEA = .05，备择 .01）的解析检验力"
                          "（MacCallum, Browne, & Sugawara, 1996）。"),
     "note_fig_power_curve": "虚线：检验力 .80。",
+    "power_study_n": "本研究的分析样本量为 N = {n}；该样本量与其他样本量一起进行了模拟，因此研究样本量下的检验力为模拟值，而非插值。",
+    "power_at_study_n": "在本研究的样本量 N = {n} 下：{effects}。",
+    "power_effect_value": "{effect} 的检验力为 {power}",
+    "power_effect_sep": "；",
+    "power_source_estimates": ("总体参数取自本研究自身的估计值。基于观测效应计算的检验力只是事后描述，不能独立论证样本量的充分性"
+                               "（Hoenig & Heisey, 2001）；更可取的做法是在收集数据之前依据预期效应设定总体模型"
+                               "（power: population: FILE）。"),
+    "power_source_file": "总体模型为 {file}，在分析数据之前设定。",
+    "power_population_estimates": "本研究的估计值（所有载荷、路径、方差与协方差均固定）",
+    "tbl_power_study": "研究样本量下各假设效应的检验力",
+    "col_power_at_n": "N = {n} 时的检验力",
+    "col_min_n_80": "检验力 ≥ .80 的最小 N",
+    "power_beyond": "> {n}",
+    "note_power_study": "研究样本量下的检验力基于 {reps} 次重复；最小 N 为模拟样本量（{ns}）中检验力达到 .80 的最小者。",
     "sec_path_diagram": "路径图",
     "fig_path_diagram": "模型估计结果路径图",
     "diagram_r2": "R² = {r2}",

@@ -33,6 +33,8 @@ title and language. Relative paths resolve against the YAML file's folder::
     crosscheck: semopy            # re-estimate with semopy, compare every parameter
     summary: {cor: cor.csv, sd: sd.csv, nobs: 301}   # a published table instead of data (cov: / means:)
     invariance: {group: tenure, criteria: chen2007}   # the measurement-invariance ladder (semxhs invariance)
+    power: {population: pop.lav, n: [100, 200, 400], reps: 1000, seed: 1, alpha: 0.05, workers: 1}
+                                  # Monte Carlo power (semxhs power) at these N and the study's own N
 
 A hypothesis may carry ``finding:`` -- the cited study's finding in words, for
 ``semxhs replicate`` (``{id: H1, text: ..., path: TR ~ EW, sign: "+", finding: 正向显著影响}``).
@@ -58,7 +60,7 @@ TOP_KEYS = {"title", "language", "data", "encoding", "model", "model_syntax", "e
             "std_lv", "alpha", "hypotheses", "output", "description", "reverse", "scale", "seed",
             "measurement", "htmt_draws", "process", "instrument", "screening", "platform", "sheet",
             "bootstrap", "fixed_x", "group", "group_equal", "group_partial", "summary", "crosscheck",
-            "citation", "modindices", "effect_sizes", "invariance", "missing_codes", "common_method"}
+            "citation", "modindices", "effect_sizes", "invariance", "missing_codes", "common_method", "power"}
 BOOTSTRAP_KEYS = {"draws", "ci", "failed_rule", "monte_carlo", "sobel", "jobs"}
 PROCESS_KEYS = {"model", "x", "m", "w", "z", "y", "cov", "boot", "seed", "hc", "center", "probe", "conf", "title"}
 REQUIRED = ("data",)
@@ -354,6 +356,7 @@ class Study:
     md: str | None = None
     missing_codes: tuple[float, ...] = ()
     common_method: CommonMethodSpec | None = None  # common_method: {marker, marker_rule, ulmc, ulmc_loadings}
+    power: PowerSpec | None = None  # power: in the study (semxhs.power)
 
 @dataclass(frozen=True)
 class InvarianceSpec:
@@ -440,6 +443,88 @@ def _parse_invariance(value: Any, group: str | None, problems: list[str]) -> Inv
         search = True
     return InvarianceSpec(col, criteria, search)
 
+
+
+@dataclass(frozen=True)
+class PowerSpec:
+    """``power:`` in a study: Monte Carlo power of the study's model (``semxhs power``).
+
+    ``population`` is a population model file (every loading and path fixed), or ``None``:
+    the study's own estimates are the population values. The study's N is always simulated
+    too (added to ``ns``); ``seed`` and ``alpha`` default to the study's.
+    """
+
+    population: Path | None
+    population_text: str
+    ns: tuple[int, ...] = (100, 200, 400)
+    reps: int = 1000
+    seed: int = 1
+    alpha: float = 0.05
+    workers: int = 1
+    ci: str = "wald"
+    bootstrap: int = 0
+
+
+POWER_KEYS = {"population", "n", "reps", "seed", "alpha", "workers", "ci", "bootstrap"}
+POWER_CI = ("wald", "montecarlo", "percentile", "bc")
+
+
+def _parse_power(value: Any, base: Path, seed: int, alpha: float, problems: list[str]) -> PowerSpec | None:
+    """``power: {population: pop.lav, n: [100, 200, 400], reps: 1000}`` (or ``power: true``: all defaults)."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        value = {}
+    if not isinstance(value, dict):
+        problems.append("'power' must be true or a mapping such as {population: pop.lav, n: [100, 200, 400], "
+                        "reps: 1000}")
+        return None
+    unknown_keys(value, POWER_KEYS, "power", problems)
+    population, text = None, ""
+    raw_pop = value.get("population", "estimates")
+    if raw_pop != "estimates":
+        if not isinstance(raw_pop, str) or not raw_pop.strip():
+            problems.append(f"power: 'population' must be a model file or 'estimates', got {raw_pop!r}")
+        else:
+            population = base / raw_pop
+            if not population.is_file():
+                problems.append(f"power: 'population': file not found: {population}")
+            else:
+                try:
+                    text = read_text(population, "population model")
+                except SemxhsError as exc:
+                    problems.append(f"power: 'population': {exc}")
+    raw_n = value.get("n", [100, 200, 400])
+    if _whole(raw_n, None):
+        raw_n = [raw_n]
+    if isinstance(raw_n, str):
+        raw_n = [v.strip() for v in raw_n.split(",") if v.strip()]
+        raw_n = [int(v) if v.isdigit() else v for v in raw_n]
+    ns: tuple[int, ...] = (100, 200, 400)
+    if not isinstance(raw_n, list) or not raw_n or not all(_whole(v, 3) for v in raw_n):
+        problems.append(f"power: 'n' must be a list of sample sizes of at least 3, got {value.get('n')!r}")
+    else:
+        ns = tuple(sorted(set(raw_n)))
+    checked: dict[str, Any] = {}
+    for key, default, low, what in (("reps", 1000, 1, "replications"), ("seed", seed, 0, "seed"),
+                                    ("workers", 1, 1, "worker processes"), ("bootstrap", 0, 0, "bootstrap draws")):
+        checked[key] = value.get(key, default)
+        if not _whole(checked[key], low):
+            problems.append(f"power: '{key}' must be a whole number >= {low} ({what}), got {checked[key]!r}")
+            checked[key] = default
+    level = value.get("alpha", alpha)
+    if not _number(level) or not 0 < float(level) < 1:
+        problems.append(f"power: 'alpha' must be a number between 0 and 1, got {level!r}")
+        level = alpha
+    ci = value.get("ci", "wald")
+    if ci not in POWER_CI:
+        problems.append(f"power: 'ci' must be one of {name_list(POWER_CI)}, got {ci!r}")
+        ci = "wald"
+    elif ci in ("percentile", "bc") and checked["bootstrap"] < 1:
+        problems.append(f"power: 'ci: {ci}' needs 'bootstrap' (draws per replication, e.g. 1000)")
+    return PowerSpec(population=population, population_text=text, ns=ns, reps=int(checked["reps"]),
+                     seed=int(checked["seed"]), alpha=float(level), workers=int(checked["workers"]), ci=str(ci),
+                     bootstrap=int(checked["bootstrap"]))
 
 
 def _text_list(value: Any, key: str, problems: list[str]) -> tuple[str, ...]:
@@ -717,6 +802,9 @@ def parse_study(raw: Any, path: Path) -> Study:
     boot = _parse_bootstrap(raw.get("bootstrap"), problems)
     invariance_spec = _parse_invariance(raw.get("invariance"), group, problems)
     common_method_spec = _parse_common_method(raw.get("common_method"), problems)
+    power_spec = _parse_power(raw.get("power"), base, int(seed), float(alpha), problems)
+    if power_spec is not None and group:
+        problems.append("'power' is not available with 'group' (multi-group models) yet")
 
     instrument = None
     if raw.get("instrument") is not None:
@@ -803,4 +891,5 @@ def parse_study(raw: Any, path: Path) -> Study:
         invariance=invariance_spec,
         common_method=common_method_spec,
         missing_codes=missing_codes,
+        power=power_spec,
     )

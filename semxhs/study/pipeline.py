@@ -35,6 +35,7 @@ from semxhs.survey.validate import ScaleCheck, check_scale
 from semxhs.survey.yamlfile import read_text
 
 if TYPE_CHECKING:
+    from semxhs.power.results import PowerResult
     from semxhs.process import ProcessResult
     from semxhs.resample.engine import ProgressCallback
     from semxhs.resample.sem import BootstrapResult
@@ -543,7 +544,7 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
             from semxhs.sem.extras import with_extras
 
             sem = with_extras(result.sem, modindices=study.modindices, effect_sizes=study.effect_sizes)
-        return replace(result, sem=sem, description=study.description, citation=study.citation)
+        return with_power(study, replace(result, sem=sem, description=study.description, citation=study.citation))
     options = study_options(study)
     partable = model_partable(study.model_text, options) if study.group is None else None
     recorded = {**options.provenance(), "study": str(study.path), **_group_options(options)}
@@ -572,6 +573,7 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
                          inv_spec.group, criteria=inv_spec.criteria, estimator=study.estimator,
                          missing=study.missing, partial_search=inv_spec.partial_search)
         result = replace(result, invariance=inv)
+    result = with_power(study, result)
     if not study.process:
         return replace(result, description=study.description, citation=study.citation)
     # one study, one analysis sample: PROCESS analyses the respondents the SEM analysed
@@ -580,6 +582,43 @@ def run_study(study: Study, data: pd.DataFrame | None = None,
     notes = process_sample_notes(study.process, process, sample, result.sem, blocks)
     return replace(result, process=process, notes=result.notes + message_texts(notes),
                    note_codes=result.note_codes + notes, description=study.description, citation=study.citation)
+
+
+def study_power(study: Study, result: StudyResult) -> tuple[PowerResult, str]:
+    """Monte Carlo power of the study's model (``power:`` in the study) and where its population came from.
+
+    The population is the study's ``power.population`` file or, without one, the study's own
+    estimates (:func:`semxhs.power.design.population_from_fit`); the analysis model is the
+    study's model, fitted by ML in each replication. The study's N is always among the
+    simulated sample sizes, so the power at the study's N is simulated, never interpolated.
+    """
+    from semxhs.errors import SemxhsError
+    from semxhs.power.design import PowerDesign, population_from_fit
+    from semxhs.power.engine import run_power
+
+    spec = study.power
+    if spec is None:
+        raise StudyError("the study has no 'power:' section")
+    try:
+        if spec.population is not None:
+            population, source = spec.population_text, str(spec.population)
+        else:
+            population, source = population_from_fit(result.sem), "estimates"
+        ns = tuple(sorted({*spec.ns, int(result.sem.n_obs)}))
+        design = PowerDesign(population, study.model_text, ns, spec.reps, spec.seed, alpha=spec.alpha, ci=spec.ci,
+                             bootstrap=spec.bootstrap)
+        return run_power(design, workers=spec.workers), source
+    except SemxhsError as exc:
+        text = str(exc)
+        raise StudyError(text if text.startswith("power") else f"power: {text}") from None
+
+
+def with_power(study: Study, result: StudyResult) -> StudyResult:
+    """``result`` with the study's power analysis when the study asks for one."""
+    if study.power is None:
+        return result
+    power, source = study_power(study, result)
+    return replace(result, power=power, power_population=source)
 
 
 def process_frame(data_path: str | Path, roles: list[str], *, constructs: str | Path | None = None,

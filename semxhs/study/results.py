@@ -10,6 +10,7 @@ from semxhs.sem.results import SemResult
 
 if TYPE_CHECKING:
     from semxhs.measurement.results import MeasurementResult
+    from semxhs.power.results import PowerResult
     from semxhs.process.results import ProcessResult
     from semxhs.resample.sem import BootstrapResult
     from semxhs.sem.invariance import InvarianceResult
@@ -77,6 +78,8 @@ class StudyResult:
     description: str = ""
     citation: str = ""
     scale_check: ScaleCheck | None = None
+    power: PowerResult | None = None  # power: in the study (semxhs.power), the study's N among its ns
+    power_population: str = ""  # "estimates" (the study's own) or the population model file
 
     def __repr__(self) -> str:
         parts = [f"title={self.title!r}", f"language={self.language!r}", f"sem={self.sem!r}",
@@ -116,6 +119,9 @@ class StudyResult:
             out["process"] = [p.to_dict() for p in self.process]
         if self.invariance is not None:
             out["invariance"] = self.invariance.to_dict()
+        if self.power is not None:  # the document of `semxhs power`, with the study's N and population source
+            out["power"] = {**self.power.to_dict(), "study": {"n": self.sem.n_obs,
+                                                             "population": self.power_population}}
         if self.intake is not None:
             intake = self.intake.to_dict()
             for key in ("screening", "missing_data", "mcar", "normality", "validation", "survey"):
