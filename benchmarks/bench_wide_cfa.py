@@ -3,13 +3,16 @@
 The data are simulated once (loadings 0.7, factor correlations 0.3) and written to a CSV;
 lavaan's ``cfa()`` is timed inside R (start-up and reading excluded), semxhs's
 :func:`semxhs.sem.model.fit` inside Python (imports excluded, one warm-up fit first), both
-with standard errors and fit measures. Prints seconds and the ratio. Needs R with lavaan.
+with standard errors and fit measures. Prints seconds, the ratio and the README rows; the
+load average is printed too (above 2 the seconds are a loaded machine's, the ratio is same-run).
+Needs R with lavaan.
 
     python benchmarks/bench_wide_cfa.py [FACTORS ...]     (default: 12 24)
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -44,7 +47,9 @@ def case(factors: int, n: int = 1000, items: int = 5) -> tuple[str, pd.DataFrame
 def main(sizes: list[int]) -> None:
     from semxhs.sem.model import fit
 
-    print("wide CFA, 5 items per factor, N = 1000, in-process (seconds)")
+    load = os.getloadavg()[0]
+    print(f"wide CFA, 5 items per factor, N = 1000, in-process (seconds); load average {load:.1f}")
+    rows = []
     for k in sizes:
         model, data = case(k)
         with tempfile.TemporaryDirectory() as tmp:
@@ -60,7 +65,15 @@ def main(sizes: list[int]) -> None:
         start = time.perf_counter()
         fit(model, data)
         ours = time.perf_counter() - start
-        print(f"  {k:2d} factors: semxhs {ours:7.2f}  lavaan {theirs:7.2f}  ratio {theirs / ours:5.2f}x (lavaan / semxhs)")
+        print(f"  {k:2d} factors: semxhs {ours:7.2f}  lavaan {theirs:7.2f}  ratio {theirs / ours:5.2f}x (lavaan / semxhs)",
+              flush=True)
+        rows.append((k, ours, theirs))
+    loaded = f", measured under load (load average {load:.0f})" if load > 2 else ""
+    print("\nREADME rows:")
+    for k, ours, theirs in rows:
+        print(f"| wide CFA in-process, {k} factors × 5 items, N = 1000{loaded} | `fit()` {ours:.2f} s | "
+              f"lavaan `cfa()` {theirs:.2f} s | {theirs / ours:.1f}× (target ≥ 1: {'met' if theirs >= ours else 'NOT met'})"
+              f" | `bench_wide_cfa.py` |")
 
 
 if __name__ == "__main__":

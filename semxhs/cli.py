@@ -331,6 +331,9 @@ def fit_command(
                                          "of the model's equality constraints."),
     effect_sizes: bool = typer.Option(False, "--effect-sizes",
                                       help="Cohen's f2 of each structural path (one refit per path) and VIF."),
+    ulmc: bool = typer.Option(True, "--ulmc/--no-ulmc",
+                              help="Common-method bias: also fit the model with an unmeasured latent method "
+                                   "factor (ULMC; one extra fit; needs 2+ factors)."),
     title: str | None = typer.Option(None, "--title", help="Report title."),
     lang: Language = typer.Option(Language.en, "--lang", help="Report language."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the files written."),
@@ -381,7 +384,7 @@ def fit_command(
                               group_equal=_items(group_equal),
                               group_partial=(group_partial,) if group_partial else (),
                               wald_tests=tuple(wald or ()), crosscheck=crosscheck, modindices=modindices,
-                              effect_sizes=effect_sizes, missing_codes=_codes(missing_codes))
+                              effect_sizes=effect_sizes, missing_codes=_codes(missing_codes), ulmc=ulmc)
     with _progress_bar(progress and not quiet and spec is not None) as tick:
         result = fit_files(model, data, options, encoding=encoding, instrument=instrument,
                            platform=platform.value, sheet=_sheet(sheet), progress=tick, title=title,

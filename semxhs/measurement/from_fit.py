@@ -10,7 +10,9 @@ residual (co)variances and the model-implied factor variances (as
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,7 +21,8 @@ from semxhs.errors import SemxhsError
 from semxhs.measurement.common_method import chisq_difference
 from semxhs.measurement.quality import measurement_quality
 from semxhs.measurement.reliability import OmegaInputs
-from semxhs.measurement.results import ChisqDifference, MeasurementResult
+from semxhs.measurement.results import ChisqDifference, CommonMethodResult, MeasurementResult
+from semxhs.messages import Message
 from semxhs.sem.results import SemResult
 
 
@@ -69,8 +72,51 @@ def one_factor_comparison(sem: SemResult, data: pd.DataFrame, blocks: dict[str, 
     return chisq_difference(m0.fit.chisq, m0.fit.df, m1.fit.chisq, m1.fit.df)
 
 
+def common_method_checks(sem: SemResult, data: pd.DataFrame, rows: pd.DataFrame, blocks: dict[str, list[str]],
+                         quality: MeasurementResult, *, ulmc_loadings: str | None = "equal",
+                         marker: Sequence[str] = (), marker_rule: str = "smallest", alpha: float = 0.05,
+                         model: str | None = None) -> CommonMethodResult:
+    """ULMC, marker variable and full-collinearity VIF beside Harman and the one-factor CFA.
+
+    Run when the model has at least two factors of two or more items; ``ulmc_loadings``
+    ``None`` switches the ULMC off; ``marker`` names marker columns of ``data`` (the
+    full response frame: they are not model variables, so not in ``rows``).
+    """
+    from semxhs.measurement.cmb import full_collinearity, marker_variable, ulmc
+
+    notes: list[Message] = []
+    kept = {f: items for f, items in blocks.items() if len(items) >= 2}
+    method = None
+    if ulmc_loadings is None:
+        notes.append(Message("ulmc_not_run", {"reason": "switched_off"}, "ULMC not run: switched off (--no-ulmc)"))
+    else:
+        try:
+            method = ulmc(sem, rows, blocks, loadings=ulmc_loadings, model=model)
+        except SemxhsError as exc:
+            notes.append(Message("ulmc_not_run", {"reason": "error", "error": str(exc)},
+                                 f"ULMC not run: {exc}"))
+    marked = None
+    if marker:
+        marked = marker_variable(data, kept, list(marker), rule=marker_rule, alpha=alpha)
+        if not math.isfinite(marked.r_m):
+            notes.append(Message("marker_no_positive", {"marker": list(marker), "rule": marker_rule},
+                                 "marker variable: too few positive correlations of the marker with the constructs "
+                                 f"for r_M ({marker_rule}); the correlations were not adjusted"))
+    try:
+        collinearity = full_collinearity(rows, kept)
+    except SemxhsError as exc:  # perfectly collinear construct scores: said, not raised
+        collinearity = None
+        notes.append(Message("full_collinearity_not_run", {"error": str(exc)},
+                             f"full-collinearity VIF not computed: {exc}"))
+    return CommonMethodResult(harman=quality.harman, one_factor_cfa=quality.one_factor_cfa, ulmc=method,
+                              marker=marked, full_collinearity=collinearity, note_codes=tuple(notes))
+
+
 def measurement_from_fit(sem: SemResult, data: pd.DataFrame, *, htmt_boot: int = 2000,
-                         seed: int | None = 1, one_factor: bool = True) -> MeasurementResult | None:
+                         seed: int | None = 1, one_factor: bool = True, common_method: bool = True,
+                         ulmc_loadings: str | None = "equal", marker: Sequence[str] = (),
+                         marker_rule: str = "smallest", alpha: float = 0.05,
+                         model: str | None = None) -> MeasurementResult | None:
     """Reliability and validity evidence of a fitted model's measurement part.
 
     Parameters
@@ -85,6 +131,11 @@ def measurement_from_fit(sem: SemResult, data: pd.DataFrame, *, htmt_boot: int =
         Seed of those draws.
     one_factor : bool
         Also run the one-factor CFA comparison.
+    common_method : bool
+        Also run the common-method checks beyond Harman (:func:`common_method_checks`) when
+        the model has two or more factors of two or more items.
+    ulmc_loadings, marker, marker_rule, alpha, model
+        See :func:`common_method_checks` (``alpha``: significance level of the marker test).
 
     Returns
     -------
@@ -111,7 +162,12 @@ def measurement_from_fit(sem: SemResult, data: pd.DataFrame, *, htmt_boot: int =
     omega_inputs = OmegaInputs(loadings, residual_var, factor_var, residual_cov)
     corr = latent_correlations(sem).loc[list(blocks), list(blocks)]
     comparison = one_factor_comparison(sem, rows, blocks) if one_factor else None
-    return measurement_quality(
+    quality = measurement_quality(
         rows, blocks, loadings_std, corr, omega_inputs, htmt_boot=htmt_boot, seed=seed,
         residual_var_std=residual_std, one_factor_cfa=comparison,
     )
+    if not common_method or sum(len(items) >= 2 for items in blocks.values()) < 2:
+        return quality
+    checks = common_method_checks(sem, data, rows, blocks, quality, ulmc_loadings=ulmc_loadings, marker=marker,
+                                  marker_rule=marker_rule, alpha=alpha, model=model)
+    return dataclasses.replace(quality, common_method=checks)

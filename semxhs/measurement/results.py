@@ -22,14 +22,23 @@ from semxhs.messages import Message, json_safe, messages_to_json
 __all__ = [
     "BartlettResult",
     "ChisqDifference",
+    "CollinearityRow",
+    "CommonMethodResult",
+    "EstimateChange",
     "Finding",
+    "FullCollinearityResult",
     "HarmanResult",
     "HtmtBootstrap",
     "HtmtInterval",
     "ItemRow",
     "KMOResult",
+    "MarkerPair",
+    "MarkerResult",
     "MeasurementResult",
+    "MethodLoading",
+    "ModelFit",
     "ReliabilityRow",
+    "UlmcResult",
     "matrix_to_dict",
 ]
 
@@ -349,6 +358,7 @@ class MeasurementResult:
     thresholds: Mapping[str, Threshold] = field(default_factory=lambda: dict(THRESHOLDS))
     level: float = 0.95
     constructs: pd.DataFrame | None = None  # construct_descriptives(): n, mean, sd, r_<c>, p_<c> of item-mean scores
+    common_method: CommonMethodResult | None = None  # ULMC, marker, full collinearity (JSON ``common_method``)
 
     def __repr__(self) -> str:
         return (f"MeasurementResult(n={self.n}, factors={list(self.factors)!r}, items={len(self.items)}, "
@@ -386,7 +396,7 @@ class MeasurementResult:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract: ``{"measurement": {...}}``, valid JSON with ``null`` for missing."""
+        """The JSON contract: ``{"measurement": {...}}`` (and ``"common_method"`` when computed), ``null`` for missing."""
         return {
             "measurement": {
                 "n": self.n,
@@ -408,6 +418,278 @@ class MeasurementResult:
                 "thresholds": {key: {"statistic": th.statistic, "requirement": th.requirement, "value": th.value,
                                      "severity": th.severity, "source": th.source}
                                for key, th in self.thresholds.items()},
-            }
+            },
+            **({} if self.common_method is None else {"common_method": self.common_method.to_dict()}),
         }
 
+
+
+# --------------------------------------------------------------------------- common-method bias beyond Harman
+
+#: Columns of :meth:`UlmcResult.changes_frame` (one row per structural estimate).
+ULMC_CHANGE_COLUMNS = ("lhs", "op", "rhs", "est_without", "est_with", "std_all_without", "std_all_with",
+                       "delta_std_all")
+
+#: Columns of :meth:`MarkerResult.to_frame` (one row per pair of constructs).
+MARKER_COLUMNS = ("lhs", "rhs", "r", "t", "pvalue", "r_adj", "t_adj", "pvalue_adj", "lost")
+
+
+@dataclass(frozen=True)
+class ModelFit:
+    """The fit of one model of a comparison, with what the estimator said about it.
+
+    ``converged``/``improper`` and ``warning_codes`` are those of the fit
+    (:class:`~semxhs.sem.results.SemResult`): a model that is not identified, did not
+    converge or is improper is reported as such, with its numbers, never dropped.
+    """
+
+    chisq: float
+    df: int
+    pvalue: float
+    cfi: float
+    tli: float
+    rmsea: float
+    srmr: float
+    converged: bool
+    improper: bool
+    warning_codes: tuple[Message, ...] = ()
+
+    @property
+    def trustworthy(self) -> bool:
+        """Converged to a proper solution with no estimator warning."""
+        return self.converged and not self.improper and not self.warning_codes
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "chisq": json_safe(self.chisq), "df": self.df, "pvalue": json_safe(self.pvalue),
+            "cfi": json_safe(self.cfi), "tli": json_safe(self.tli), "rmsea": json_safe(self.rmsea),
+            "srmr": json_safe(self.srmr), "converged": self.converged, "improper": self.improper,
+            "warning_codes": messages_to_json(self.warning_codes),
+        }
+
+
+@dataclass(frozen=True)
+class EstimateChange:
+    """One structural estimate without and with the method factor (``std_all`` = lavaan's std.all)."""
+
+    lhs: str
+    op: str
+    rhs: str
+    est_without: float
+    est_with: float
+    std_all_without: float
+    std_all_with: float
+
+    @property
+    def delta_std_all(self) -> float:
+        """Standardized estimate with the method factor minus without it."""
+        return self.std_all_with - self.std_all_without
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: json_safe(getattr(self, k)) for k in ULMC_CHANGE_COLUMNS}
+
+
+@dataclass(frozen=True)
+class MethodLoading:
+    """The loading of one item on the method factor (``std_all``: completely standardized)."""
+
+    item: str
+    est: float
+    std_all: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"item": self.item, "est": json_safe(self.est), "std_all": json_safe(self.std_all)}
+
+
+@dataclass(frozen=True)
+class UlmcResult:
+    """The unmeasured latent method construct (ULMC) test (Podsakoff et al., 2003; 周浩 & 龙立荣, 2004).
+
+    ``baseline`` is the hypothesised model (the user's full SEM: measurement and
+    structural part), ``method`` the same model plus a method factor loading on every
+    item, orthogonal to every substantive latent variable, variance 1; ``loadings`` says
+    whether its loadings were free (``"free"``) or one common loading (``"equal"``).
+    ``difference`` is the χ² difference test of the baseline (more restricted) against
+    the method model (``None`` when it cannot be formed). Δ fit indices are method minus
+    baseline; ``changes`` are the structural estimates (regressions, covariances of the
+    substantive latent variables, ``:=`` effects) in both models.
+    """
+
+    model: str
+    loadings: str
+    syntax: str
+    n: int
+    baseline: ModelFit
+    method: ModelFit
+    difference: ChisqDifference | None
+    method_loadings: tuple[MethodLoading, ...]
+    changes: tuple[EstimateChange, ...]
+
+    @property
+    def delta_cfi(self) -> float:
+        return self.method.cfi - self.baseline.cfi
+
+    @property
+    def delta_tli(self) -> float:
+        return self.method.tli - self.baseline.tli
+
+    @property
+    def delta_rmsea(self) -> float:
+        return self.method.rmsea - self.baseline.rmsea
+
+    @property
+    def delta_srmr(self) -> float:
+        return self.method.srmr - self.baseline.srmr
+
+    @property
+    def method_variance_share(self) -> float:
+        """Mean squared standardized method loading: the share of item variance the method factor explains."""
+        values = [m.std_all ** 2 for m in self.method_loadings]
+        return float(sum(values) / len(values)) if values else math.nan
+
+    @property
+    def largest_change(self) -> EstimateChange | None:
+        """The structural estimate whose standardized value moved most."""
+        finite = [c for c in self.changes if math.isfinite(c.delta_std_all)]
+        return max(finite, key=lambda c: abs(c.delta_std_all)) if finite else None
+
+    def changes_frame(self) -> pd.DataFrame:
+        """Columns :data:`ULMC_CHANGE_COLUMNS`."""
+        return pd.DataFrame([{k: getattr(c, k) for k in ULMC_CHANGE_COLUMNS} for c in self.changes],
+                            columns=list(ULMC_CHANGE_COLUMNS))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "loadings": self.loadings,
+            "syntax": self.syntax,
+            "n": self.n,
+            "baseline": self.baseline.to_dict(),
+            "method": self.method.to_dict(),
+            "difference": None if self.difference is None else self.difference.to_dict(),
+            "delta_cfi": json_safe(self.delta_cfi),
+            "delta_tli": json_safe(self.delta_tli),
+            "delta_rmsea": json_safe(self.delta_rmsea),
+            "delta_srmr": json_safe(self.delta_srmr),
+            "method_variance_share": json_safe(self.method_variance_share),
+            "method_loadings": [m.to_dict() for m in self.method_loadings],
+            "changes": [c.to_dict() for c in self.changes],
+        }
+
+
+@dataclass(frozen=True)
+class MarkerPair:
+    """One correlation of two constructs before and after the marker adjustment (Lindell & Whitney, 2001)."""
+
+    lhs: str
+    rhs: str
+    r: float
+    t: float
+    pvalue: float
+    r_adj: float
+    t_adj: float
+    pvalue_adj: float
+
+    def lost(self, alpha: float) -> bool:
+        """Significant before the adjustment and not after it."""
+        return bool(self.pvalue < alpha and not self.pvalue_adj < alpha)
+
+
+@dataclass(frozen=True)
+class MarkerResult:
+    """The marker-variable technique (Lindell & Whitney, 2001) on construct scores.
+
+    ``marker`` are the marker items (their mean is the marker score), ``rule`` how r_M was
+    chosen (``"smallest"`` or ``"second_smallest"`` positive correlation of the marker with
+    a construct), ``marker_correlations`` the marker's correlation with each construct,
+    ``pairs`` every pair of constructs with r and the adjusted r_A, each with its t test.
+    """
+
+    marker: tuple[str, ...]
+    rule: str
+    r_m: float
+    n: int
+    alpha: float
+    marker_correlations: Mapping[str, float]
+    pairs: tuple[MarkerPair, ...]
+
+    @property
+    def lost(self) -> tuple[MarkerPair, ...]:
+        """The pairs significant before the adjustment and not after it."""
+        return tuple(p for p in self.pairs if p.lost(self.alpha))
+
+    def to_frame(self) -> pd.DataFrame:
+        """Columns :data:`MARKER_COLUMNS`."""
+        rows = [{**{k: getattr(p, k) for k in MARKER_COLUMNS[:-1]}, "lost": p.lost(self.alpha)} for p in self.pairs]
+        return pd.DataFrame(rows, columns=list(MARKER_COLUMNS))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "marker": list(self.marker),
+            "rule": self.rule,
+            "r_m": json_safe(self.r_m),
+            "n": self.n,
+            "alpha": self.alpha,
+            "marker_correlations": {k: json_safe(v) for k, v in self.marker_correlations.items()},
+            "pairs": [{**{k: json_safe(getattr(p, k)) for k in MARKER_COLUMNS[:-1]}, "lost": p.lost(self.alpha)}
+                      for p in self.pairs],
+            "any_lost": bool(self.lost),
+        }
+
+
+@dataclass(frozen=True)
+class CollinearityRow:
+    """Full-collinearity VIF of one construct score (Kock, 2015): 1 / (1 − R²) on all the others."""
+
+    construct: str
+    r2: float
+    vif: float
+
+
+@dataclass(frozen=True)
+class FullCollinearityResult:
+    """Kock's (2015) full-collinearity test: every construct score regressed on all the others."""
+
+    rows: tuple[CollinearityRow, ...]
+    n: int
+    cutoff: float = 3.3
+
+    @property
+    def above(self) -> tuple[CollinearityRow, ...]:
+        """Constructs whose VIF exceeds the cut-off."""
+        return tuple(r for r in self.rows if r.vif > self.cutoff)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Columns ``construct, r2, vif``."""
+        return pd.DataFrame([(r.construct, r.r2, r.vif) for r in self.rows], columns=["construct", "r2", "vif"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "cutoff": self.cutoff, "score": "item_mean",
+                "vif": {r.construct: {"r2": json_safe(r.r2), "vif": json_safe(r.vif)} for r in self.rows}}
+
+
+@dataclass(frozen=True)
+class CommonMethodResult:
+    """Every common-method-bias check of a study: Harman, one-factor CFA, ULMC, marker, full collinearity.
+
+    A check that was not run is ``None``; ``note_codes`` say why (codes ``ulmc_not_run``
+    with ``reason``, ``marker_no_positive`` with ``marker``, ``full_collinearity_not_run`` with ``error``).
+    """
+
+    harman: HarmanResult
+    one_factor_cfa: ChisqDifference | None = None
+    ulmc: UlmcResult | None = None
+    marker: MarkerResult | None = None
+    full_collinearity: FullCollinearityResult | None = None
+    note_codes: tuple[Message, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON key ``common_method``."""
+        return {
+            "harman": self.harman.to_dict(),
+            "one_factor_cfa": None if self.one_factor_cfa is None else self.one_factor_cfa.to_dict(),
+            "ulmc": None if self.ulmc is None else self.ulmc.to_dict(),
+            "marker": None if self.marker is None else self.marker.to_dict(),
+            "full_collinearity": None if self.full_collinearity is None else self.full_collinearity.to_dict(),
+            "note_codes": messages_to_json(self.note_codes),
+        }

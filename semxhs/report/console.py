@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from semxhs.messages import Message
+from semxhs.report.common_method import common_method_summary
 from semxhs.report.format import fmt_p
 from semxhs.report.labels import labels_for
 from semxhs.report.messages import message_words, messages_in_words
@@ -206,6 +207,9 @@ def print_summary(result: StudyResult, console: Console | None = None) -> None:
     boot = getattr(result, "bootstrap", None)
     if boot is not None:
         print_bootstrap(boot, result.language, console)
+    cmb_line = common_method_summary(result, labels_for(result.language))
+    if cmb_line:
+        console.print(escape(cmb_line))
     for warning in sem.warnings:
         console.print(f"[bold red]{w['warning']}:[/bold red] {warning}")
     t = labels_for(result.language)

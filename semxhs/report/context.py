@@ -32,7 +32,7 @@ Little's MCAR test; ``normality``: univariate and Mardia's tests, the recommende
 estimator and whether the study follows it; the last three only with ``result.intake``),
 ``fit``, ``measurement``, then the measurement-quality
 sections of :mod:`semxhs.report.measurement` (``reliability``, ``discriminant``, ``items``,
-``cmb``), ``descriptives`` (:mod:`semxhs.report.descriptives`), ``structural``, ``defined``, ``r2``,
+``cmb``, extended by :mod:`semxhs.report.common_method`), ``descriptives`` (:mod:`semxhs.report.descriptives`), ``structural``, ``defined``, ``r2``,
 ``effect-sizes``, ``hypotheses``, ``covariances``,
 ``intercepts``, ``modindices`` (``effect-sizes`` and ``modindices`` from :mod:`semxhs.report.fit_extras`,
 when computed), and for the k-th PROCESS analysis of the study ``process-<k>-model`` …
@@ -67,6 +67,7 @@ from semxhs.report.blocks import (
     table,
 )
 from semxhs.report.bootstrap import bootstrap_section
+from semxhs.report.common_method import common_method_section
 from semxhs.report.descriptives import descriptives_section
 from semxhs.report.diagram import diagram_section
 from semxhs.report.fit_extras import (
@@ -505,6 +506,7 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     fit_section,
     measurement_section,
     *MEASUREMENT_BUILDERS,
+    common_method_section,
     descriptives_section,
     structural_section,
     diagram_section,

@@ -18,7 +18,8 @@ from types import MappingProxyType
 from semxhs.errors import StudyError
 
 __all__ = ["LANGUAGES", "LABELS", "ESTIMATORS", "MISSING_METHODS", "MEASUREMENT_REFERENCES", "PROCESS_REFERENCES",
-           "INTAKE_REFERENCES", "REFERENCES", "labels_for", "language_of", "describe_estimator", "describe_missing"]
+           "INTAKE_REFERENCES", "REFERENCES", "labels_for", "language_of", "describe_estimator", "describe_missing",
+           "CMB_REFERENCES"]
 
 LANGUAGES: tuple[str, ...] = ("en", "zh")
 """Report languages: ``"en"`` (APA 7) and ``"zh"`` (simplified Chinese)."""
@@ -1726,6 +1727,142 @@ _ZH.update({
     "instrument_scale": "题项采用 {points} 点量表（{min} 至 {max}：{anchors}）。",
 })
 
+# common-method bias beyond Harman: ULMC, marker variable, full collinearity (report/common_method.py)
+_EN.update({
+    "cmb_caveat_more": ("Harman’s test and the one-factor CFA are insensitive (Podsakoff et al., 2003; Zhou & Long, "
+                        "2004): passing them does not rule common-method variance out, so the tests below model or "
+                        "partial out a method component directly."),
+    "cmb_ulmc": ("Unmeasured latent method construct (ULMC; Podsakoff et al., 2003; Zhou & Long, 2004): the "
+                 "hypothesised model was fitted again with a method factor loading on all {n_items} items ({loadings}), "
+                 "uncorrelated with the substantive factors and with its variance fixed to 1. Without it {base}, with "
+                 "it {method}; {test}, ΔCFI = {dcfi}, ΔTLI = {dtli}, ΔRMSEA = {drmsea}, ΔSRMR = {dsrmr}. The method "
+                 "factor explains on average {share} of the items’ variance (mean squared standardized loading)."),
+    "cmb_ulmc_free": "free loadings",
+    "cmb_ulmc_equal": "one common loading",
+    "cmb_ulmc_change": ("The standardized structural estimate that changes most is {path}: {before} without and "
+                        "{after} with the method factor (Δβ = {delta})."),
+    "cmb_ulmc_not_converged": ("The model with the method factor did not converge or is not identified ({warnings}); "
+                               "its numbers are shown but must not be interpreted."),
+    "cmb_ulmc_improper": ("The model with the method factor has an improper solution ({warnings}); its numbers are "
+                          "shown but must be interpreted with caution."),
+    "cmb_ulmc_shows": ("What it shows: a method factor that improves the fit clearly and carries a large share of the "
+                       "items’ variance points to common-method variance; structural estimates that keep their size "
+                       "with the method factor are robust to it."),
+    "cmb_ulmc_off": "The ULMC test was not run (switched off).",
+    "cmb_ulmc_error": "The ULMC test could not be run: {error}.",
+    "cmb_vif_error": "The full-collinearity VIFs could not be computed: {error}.",
+    "cmb_marker": ("Marker variable (Lindell & Whitney, 2001): the marker {marker} correlated {low} to {high} with the "
+                   "construct scores; r_M = {r_m}, the {rule} positive correlation. After partialling r_M out of every "
+                   "correlation between constructs, {outcome}"),
+    "cmb_marker_smallest": "smallest",
+    "cmb_marker_second": "second smallest",
+    "cmb_marker_lost": "{k} of the {m} significant correlations became non-significant ({pairs}).",
+    "cmb_marker_kept": "all {m} significant correlations stayed significant.",
+    "cmb_marker_none": ("Marker variable (Lindell & Whitney, 2001): the marker {marker} has too few positive "
+                        "correlations with the constructs for r_M (the {rule} positive correlation); the correlations "
+                        "were not adjusted."),
+    "cmb_marker_shows": ("What it shows: correlations that stay significant after the adjustment are not an artefact "
+                         "of common-method variance of the size the marker picks up."),
+    "cmb_marker_absent": ("No marker variable was declared (instrument or study: marker), so the marker-variable "
+                          "technique (Lindell & Whitney, 2001) was not applied."),
+    "cmb_marker_cell": "{k} of {m} significant r lose significance",
+    "cmb_marker_cut": "none lost",
+    "cmb_marker_short": "marker",
+    "cmb_vif": ("Full collinearity (Kock, 2015): regressing each construct score (the mean of its items) on all the "
+                "others gave VIFs from {low} to {high}; {outcome} A VIF above {cut} signals collinearity that may "
+                "stem from common-method bias."),
+    "cmb_vif_none_above": "none exceeds 3.3.",
+    "cmb_vif_above": "above 3.3: {names}.",
+    "cmb_method_variance": "method variance",
+    "chk_ulmc": "ULMC: Δχ² with vs. without method factor",
+    "chk_ulmc_share": "ULMC: mean item variance due to the method factor",
+    "chk_marker": "Marker variable: correlations after adjustment",
+    "chk_vif": "Full collinearity: largest VIF",
+    "note_cmb_more": ("The ULMC, marker-variable and full-collinearity tests are described below; no single check "
+                      "establishes the absence of common-method bias."),
+    "tbl_cmb_ulmc": "Fit With and Without an Unmeasured Latent Method Factor (ULMC)",
+    "cmb_model_without": "Hypothesised model",
+    "cmb_model_with": "With method factor",
+    "cmb_model_delta": "Difference (with − without)",
+    "note_cmb_ulmc": ("N = {n}. Both models by ML on the same rows; the method factor loads on every item, is "
+                      "orthogonal to every substantive factor, and its variance is 1. χ² difference test: {test}. "
+                      "Mean squared standardized method loading: {share}."),
+    "note_cmb_flag": "{flag} Estimates not trustworthy: see the estimator’s warnings in the text.",
+    "tbl_cmb_ulmc_changes": "Standardized Structural Estimates Without and With the Method Factor",
+    "col_beta_without": "β without",
+    "col_beta_with": "β with",
+    "note_cmb_ulmc_changes": ("β = completely standardized estimate (std.all); Δβ = with minus without; regressions, "
+                              "correlations of the substantive factors and defined (:=) effects."),
+    "tbl_cmb_marker": "Construct Correlations Adjusted for the Marker Variable",
+    "col_pair": "Constructs",
+    "col_marker_lost": "Loses significance",
+    "note_cmb_marker": ("Marker: {marker}; r_M = {r_m} ({rule} positive correlation of the marker with a construct "
+                        "score); r_A = (r − r_M) / (1 − r_M), t = r_A / √((1 − r_A²) / (N − 3)), df = {df}; N = {n}; "
+                        "significance at {alpha}. Construct and marker scores are item means."),
+    "tbl_cmb_vif": "Full-Collinearity VIFs of the Construct Scores",
+    "note_cmb_vif": ("N = {n}. Each construct score (mean of its items) regressed on all the others; VIF = 1 / (1 − R²). "
+                     "‡ above {cut} (Kock, 2015)."),
+})
+_ZH.update({
+    "cmb_caveat_more": ("Harman 单因子检验与单因子 CFA 的敏感性有限（Podsakoff et al., 2003；周浩, 龙立荣, 2004）：通过检验"
+                        "并不能排除共同方法变异，因此下面的检验直接对方法因素建模或予以控制。"),
+    "cmb_ulmc": ("控制未测单一方法潜因子法（ULMC；Podsakoff et al., 2003；周浩, 龙立荣, 2004）：在假设模型中加入一个方法因子，"
+                 "使全部 {n_items} 个题项都在其上负荷（{loadings}），该因子与各实质构念不相关、方差固定为 1。未加入方法因子时"
+                 " {base}，加入后 {method}；{test}，ΔCFI = {dcfi}，ΔTLI = {dtli}，ΔRMSEA = {drmsea}，ΔSRMR = {dsrmr}。"
+                 "方法因子平均解释了题项 {share} 的方差（标准化方法负荷平方的均值）。"),
+    "cmb_ulmc_free": "负荷自由估计",
+    "cmb_ulmc_equal": "负荷设为相等",
+    "cmb_ulmc_change": "标准化结构估计值变化最大的是 {path}：加入方法因子前为 {before}，加入后为 {after}（Δβ = {delta}）。",
+    "cmb_ulmc_not_converged": "含方法因子的模型未收敛或不可识别（{warnings}）；其数值仅供参考，不应据此解释。",
+    "cmb_ulmc_improper": "含方法因子的模型出现不当解（{warnings}）；其数值需谨慎解释。",
+    "cmb_ulmc_shows": ("说明：若加入方法因子后拟合明显改善、且方法因子解释了题项较大比例的方差，则提示存在共同方法变异；"
+                       "若结构估计值在加入方法因子后大小基本不变，则结论不受其影响。"),
+    "cmb_ulmc_off": "未进行 ULMC 检验（已关闭）。",
+    "cmb_ulmc_error": "无法进行 ULMC 检验：{error}。",
+    "cmb_vif_error": "无法计算完全共线性 VIF：{error}。",
+    "cmb_marker": ("标记变量法（Lindell & Whitney, 2001）：标记变量 {marker} 与各构念得分的相关为 {low} 至 {high}；"
+                   "r_M = {r_m}，即{rule}的正相关。从构念间的每个相关中剔除 r_M 后，{outcome}"),
+    "cmb_marker_smallest": "最小",
+    "cmb_marker_second": "第二小",
+    "cmb_marker_lost": "{m} 个显著相关中有 {k} 个变得不显著（{pairs}）。",
+    "cmb_marker_kept": "{m} 个显著相关均保持显著。",
+    "cmb_marker_none": ("标记变量法（Lindell & Whitney, 2001）：标记变量 {marker} 与各构念的正相关个数不足以确定 r_M"
+                        "（{rule}的正相关），未对相关系数进行调整。"),
+    "cmb_marker_shows": "说明：调整后仍显著的相关，不能归因于标记变量所反映程度的共同方法变异。",
+    "cmb_marker_absent": "问卷或研究文件未声明标记变量（marker），因此未采用标记变量法（Lindell & Whitney, 2001）。",
+    "cmb_marker_cell": "{m} 个显著相关中 {k} 个不再显著",
+    "cmb_marker_cut": "无相关失去显著性",
+    "cmb_marker_short": "标记变量",
+    "cmb_vif": ("完全共线性检验（Kock, 2015）：将每个构念得分（其题项均值）对其余所有构念得分回归，VIF 介于 {low} 至 "
+                "{high}；{outcome}VIF 大于 {cut} 表明存在可能源于共同方法偏差的共线性。"),
+    "cmb_vif_none_above": "均未超过 3.3。",
+    "cmb_vif_above": "超过 3.3 的有：{names}。",
+    "cmb_method_variance": "方法方差",
+    "chk_ulmc": "ULMC：加入方法因子前后的 Δχ²",
+    "chk_ulmc_share": "ULMC：方法因子平均解释的题项方差",
+    "chk_marker": "标记变量法：调整后的相关",
+    "chk_vif": "完全共线性：最大 VIF",
+    "note_cmb_more": "ULMC、标记变量法与完全共线性检验的结果见下文；任何单一检验都不能证明不存在共同方法偏差。",
+    "tbl_cmb_ulmc": "加入未测单一方法潜因子（ULMC）前后的模型拟合",
+    "cmb_model_without": "假设模型",
+    "cmb_model_with": "加入方法因子",
+    "cmb_model_delta": "差值（加入后 − 加入前）",
+    "note_cmb_ulmc": ("N = {n}。两个模型均以 ML 在相同样本上估计；方法因子在每个题项上负荷，与各实质因子正交，方差为 1。"
+                      "卡方差异检验：{test}。标准化方法负荷平方的均值：{share}。"),
+    "note_cmb_flag": "{flag} 估计值不可信：见正文中的估计警告。",
+    "tbl_cmb_ulmc_changes": "加入方法因子前后的标准化结构估计值",
+    "col_beta_without": "加入前 β",
+    "col_beta_with": "加入后 β",
+    "note_cmb_ulmc_changes": "β = 完全标准化估计值（std.all）；Δβ = 加入后减加入前；包括回归路径、实质因子间相关与定义效应（:=）。",
+    "tbl_cmb_marker": "经标记变量调整后的构念间相关",
+    "col_pair": "构念对",
+    "col_marker_lost": "是否失去显著性",
+    "note_cmb_marker": ("标记变量：{marker}；r_M = {r_m}（标记变量与构念得分的{rule}正相关）；r_A = (r − r_M) / (1 − r_M)，"
+                        "t = r_A / √((1 − r_A²) / (N − 3))，df = {df}；N = {n}；显著性水平 {alpha}。构念与标记变量得分均为题项均值。"),
+    "tbl_cmb_vif": "构念得分的完全共线性 VIF",
+    "note_cmb_vif": "N = {n}。每个构念得分（题项均值）对其余所有构念得分回归；VIF = 1 / (1 − R²)。‡ 大于 {cut}（Kock, 2015）。",
+})
+
 # PROCESS conceptual and statistical diagrams, one path diagram per group (report/diagram.py)
 _EN.update({
     "fig_process_conceptual": "Conceptual Diagram of PROCESS Model {model}",
@@ -1811,6 +1948,20 @@ _PODSAKOFF = ("Podsakoff, P. M., MacKenzie, S. B., Lee, J.-Y., & Podsakoff, N. P
 _ROEMER = ("Roemer, E., Schuberth, F., & Henseler, J. (2021). HTMT2—an improved criterion for assessing discriminant "
            "validity in structural equation modeling. Industrial Management & Data Systems, 121(12), 2637–2650. "
            "https://doi.org/10.1108/IMDS-02-2021-0082")
+
+_ZHOU_LONG = "周浩, & 龙立荣. (2004). 共同方法偏差的统计检验与控制方法. 心理科学进展, 12(6), 942–950."
+_LINDELL = ("Lindell, M. K., & Whitney, D. J. (2001). Accounting for common method variance in cross-sectional research "
+            "designs. Journal of Applied Psychology, 86(1), 114–121. https://doi.org/10.1037/0021-9010.86.1.114")
+_KOCK = ("Kock, N. (2015). Common method bias in PLS-SEM: A full collinearity assessment approach. International "
+         "Journal of e-Collaboration, 11(4), 1–10. https://doi.org/10.4018/ijec.2015100101")
+# the English report cites the paper by its official English title: no CJK text, so pdflatex can set it
+_ZHOU_LONG_EN = ("Zhou, H., & Long, L. (2004). Statistical remedies for common method biases. Advances in "
+                 "Psychological Science, 12(6), 942–950. (In Chinese)")
+CMB_REFERENCES: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "en": (_PODSAKOFF, _ZHOU_LONG_EN, _LINDELL, _KOCK),
+    "zh": (_PODSAKOFF, _ZHOU_LONG, _LINDELL, _KOCK),
+})
+"""Works the common-method-bias section cites beyond Harman (report/common_method.py), by report language."""
 
 MEASUREMENT_REFERENCES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "reliability": (_FELDT, _FORNELL, _HAIR, _NUNNALLY),

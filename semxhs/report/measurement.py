@@ -472,5 +472,7 @@ def cmb_section(result: StudyResult, t: Labels) -> Section | None:
                    references=MEASUREMENT_REFERENCES["cmb"])
 
 
-MEASUREMENT_BUILDERS = (reliability_section, discriminant_section, items_section, cmb_section)
-"""The measurement-quality sections in report order (each ``None`` without a measurement result)."""
+MEASUREMENT_BUILDERS = (reliability_section, discriminant_section, items_section)
+"""The measurement-quality sections in report order (each ``None`` without a measurement result); the
+common-method section (id ``cmb``) follows them: :func:`semxhs.report.common_method.common_method_section`
+extends :func:`cmb_section` with the ULMC, marker and full-collinearity tests."""

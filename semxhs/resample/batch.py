@@ -26,6 +26,7 @@ import numpy as np
 from semxhs.errors import SpecError
 from semxhs.resample import engine as bt
 from semxhs.resample.effects import is_acyclic, structural_part
+from semxhs.sem.derivatives import CompactLayout, ml_derivatives
 from semxhs.sem.estimate import Moments, fit_ml
 from semxhs.sem.partable import ParTable, build_partable  # noqa: F401  (build_partable in doctests)
 from semxhs.sem.ram import RamStructure
@@ -47,8 +48,9 @@ class ResampleMoments:
     precision; covariances do not depend on the centering and the mean is shifted back.
     """
 
-    #: Above this many elements the per-row outer products are not stored (memory).
-    MAX_OUTER = 20_000_000
+    #: Above this many elements (8 MB) the per-row outer products are not stored (memory):
+    #: the cross-products are then taken draw by draw.
+    MAX_OUTER = 1_000_000
 
     def __init__(self, values: np.ndarray) -> None:
         self.n, self.p = values.shape
@@ -64,7 +66,11 @@ class ResampleMoments:
         if self.xx is not None:
             second = (counts @ self.xx / self.n).reshape(-1, self.p, self.p)
         else:
-            second = np.einsum("bn,ni,nj->bij", counts, self.x, self.x, optimize=True) / self.n
+            second = np.empty((counts.shape[0], self.p, self.p))
+            xt = np.ascontiguousarray(self.x.T)
+            for i in range(counts.shape[0]):
+                second[i] = (xt * counts[i]) @ self.x
+            second /= self.n
         cov = second - m[:, :, None] * m[:, None, :]
         cov = (cov + cov.transpose(0, 2, 1)) / 2
         return BatchMoments(cov=cov, mean=m + self.center, n=self.n)
@@ -108,6 +114,10 @@ class BatchedML:
         # without equality constraints the positions are a permutation of the free parameters
         unique = pos_idx.size == self.q and np.array_equal(np.sort(pos_idx), np.arange(self.q))
         self._order = np.argsort(pos_idx) if unique else None
+        self._layout = CompactLayout(structure)
+        pattern = self.A0 != 0
+        pattern[s.a_rows, s.a_cols] = True
+        self._degree = _nilpotent_degree(pattern)
 
     # -- matrices ------------------------------------------------------------------------
     def matrices(self, theta: np.ndarray, mom: BatchMoments | None = None
@@ -135,7 +145,12 @@ class BatchedML:
         """Implied moments of all variables for a stack of parameter vectors."""
         A, S, alpha = self.matrices(theta, mom)
         eye = np.eye(self.m)
-        Bi = np.linalg.inv(eye - A)
+        if self._degree is None:
+            Bi = np.linalg.inv(eye - A)
+        else:  # A^degree = 0 (recursive paths): (I - A)^-1 = I + A + ... + A^(degree - 1)
+            Bi = np.broadcast_to(eye, A.shape) + A if self._degree > 1 else np.broadcast_to(eye, A.shape).copy()
+            for _ in range(self._degree - 2):
+                Bi = eye + A @ Bi
         C = Bi @ S @ Bi.transpose(0, 2, 1)
         p = self.p
         mu = np.einsum("bij,bj->bi", Bi[:, :p, :], alpha)
@@ -146,20 +161,26 @@ class BatchedML:
         out = np.full(theta.shape[0], np.inf)
         with np.errstate(all="ignore"):
             try:
-                sigma = self.implied(theta, mom)["sigma"]
+                imp = self.implied(theta, mom)
             except np.linalg.LinAlgError:
                 return out
-            pd_ok = _cholesky_ok(sigma)
+            sigma = imp["sigma"]
+            try:  # all positive definite: the usual case, one factorization
+                L = np.linalg.cholesky(sigma)
+                pd_ok = np.isfinite(L).all(axis=(1, 2))
+            except np.linalg.LinAlgError:
+                pd_ok = _cholesky_ok(sigma)
+                L = None
             if not pd_ok.any():
                 return out
             sig = sigma[pd_ok]
-            L = np.linalg.cholesky(sig)
+            if L is None or not pd_ok.all():
+                L = np.linalg.cholesky(sig)
             logdet = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
             inv = np.linalg.inv(sig)
             value = logdet + np.einsum("bij,bji->b", mom.cov[pd_ok], inv) - logdet_s[pd_ok] - self.p
             if self.meanstructure:
-                mu = self.implied(theta[pd_ok], _take(mom, np.flatnonzero(pd_ok)))["mu"]
-                d = mom.mean[pd_ok] - mu
+                d = mom.mean[pd_ok] - imp["mu"][pd_ok]
                 value = value + np.einsum("bi,bij,bj->b", d, inv, d)
         out[pd_ok] = np.where(np.isfinite(value), value, np.inf)
         return out
@@ -243,41 +264,14 @@ class BatchedML:
         exact Hessian ``tr(W d2Sigma_kl) - tr(Sigma^-1 dSigma_k Sigma^-1 dSigma_l)
         + 2 tr(Sigma^-1 dSigma_k Sigma^-1 S Sigma^-1 dSigma_l)`` (else ``None``).
         Returns ``grad (b, q)``, ``fisher (b, q, q)``, ``hessian (b, q, q)`` or ``None``.
+
+        Computed by :func:`semxhs.sem.derivatives.ml_derivatives` from a few small products
+        per draw (no direction arrays, no products over ``p`` per pair of parameters).
         """
         imp = self.implied(theta, mom)
-        sigma = imp["sigma"]
-        inv = np.linalg.inv(sigma)
-        resid = sigma - mom.cov
-        d = None
-        if self.meanstructure:
-            d = mom.mean - imp["mu"]
-            resid = resid - d[:, :, None] * d[:, None, :]
-        W = inv @ resid @ inv
-        U, V, d_mu = self.directions(imp)
-        grad = 2.0 * ((W @ U) * V).sum(axis=1)  # tr(W (u v' + v u')) = 2 u'Wv
-        # with Sigma^-1 = L L', a = L'u, c = L'v: <L'dS_k L, L'dS_l L> = 2[(a_k.a_l)(c_k.c_l) + (a_k.c_l)(c_k.a_l)]
-        Lt = np.linalg.cholesky(inv).transpose(0, 2, 1)
-        a = Lt @ U
-        c = Lt @ V
-        at = np.ascontiguousarray(a.transpose(0, 2, 1))  # batched matmul is far faster on contiguous data
-        ct = np.ascontiguousarray(c.transpose(0, 2, 1))
-        aa, cc, ac = at @ a, ct @ c, at @ c
-        fisher = 2.0 * (aa * cc + ac * ac.transpose(0, 2, 1))
-        hess = None
-        if newton and not self.meanstructure:
-            # tr(G_l R G_k) with G = L' dSigma L and R = L' S L, expanded in a and c
-            R = Lt @ mom.cov @ Lt.transpose(0, 2, 1)
-            Ra, Rc = R @ a, R @ c
-            aRa, cRc, aRc = at @ Ra, ct @ Rc, at @ Rc
-            t2 = aRc.transpose(0, 2, 1) * ac + cRc * aa + aRa * cc + aRc * ac.transpose(0, 2, 1)
-            hess = self._to_free_matrix(self._hessian_structural(imp, W) - fisher + 2.0 * t2)
-        if d_mu is not None and d is not None:
-            fisher = fisher + 2.0 * (d_mu @ inv @ d_mu.transpose(0, 2, 1))
-            g_mu = -2.0 * np.einsum("bij,bj->bi", inv, d)
-            grad = grad + np.einsum("bkp,bp->bk", d_mu, g_mu)
-        if self._order is not None:
-            return grad[:, self._order], self._to_free_matrix(fisher), hess
-        return grad @ self.to_free, self._to_free_matrix(fisher), hess
+        inv = np.linalg.inv(imp["sigma"])
+        return ml_derivatives(self.structure, self._layout, imp["B"], imp["C"], imp["alpha"], inv, mom.cov,
+                              mom.mean, imp["mu"], newton)
 
     def _to_free_matrix(self, X: np.ndarray) -> np.ndarray:
         """Map a ``(b, r, r)`` matrix over positions to ``(b, q, q)`` over free parameters."""
@@ -308,27 +302,26 @@ class BatchedML:
             f[good] = self.discrepancy(theta[good], _take(mom, good), logdet_s[good])
         fallback: list[int] = [int(i) for i in good[~np.isfinite(f[good])]]
         active = good[np.isfinite(f[good])]
+        tested = np.zeros(b, dtype=bool)  # converged draws whose Hessian was tested at their optimum
         for iteration in range(max_iter):
             if active.size == 0:
                 break
             sub = _take(mom, active)
-            try:
-                # one scoring step first (robust far from the optimum), Newton after it
-                grad, fisher, hess = self.derivatives(theta[active], sub, newton=iteration > 0)
-            except np.linalg.LinAlgError:
-                grad, fisher = self._per_draw_gradient_information(theta[active], sub)
-                hess = None
+            # one scoring step first (robust far from the optimum), Newton after it
+            grad, step, pd, known = self._gradient_steps(theta[active], sub, iteration > 0, gtol)
             gmax = np.max(np.abs(grad), axis=1)
             done = gmax < gtol
             status[active[done]] = bt.OK
+            tested[active[done & known]] = True
+            saddle = done & known & ~pd  # stationary, but no minimum
+            status[active[saddle]] = bt.NONCONVERGED
+            fallback.extend(int(i) for i in active[saddle])
             broken = ~np.isfinite(gmax)
             fallback.extend(int(i) for i in active[broken])
             keep = ~done & ~broken
-            active, grad, fisher, sub = active[keep], grad[keep], fisher[keep], _take(sub, np.flatnonzero(keep))
-            hess = hess[keep] if hess is not None else None
+            active, step, sub = active[keep], step[keep], _take(sub, np.flatnonzero(keep))
             if active.size == 0:
                 break
-            step = _newton_steps(grad, hess, fisher)
             t = np.ones(active.size)
             cand = theta[active] - step
             f_new = self.discrepancy(cand, sub, logdet_s[active])
@@ -350,26 +343,77 @@ class BatchedML:
             fallback.extend(int(i) for i in active[stalled])
             active = active[~stalled]
         fallback.extend(int(i) for i in active)
-        fallback.extend(self._saddles(theta, status, mom))
+        fallback.extend(self._saddles(theta, status, mom, skip=tested))
         for i in sorted(set(fallback)):
             theta[i], status[i] = self._fit_one(mom, i, start, gtol)
         self._flag_improper(theta, status, mom)
         return theta, status
 
-    def _saddles(self, theta: np.ndarray, status: np.ndarray, mom: BatchMoments) -> list[int]:
-        """Converged draws whose Hessian is not positive definite: stationary, but no minimum."""
-        ok = np.flatnonzero(status == bt.OK)
+    def _saddles(self, theta: np.ndarray, status: np.ndarray, mom: BatchMoments,
+                 skip: np.ndarray | None = None) -> list[int]:
+        """Converged draws whose Hessian is not positive definite: stationary, but no minimum.
+
+        ``skip`` marks draws already tested at their optimum (during :meth:`fit`).
+        """
+        ok = status == bt.OK
+        if skip is not None:
+            ok &= ~skip
+        ok = np.flatnonzero(ok)
         if ok.size == 0 or self.meanstructure:
             return []
-        try:
-            _, _, hess = self.derivatives(theta[ok], _take(mom, ok), newton=True)
-        except np.linalg.LinAlgError:
-            return []
-        if hess is None:  # not asked for without newton=True
-            return []
-        bad = ok[~_positive_definite((hess + hess.transpose(0, 2, 1)) / 2)]
+        _, _, pd, known = self._gradient_steps(theta[ok], _take(mom, ok), True, np.inf)
+        bad = ok[known & ~pd]
         status[bad] = bt.NONCONVERGED
         return [int(i) for i in bad]
+
+    #: Bytes of one ``(draws, q, q)`` array of a chunk: :meth:`fit` takes the derivatives and
+    #: steps of this many draws at a time, so they stay in cache and peak memory does not
+    #: grow with the number of draws (or the block size) times ``q^2``.
+    CHUNK_BYTES = 1 << 19
+
+    @property
+    def chunk(self) -> int:
+        """Draws whose derivatives are taken together (:attr:`CHUNK_BYTES`; at least 4)."""
+        r = max(self._layout.r, self.q)
+        return max(4, self.CHUNK_BYTES // (8 * r * r))
+
+    def _gradient_steps(self, theta: np.ndarray, mom: BatchMoments, newton: bool, gtol: float
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Gradient and step of every draw, :attr:`chunk` draws at a time.
+
+        The step is the Newton step where the exact Hessian (``newton=True``) is positive
+        definite and the Fisher-scoring step elsewhere (:func:`_newton_steps`); zero for draws
+        whose largest gradient element is below ``gtol`` or not finite. Also returns whether
+        each draw's Hessian is positive definite (``pd``) and whether that was tested
+        (``known``: not without ``newton``, with a mean structure, or where the batched
+        derivatives failed and the draws were taken one by one).
+        """
+        b, q = theta.shape
+        grad = np.empty((b, q))
+        step = np.zeros((b, q))
+        pd = np.zeros(b, dtype=bool)
+        known = np.zeros(b, dtype=bool)
+        size = self.chunk
+        for lo in range(0, b, size):
+            part = slice(lo, min(b, lo + size))
+            sub = _take(mom, np.arange(part.start, part.stop))
+            try:
+                g, fisher, hess = self.derivatives(theta[part], sub, newton)
+            except np.linalg.LinAlgError:
+                g, fisher = self._per_draw_gradient_information(theta[part], sub)
+                hess = None
+            grad[part] = g
+            gmax = np.max(np.abs(g), axis=1)
+            move = np.isfinite(gmax) & (gmax >= gtol)
+            metric = fisher
+            if hess is not None:  # exactly symmetric (see derivatives)
+                pos = _positive_definite(hess)
+                pd[part], known[part] = pos, True
+                metric = hess
+                metric[~pos] = fisher[~pos]
+            if move.any():
+                step[part][move] = _solve_steps(metric[move], g[move])
+        return grad, step, pd, known
 
     def _per_draw_gradient_information(self, theta: np.ndarray, mom: BatchMoments
                                        ) -> tuple[np.ndarray, np.ndarray]:
@@ -420,6 +464,26 @@ class BatchedML:
             lat = imp["C"][:, self.p:, self.p:]
             bad |= np.linalg.eigvalsh(lat)[:, 0] <= 0
         status[ok[bad]] = bt.IMPROPER
+
+
+def _nilpotent_degree(pattern: np.ndarray) -> int | None:
+    """Smallest ``k`` with ``A^k = 0`` for every ``A`` with this nonzero pattern; ``None`` with a cycle.
+
+    Examples
+    --------
+    >>> _nilpotent_degree(np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0]], dtype=bool))
+    3
+    >>> _nilpotent_degree(np.array([[0, 1], [1, 0]], dtype=bool)) is None
+    True
+    """
+    m = pattern.shape[0]
+    step = pattern.astype(np.int64)
+    power = np.eye(m, dtype=np.int64)
+    for k in range(1, m + 2):
+        power = ((power @ step) > 0).astype(np.int64)
+        if not power.any():
+            return k
+    return None
 
 
 def _cholesky_ok(sigma: np.ndarray) -> np.ndarray:

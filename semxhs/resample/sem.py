@@ -41,6 +41,7 @@ from semxhs.sem.moments import add_products, model_columns
 from semxhs.sem.partable import ParTable, build_partable
 from semxhs.sem.ram import RamStructure
 from semxhs.sem.standardize import std_all
+from semxhs.sem.threads import one_blas_thread
 
 
 # ----------------------------------------------------------------------------------------
@@ -320,9 +321,17 @@ class _SemStatistic:
         """Rows resampled: complete cases, or with FIML every row with an observed model variable."""
         return self.fiml.n if self.fiml is not None else self.model.moments.n
 
+    #: Bytes of one ``(draws, m, m)`` stack of a block (``m`` variables, observed and latent):
+    #: a block holds a few dozen such stacks at once, so wide models get smaller blocks and
+    #: peak memory stays flat (draws are fitted independently: the numbers do not change).
+    BLOCK_BYTES = 1 << 20
+
     @property
     def block_size(self) -> int:
-        return self.fiml.block_size if self.fiml is not None else bt.BLOCK_SIZE
+        if self.fiml is not None:
+            return self.fiml.block_size
+        m = self.model.structure.m
+        return int(min(bt.BLOCK_SIZE, max(16, self.BLOCK_BYTES // (8 * m * m))))
 
     @property
     def method(self) -> str:
@@ -334,6 +343,12 @@ class _SemStatistic:
         return f"batched Newton/Fisher scoring from the full-sample estimates (no closed form: {self.reason})"
 
     def __call__(self, indices: np.ndarray) -> bt.BlockResult:
+        # Each draw's matrices are small: BLAS threads cost more in start-up and waiting than
+        # they gain (ten times more on a loaded machine); --jobs is the way to use more cores.
+        with one_blas_thread():
+            return self._block(indices)
+
+    def _block(self, indices: np.ndarray) -> bt.BlockResult:
         if self.fiml is not None:
             theta, status, block = self.fiml.fit(indices, self.model.theta, gtol=self.gtol,
                                                  max_iter=max(self.max_iter, 300))
@@ -359,6 +374,24 @@ class _SemStatistic:
         required = np.ones(values.shape[1], dtype=bool)
         required[theta.shape[1]:theta.shape[1] + defined.shape[1]] = False
         return bt.BlockResult(values, status, required)
+
+
+def _resample_indices(n: int, draws: int, seed: int | np.random.Generator) -> np.ndarray:
+    """:func:`semxhs.resample.engine.resample_indices` (the same numbers), held as int32.
+
+    Drawn a few rows at a time from the one generator (numpy draws bounded integers one
+    after another, so the rows are those of the single call) into a 4-byte array: the
+    index matrix of 2000 resamples of 2000 rows takes 16 MB instead of 32.
+    """
+    if draws < 1 or n < 2 or n >= 2**31:
+        return bt.resample_indices(n, draws, seed)
+    rng = np.random.default_rng(seed)
+    out = np.empty((draws, n), dtype=np.int32)
+    step = max(1, (1 << 20) // n)
+    for start in range(0, draws, step):
+        stop = min(draws, start + step)
+        out[start:stop] = rng.integers(0, n, size=(stop - start, n))
+    return out
 
 
 def _free_rows(partable: ParTable) -> list[tuple[int, Any]]:
@@ -471,7 +504,7 @@ def bootstrap_sem(model: str | ParTable, data: pd.DataFrame, *, draws: int = 500
     m = _prepare(model, data, std_lv, fiml)
     stat = _SemStatistic(m, gtol, max_iter)
     if indices is None:
-        indices = bt.resample_indices(stat.n, int(draws), seed)
+        indices = _resample_indices(stat.n, int(draws), seed)
     else:
         indices = np.asarray(indices)
         n = stat.n

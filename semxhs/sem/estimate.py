@@ -17,7 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from semxhs.sem.derivatives import layout_of, ml_derivatives
 from semxhs.sem.ram import Implied, RamStructure
+from semxhs.sem.threads import one_blas_thread
 
 
 @dataclass(frozen=True)
@@ -108,19 +110,38 @@ def unit_information(structure: RamStructure, imp: Implied, inv: np.ndarray | No
 
     ``I_kl = 1/2 tr(Sigma^-1 dSigma_k Sigma^-1 dSigma_l) + dmu_k' Sigma^-1 dmu_l``
     """
+    with one_blas_thread():
+        return _unit_information(structure, imp, inv)
+
+
+def _unit_information(structure: RamStructure, imp: Implied, inv: np.ndarray | None) -> np.ndarray:
     if inv is None:
         inv = np.linalg.inv(imp.sigma)
-    d_sigma, d_mu = structure.jacobian(imp)
-    # sum_ij M_k[i,j] M_l[j,i] with M_k = Sigma^-1 dSigma_k is vec(M_k) . vec(M_l') -- one BLAS
-    # matrix product (the einsum it replaces is not sent to BLAS); dSigma_k and Sigma^-1 are
-    # symmetric, so M_k' = dSigma_k Sigma^-1 comes from one product too
-    q, p = d_sigma.shape[0], d_sigma.shape[1]
-    Mt = (d_sigma.reshape(q * p, p) @ inv).reshape(q, p, p)  # M_k'
-    M = np.ascontiguousarray(Mt.transpose(0, 2, 1))
-    info = 0.5 * (M.reshape(q, p * p) @ Mt.reshape(q, p * p).T)
+    # gathered from X' Sigma^-1 X over the few distinct direction columns X (see
+    # semxhs.sem.derivatives): no (q, p, p) array of dSigma_k, no product over p^2 per pair
+    _, fisher, _ = ml_derivatives(structure, layout_of(structure), imp.B[None], imp.C[None], imp.alpha[None],
+                                  inv[None], imp.sigma[None], imp.mu[None], imp.mu[None])
+    return 0.5 * fisher[0]
+
+
+def exact_hessian(structure: RamStructure, theta: np.ndarray, moments: Moments) -> np.ndarray | None:
+    """Analytic Hessian of F_ML without a mean structure (:mod:`semxhs.sem.derivatives`).
+
+    ``None`` unless it is positive definite (or with a mean structure).
+    """
     if structure.meanstructure:
-        info += d_mu @ inv @ d_mu.T
-    return info
+        return None
+    imp = structure.implied(theta)
+    try:
+        inv = np.linalg.inv(imp.sigma)
+        _, _, hess = ml_derivatives(structure, layout_of(structure), imp.B[None], imp.C[None], imp.alpha[None],
+                                    inv[None], moments.cov[None], None, None, newton=True)
+        if hess is None or not np.all(np.isfinite(hess)):
+            return None
+        np.linalg.cholesky(hess[0])
+    except np.linalg.LinAlgError:
+        return None
+    return hess[0]
 
 
 def start_values(structure: RamStructure, moments: Moments) -> np.ndarray:
@@ -213,6 +234,8 @@ class Objective:
     value: Callable[[np.ndarray], float]
     grad: Callable[[np.ndarray], np.ndarray]
     grad_info: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+    #: the exact Hessian where it is positive definite (else None); differences of the gradient without it
+    hessian: Callable[[np.ndarray], np.ndarray | None] | None = None
 
 
 def single_group_objective(structure: RamStructure, moments: Moments) -> Objective:
@@ -221,8 +244,9 @@ def single_group_objective(structure: RamStructure, moments: Moments) -> Objecti
         g, info, _ = _gradient_and_information(structure, t, moments)
         return g, info
 
+    hessian = None if structure.meanstructure else (lambda t: exact_hessian(structure, t, moments))
     return Objective(structure.q, lambda t: discrepancy(structure, t, moments),
-                     lambda t: gradient(structure, t, moments), _gi)
+                     lambda t: gradient(structure, t, moments), _gi, hessian)
 
 
 def group_weights(moments: list[Moments]) -> np.ndarray:
@@ -281,8 +305,9 @@ def fit_ml_groups(structures: list[RamStructure], moments: list[Moments], start:
     ``Estimate.fmin`` is the weighted discrepancy, so ``chisq = N * fmin = sum_g N_g F_g``.
     """
     theta = multigroup_start(structures, moments) if start is None else np.array(start, dtype=float)
-    return minimize(multigroup_objective(structures, moments), theta, lambda: multigroup_start(structures, moments),
-                    gtol=gtol, max_iter=max_iter)
+    with one_blas_thread():  # small matrices (semxhs.sem.threads)
+        return minimize(multigroup_objective(structures, moments), theta,
+                        lambda: multigroup_start(structures, moments), gtol=gtol, max_iter=max_iter)
 
 
 def fit_ml(structure: RamStructure, moments: Moments, start: np.ndarray | None = None,
@@ -306,8 +331,9 @@ def fit_ml(structure: RamStructure, moments: Moments, start: np.ndarray | None =
     Estimate
     """
     theta = start_values(structure, moments) if start is None else np.array(start, dtype=float)
-    return minimize(single_group_objective(structure, moments), theta, lambda: start_values(structure, moments),
-                    gtol=gtol, max_iter=max_iter)
+    with one_blas_thread():  # small matrices (semxhs.sem.threads)
+        return minimize(single_group_objective(structure, moments), theta,
+                        lambda: start_values(structure, moments), gtol=gtol, max_iter=max_iter)
 
 
 def minimize(obj: Objective, theta: np.ndarray, safe_start: Callable[[], np.ndarray], *, gtol: float = 1e-9,
@@ -336,7 +362,7 @@ def minimize(obj: Objective, theta: np.ndarray, safe_start: Callable[[], np.ndar
         if np.max(np.abs(grad)) < 1e-3:
             # near the optimum of a misfitting model scoring converges only linearly; Newton
             # steps with the exact Hessian (differences of the analytic gradient) converge fast
-            exact = _difference_hessian(obj.grad, theta)
+            exact = obj.hessian(theta) if obj.hessian is not None else _difference_hessian(obj.grad, theta)
             if exact is not None:
                 hessian = exact
         try:

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from semxhs.sem.expression import Node, evaluate, gradient
+from semxhs.sem.threads import one_blas_thread
 
 
 def covariance_from_information(info: np.ndarray, n: int) -> tuple[np.ndarray, bool]:
@@ -25,10 +26,11 @@ def covariance_from_information(info: np.ndarray, n: int) -> tuple[np.ndarray, b
     q = info.shape[0]
     if q == 0:
         return np.zeros((0, 0)), True
-    eig = np.linalg.eigvalsh((info + info.T) / 2)
-    if eig.min() <= 1e-10 * max(1.0, eig.max()):
-        return np.full((q, q), np.nan), False
-    return np.linalg.inv(n * info), True
+    with one_blas_thread():  # small matrices (semxhs.sem.threads)
+        eig = np.linalg.eigvalsh((info + info.T) / 2)
+        if eig.min() <= 1e-10 * max(1.0, eig.max()):
+            return np.full((q, q), np.nan), False
+        return np.linalg.inv(n * info), True
 
 
 def wald(est: float, se: float, level: float = 0.95) -> tuple[float | None, float | None, float, float]:

@@ -139,6 +139,10 @@ class RamStructure:
         """
         if self.m == 0:
             return
+        linked = self.A0 != 0
+        linked[self.a_rows, self.a_cols] = True
+        if _acyclic(linked):  # recursive paths: I - A is unit triangular up to order, never singular
+            return
         A = self.A0.copy()
         rng = np.random.default_rng(20240601)
         A[self.a_rows, self.a_cols] = rng.uniform(0.1, 0.4, self.a_rows.size) * rng.choice([-1.0, 1.0],
@@ -231,3 +235,20 @@ class RamStructure:
         theta[self.s_idx] = S[self.s_rows, self.s_cols]
         theta[self.m_idx] = alpha[self.m_rows]
         return theta
+
+
+def _acyclic(linked: np.ndarray) -> bool:
+    """Whether the directed graph ``linked[i, j]`` (an arrow ``j -> i``) has no cycle (Kahn, 1962).
+
+    Examples
+    --------
+    >>> _acyclic(np.array([[False, False], [True, False]])), _acyclic(np.array([[False, True], [True, False]]))
+    (True, False)
+    """
+    left = np.ones(linked.shape[0], dtype=bool)
+    while left.any():
+        sources = left & ~(linked[:, left].any(axis=1))  # no arrow in from a variable still left
+        if not sources.any():
+            return False
+        left &= ~sources
+    return True

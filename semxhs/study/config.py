@@ -60,7 +60,7 @@ TOP_KEYS = {"title", "language", "data", "encoding", "model", "model_syntax", "e
             "std_lv", "alpha", "hypotheses", "output", "description", "reverse", "scale", "seed",
             "measurement", "htmt_draws", "process", "instrument", "screening", "platform", "sheet",
             "bootstrap", "fixed_x", "group", "group_equal", "group_partial", "summary", "crosscheck",
-            "citation", "modindices", "effect_sizes", "invariance", "missing_codes", "power"}
+            "citation", "modindices", "effect_sizes", "invariance", "missing_codes", "common_method", "power"}
 BOOTSTRAP_KEYS = {"draws", "ci", "failed_rule", "monte_carlo", "sobel", "jobs"}
 PROCESS_KEYS = {"model", "x", "m", "w", "z", "y", "cov", "boot", "seed", "hc", "center", "probe", "conf", "title"}
 REQUIRED = ("data",)
@@ -355,6 +355,7 @@ class Study:
     tex: str | None = None
     md: str | None = None
     missing_codes: tuple[float, ...] = ()
+    common_method: CommonMethodSpec | None = None  # common_method: {marker, marker_rule, ulmc, ulmc_loadings}
     power: PowerSpec | None = None  # power: in the study (semxhs.power)
 
 @dataclass(frozen=True)
@@ -367,6 +368,52 @@ class InvarianceSpec:
 
 
 INVARIANCE_KEYS = {"group", "criteria", "partial_search"}
+
+
+@dataclass(frozen=True)
+class CommonMethodSpec:
+    """``common_method:`` in a study: the marker item(s) and how the ULMC is run.
+
+    ``marker`` names columns of the data that are no model items (Lindell & Whitney's
+    marker; several = one scale, scored as their mean), ``marker_rule`` picks r_M
+    (``smallest`` or ``second_smallest`` positive correlation), ``ulmc`` switches the
+    unmeasured latent method construct on or off, ``ulmc_loadings`` is ``equal`` (default) or ``free``.
+    """
+
+    marker: tuple[str, ...] = ()
+    marker_rule: str = "smallest"
+    ulmc: bool = True
+    ulmc_loadings: str = "equal"
+
+
+COMMON_METHOD_KEYS = {"marker", "marker_rule", "ulmc", "ulmc_loadings"}
+
+
+def _parse_common_method(value: Any, problems: list[str]) -> CommonMethodSpec | None:
+    """``common_method: {marker: MK1, marker_rule: smallest, ulmc: true, ulmc_loadings: free}``."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        problems.append("'common_method' must be a mapping such as {marker: [MK1, MK2], ulmc: true}")
+        return None
+    unknown = sorted(set(value) - COMMON_METHOD_KEYS)
+    if unknown:
+        problems.append(f"unknown keys under 'common_method': {', '.join(unknown)} "
+                        f"(known: {', '.join(sorted(COMMON_METHOD_KEYS))})")
+    marker = _text_list(value.get("marker"), "common_method.marker", problems)
+    rule = str(value.get("marker_rule", "smallest"))
+    if rule not in ("smallest", "second_smallest"):
+        problems.append(f"'common_method.marker_rule' must be smallest or second_smallest, got {rule!r}")
+        rule = "smallest"
+    on = value.get("ulmc", True)
+    if not isinstance(on, bool):
+        problems.append("'common_method.ulmc' must be true or false")
+        on = True
+    loadings = str(value.get("ulmc_loadings", "equal"))
+    if loadings not in ("free", "equal"):
+        problems.append(f"'common_method.ulmc_loadings' must be free or equal, got {loadings!r}")
+        loadings = "equal"
+    return CommonMethodSpec(marker, rule, on, loadings)
 
 
 def _parse_invariance(value: Any, group: str | None, problems: list[str]) -> InvarianceSpec | None:
@@ -754,6 +801,7 @@ def parse_study(raw: Any, path: Path) -> Study:
     process = _parse_process(raw.get("process"), int(seed), problems)
     boot = _parse_bootstrap(raw.get("bootstrap"), problems)
     invariance_spec = _parse_invariance(raw.get("invariance"), group, problems)
+    common_method_spec = _parse_common_method(raw.get("common_method"), problems)
     power_spec = _parse_power(raw.get("power"), base, int(seed), float(alpha), problems)
     if power_spec is not None and group:
         problems.append("'power' is not available with 'group' (multi-group models) yet")
@@ -841,6 +889,7 @@ def parse_study(raw: Any, path: Path) -> Study:
         modindices=bool(extras["modindices"]),
         effect_sizes=bool(extras["effect_sizes"]),
         invariance=invariance_spec,
+        common_method=common_method_spec,
         missing_codes=missing_codes,
         power=power_spec,
     )

@@ -99,6 +99,7 @@ class Responses:
     scale: tuple[float, float] | None = None
     derived_files: tuple[str, ...] = ()
     scale_check: ScaleCheck | None = None
+    marker: tuple[str, ...] = ()  # the instrument's marker items (Lindell & Whitney)
     instrument: Instrument | None = None  # its names, wordings and demographics go into the report
 
 
@@ -142,6 +143,7 @@ def load_responses(data_path: str | Path, *, encoding: str | None = None, instru
         scale=(float(inst.scale.min), float(inst.scale.max)),
         derived_files=files,
         scale_check=run.scale_check,
+        marker=tuple(inst.marker),
         instrument=inst,
     )
 
@@ -235,6 +237,10 @@ class AnalysisOptions:
     modindices: bool = False
     effect_sizes: bool = False
     missing_codes: tuple[float, ...] = ()
+    ulmc: bool = True  # common-method bias: the unmeasured latent method construct (--no-ulmc)
+    ulmc_loadings: str = "equal"
+    marker: tuple[str, ...] = ()  # marker columns (Lindell & Whitney), no model items
+    marker_rule: str = "smallest"
 
     @property
     def fiml(self) -> bool:
@@ -267,7 +273,17 @@ def study_options(study: Study) -> AnalysisOptions:
                            bootstrap=study.bootstrap, fixed_x=study.fixed_x, group=study.group,
                            group_equal=study.group_equal, group_partial=study.group_partial,
                            crosscheck=study.crosscheck, modindices=study.modindices,
-                           effect_sizes=study.effect_sizes, missing_codes=study.missing_codes)
+                           effect_sizes=study.effect_sizes, missing_codes=study.missing_codes,
+                           **_common_method_options(study))
+
+
+def _common_method_options(study: Study) -> dict[str, Any]:
+    """The ``common_method:`` block of a study as :class:`AnalysisOptions` fields."""
+    spec = study.common_method
+    if spec is None:
+        return {}
+    return {"ulmc": spec.ulmc, "ulmc_loadings": spec.ulmc_loadings, "marker": spec.marker,
+            "marker_rule": spec.marker_rule}
 
 
 def model_partable(model_text: str, options: AnalysisOptions, group_labels: tuple[str, ...] = ()) -> ParTable:
@@ -279,6 +295,17 @@ def model_partable(model_text: str, options: AnalysisOptions, group_labels: tupl
     return build_partable(model_text, std_lv=options.std_lv, meanstructure=options.fiml, fixed_x=options.fixed_x,
                           group_labels=group_labels, group_equal=tuple(options.group_equal),
                           group_partial=tuple(options.group_partial))
+
+
+def check_marker(marker: tuple[str, ...], partable: ParTable, frame: pd.DataFrame) -> None:
+    """Raise :class:`StudyError` when a marker is a model variable or not a column of the data."""
+    in_model = [m for m in marker if m in set(partable.observed)]
+    if in_model:
+        raise StudyError(f"marker items must not be model variables (a marker is theoretically unrelated to the "
+                         f"constructs): {name_list(in_model)}")
+    absent = [m for m in marker if m not in frame.columns]
+    if absent:
+        raise StudyError(f"marker items are not columns of the data: {name_list(absent)}")
 
 
 def analyse(model_text: str, frame: pd.DataFrame | Responses, options: AnalysisOptions = AnalysisOptions(), *,
@@ -335,6 +362,9 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, options: AnalysisO
     if partable is None:
         partable = model_partable(model_text, options, labels)
     check_hypotheses(hypotheses, partable)
+    marker = options.marker or (responses.marker if responses is not None else ())
+    if marker:
+        check_marker(marker, partable, table)
     if responses is not None and responses.scale_check is not None:
         scale_check: ScaleCheck | None = responses.scale_check  # an instrument's, after decoding
     else:
@@ -380,7 +410,10 @@ def analyse(model_text: str, frame: pd.DataFrame | Responses, options: AnalysisO
     if measurement and sem.latent:
         from semxhs.measurement.from_fit import measurement_from_fit
 
-        quality = measurement_from_fit(sem, table, htmt_boot=options.htmt_draws, seed=options.seed)
+        quality = measurement_from_fit(sem, table, htmt_boot=options.htmt_draws, seed=options.seed,
+                                       ulmc_loadings=options.ulmc_loadings if options.ulmc else None,
+                                       marker=marker, marker_rule=options.marker_rule, alpha=options.alpha,
+                                       model=fitted_text)
     instrument = responses.instrument if responses else None
     profile = None
     if instrument is not None and instrument.demographics:  # of the respondents the SEM analysed

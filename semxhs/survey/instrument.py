@@ -23,6 +23,7 @@ model written from it::
     attention_checks:
       - {id: AC1, number: 9, zh: 本题请选择“同意”, correct: 6}    # or correct: 同意
     missing_codes: [9, 99]             # numeric codes meaning "no answer": set missing, counted
+    marker: MK1                        # marker item(s) (Lindell & Whitney): declared items, no model items
     demographics:                      # optional: described in the sample profile, never items
       - id: gender
         number: 1                      # matched as items are: id, wording (zh/en), number, or column
@@ -68,7 +69,7 @@ __all__ = [
 ]
 
 TOP_KEYS = {"title", "respondent_id", "duration", "scale", "constructs", "items",
-            "attention_checks", "description", "language", "missing_codes", "demographics"}
+            "attention_checks", "description", "language", "missing_codes", "marker", "demographics"}
 SCALE_KEYS = {"points", "min", "labels", "aliases"}
 CONSTRUCT_KEYS = {"id", "name", "source"}
 SOURCE_KEYS = {"scale", "citation", "adapted", "doi"}
@@ -319,6 +320,7 @@ class Instrument:
     title: str = ""
     path: Path | None = None
     missing_codes: tuple[float, ...] = ()
+    marker: tuple[str, ...] = ()  # marker items (Lindell & Whitney, 2001): in ``items``, never model items
     demographics: tuple[Demographic, ...] = ()
 
     @property
@@ -388,6 +390,7 @@ class Instrument:
             "missing_codes": [int(c) if float(c).is_integer() else c for c in self.missing_codes],
             "demographics": [{"id": d.id, "name_zh": d.name_zh, "name_en": d.name_en, "type": d.type}
                              for d in self.demographics],
+            "marker": list(self.marker),
         }
 
 
@@ -404,7 +407,9 @@ def measurement_model(instrument: Instrument) -> str:
     >>> print(measurement_model(inst))
     TR =~ TR1 + TR2 + TR3
     """
-    lines = [f"{factor} =~ {' + '.join(items)}" for factor, items in instrument.blocks().items() if items]
+    marker = set(instrument.marker)
+    blocks = {factor: [i for i in items if i not in marker] for factor, items in instrument.blocks().items()}
+    lines = [f"{factor} =~ {' + '.join(items)}" for factor, items in blocks.items() if items]
     return "\n".join(lines)
 
 
@@ -491,6 +496,7 @@ def parse_instrument(raw: Any, path: Path | None = None) -> Instrument:
     duration = _column("duration")
     title = raw.get("title", "")
     missing_codes = parse_missing_codes(raw.get("missing_codes"), (scale.min, scale.max), problems)
+    marker = _parse_marker(raw.get("marker"), {i.id for i in items}, problems)
     if problems:
         raise StudyError(f"instrument file {fname}: " + "; ".join(problems))
     return Instrument(
@@ -504,7 +510,30 @@ def parse_instrument(raw: Any, path: Path | None = None) -> Instrument:
         path=path.resolve() if path is not None else None,
         missing_codes=missing_codes,
         demographics=tuple(demographics),
+        marker=marker,
     )
+
+
+def _parse_marker(value: Any, item_ids: set[str], problems: list[str]) -> tuple[str, ...]:
+    """``marker: MK1`` or ``marker: [MK1, MK2]``: ids of declared items (a theoretically unrelated scale).
+
+    Examples
+    --------
+    >>> problems: list[str] = []
+    >>> _parse_marker(["MK1", "XX"], {"MK1", "a1"}, problems), problems
+    (('MK1',), ["'marker': not declared in 'items': 'XX'"])
+    """
+    if value is None:
+        return ()
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not names or not all(isinstance(v, str) and v.strip() for v in names):
+        problems.append(f"'marker' must be an item id or a list of item ids, got {value!r}")
+        return ()
+    names = [v.strip() for v in names]
+    unknown = [v for v in names if v not in item_ids]
+    if unknown:
+        problems.append(f"'marker': not declared in 'items': {name_list(unknown)}")
+    return tuple(v for v in names if v in item_ids)
 
 
 def parse_missing_codes(value: Any, scale: tuple[float, float] | None, problems: list[str]) -> tuple[float, ...]:

@@ -57,8 +57,8 @@ def test_a_study_with_power_runs_end_to_end_in_english(tmp_path: Path) -> None:
     assert "Sample size justification" in html and "Power at N = 150" in html and "Hoenig" in html
     assert "<svg" in html.split("Sample size justification")[1]  # the power curve
     md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
-    assert "Sample size justification" in md and "power_curve.svg" in md
-    assert (tmp_path / "out" / "power_curve.svg").is_file()
+    assert "Sample size justification" in md and "report_power_curve.svg" in md  # figures named after the report
+    assert (tmp_path / "out" / "report_power_curve.svg").is_file() and (tmp_path / "out" / "report_power_curve.png").is_file()
     tex = (tmp_path / "out" / "report.tex").read_text(encoding="utf-8")
     assert "Sample size justification" in tex
     from docx import Document
