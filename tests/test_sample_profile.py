@@ -250,3 +250,20 @@ def test_cli_fit_with_instrument_writes_the_profile(tmp_path):
     md = (out / "r.md").read_text(encoding="utf-8")
     assert "Demographic characteristics of the sample" in md and "| Gender | Male | 30 | 27.0 |" in md
     assert "Appendix: Questionnaire" in md and "Trust (TR) ← Perceived interactivity (PI)" in md
+
+
+def test_a_declared_demographic_missing_from_the_data_is_named_not_an_error(tmp_path):
+    data = pd.read_excel(EXPORT).drop(columns=[HEADERS["frequency"]])
+    path = tmp_path / "wjx.xlsx"
+    data.to_excel(path, index=False)
+    survey = read_survey(path, load_instrument(INSTRUMENT))
+    assert survey.ok and "frequency" not in survey.frame.columns
+    model = tmp_path / "m.lav"
+    model.write_text(MODEL, encoding="utf-8")
+    res = fit_files(model, path, AnalysisOptions(htmt_draws=0, measurement=False), instrument=INSTRUMENT)
+    assert res.sample_profile is not None and res.sample_profile.absent == ("frequency",)
+    assert {r.variable for r in res.sample_profile.rows} == {"gender", "age"}
+    assert res.to_dict()["sample_profile"]["absent"] == ["frequency"]
+    sec = profile_section(res, labels_for("en"))
+    assert sec is not None and any("not found in the data" in n and "frequency" in n
+                                   for n in sec["tables"][0]["notes"])

@@ -42,9 +42,12 @@ def profile_section(result: StudyResult, t: Labels) -> Section | None:
     [['性别', '男', '1', '25.0'], ['', '女', '2', '50.0'], ['', '未作答', '1', '25.0']]
     """
     profile = getattr(result, "sample_profile", None)
-    if profile is None:
+    if profile is None or not (profile.demographics or profile.absent):
         return None
     lang = language_of(t)
+    if not profile.demographics:  # none of the declared demographics is in the data: say so
+        return section("sample-profile", t["sec_sample_profile"], [],
+                       paragraphs=[t["profile_absent"].format(names=t["list_sep"].join(profile.absent))])
     rows: list[Row] = []
     notes: list[str] = []
     summaries = {s.variable: s for s in profile.numeric}
@@ -69,6 +72,8 @@ def profile_section(result: StudyResult, t: Labels) -> Section | None:
     basis = t["profile_basis_fiml"] if profile.basis == "fiml" else t["profile_basis_listwise"]
     if profile.screened:
         basis = t["profile_after_screening"] + basis
+    if profile.absent:
+        notes.append(t["profile_absent"].format(names=t["list_sep"].join(profile.absent)))
     columns = [column(t["col_profile_variable"], "left"), column(t["col_profile_level"], "left"),
                column(t["col_profile_n"], italic=True), column(t["col_profile_percent"])]
     intro = t["profile_sentence"].format(n=f.fmt_int(profile.n), basis=basis)

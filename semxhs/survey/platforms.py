@@ -573,8 +573,9 @@ def import_survey(
         coded.isetitem(pos, codes)
         records.append(record)
     decoding = DecodingSummary(tuple(records))
-    targets = (*instrument.item_ids, *instrument.check_ids, *instrument.demographic_ids)
+    targets = (*instrument.item_ids, *instrument.check_ids)
     missing = tuple(t for t in targets if t not in renames.values())
+    # a declared demographic without a column is no error (the profile lists it as not found)
     id_column = instrument.respondent_id or plat.id_column
     duration_column = instrument.duration or plat.duration_column
     return SurveyImport(

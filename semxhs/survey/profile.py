@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from semxhs.errors import DataError, name_list
 from semxhs.survey.instrument import Demographic
 
 __all__ = ["NumericSummary", "ProfileRow", "SampleProfile", "bin_labels", "sample_profile"]
@@ -69,7 +68,7 @@ class SampleProfile:
 
     ``basis`` says which respondents: ``"listwise"`` (complete on the model's variables)
     or ``"fiml"`` (every respondent with an answer to one of them), after screening when
-    ``screened`` is true.
+    ``screened`` is true. ``absent``: declared demographics no column matched (left out).
     """
 
     n: int
@@ -78,6 +77,7 @@ class SampleProfile:
     numeric: tuple[NumericSummary, ...] = ()
     basis: str = "listwise"
     screened: bool = False
+    absent: tuple[str, ...] = ()  # declared demographics no column of the data matched
 
     def to_frame(self, language: str = "en") -> pd.DataFrame:
         """One row per level, columns :data:`PROFILE_COLUMNS` (labels in ``language``)."""
@@ -85,11 +85,12 @@ class SampleProfile:
                             columns=list(PROFILE_COLUMNS))
 
     def to_dict(self, language: str = "en") -> dict[str, Any]:
-        """JSON form: ``n``, ``basis``, ``screened``, ``variables``, ``rows``, ``numeric``."""
+        """JSON form: ``n``, ``basis``, ``screened``, ``variables``, ``rows``, ``numeric``, ``absent``."""
         return {
             "n": self.n,
             "basis": self.basis,
             "screened": self.screened,
+            "absent": list(self.absent),
             "variables": [{"variable": d.id, "name_zh": d.name_zh, "name_en": d.name_en, "type": d.type}
                           for d in self.demographics],
             "rows": [{"variable": r.variable, "level": r.level, "label": r.label(language),
@@ -152,10 +153,7 @@ def sample_profile(frame: pd.DataFrame, demographics: Sequence[Demographic], *, 
         intervals below the first and from the last cut point only when someone is in them), then
         unlabelled answers as they are, then a ``missing`` row when anyone did not answer.
 
-    Raises
-    ------
-    DataError
-        When a demographic's column is not in ``frame``.
+    A demographic whose column is not in ``frame`` is left out and listed in ``absent``.
 
     Examples
     --------
@@ -169,9 +167,8 @@ def sample_profile(frame: pd.DataFrame, demographics: Sequence[Demographic], *, 
     >>> [(r.level, r.n) for r in p.rows], round(p.numeric[0].mean, 2), p.numeric[0].min
     ([('<20', 1), ('20–29', 1), ('≥30', 2)], 28.75, 19.0)
     """
-    absent = [d.id for d in demographics if d.id not in frame.columns]
-    if absent:
-        raise DataError(f"sample profile: no column for the demographics {name_list(absent)}")
+    absent = tuple(d.id for d in demographics if d.id not in frame.columns)
+    demographics = [d for d in demographics if d.id in frame.columns]
     n = len(frame)
     rows: list[ProfileRow] = []
     numeric: list[NumericSummary] = []
@@ -217,7 +214,7 @@ def sample_profile(frame: pd.DataFrame, demographics: Sequence[Demographic], *, 
         n_missing = sum(key is None for key in keys)
         if n_missing:
             rows.append(ProfileRow(d.id, "missing", "", "", n_missing, pct(n_missing), "missing"))
-    return SampleProfile(n, tuple(demographics), tuple(rows), tuple(numeric), basis, screened)
+    return SampleProfile(n, tuple(demographics), tuple(rows), tuple(numeric), basis, screened, absent)
 
 
 def _order(key: str) -> tuple[int, float, str]:
