@@ -67,14 +67,19 @@ def discrepancy(structure: RamStructure, theta: np.ndarray, moments: Moments) ->
     try:
         imp = structure.implied(theta)
         chol = np.linalg.cholesky(imp.sigma)
+        inv = np.linalg.inv(imp.sigma)
     except np.linalg.LinAlgError:
         return float("inf")
     logdet = 2.0 * np.log(np.diag(chol)).sum()
-    inv = np.linalg.inv(imp.sigma)
     value = logdet + np.trace(moments.cov @ inv) - moments.logdet - structure.p
     if structure.meanstructure:
         d = moments.mean - imp.mu
         value += d @ inv @ d
+    if value < -1e-8 * max(1.0, abs(float(moments.logdet))):
+        # F_ML >= 0 whenever S is positive definite: a negative value is rounding in a nearly
+        # singular Sigma (an optimizer drifting along a direction the data do not identify),
+        # and such a point must not look better than a proper one
+        return float("inf")
     return float(value)
 
 
@@ -127,7 +132,8 @@ def _unit_information(structure: RamStructure, imp: Implied, inv: np.ndarray | N
 def exact_hessian(structure: RamStructure, theta: np.ndarray, moments: Moments) -> np.ndarray | None:
     """Analytic Hessian of F_ML without a mean structure (:mod:`semxhs.sem.derivatives`).
 
-    ``None`` unless it is positive definite (or with a mean structure).
+    ``None`` unless it is positive definite and well conditioned (smallest eigenvalue above
+    1e-10 of the largest), or with a mean structure.
     """
     if structure.meanstructure:
         return None
@@ -138,8 +144,12 @@ def exact_hessian(structure: RamStructure, theta: np.ndarray, moments: Moments) 
                                     inv[None], moments.cov[None], None, None, newton=True)
         if hess is None or not np.all(np.isfinite(hess)):
             return None
-        np.linalg.cholesky(hess[0])
+        eig = np.linalg.eigvalsh(hess[0])
     except np.linalg.LinAlgError:
+        return None
+    # positive definite and not nearly singular: along a direction the data do not identify F is
+    # flat, and a Newton step there would be huge while the line search accepts it (F unchanged)
+    if eig[0] <= 1e-10 * max(eig[-1], 1e-300):
         return None
     return hess[0]
 
