@@ -143,13 +143,25 @@ def _set_sigint(handler: Any) -> Any:
         return None
 
 
+#: Set by a Ctrl-C during a command: an exception it caused on its way (a C extension whose
+#: import it broke says ``ImportError: initialization failed``) is reported as the interrupt.
+_SIGINT_SEEN: list[bool] = [False]
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C inside a command: remember it, then unwind (workers stopped, stage undone)."""
+    _SIGINT_SEEN[0] = True
+    raise KeyboardInterrupt
+
+
 def guarded(func: F) -> F:
     """Turn user errors into one line and exit 2; Ctrl-C into one line and exit 130."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         _STAGES.clear()
-        previous = _set_sigint(signal.default_int_handler)  # Ctrl-C now unwinds: workers stopped, stage undone
+        _SIGINT_SEEN[0] = False
+        previous = _set_sigint(_interrupt)  # Ctrl-C now unwinds: workers stopped, stage undone
         try:
             return func(*args, **kwargs)
         except SemxhsError as exc:
@@ -161,6 +173,9 @@ def guarded(func: F) -> F:
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as exc:  # a bug of ours: say so in one line, traceback on request
+            if _SIGINT_SEEN[0]:  # not a bug: what the Ctrl-C broke on its way out
+                typer.echo(_interrupted_line(), err=True)
+                raise typer.Exit(130) from None
             if os.environ.get("SEMXHS_DEBUG"):
                 raise
             _internal(exc)

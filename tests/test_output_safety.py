@@ -489,15 +489,16 @@ def test_ctrl_c_at_any_moment_leaves_all_outputs_or_none(tmp_path, delay):
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     names = sorted(p.name for p in tmp_path.iterdir())
+    everything = ["r.html", "r.json", "r_path_diagram.png", "r_path_diagram.svg"]  # the diagram beside the report
     assert "Traceback" not in err and "Aborted" not in err, err
     if proc.returncode == 0:
-        assert names == ["r.html", "r.json"]
+        assert names == everything
         return
     assert proc.returncode == 130, err
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
     if names:
-        assert names == ["r.html", "r.json"] and lines[0].startswith("semxhs: interrupted: 2 output file(s) had been"), (names, err)
+        assert names == everything and lines[0].startswith("semxhs: interrupted: 4 output file(s) had been"), (names, err)
     else:
         assert lines == ["semxhs: interrupted: nothing was written"]
 
@@ -517,3 +518,24 @@ def test_ctrl_c_during_the_demo_removes_the_study_files_it_had_written(tmp_path)
     assert proc.returncode == 130, err
     assert err.strip().splitlines() == ["semxhs: interrupted: nothing was written"]
     assert list(tmp_path.iterdir()) == []  # not even the folder it made
+
+
+def test_ctrl_c_that_breaks_an_import_is_reported_as_the_interrupt(capsys):
+    """A Ctrl-C that lands inside a C extension's import surfaces as ``ImportError:
+    initialization failed``: that is the interrupt (exit 130, one line), not a bug of ours (exit 1)."""
+    import typer
+
+    from semxhs.cli import guarded
+
+    @guarded
+    def command() -> None:
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+        except KeyboardInterrupt:
+            raise ImportError("initialization failed") from None
+
+    with pytest.raises(typer.Exit) as exit_info:
+        command()
+    assert exit_info.value.exit_code == 130
+    assert capsys.readouterr().err.strip().splitlines() == ["semxhs: interrupted: nothing was written"]
