@@ -14,6 +14,7 @@ section reports what each shows. Formats only; every number comes from the resul
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from semxhs.measurement.results import (
     CommonMethodResult,
@@ -27,6 +28,7 @@ from semxhs.report.blocks import Labels, Row, Section, Table, column, row, table
 from semxhs.report.labels import CMB_REFERENCES, language_of
 from semxhs.report.measurement import cmb_section
 from semxhs.report.messages import message_words
+from semxhs.report.names import name_map
 from semxhs.study.results import StudyResult
 
 __all__ = ["common_method_section", "common_method_summary"]
@@ -41,7 +43,8 @@ def _signed(x: float, digits: int = 3) -> str:
     return text if text.startswith("-") or set(text) <= set("0.") else "+" + text
 
 
-def _path(lhs: str, op: str, rhs: str) -> str:
+def _path(lhs: str, op: str, rhs: str, names: Mapping[str, str]) -> str:
+    lhs, rhs = names.get(lhs, lhs), names.get(rhs, rhs)
     if op == "~":
         return f"{lhs} ← {rhs}"
     if op == "~~":
@@ -63,7 +66,7 @@ def _fit_cells(m: ModelFit) -> list[str]:
             f.fmt_bounded(m.rmsea), f.fmt_bounded(m.srmr)]
 
 
-def _ulmc_parts(u: UlmcResult, t: Labels) -> tuple[list[str], list[Table], list[Row]]:
+def _ulmc_parts(u: UlmcResult, t: Labels, names: Mapping[str, str]) -> tuple[list[str], list[Table], list[Row]]:
     d = u.difference
     test = f.fmt_chisq_diff(d.delta_chisq, d.delta_df, d.pvalue) if d is not None else f.DASH
     largest = u.largest_change
@@ -75,7 +78,7 @@ def _ulmc_parts(u: UlmcResult, t: Labels) -> tuple[list[str], list[Table], list[
         dsrmr=_signed(u.delta_srmr), share=f.fmt_percent(u.method_variance_share))]
     if largest is not None:
         paragraphs.append(t["cmb_ulmc_change"].format(
-            path=_path(largest.lhs, largest.op, largest.rhs), before=f.fmt_bounded(largest.std_all_without),
+            path=_path(largest.lhs, largest.op, largest.rhs, names), before=f.fmt_bounded(largest.std_all_without),
             after=f.fmt_bounded(largest.std_all_with), delta=_signed(largest.delta_std_all)))
     status = _status(u.method, t)
     if status:
@@ -95,7 +98,7 @@ def _ulmc_parts(u: UlmcResult, t: Labels) -> tuple[list[str], list[Table], list[
                  t["note_cmb_flag"].format(flag=FLAG) if flag else ""]
     tables = [table("table-cmb-ulmc", t["tbl_cmb_ulmc"], fit_columns, fit_rows, fit_notes)]
     if u.changes:
-        change_rows = [row([_path(c.lhs, c.op, c.rhs), f.fmt_bounded(c.std_all_without), f.fmt_bounded(c.std_all_with),
+        change_rows = [row([_path(c.lhs, c.op, c.rhs, names), f.fmt_bounded(c.std_all_without), f.fmt_bounded(c.std_all_with),
                             _signed(c.delta_std_all)]) for c in u.changes]
         change_columns = [column(t["col_path"], "left"), column(t["col_beta_without"]), column(t["col_beta_with"]),
                           column("Δβ")]
@@ -107,7 +110,7 @@ def _ulmc_parts(u: UlmcResult, t: Labels) -> tuple[list[str], list[Table], list[
     return paragraphs, tables, check_rows
 
 
-def _marker_parts(mk: MarkerResult, t: Labels) -> tuple[list[str], list[Table], list[Row]]:
+def _marker_parts(mk: MarkerResult, t: Labels, labels: Mapping[str, str]) -> tuple[list[str], list[Table], list[Row]]:
     names = ", ".join(mk.marker)
     rs = [v for v in mk.marker_correlations.values() if math.isfinite(v)]
     rule = t["cmb_marker_smallest"] if mk.rule == "smallest" else t["cmb_marker_second"]
@@ -123,7 +126,7 @@ def _marker_parts(mk: MarkerResult, t: Labels) -> tuple[list[str], list[Table], 
                                              high=f.fmt_bounded(max(rs)) if rs else f.DASH,
                                              r_m=f.fmt_bounded(mk.r_m), rule=rule, outcome=outcome)]
     paragraphs.append(t["cmb_marker_shows"])
-    rows = [row([f"{p.lhs} ↔ {p.rhs}", f.fmt_bounded(p.r), f.fmt_p(p.pvalue), f.fmt_bounded(p.r_adj),
+    rows = [row([f"{labels.get(p.lhs, p.lhs)} ↔ {labels.get(p.rhs, p.rhs)}", f.fmt_bounded(p.r), f.fmt_p(p.pvalue), f.fmt_bounded(p.r_adj),
                  f.fmt_num(p.t_adj, 2), f.fmt_p(p.pvalue_adj), t["yes"] if p.lost(mk.alpha) else t["no"]])
             for p in mk.pairs]
     columns = [column(t["col_pair"], "left"), column("r", italic=True), column("p", italic=True),
@@ -138,14 +141,14 @@ def _marker_parts(mk: MarkerResult, t: Labels) -> tuple[list[str], list[Table], 
     return paragraphs, [tab], [check]
 
 
-def _vif_parts(fc: FullCollinearityResult, t: Labels) -> tuple[list[str], list[Table], list[Row]]:
+def _vif_parts(fc: FullCollinearityResult, t: Labels, names: Mapping[str, str]) -> tuple[list[str], list[Table], list[Row]]:
     vifs = [r.vif for r in fc.rows]
     above = fc.above
     outcome = (t["cmb_vif_above"].format(names=", ".join(r.construct for r in above)) if above
                else t["cmb_vif_none_above"])
     paragraphs = [t["cmb_vif"].format(low=f.fmt_num(min(vifs), 2), high=f.fmt_num(max(vifs), 2),
                                       cut=f.fmt_num(fc.cutoff, 1), outcome=outcome)]
-    rows = [row([r.construct, f.fmt_bounded(r.r2), f.fmt_num(r.vif, 2) + ("‡" if r.vif > fc.cutoff else "")])
+    rows = [row([names.get(r.construct, r.construct), f.fmt_bounded(r.r2), f.fmt_num(r.vif, 2) + ("‡" if r.vif > fc.cutoff else "")])
             for r in fc.rows]
     columns = [column(t["col_construct"], "left"), column("R²", italic=True), column("VIF")]
     tab = table("table-cmb-vif", t["tbl_cmb_vif"], columns, rows,
@@ -187,6 +190,7 @@ def common_method_section(result: StudyResult, t: Labels) -> Section | None:
     cm: CommonMethodResult | None = None if m is None else getattr(m, "common_method", None)
     if base is None or cm is None:
         return base
+    names = name_map(result, t)  # constructs by their instrument names
     paragraphs = [p for p in base["paragraphs"] if p != t["cmb_caveat"]]
     paragraphs.append(t["cmb_caveat_more"])
     tables = list(base["tables"])
@@ -195,13 +199,13 @@ def common_method_section(result: StudyResult, t: Labels) -> Section | None:
     parts = []
     paragraphs.extend(_not_run(cm, t))
     if cm.ulmc is not None:
-        parts.append(_ulmc_parts(cm.ulmc, t))
+        parts.append(_ulmc_parts(cm.ulmc, t, names))
     if cm.marker is not None:
-        parts.append(_marker_parts(cm.marker, t))
+        parts.append(_marker_parts(cm.marker, t, names))
     else:
         paragraphs.append(t["cmb_marker_absent"])
     if cm.full_collinearity is not None:
-        parts.append(_vif_parts(cm.full_collinearity, t))
+        parts.append(_vif_parts(cm.full_collinearity, t, names))
     for paras, tabs, rows in parts:
         paragraphs.extend(paras)
         extra.extend(tabs)

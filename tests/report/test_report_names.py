@@ -65,6 +65,9 @@ def test_every_table_names_the_constructs(results, lang):
     assert set(_first_cells(tables["table-r2"])[:2]) == {n["TR"], n["PU"]}
     assert f"{n['PU']} ← {n['TR']}" in _first_cells(tables["table-effect-sizes"])
     assert f"{n['PI']}" in _first_cells(tables["table-variances"])
+    # common-method checks: the full-collinearity VIF and the ULMC changes
+    assert set(_first_cells(tables["table-cmb-vif"])) == {n["PI"], n["TR"], n["PU"]}
+    assert f"{n['TR']} ← {n['PI']}" in _first_cells(tables["table-cmb-ulmc-changes"])
     # items keep their ids
     assert [r["cells"][1] for r in tables["table-measurement"]["rows"]][:2] == ["PI1", "PI2"]
 
