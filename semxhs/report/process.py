@@ -79,11 +79,14 @@ __all__ = [
 
 # --------------------------------------------------------------------------- small helpers
 
-def _term(term: str, t: Labels) -> str:
-    """``"PI:CE"`` → ``"PI × CE"``; the intercept in words."""
+_NO_NAMES: Mapping[str, str] = {}
+
+
+def _term(term: str, t: Labels, names: Mapping[str, str] = _NO_NAMES) -> str:
+    """``"PI:CE"`` → ``"PI × CE"`` (named constructs by their names); the intercept in words."""
     if term == "Intercept":
         return t["term_constant"]
-    return " × ".join(term.split(":"))
+    return " × ".join(names.get(v, v) for v in term.split(":"))
 
 
 def _terms(terms: str, t: Labels) -> str:
@@ -91,9 +94,9 @@ def _terms(terms: str, t: Labels) -> str:
     return " + ".join(_term(x.strip(), t) for x in terms.split("+"))
 
 
-def _path(path: str) -> str:
-    """``"PI -> TR -> PU"`` → ``"PI → TR → PU"``."""
-    return " → ".join(p.strip() for p in path.split("->"))
+def _path(path: str, names: Mapping[str, str] = _NO_NAMES) -> str:
+    """``"PI -> TR -> PU"`` → ``"PI → TR → PU"`` (named constructs by their names)."""
+    return " → ".join(names.get(p.strip(), p.strip()) for p in path.split("->"))
 
 
 def _level(result: ProcessResult) -> str:
@@ -202,8 +205,9 @@ def _model_section(result: ProcessResult, t: Labels, sid: str, prefix: str,
 
 # --------------------------------------------------------------------------- equations
 
-def _coefficient_table(eq: Equation, result: ProcessResult, t: Labels, table_id: str, title: str) -> Table:
-    rows = [row([_term(c.term, t), f.fmt_num(c.est, 3), f.fmt_num(c.se, 3), f.fmt_num(c.t, 2), f.fmt_p(c.pvalue),
+def _coefficient_table(eq: Equation, result: ProcessResult, t: Labels, table_id: str, title: str,
+                       names: Mapping[str, str] = _NO_NAMES) -> Table:
+    rows = [row([_term(c.term, t, names), f.fmt_num(c.est, 3), f.fmt_num(c.se, 3), f.fmt_num(c.t, 2), f.fmt_p(c.pvalue),
                  f.fmt_ci(c.ci_lower, c.ci_upper, 3)]) for c in eq.coefficients]
     columns = [column(t["col_term"], "left"), column(t["col_b_lower"], italic=True), column(t["col_se"], italic=True),
                column(t["col_t"], italic=True), column(t["col_p"], italic=True), _ci_cols(result, t)]
@@ -214,13 +218,13 @@ def _coefficient_table(eq: Equation, result: ProcessResult, t: Labels, table_id:
 
 
 def _equations_section(result: ProcessResult, t: Labels, sid: str, prefix: str,
-                       figures: Sequence[Figure] = ()) -> Section:
+                       figures: Sequence[Figure] = (), names: Mapping[str, str] = _NO_NAMES) -> Section:
     equations = list(result.equations)
-    summary_rows = [row([e.outcome, f.fmt_bounded(e.r2, 3), f.fmt_num(e.f, 2), f.fmt_int(e.df1), f.fmt_int(e.df2),
+    summary_rows = [row([names.get(e.outcome, e.outcome), f.fmt_bounded(e.r2, 3), f.fmt_num(e.f, 2), f.fmt_int(e.df1), f.fmt_int(e.df2),
                          f.fmt_p(e.pvalue), f.fmt_num(e.mse, 3)]) for e in equations]
     if result.total_equation is not None:
         e = result.total_equation
-        summary_rows.append(row([t["total_model_label"].format(y=e.outcome), f.fmt_bounded(e.r2, 3), f.fmt_num(e.f, 2),
+        summary_rows.append(row([t["total_model_label"].format(y=names.get(e.outcome, e.outcome)), f.fmt_bounded(e.r2, 3), f.fmt_num(e.f, 2),
                                  f.fmt_int(e.df1), f.fmt_int(e.df2), f.fmt_p(e.pvalue), f.fmt_num(e.mse, 3)]))
     columns = [column(t["col_outcome"], "left"), column(t["col_r2"], italic=True), column(t["col_f"], italic=True),
                column(t["col_df1"], italic=True), column(t["col_df2"], italic=True), column(t["col_p"], italic=True),
@@ -229,11 +233,12 @@ def _equations_section(result: ProcessResult, t: Labels, sid: str, prefix: str,
                     [t["note_model_summary"].format(se=_se_words(result, t))])]
     for k, e in enumerate(equations, start=1):
         tables.append(_coefficient_table(e, result, t, f"table-{sid}-{k}",
-                                         t["tbl_coefficients"].format(y=e.outcome)))
+                                         t["tbl_coefficients"].format(y=names.get(e.outcome, e.outcome)), names))
     if result.total_equation is not None:
         e = result.total_equation
         tables.append(_coefficient_table(e, result, t, f"table-{sid}-total",
-                                         t["tbl_total_coefficients"].format(y=e.outcome)))
+                                         t["tbl_total_coefficients"].format(y=names.get(e.outcome, e.outcome)),
+                                         names))
     paragraphs = [t["eq_line"].format(y=e.outcome, r2=f.fmt_bounded(e.r2, 3),
                                       test=f.fmt_f_test(e.f, e.df1, e.df2, e.pvalue)) for e in equations]
     return section(sid, prefix + t["sec_process_equations"], tables, paragraphs=paragraphs, figures=figures)
@@ -255,13 +260,15 @@ def _interactions_section(result: ProcessResult, t: Labels, sid: str, prefix: st
     return section(sid, prefix + t["sec_process_interactions"], [tab], paragraphs=paragraphs)
 
 
-def _effect_rows(effects: Sequence[ConditionalEffect], names: Sequence[str], t: Labels) -> list[Row]:
+def _effect_rows(effects: Sequence[ConditionalEffect], names: Sequence[str], t: Labels,
+                 labels: Mapping[str, str] = _NO_NAMES) -> list[Row]:
     out: list[Row] = []
     previous = None
     for r in effects:
         key = (r.equation, r.focal)
         first = key != previous
-        out.append(row([r.equation if first else "", _term(r.focal, t) if first else "", *_mod_cells(r, names),
+        out.append(row([labels.get(r.equation, r.equation) if first else "", _term(r.focal, t, labels) if first else "",
+                        *_mod_cells(r, names),
                         f.fmt_num(r.effect, 3),
                         f.fmt_num(r.se, 3), f.fmt_num(r.t, 2), f.fmt_p(r.pvalue), f.fmt_ci(r.ci_lower, r.ci_upper, 3)],
                        starts_group=first))
@@ -348,13 +355,13 @@ def process_plot_files(result: ProcessResult, *, language: str) -> dict[str, str
 # --------------------------------------------------------------------------- probing and J-N
 
 def _conditional_section(result: ProcessResult, t: Labels, sid: str, prefix: str,
-                         figures: Sequence[Figure]) -> Section | None:
+                         figures: Sequence[Figure], labels: Mapping[str, str] = _NO_NAMES) -> Section | None:
     effects = list(result.conditional_effects)
     if not effects:
         return None
     names = _moderators(effects)
     tab = table(f"table-{sid}", t["tbl_conditional"], _effect_columns(result, t, names),
-                _effect_rows(effects, names, t),
+                _effect_rows(effects, names, t, labels),
                 [t["note_conditional"].format(probe=_probe_text(result, t), level=_level(result),
                                               se=_se_words(result, t))])
     return section(sid, prefix + t["sec_process_conditional"], [tab], figures=figures)
@@ -406,12 +413,12 @@ def _jn_section(result: ProcessResult, t: Labels, sid: str, prefix: str,
 # --------------------------------------------------------------------------- direct and indirect effects
 
 def _indirect_table(rows_in: Sequence[IndirectEffect], result: ProcessResult, t: Labels, table_id: str,
-                    title: str, note: str) -> Table:
+                    title: str, note: str, labels: Mapping[str, str] = _NO_NAMES) -> Table:
     names = _moderators(rows_in)
     rows = []
     previous = None
     for r in rows_in:
-        rows.append(row([_path(r.path), *_mod_cells(r, names), f.fmt_num(r.effect, 3), f.fmt_num(r.boot_se, 3),
+        rows.append(row([_path(r.path, labels), *_mod_cells(r, names), f.fmt_num(r.effect, 3), f.fmt_num(r.boot_se, 3),
                          f.fmt_ci(r.ci_lower, r.ci_upper, 3)], starts_group=r.path != previous))
         previous = r.path
     columns = [column(t["col_indirect_path"], "left"), *[column(n) for n in names], column(t["col_effect_value"]),
@@ -419,16 +426,18 @@ def _indirect_table(rows_in: Sequence[IndirectEffect], result: ProcessResult, t:
     return table(table_id, title, columns, rows, [note, _boot_note(result, t)])
 
 
-def _contrast_table(rows_in: Sequence[IndirectContrast], result: ProcessResult, t: Labels, table_id: str) -> Table:
+def _contrast_table(rows_in: Sequence[IndirectContrast], result: ProcessResult, t: Labels, table_id: str,
+                    labels: Mapping[str, str] = _NO_NAMES) -> Table:
     names = _moderators(rows_in)
-    rows = [row([f"({_path(r.path1)}) − ({_path(r.path2)})", *_mod_cells(r, names), f.fmt_num(r.effect, 3),
+    rows = [row([f"({_path(r.path1, labels)}) − ({_path(r.path2, labels)})", *_mod_cells(r, names), f.fmt_num(r.effect, 3),
                  f.fmt_num(r.boot_se, 3), f.fmt_ci(r.ci_lower, r.ci_upper, 3)]) for r in rows_in]
     columns = [column(t["col_contrast"], "left"), *[column(n) for n in names], column(t["col_effect_value"]),
                column(t["col_boot_se"], italic=True), column(t["col_boot_ci"].format(level=_level(result)))]
     return table(table_id, t["tbl_contrasts"], columns, rows, [t["note_contrasts"], _boot_note(result, t)])
 
 
-def _effects_section(result: ProcessResult, t: Labels, sid: str, prefix: str) -> Section | None:
+def _effects_section(result: ProcessResult, t: Labels, sid: str, prefix: str,
+                     labels: Mapping[str, str] = _NO_NAMES) -> Section | None:
     tables: list[Table] = []
     paragraphs: list[str] = []
     refs: list[str] = []
@@ -437,19 +446,19 @@ def _effects_section(result: ProcessResult, t: Labels, sid: str, prefix: str) ->
         if rows_in:
             names = _moderators(rows_in)
             tables.append(table(f"table-{sid}-{kind}", title, _effect_columns(result, t, names),
-                                _effect_rows(rows_in, names, t),
+                                _effect_rows(rows_in, names, t, labels),
                                 [t["note_direct_total"].format(level=_level(result), se=_se_words(result, t))]))
     if len(result.indirect):
         tables.append(_indirect_table(list(result.indirect), result, t, f"table-{sid}-indirect", t["tbl_indirect"],
-                                      t["note_indirect"]))
+                                      t["note_indirect"], labels))
     if len(result.indirect_standardized):
         tables.append(_indirect_table(list(result.indirect_standardized), result, t, f"table-{sid}-indirect-std",
-                                      t["tbl_indirect_std"], t["note_indirect_std"]))
+                                      t["tbl_indirect_std"], t["note_indirect_std"], labels))
     if len(result.indirect_contrasts):
-        tables.append(_contrast_table(list(result.indirect_contrasts), result, t, f"table-{sid}-contrasts"))
+        tables.append(_contrast_table(list(result.indirect_contrasts), result, t, f"table-{sid}-contrasts", labels))
     index_rows = list(result.index_of_moderated_mediation)
     if index_rows:
-        rows = [row([r.moderator, _path(r.path), f.fmt_num(r.index, 3), f.fmt_num(r.boot_se, 3),
+        rows = [row([labels.get(r.moderator, r.moderator), _path(r.path, labels), f.fmt_num(r.index, 3), f.fmt_num(r.boot_se, 3),
                      f.fmt_ci(r.ci_lower, r.ci_upper, 3)]) for r in index_rows]
         columns = [column(t["col_moderator"], "left"), column(t["col_indirect_path"], "left"),
                    column(t["col_mm_index"]), column(t["col_boot_se"], italic=True),
@@ -498,7 +507,8 @@ def process_sections(result: ProcessResult, t: Labels, *, id_prefix: str = "proc
         Put before ``conceptual.svg`` and ``statistical.svg``, the diagrams' file names
         (default ``<file_prefix>process<model>_``).
     names : mapping, optional
-        ``{code: label}`` of named constructs (:func:`semxhs.report.names.name_map`) for the roles.
+        ``{code: label}`` of named constructs (:func:`semxhs.report.names.name_map`) for the roles,
+        the equations, the coefficients' terms and the effects' paths (moderator columns keep codes).
 
     Examples
     --------
@@ -526,13 +536,14 @@ def process_sections(result: ProcessResult, t: Labels, *, id_prefix: str = "proc
         result, t, figure_prefix=f"figure-{id_prefix}",
         file_prefix=diagram_prefix if diagram_prefix is not None else f"{file_prefix}process{result.model}_",
         font_note=t["note_png_no_cjk"] if wide and cjk_font() is None else "")
+    named = names or _NO_NAMES  # constructs by their instrument names in every table (codes otherwise)
     built = [
         _model_section(result, t, f"{id_prefix}-model", title_prefix, [conceptual], names),
-        _equations_section(result, t, f"{id_prefix}-equations", title_prefix, [statistical]),
+        _equations_section(result, t, f"{id_prefix}-equations", title_prefix, [statistical], named),
         _interactions_section(result, t, f"{id_prefix}-interactions", title_prefix),
-        _conditional_section(result, t, f"{id_prefix}-conditional", title_prefix, figures["interaction"]),
+        _conditional_section(result, t, f"{id_prefix}-conditional", title_prefix, figures["interaction"], named),
         _jn_section(result, t, f"{id_prefix}-jn", title_prefix, figures["jn"]),
-        _effects_section(result, t, f"{id_prefix}-effects", title_prefix),
+        _effects_section(result, t, f"{id_prefix}-effects", title_prefix, named),
         _notes_section(result, t, f"{id_prefix}-notes", title_prefix),
     ]
     return [s for s in built if s is not None]

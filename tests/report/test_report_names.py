@@ -135,6 +135,12 @@ def test_process_roles_are_named(results):
     roles = {r["cells"][0]: r["cells"][1] for r in tables["table-process-1-model"]["rows"]}
     assert roles["X (focal predictor)"] == "Perceived interactivity (PI)"
     assert roles["Y (outcome)"] == "Purchase intention (PU)"
+    # the equations, the coefficients' terms and the effects' paths are named too
+    pi, tr, pu = "Perceived interactivity (PI)", "Trust (TR)", "Purchase intention (PU)"
+    assert _first_cells(tables["table-process-1-equations-summary"])[:2] == [tr, pu]
+    assert _first_cells(tables["table-process-1-equations-2"])[1:] == [pi, tr]
+    assert pu in tables["table-process-1-equations-2"]["title"]
+    assert _first_cells(tables["table-process-1-effects-indirect"]) == [f"{pi} → {tr} → {pu}"]
 
 
 def test_bootstrap_indirect_effects_name_the_constructs():
