@@ -313,6 +313,7 @@ CASES: list[tuple[str, Case]] = [
     ("instrument-wrong-types", lambda f: (_instrument(f, "scale: five\nconstructs: 3\nitems: {a: 1}\n"),
                                           ("scale",))),
     ("instrument-alias-bomb", lambda f: (_instrument(f, _alias_bomb(INSTRUMENT)), ("aliases",))),
+    ("instrument-title-a-list", lambda f: (_instrument(f, "title: [a, b]\n" + INSTRUMENT), ("'title'", "text"))),
     ("instrument-for-fit-alias-bomb", lambda f: (_fit(f, "--instrument", f.text("bomb.yaml", _alias_bomb())),
                                                  ("aliases",))),
     ("rules-unknown-rule", lambda f: (_bad_rules(f, "speeding: true\n"), ("rules.yaml", "speeding"))),

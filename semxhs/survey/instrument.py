@@ -495,6 +495,8 @@ def parse_instrument(raw: Any, path: Path | None = None) -> Instrument:
     respondent_id = _column("respondent_id")
     duration = _column("duration")
     title = raw.get("title", "")
+    if title is not None and (isinstance(title, (list, dict, bool))):
+        problems.append(f"'title' must be text, got {type(title).__name__} {title!r}")
     missing_codes = parse_missing_codes(raw.get("missing_codes"), (scale.min, scale.max), problems)
     marker = _parse_marker(raw.get("marker"), {i.id for i in items}, problems)
     if problems:
