@@ -248,4 +248,5 @@ def common_method_summary(result: StudyResult, t: Labels) -> str | None:
     fc = cm.full_collinearity
     if fc is not None and fc.rows:
         parts.append(f"max VIF {f.fmt_num(max(r.vif for r in fc.rows), 2)} (≤ {f.fmt_num(fc.cutoff, 1)})")
-    return f"{t['sec_cmb']}: " + "; ".join(parts)
+    zh = language_of(t) == "zh"
+    return t["sec_cmb"] + ("：" if zh else ": ") + ("；" if zh else "; ").join(parts)
