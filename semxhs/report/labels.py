@@ -1951,7 +1951,7 @@ _ROEMER = ("Roemer, E., Schuberth, F., & Henseler, J. (2021). HTMT2—an improve
            "validity in structural equation modeling. Industrial Management & Data Systems, 121(12), 2637–2650. "
            "https://doi.org/10.1108/IMDS-02-2021-0082")
 
-_ZHOU_LONG = "周浩, & 龙立荣. (2004). 共同方法偏差的统计检验与控制方法. 心理科学进展, 12(6), 942–950."
+_ZHOU_LONG = "周浩, 龙立荣. (2004). 共同方法偏差的统计检验与控制方法. 心理科学进展, 12(6), 942–950."
 _LINDELL = ("Lindell, M. K., & Whitney, D. J. (2001). Accounting for common method variance in cross-sectional research "
             "designs. Journal of Applied Psychology, 86(1), 114–121. https://doi.org/10.1037/0021-9010.86.1.114")
 _KOCK = ("Kock, N. (2015). Common method bias in PLS-SEM: A full collinearity assessment approach. International "

@@ -58,7 +58,7 @@ def test_section_zh_and_every_format(demo: StudyResult, tmp_path: Path) -> None:
     assert s["title"] == "共同方法偏差"
     text = " ".join(s["paragraphs"])
     assert "周浩, 龙立荣, 2004" in text and "控制未测单一方法潜因子法" in text and "标记变量法" in text
-    assert any(r.startswith("周浩, & 龙立荣. (2004). 共同方法偏差的统计检验与控制方法") for r in s["references"])
+    assert any(r.startswith("周浩, 龙立荣. (2004). 共同方法偏差的统计检验与控制方法") for r in s["references"])
     html = render_html(zh, today=TODAY)
     assert 'id="cmb"' in html and "共同方法偏差" in html and "table-cmb-ulmc" in html
     md = render_markdown(zh, today=TODAY)
