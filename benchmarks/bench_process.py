@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -70,17 +69,10 @@ cat(coef(fa)[["PI"]] * coef(fb)[["TR"]], ci, "\n")
 
 
 def timed_command(cmd: list[str], repeat: int, env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Median wall and CPU (user + system of the child) seconds of a whole command, after one untimed run."""
-    subprocess.run(cmd, check=True, capture_output=True, env=env)
-    walls, cpus = [], []
-    for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True, env=env)
-        walls.append(time.perf_counter() - start)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return statistics.median(walls), statistics.median(cpus)
+    """Median wall and CPU seconds of a whole command, after one untimed run (bench_fit's timer)."""
+    from bench_fit import timed  # the benchmarks' folder is on sys.path when a script runs
+
+    return timed(cmd, repeat, env)
 
 
 def commands(draws: int, repeat: int) -> None:

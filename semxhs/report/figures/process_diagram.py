@@ -37,7 +37,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from semxhs.report.figures.layout import Box
-from semxhs.report.figures.path_diagram import _text_height, _text_width
+from semxhs.report.figures.path_diagram import DiagramPath, _text_height, _text_width
 from semxhs.report.figures.process_plots import PNG_DPI, render_png, render_svg
 
 __all__ = ["ConceptualSpec", "Moderation", "ProcessArrow", "ProcessNode", "StatisticalSpec", "conceptual_arrows",
@@ -91,14 +91,9 @@ class ConceptualSpec:
     moderations: tuple[Moderation, ...]
 
 
-@dataclass(frozen=True)
-class ProcessArrow:
-    """One regression coefficient: ``source → target`` with its label; ``significant=False`` is dashed."""
-
-    source: str
-    target: str
-    label: str
-    significant: bool = True
+ProcessArrow = DiagramPath
+"""One regression coefficient: ``source → target`` with its label; ``significant=False`` is dashed
+(the path diagram's :class:`~semxhs.report.figures.path_diagram.DiagramPath`)."""
 
 
 @dataclass(frozen=True)
