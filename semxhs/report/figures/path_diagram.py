@@ -247,7 +247,7 @@ def _drawer(spec: DiagramSpec, with_indicators: bool) -> Callable[[], Figure]:
                 nb = placed.notes[node.id]
                 ax.text(nb.x, nb.y, node.note, ha="center", va="center", fontsize=_SMALL, zorder=3)
             if with_indicators:
-                for ind in node.indicators:
+                for k, ind in enumerate(node.indicators):
                     ib = placed.shapes[f"{node.id}::{ind.name}"]
                     ax.add_patch(Rectangle((ib.left, ib.bottom), ib.width, ib.height, facecolor="white",
                                            edgecolor="black", linewidth=0.8, zorder=2))
@@ -258,7 +258,10 @@ def _drawer(spec: DiagramSpec, with_indicators: bool) -> Callable[[], Figure]:
                            else (ib.x, ib.top))
                     ax.add_patch(FancyArrowPatch(start, end, shrinkA=0, shrinkB=0, zorder=1,
                                                  **{**style, "linewidth": 0.7}))
-                    mx, my = start[0] + 0.55 * (end[0] - start[0]), start[1] + 0.55 * (end[1] - start[1])
+                    # beside the factor the arrows fan out sideways and their labels have room at one
+                    # height; below it they converge, so neighbouring labels sit at two heights
+                    frac = 0.55 if where in ("left", "right") else (0.40 if k % 2 == 0 else 0.72)
+                    mx, my = start[0] + frac * (end[0] - start[0]), start[1] + frac * (end[1] - start[1])
                     ax.text(mx, my, ind.label, ha="center", va="center", fontsize=_SMALL - 1, zorder=4,
                             bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "edgecolor": "none"})
         for path in spec.paths:
