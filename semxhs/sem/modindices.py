@@ -215,46 +215,11 @@ class Extended:
 
 
 def extend(pt: ParTable) -> Extended:
-    """Free every fixed row and add every candidate row the model lacks (see :func:`candidate_rows`)."""
-    q = pt.n_free
-    params: list[Param] = []
-    rows: dict[int, tuple[str, str, str]] = {}
-    exo_row: dict[int, bool] = {}
-    fixed: dict[int, float] = {}
-    seen: set[tuple[str, str, str]] = set()
-    k = q
-    for p in pt.params:
-        key = (p.lhs, p.op, p.rhs)
-        seen.add(key)
-        if p.op == "~~":
-            seen.add((p.rhs, p.op, p.lhs))
-        if p.free:
-            params.append(p)
-            rows.setdefault(p.free - 1, key)
-            continue
-        k += 1
-        params.append(replace(p, free=k, value=None, exo=False, label=""))
-        rows[k - 1] = key
-        exo_row[k - 1] = p.exo
-        fixed[k - 1] = float(p.value or 0.0)
-    for key in candidate_rows(pt):
-        if key in seen:
-            continue
-        seen.add(key)
-        if key[1] == "~~":
-            seen.add((key[2], key[1], key[0]))
-        k += 1
-        params.append(Param(key[0], key[1], key[2], False, k, None))
-        rows[k - 1] = key
-    ext = replace(pt, params=tuple(params), defined=())
-    is_extra = np.arange(k) >= q
-    return Extended(
-        partable=ext,
-        rows=tuple(rows[i] for i in range(k)),
-        is_extra=is_extra,
-        exo_row=np.array([exo_row.get(i, False) for i in range(k)], dtype=bool),
-        fixed_value=np.array([fixed.get(i, 0.0) for i in range(k)]),
-    )
+    """Free every fixed row and add every candidate row the model lacks (see :func:`candidate_rows`):
+    :func:`extend_groups` of a model with one group."""
+    ext, where, is_extra, exo_row, fixed = extend_groups(pt)
+    return Extended(partable=ext, rows=tuple(key for _, key in where), is_extra=is_extra, exo_row=exo_row,
+                    fixed_value=fixed)
 
 
 def expected_information(structure: RamStructure, theta: np.ndarray,
