@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import sys
 import types
+from collections.abc import Callable
 from typing import Any
 
 __version__ = "0.1.0"
@@ -54,6 +55,28 @@ class _Semxhs(types.ModuleType):
         if name in _CALLABLE and isinstance(value, types.ModuleType) and not isinstance(value, _CALLABLE[name]):
             value.__class__ = _CALLABLE[name]
         super().__setattr__(name, value)
+
+
+def lazy_getattr(package: str, table: dict[str, tuple[str, str]]) -> Callable[[str], object]:
+    """A subpackage's PEP 562 ``__getattr__``: ``table`` maps a name to ``(module, attribute)``,
+    imported on first use and then kept in the subpackage's namespace.
+
+    Examples
+    --------
+    >>> get = lazy_getattr("semxhs.process", {"run_process": ("semxhs.process.engine", "run_process")})
+    >>> get("run_process").__name__
+    'run_process'
+    """
+
+    def __getattr__(name: str) -> object:
+        if name in table:
+            module, attr = table[name]
+            value = getattr(importlib.import_module(module), attr)
+            setattr(sys.modules[package], name, value)
+            return value
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+
+    return __getattr__
 
 
 def __getattr__(name: str) -> Any:

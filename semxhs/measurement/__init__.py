@@ -15,6 +15,8 @@ Pure functions of plain numbers and arrays (no SEM fitting here):
 
 from typing import TYPE_CHECKING
 
+from semxhs import lazy_getattr
+
 if TYPE_CHECKING:
     from semxhs.measurement.common_method import (
         chisq_difference,
@@ -110,15 +112,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        import importlib
-
-        module, attr = _LAZY[name]
-        value = getattr(importlib.import_module(module), attr)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = [

@@ -13,6 +13,8 @@ result types). The figures are drawn by :mod:`semxhs.report.figures.process_plot
 
 from typing import TYPE_CHECKING
 
+from semxhs import lazy_getattr
+
 if TYPE_CHECKING:
     from semxhs.process.engine import run_process
     from semxhs.process.models import MODEL_TABLE, ModelSpec
@@ -27,15 +29,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        import importlib
-
-        module, attr = _LAZY[name]
-        value = getattr(importlib.import_module(module), attr)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = ["MODEL_TABLE", "ModelSpec", "ProcessResult", "run_process"]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from semxhs import lazy_getattr
+
 if TYPE_CHECKING:
     from semxhs.report.context import build_context
     from semxhs.report.docx import (
@@ -38,15 +40,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        import importlib
-
-        module, attr = _LAZY[name]
-        value = getattr(importlib.import_module(module), attr)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = ["build_context", "build_document", "build_process_context", "docx_bytes", "process_docx_bytes",
