@@ -104,8 +104,8 @@ def prepare_data(data: pd.DataFrame, roles: Sequence[tuple[str, str]], moderator
     if not_numeric:
         raise DataError(f"data: column(s) must be numeric: {name_list(not_numeric)}")
     frame = frame.astype(float)
-    infinite = [f"'{c}' (rows {', '.join(str(int(i) + 1) for i in np.flatnonzero(np.isinf(frame[c].to_numpy()))[:3])})"
-                for c in columns if np.isinf(frame[c].to_numpy()).any()]
+    inf_rows = {c: np.flatnonzero(np.isinf(frame[c].to_numpy())) for c in columns}
+    infinite = [f"'{c}' (rows {', '.join(str(int(i) + 1) for i in rows[:3])})" for c, rows in inf_rows.items() if rows.size]
     if infinite:  # as `semxhs fit` does: an infinite answer is an error in the data, not a missing one
         raise DataError("data: infinite values in analysed columns: " + "; ".join(infinite))
     holes = frame.isna()
